@@ -1,0 +1,206 @@
+/**
+ * The workflow model: what the front end builds from a schema-valid YAML document, and what
+ * semantic checks and code generation consume. Plain data, every node located in its source.
+ *
+ * Conventions:
+ * - `span` is where the node stands in the YAML (for diagnostics and `// workflows/x.yaml:12` comments).
+ * - User values that may carry `${ }` expressions are `Value` trees, never raw strings.
+ * - Optional keys the user left out are `undefined`; defaults are applied here, once.
+ */
+import type { Span } from './diagnostics';
+
+/** A value written in YAML: a literal, an expression, an interpolated string, or a structure of them. */
+export type Value =
+  | { kind: 'literal'; value: string | number | boolean | null; span: Span }
+  /** A string that is exactly one `${ expr }`: yields the expression's value, of any type. */
+  | { kind: 'expr'; expr: Expression; span: Span }
+  /** A string mixing text and `${ expr }` parts: yields a string. */
+  | { kind: 'template'; parts: Array<string | Expression>; span: Span }
+  | { kind: 'array'; items: Value[]; span: Span }
+  | { kind: 'object'; entries: Array<{ key: string; value: Value }>; span: Span };
+
+/** The source text between `${` and `}`, trimmed, located at its first character. */
+export interface Expression {
+  source: string;
+  span: Span;
+}
+
+export interface Duration {
+  /** As written: `30s`, `PT5M`. */
+  text: string;
+  ms: number;
+  span: Span;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  interval: Duration;
+  /** Backoff coefficient; 1 means a constant interval. */
+  backoff: number;
+  maxInterval?: Duration;
+  /** Total time across all attempts. */
+  timeout?: Duration;
+  span: Span;
+}
+
+/** Keys every step may carry. */
+export interface StepCommon {
+  /** Needed to read the output as `steps.<id>.output`; unique within its file. */
+  id?: string;
+  /** Guard: the step is skipped (its output `null`) when this is falsy. */
+  if?: Value;
+  retry?: RetryPolicy;
+  /** Fails the step with error `Timeout` when exceeded (activity, workflow, forEach). */
+  timeout?: Duration;
+  /** An expression over `output` that becomes the step's output. */
+  result?: Value;
+  /** The whole step mapping. */
+  span: Span;
+  /** The kind key (e.g. `activity`), for errors about the step as a whole. */
+  kindSpan: Span;
+}
+
+export interface ActivityStep extends StepCommon {
+  kind: 'activity';
+  /** Exported function name under workflows/activities/. */
+  activity: string;
+  input?: Value;
+}
+
+export interface WorkflowStep extends StepCommon {
+  kind: 'workflow';
+  /** The child workflow's name. */
+  workflow: string;
+  input?: Value;
+}
+
+export interface ForEachStep extends StepCommon {
+  kind: 'forEach';
+  items: Value;
+  /** Name of the item variable; default `item`. The index is always `index`. */
+  as: string;
+  /** Hard cap on items in flight; undefined means no cap. */
+  maxParallel?: number;
+  onItemError: 'fail' | 'continue';
+  /** The per-item body. The `activity:`/`workflow:` shortcut is normalised into a one-step body. */
+  steps: Step[];
+}
+
+export interface ParallelStep extends StepCommon {
+  kind: 'parallel';
+  branches: Array<{ steps: Step[]; span: Span }>;
+  maxParallel?: number;
+}
+
+export interface WaitForEventStep extends StepCommon {
+  kind: 'waitForEvent';
+  event: string;
+  /** How long to wait; undefined waits forever. */
+  eventTimeout?: Duration;
+  /** What a timeout does: fail the step with `Timeout` (default) or continue with output `null`. */
+  onTimeout: 'fail' | 'continue';
+}
+
+export interface DelayStep extends StepCommon {
+  kind: 'delay';
+  duration: Duration;
+}
+
+export interface UntilStep extends StepCommon {
+  kind: 'until';
+  /** An ISO date-time (string or expression). */
+  at: Value;
+}
+
+export interface SwitchStep extends StepCommon {
+  kind: 'switch';
+  cases: Array<{ when: Value; steps: Step[]; span: Span }>;
+  otherwise?: Step[];
+}
+
+export interface SetStep extends StepCommon {
+  kind: 'set';
+  vars: Array<{ name: string; value: Value; span: Span }>;
+}
+
+export interface StatusStep extends StepCommon {
+  kind: 'status';
+  value: Value;
+}
+
+export interface TryStep extends StepCommon {
+  kind: 'try';
+  steps: Step[];
+  catch: { as: string; steps: Step[]; span: Span };
+}
+
+export interface FailStep extends StepCommon {
+  kind: 'fail';
+  error: string;
+  message?: Value;
+}
+
+export interface ContinueAsNewStep extends StepCommon {
+  kind: 'continueAsNew';
+  input: Value;
+}
+
+export type Step =
+  | ActivityStep
+  | WorkflowStep
+  | ForEachStep
+  | ParallelStep
+  | WaitForEventStep
+  | DelayStep
+  | UntilStep
+  | SwitchStep
+  | SetStep
+  | StatusStep
+  | TryStep
+  | FailStep
+  | ContinueAsNewStep;
+
+export type StepKind = Step['kind'];
+
+export type AuthLevel = 'anonymous' | 'function' | 'admin';
+
+export interface HttpTrigger {
+  /** Route under /api, without a leading slash. Default `workflows/<name>`. */
+  route: string;
+  methods: string[];
+  authLevel: AuthLevel;
+  span: Span;
+}
+
+export interface Workflow {
+  name: string;
+  /** Project-relative path, e.g. `workflows/hello.yaml`. */
+  file: string;
+  description?: string;
+  /** JSON Schema of the start input, as written. */
+  inputSchema?: unknown;
+  trigger: {
+    /** Always present: every workflow can be started over HTTP. */
+    http: HttpTrigger;
+    /** NCRONTAB expression: a timer trigger starting the workflow with input null. */
+    schedule?: { cron: string; span: Span };
+  };
+  singleton?: {
+    /** undefined means `singleton: true`: the workflow's name is the instance id. */
+    key?: Value;
+    onConflict: 'returnExisting' | 'reject';
+    span: Span;
+  };
+  steps: Step[];
+  /** Default: the last step's output. */
+  output?: Value;
+  span: Span;
+}
+
+/** Every workflow of a project plus what the compiler found around them. */
+export interface Project {
+  root: string;
+  workflows: Workflow[];
+  /** Exported activity functions: name -> module path relative to the root (e.g. `workflows/activities/orders.ts`). */
+  activities: Map<string, string>;
+}
