@@ -1,0 +1,286 @@
+/**
+ * Builds the workflow model from a parsed, schema-valid YAML document. Shapes are already
+ * guaranteed by the schema; what this stage adds is meaning: defaults, durations in ms,
+ * `${ }` strings split into expressions, and a source span on every node.
+ */
+import { isMap, isScalar, isSeq } from 'yaml';
+import type { Node, YAMLMap } from 'yaml';
+import { parseDuration } from '../../runtime/durations';
+import { error, type Diagnostic, type Span } from './diagnostics';
+import { splitTemplate } from './expressions';
+import type { Duration, Expression, RetryPolicy, Step, StepCommon, Value, Workflow } from './model';
+import { makeSpan, rangeSpan, type ParsedFile } from './parse';
+
+/** The kind keys, in the order the docs list them. `until` is the date form of `delay`. */
+export const STEP_KINDS = [
+  'activity',
+  'workflow',
+  'forEach',
+  'parallel',
+  'waitForEvent',
+  'delay',
+  'until',
+  'switch',
+  'set',
+  'status',
+  'try',
+  'fail',
+  'continueAsNew',
+] as const;
+
+export interface BuildResult {
+  workflow?: Workflow;
+  diagnostics: Diagnostic[];
+}
+
+export function buildWorkflow(parsed: ParsedFile): BuildResult {
+  const { file, lines, text } = parsed;
+  const diagnostics: Diagnostic[] = [];
+  const root = parsed.doc?.contents;
+  if (!isMap(root)) return { diagnostics };
+
+  const span = (node: Node | null | undefined): Span => rangeSpan(file, lines, node ?? root);
+  const get = (map: YAMLMap, key: string): Node | undefined => {
+    const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
+    return (pair?.value as Node | null | undefined) ?? undefined;
+  };
+  const keySpan = (map: YAMLMap, key: string): Span => {
+    const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
+    return span((pair?.key as Node | undefined) ?? map);
+  };
+  const str = (node: Node | undefined): string | undefined =>
+    isScalar(node) && node.value !== null && node.value !== undefined ? String(node.value) : undefined;
+  const num = (node: Node | undefined): number | undefined => (isScalar(node) && typeof node.value === 'number' ? node.value : undefined);
+
+  const expressionsIn = (node: Node, parts: Array<{ source: string; offset: number }>): Expression[] => {
+    // Locate each expression in the raw YAML text; quoting and escapes can shift offsets, so
+    // search the node's own text and fall back to the node start.
+    const [start, end] = node.range ?? [0, 0, 0];
+    const raw = text.slice(start, end);
+    let cursor = 0;
+    return parts.map((p) => {
+      const at = raw.indexOf(p.source, cursor);
+      const offset = at >= 0 ? start + at : start;
+      if (at >= 0) cursor = at + p.source.length;
+      return { source: p.source, span: makeSpan(file, lines, offset, offset + p.source.length) };
+    });
+  };
+
+  const value = (node: Node | undefined): Value => {
+    if (node === undefined || node === null) return { kind: 'literal', value: null, span: span(root) };
+    if (isSeq(node)) return { kind: 'array', items: node.items.map((n) => value(n as Node)), span: span(node) };
+    if (isMap(node)) {
+      return {
+        kind: 'object',
+        entries: node.items.map((p) => ({ key: String(isScalar(p.key) ? p.key.value : p.key), value: value(p.value as Node) })),
+        span: span(node),
+      };
+    }
+    if (!isScalar(node)) return { kind: 'literal', value: null, span: span(node) };
+    const v = node.value;
+    if (typeof v !== 'string') return { kind: 'literal', value: (v ?? null) as number | boolean | null, span: span(node) };
+    const split = splitTemplate(v);
+    if ('error' in split) {
+      diagnostics.push(error('DF301', split.error, span(node)));
+      return { kind: 'literal', value: v, span: span(node) };
+    }
+    const exprParts = split.parts.filter((p): p is { source: string; offset: number } => 'source' in p);
+    if (exprParts.length === 0) {
+      return { kind: 'literal', value: split.parts.map((p) => ('text' in p ? p.text : '')).join(''), span: span(node) };
+    }
+    const located = expressionsIn(node, exprParts);
+    if (split.parts.length === 1) return { kind: 'expr', expr: located[0], span: span(node) };
+    let i = 0;
+    const parts = split.parts.map((p) => ('text' in p ? p.text : located[i++]));
+    return { kind: 'template', parts, span: span(node) };
+  };
+
+  const duration = (node: Node | undefined): Duration | undefined => {
+    if (node === undefined) return undefined;
+    const t = str(node) ?? '';
+    const ms = parseDuration(t);
+    if (ms === undefined) {
+      diagnostics.push(error('DF204', `'${t}' is not a duration: write 500ms, 30s, 5m, 2h, 7d or ISO 8601 like PT5M`, span(node)));
+      return { text: t, ms: 0, span: span(node) };
+    }
+    return { text: t, ms, span: span(node) };
+  };
+
+  const retry = (node: Node | undefined): RetryPolicy | undefined => {
+    if (!isMap(node)) return undefined;
+    return {
+      maxAttempts: num(get(node, 'maxAttempts')) ?? 3,
+      interval: duration(get(node, 'interval')) ?? { text: '1s', ms: 1000, span: span(node) },
+      backoff: num(get(node, 'backoff')) ?? 1,
+      maxInterval: duration(get(node, 'maxInterval')),
+      timeout: duration(get(node, 'timeout')),
+      span: span(node),
+    };
+  };
+
+  const steps = (node: Node | undefined): Step[] => (isSeq(node) ? node.items.flatMap((n) => stepOf(n as Node)) : []);
+
+  const stepOf = (node: Node): Step[] => {
+    if (!isMap(node)) return [];
+    const present = STEP_KINDS.filter((k) => node.items.some((p) => isScalar(p.key) && p.key.value === k));
+    // A forEach may carry the activity/workflow shortcut: forEach is then the step's kind.
+    const kind = present.includes('forEach') ? 'forEach' : present[0];
+    if (!kind) return [];
+    const body = get(node, kind);
+    const isForEach = kind === 'forEach';
+    const common: StepCommon = {
+      id: str(get(node, 'id')),
+      if: get(node, 'if') !== undefined ? value(get(node, 'if')) : undefined,
+      // In the forEach shortcut, `retry` belongs to the per-item call.
+      retry: isForEach ? undefined : retry(get(node, 'retry')),
+      timeout: kind === 'waitForEvent' ? undefined : duration(get(node, 'timeout')),
+      result: get(node, 'result') !== undefined ? value(get(node, 'result')) : undefined,
+      span: span(node),
+      kindSpan: keySpan(node, kind),
+    };
+    const input = get(node, 'input') !== undefined ? value(get(node, 'input')) : undefined;
+    switch (kind) {
+      case 'activity':
+        return [{ ...common, kind, activity: str(body) ?? '', input }];
+      case 'workflow':
+        return [{ ...common, kind, workflow: str(body) ?? '', input }];
+      case 'forEach': {
+        let inner = steps(get(node, 'steps'));
+        const call = (['activity', 'workflow'] as const).find((k) => get(node, k) !== undefined);
+        if (call) {
+          const shortcut: StepCommon = { span: span(node), kindSpan: keySpan(node, call), retry: retry(get(node, 'retry')) };
+          inner =
+            call === 'activity'
+              ? [{ ...shortcut, kind: 'activity', activity: str(get(node, call)) ?? '', input }]
+              : [{ ...shortcut, kind: 'workflow', workflow: str(get(node, call)) ?? '', input }];
+        }
+        return [
+          {
+            ...common,
+            kind,
+            items: value(body),
+            as: str(get(node, 'as')) ?? 'item',
+            maxParallel: num(get(node, 'maxParallel')),
+            onItemError: str(get(node, 'onItemError')) === 'continue' ? 'continue' : 'fail',
+            steps: inner,
+          },
+        ];
+      }
+      case 'parallel':
+        return [
+          {
+            ...common,
+            kind,
+            branches: isSeq(body)
+              ? body.items.map((b) => ({ steps: isMap(b) ? steps(get(b, 'steps')) : [], span: span(b as Node) }))
+              : [],
+            maxParallel: num(get(node, 'maxParallel')),
+          },
+        ];
+      case 'waitForEvent':
+        return [
+          {
+            ...common,
+            kind,
+            event: str(body) ?? '',
+            eventTimeout: duration(get(node, 'timeout')),
+            onTimeout: str(get(node, 'onTimeout')) === 'continue' ? 'continue' : 'fail',
+          },
+        ];
+      case 'delay':
+        return [{ ...common, kind, duration: duration(body) ?? { text: '', ms: 0, span: span(body) } }];
+      case 'until':
+        return [{ ...common, kind, at: value(body) }];
+      case 'switch': {
+        const cases: Array<{ when: Value; steps: Step[]; span: Span }> = [];
+        let otherwise: Step[] | undefined;
+        for (const c of isSeq(body) ? body.items : []) {
+          if (!isMap(c)) continue;
+          if (get(c, 'else') !== undefined) otherwise = steps(get(c, 'else'));
+          else cases.push({ when: value(get(c, 'if')), steps: steps(get(c, 'steps')), span: span(c as Node) });
+        }
+        return [{ ...common, kind, cases, otherwise }];
+      }
+      case 'set':
+        return [
+          {
+            ...common,
+            kind,
+            vars: isMap(body)
+              ? body.items.map((p) => ({ name: String(isScalar(p.key) ? p.key.value : ''), value: value(p.value as Node), span: span(p.key as Node) }))
+              : [],
+          },
+        ];
+      case 'status':
+        return [{ ...common, kind, value: value(body) }];
+      case 'try': {
+        const c = get(node, 'catch');
+        return [
+          {
+            ...common,
+            kind,
+            steps: steps(body),
+            catch: {
+              as: (isMap(c) ? str(get(c, 'as')) : undefined) ?? 'error',
+              steps: isMap(c) ? steps(get(c, 'steps')) : [],
+              span: span(c ?? node),
+            },
+          },
+        ];
+      }
+      case 'fail':
+        return [
+          {
+            ...common,
+            kind,
+            error: (isMap(body) ? str(get(body, 'error')) : str(body)) ?? 'WorkflowFailed',
+            message: isMap(body) && get(body, 'message') !== undefined ? value(get(body, 'message')) : undefined,
+          },
+        ];
+      case 'continueAsNew':
+        return [{ ...common, kind, input: value(body) }];
+    }
+  };
+
+  const baseName = file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
+  const name = str(get(root, 'name')) ?? baseName;
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) {
+    diagnostics.push(
+      error('DF105', `the file name '${baseName}' is not a workflow name (letters, digits, _): add a \`name:\` key`, span(get(root, 'dsl') ?? root)),
+    );
+  }
+
+  const triggerNode = get(root, 'trigger');
+  const httpNode = isMap(triggerNode) ? get(triggerNode, 'http') : undefined;
+  const scheduleNode = isMap(triggerNode) ? get(triggerNode, 'schedule') : undefined;
+  const methodsNode = isMap(httpNode) ? get(httpNode, 'methods') : undefined;
+  const singletonNode = get(root, 'singleton');
+
+  const workflow: Workflow = {
+    name,
+    file,
+    description: str(get(root, 'description')),
+    inputSchema: get(root, 'input') !== undefined ? (get(root, 'input') as Node).toJSON() : undefined,
+    trigger: {
+      http: {
+        route: ((isMap(httpNode) ? str(get(httpNode, 'route')) : undefined) ?? `workflows/${name}`).replace(/^\/+/, ''),
+        methods: isSeq(methodsNode) ? methodsNode.items.map((m) => String(isScalar(m) ? m.value : '').toUpperCase()) : ['POST'],
+        authLevel: ((isMap(httpNode) ? str(get(httpNode, 'authLevel')) : undefined) ?? 'function') as Workflow['trigger']['http']['authLevel'],
+        span: span(httpNode ?? triggerNode ?? root),
+      },
+      schedule: scheduleNode !== undefined ? { cron: str(scheduleNode) ?? '', span: span(scheduleNode) } : undefined,
+    },
+    singleton:
+      singletonNode === undefined || (isScalar(singletonNode) && singletonNode.value === false)
+        ? undefined
+        : {
+            key: isMap(singletonNode) && get(singletonNode, 'key') !== undefined ? value(get(singletonNode, 'key')) : undefined,
+            onConflict: isMap(singletonNode) && str(get(singletonNode, 'onConflict')) === 'reject' ? 'reject' : 'returnExisting',
+            span: span(singletonNode),
+          },
+    steps: steps(get(root, 'steps')),
+    output: get(root, 'output') !== undefined ? value(get(root, 'output')) : undefined,
+    span: span(root),
+  };
+  return { workflow, diagnostics };
+}

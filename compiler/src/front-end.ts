@@ -1,0 +1,124 @@
+/**
+ * The compiler front end: workflow sources in, the checked project and every diagnostic out.
+ * parse -> JSON Schema -> model -> semantic checks. Each file's per-file stages are cached by
+ * its text so `--watch` re-checks only what changed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { listActivityModules, scanActivities, type ActivityScan } from './activities';
+import { buildWorkflow } from './build-model';
+import { checkProject } from './check-semantics';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
+import type { Project, Workflow } from './model';
+import { parseWorkflowFile, type ParsedFile } from './parse';
+import { validateSchema } from './validate-schema';
+
+export const WORKFLOWS_DIR = 'workflows';
+
+export interface SourceText {
+  /** Project-relative path with forward slashes, e.g. `workflows/hello.yaml`. */
+  file: string;
+  text: string;
+}
+
+export interface FrontEndResult {
+  project: Project;
+  diagnostics: Diagnostic[];
+  /** Parsed files by path, for printing source lines under diagnostics. */
+  sources: Map<string, string>;
+  ok: boolean;
+}
+
+interface FileResult {
+  text: string;
+  parsed: ParsedFile;
+  workflow?: Workflow;
+  diagnostics: Diagnostic[];
+}
+
+/** Per-file results keyed by path; an entry is reused while the file's text is unchanged. */
+export class FrontEndCache {
+  readonly files = new Map<string, FileResult>();
+  activities?: { key: string; scan: ActivityScan };
+}
+
+export function checkFile(source: SourceText): FileResult {
+  const parsed = parseWorkflowFile(source.file, source.text);
+  const diagnostics = [...parsed.diagnostics];
+  if (!parsed.doc || diagnostics.some((d) => d.severity === 'error')) return { text: source.text, parsed, diagnostics };
+  const schemaErrors = validateSchema(parsed.data, parsed.locate);
+  diagnostics.push(...schemaErrors);
+  if (hasErrors(schemaErrors)) return { text: source.text, parsed, diagnostics };
+  const built = buildWorkflow(parsed);
+  diagnostics.push(...built.diagnostics);
+  return { text: source.text, parsed, workflow: built.workflow, diagnostics };
+}
+
+/** Pure: checks the given workflow files against the given activity modules. */
+export function checkSources(
+  root: string,
+  workflows: readonly SourceText[],
+  activityModules: readonly SourceText[],
+  cache = new FrontEndCache(),
+): FrontEndResult {
+  const diagnostics: Diagnostic[] = [];
+  const results: FileResult[] = [];
+  const seen = new Set<string>();
+  for (const source of [...workflows].sort((a, b) => a.file.localeCompare(b.file))) {
+    seen.add(source.file);
+    let r = cache.files.get(source.file);
+    if (!r || r.text !== source.text) {
+      r = checkFile(source);
+      cache.files.set(source.file, r);
+    }
+    results.push(r);
+    diagnostics.push(...r.diagnostics);
+  }
+  for (const file of [...cache.files.keys()]) if (!seen.has(file)) cache.files.delete(file);
+
+  const activityKey = activityModules.map((m) => `${m.file}\0${m.text}`).join('\0\0');
+  if (cache.activities?.key !== activityKey) cache.activities = { key: activityKey, scan: scanActivities(activityModules) };
+  const scan = cache.activities.scan;
+  diagnostics.push(...scan.diagnostics);
+
+  const project: Project = {
+    root,
+    workflows: results.flatMap((r) => (r.workflow ? [r.workflow] : [])),
+    activities: scan.activities,
+  };
+  // Semantic checks only see workflows that built; a broken file's errors are already reported.
+  diagnostics.push(...checkProject(project));
+  const sorted = sortDiagnostics(dedupe(diagnostics));
+  return {
+    project,
+    diagnostics: sorted,
+    sources: new Map(results.map((r) => [r.parsed.file, r.text])),
+    ok: !hasErrors(sorted) && results.every((r) => r.workflow !== undefined),
+  };
+}
+
+function dedupe(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = `${d.span.file}:${d.span.start.line}:${d.span.start.col}:${d.code}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Reads `workflows/*.yaml` and the activity modules of a project from disk. */
+export function readSources(root: string): { workflows: SourceText[]; activities: SourceText[] } {
+  const dir = path.join(root, WORKFLOWS_DIR);
+  const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort() : [];
+  const read = (file: string): SourceText => ({ file, text: fs.readFileSync(path.join(root, file), 'utf8') });
+  return {
+    workflows: names.map((n) => read(`${WORKFLOWS_DIR}/${n}`)),
+    activities: listActivityModules(root).map(read),
+  };
+}
+
+export function checkProjectDir(root: string, cache?: FrontEndCache): FrontEndResult {
+  const { workflows, activities } = readSources(root);
+  return checkSources(root, workflows, activities, cache);
+}

@@ -1,0 +1,211 @@
+/**
+ * The JSON Schema of the workflow language, built here and written to
+ * compiler/schema/workflow.schema.json (`npm run schema`; a test fails when the file is stale).
+ * Draft-07, the draft the YAML language server understands best.
+ *
+ * Steps are a discriminated choice: one `step` definition lists every key (so editors complete
+ * every kind at a new step) and `if: {required: [kind]} then: <kind>Step` picks the kind's own
+ * definition, whose `additionalProperties: false` gives one precise error per wrong key.
+ */
+
+type Schema = Record<string, unknown>;
+
+/** A key's schema with its description (plain and markdown, the latter with an example). */
+function doc(description: string, schema: Schema, example?: string): Schema {
+  const markdownDescription = example ? `${description}\n\n\`\`\`yaml\n${example}\n\`\`\`` : description;
+  return { description, markdownDescription, ...schema };
+}
+
+const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
+
+export const STEP_KIND_KEYS = [
+  'activity', 'workflow', 'forEach', 'parallel', 'waitForEvent', 'delay', 'until', 'switch', 'set', 'status', 'try', 'fail', 'continueAsNew',
+] as const;
+
+const COMMON = ['id', 'if', 'result'] as const;
+
+/** Every key a step may carry, documented once. */
+const STEP_PROPERTIES: Record<string, Schema> = {
+  // kinds
+  activity: doc('Calls an activity: an exported function of that name in a module under workflows/activities/.', { type: 'string', pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$' }, 'activity: ChargeOrder\ninput: ${ item }'),
+  workflow: doc('Runs another workflow of this project as a sub-orchestration and waits for its output.', { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$' }, 'workflow: hello\ninput: { name: world }'),
+  forEach: doc('Fans out over a list (an expression or a literal list) and fans in to an array of results in input order. Give the per-item body as `steps`, or as the `activity`/`workflow` shortcut.', { anyOf: [ref('expression'), { type: 'array' }] }, 'forEach: ${ input.orders }\nas: order\nmaxParallel: 10\nactivity: ChargeOrder\ninput: ${ order }'),
+  parallel: doc('Runs static branches concurrently; the output is the array of each branch\'s last output.', { type: 'array', minItems: 1, items: ref('branch') }, 'parallel:\n  - steps: [ { activity: A } ]\n  - steps: [ { activity: B } ]'),
+  waitForEvent: doc('Waits for an external event with this name; its payload is the output. With `timeout`, the wait is raced with a durable timer that is cancelled when the event wins.', { type: 'string', minLength: 1 }, 'waitForEvent: Approval\ntimeout: 24h\nonTimeout: continue'),
+  delay: doc('Waits for a duration with a durable timer (survives restarts; costs nothing while waiting).', ref('duration'), 'delay: 30s'),
+  until: doc('Waits with a durable timer until a date-time (ISO 8601 string or expression).', { type: 'string', minLength: 1 }, 'until: ${ input.notBefore }'),
+  switch: doc('Runs the first branch whose `if` is true, or the final `else` branch. The output is the last output of the branch taken (null when none matched).', { type: 'array', minItems: 1, items: ref('switchCase') }, 'switch:\n  - if: ${ input.total > 100 }\n    steps: [ { activity: Review } ]\n  - else: [ { activity: Approve } ]'),
+  set: doc('Assigns workflow variables, read later as `vars.<name>`.', { type: 'object', minProperties: 1, propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, additionalProperties: ref('value') }, 'set:\n  total: ${ steps.charges.output.length }'),
+  status: doc('Publishes a custom status for the instance (visible in its status query).', ref('value'), 'status: "charging ${ vars.count } orders"'),
+  try: doc('Runs steps; if one fails, runs `catch` instead of failing the workflow.', ref('steps'), 'try:\n  - activity: SendReceipt\ncatch:\n  as: err\n  steps:\n    - status: "failed: ${ err.message }"'),
+  fail: doc('Fails the workflow with an error code and message.', {
+    type: 'object', additionalProperties: false, required: ['error'],
+    properties: {
+      error: doc('The error code (an identifier), e.g. Rejected.', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.]*$' }),
+      message: doc('A human message; may be an expression.', ref('value')),
+    },
+  }, 'fail: { error: Rejected, message: "order ${ input.id } was rejected" }'),
+  continueAsNew: doc('Restarts the workflow with this input and an empty history: the way to write eternal workflows.', ref('value'), 'continueAsNew: ${ { cursor: vars.next } }'),
+  // common
+  id: doc('Names the step so later expressions can read its output as `steps.<id>.output`. Unique in the file.', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, 'id: charge'),
+  if: doc('Guard: the step runs only when this expression is true; a skipped step\'s output is null.', { anyOf: [ref('expression'), { type: 'boolean' }] }, 'if: ${ input.total > 0 }'),
+  input: doc('The input passed to the activity or child workflow: any value; `${ }` expressions anywhere inside.', ref('value'), 'input: { id: ${ item.id }, retries: 3 }'),
+  retry: doc('Retries a failed activity or child workflow (Durable RetryOptions).', ref('retry'), 'retry: { maxAttempts: 3, interval: 5s, backoff: 2 }'),
+  timeout: doc('For activity, workflow and forEach: fail the step with error `Timeout` when it takes longer. For waitForEvent: how long to wait (see `onTimeout`).', ref('duration'), 'timeout: 5m'),
+  result: doc('An expression over `output` (the step\'s raw output) that becomes the step\'s output.', ref('value'), 'result: ${ output.items }'),
+  // kind-specific
+  as: doc('forEach: the name of the item variable in the body (default `item`; the index is `index`).', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'item' }, 'as: order'),
+  maxParallel: doc('A hard cap on items (forEach) or branches (parallel) in flight at once: a new one starts as soon as one finishes. Independent of the host\'s maxConcurrentActivityFunctions.', { type: 'integer', minimum: 1 }, 'maxParallel: 10'),
+  onItemError: doc('forEach: `fail` (default) fails the step on the first failed item; `continue` puts `{ error: { name, message } }` in that item\'s slot and goes on.', { type: 'string', enum: ['fail', 'continue'], default: 'fail' }, 'onItemError: continue'),
+  onTimeout: doc('waitForEvent: what a timeout does: `fail` (default) fails the step with error `Timeout`; `continue` goes on with output null.', { type: 'string', enum: ['fail', 'continue'], default: 'fail' }, 'onTimeout: continue'),
+  steps: doc('forEach: the per-item body.', ref('steps')),
+  catch: doc('try: the steps to run when a step of `try` fails; the error is `{ name, message }` under `as` (default `error`).', {
+    type: 'object', additionalProperties: false, required: ['steps'],
+    properties: {
+      as: doc('The name of the caught error in the catch steps (default `error`).', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'error' }),
+      steps: doc('The steps to run on failure.', ref('steps')),
+    },
+  }),
+};
+
+/** Which keys each kind accepts besides its own kind key and the common keys. */
+const KIND_KEYS: Record<(typeof STEP_KIND_KEYS)[number], readonly string[]> = {
+  activity: ['input', 'retry', 'timeout'],
+  workflow: ['input', 'retry', 'timeout'],
+  forEach: ['as', 'maxParallel', 'onItemError', 'steps', 'activity', 'workflow', 'input', 'retry', 'timeout'],
+  parallel: ['maxParallel'],
+  waitForEvent: ['timeout', 'onTimeout'],
+  delay: [],
+  until: [],
+  switch: [],
+  set: [],
+  status: [],
+  try: ['catch'],
+  fail: [],
+  continueAsNew: [],
+};
+
+const SNIPPETS: Record<(typeof STEP_KIND_KEYS)[number], unknown> = {
+  activity: { id: '${1:stepId}', activity: '${2:ActivityName}', input: '^\\${ ${3:input} }' },
+  workflow: { id: '${1:stepId}', workflow: '${2:childWorkflow}', input: '^\\${ ${3:input} }' },
+  forEach: { id: '${1:results}', forEach: '^\\${ ${2:input.items} }', as: '${3:item}', maxParallel: 10, activity: '${4:ActivityName}', input: '^\\${ ${3:item} }' },
+  parallel: { parallel: [{ steps: [{ activity: '${1:A}' }] }, { steps: [{ activity: '${2:B}' }] }] },
+  waitForEvent: { id: '${1:decision}', waitForEvent: '${2:Approval}', timeout: '${3:24h}', onTimeout: 'continue' },
+  delay: { delay: '${1:30s}' },
+  until: { until: '^\\${ ${1:input.notBefore} }' },
+  switch: { switch: [{ if: '^\\${ ${1:condition} }', steps: [{ activity: '${2:A}' }] }, { else: [{ activity: '${3:B}' }] }] },
+  set: { set: { '${1:name}': '^\\${ ${2:value} }' } },
+  status: { status: '${1:working}' },
+  try: { try: [{ activity: '${1:A}' }], catch: { as: 'err', steps: [{ status: '^failed: \\${ err.message }' }] } },
+  fail: { fail: { error: '${1:Rejected}', message: '${2:why}' } },
+  continueAsNew: { continueAsNew: '^\\${ ${1:input} }' },
+};
+
+function kindDefinition(kind: (typeof STEP_KIND_KEYS)[number]): Schema {
+  const keys = [kind, ...COMMON, ...KIND_KEYS[kind]];
+  const properties = Object.fromEntries(keys.map((k) => [k, true]));
+  return { type: 'object', required: [kind], additionalProperties: false, properties };
+}
+
+export function buildSchema(): Schema {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://durable-flow.dev/schema/workflow.schema.json',
+    title: 'durable-flow workflow',
+    description: 'A durable-flow workflow (language v1): compiled to an Azure Durable Functions orchestrator.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['dsl', 'steps'],
+    properties: {
+      dsl: doc('The workflow language version.', { const: 1, default: 1, examples: [1] }, 'dsl: 1'),
+      name: doc('The workflow\'s name: letters, digits and _, starting with a letter. Default: the file name.', { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$', examples: ['processOrders'] }, 'name: processOrders'),
+      description: doc('What the workflow does, for people (shown in generated code and OpenAPI).', { type: 'string' }),
+      input: doc('A JSON Schema of the start input; a start whose input does not match is answered 400 with every violation.', { type: 'object' }, 'input:\n  type: object\n  required: [orders]\n  properties:\n    orders: { type: array }'),
+      trigger: doc('How the workflow is started. Default: HTTP POST /api/workflows/<name>, authLevel function.', {
+        type: 'object', additionalProperties: false,
+        properties: {
+          http: doc('The HTTP starter.', {
+            type: 'object', additionalProperties: false,
+            properties: {
+              route: doc('Route under /api (default workflows/<name>).', { type: 'string', pattern: '^[^\\s?#]+$', examples: ['orders/process'] }, 'route: orders/process'),
+              methods: doc('HTTP methods that start the workflow (default [POST]).', { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] }, default: ['POST'] }),
+              authLevel: doc('Who may call the starter: anonymous, function (a function key, default) or admin (the master key).', { type: 'string', enum: ['anonymous', 'function', 'admin'], default: 'function' }),
+            },
+          }, 'http: { route: orders/process, methods: [POST], authLevel: function }'),
+          schedule: doc('NCRONTAB schedule (6 fields: second minute hour day month weekday): a timer trigger starts the workflow with input null.', { type: 'string', pattern: '^\\S+( \\S+){5}$', examples: ['0 */5 * * * *'] }, 'schedule: "0 0 * * * *"'),
+        },
+      }),
+      singleton: doc('Keep at most one running instance: `true` uses the workflow\'s name as the instance id; `key` derives it from the input.', {
+        anyOf: [
+          { type: 'boolean' },
+          {
+            type: 'object', additionalProperties: false, required: ['key'],
+            properties: {
+              key: doc('The instance id, an expression over `input` only.', { type: 'string', minLength: 1 }, 'key: ${ input.customerId }'),
+              onConflict: doc('When an instance with the key is running: returnExisting (default) answers 202 with its status links; reject answers 409.', { type: 'string', enum: ['returnExisting', 'reject'], default: 'returnExisting' }),
+            },
+          },
+        ],
+      }, 'singleton:\n  key: ${ input.customerId }\n  onConflict: returnExisting'),
+      steps: doc('The steps, run in order.', { ...ref('steps'), minItems: 1 }),
+      output: doc('The workflow\'s output; default: the last step\'s output.', ref('value'), 'output: ${ steps.charge.output }'),
+    },
+    definitions: {
+      expression: { type: 'string', pattern: '\\$\\{', description: 'A `${ ... }` expression.' },
+      value: { description: 'Any value; strings may contain `${ ... }` expressions.' },
+      duration: {
+        type: 'string',
+        pattern: '^(\\d+(ms|s|m|h|d)|P(?!$)(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?)$',
+        description: 'A duration: 500ms, 30s, 5m, 2h, 7d, or ISO 8601 like PT5M.',
+        examples: ['30s', '5m', '24h', 'PT5M'],
+      },
+      retry: {
+        type: 'object', additionalProperties: false, required: ['maxAttempts', 'interval'],
+        properties: {
+          maxAttempts: doc('Total attempts, the first included.', { type: 'integer', minimum: 1, examples: [3] }),
+          interval: doc('Wait before the first retry.', ref('duration')),
+          backoff: doc('Multiplier applied to the interval after each retry (1 = constant).', { type: 'number', minimum: 1, default: 1 }),
+          maxInterval: doc('Upper bound of the interval.', ref('duration')),
+          timeout: doc('Give up retrying after this long in total.', ref('duration')),
+        },
+      },
+      steps: { type: 'array', items: ref('step'), description: 'A list of steps.' },
+      branch: {
+        type: 'object', additionalProperties: false, required: ['steps'],
+        properties: { steps: doc('The branch\'s steps.', ref('steps')) },
+        defaultSnippets: [{ label: 'branch', body: { steps: [{ activity: '${1:A}' }] } }],
+      },
+      switchCase: {
+        type: 'object', additionalProperties: false,
+        properties: {
+          if: doc('The condition of this branch.', { anyOf: [ref('expression'), { type: 'boolean' }] }),
+          steps: doc('The steps of this branch.', ref('steps')),
+          else: doc('The steps run when no branch matched (last case only).', ref('steps')),
+        },
+        oneOf: [{ required: ['if', 'steps'] }, { required: ['else'] }],
+      },
+      step: {
+        type: 'object',
+        description: 'A step: exactly one kind key (activity, workflow, forEach, parallel, waitForEvent, delay, until, switch, set, status, try, fail, continueAsNew) plus common keys.',
+        properties: STEP_PROPERTIES,
+        anyOf: STEP_KIND_KEYS.map((k) => ({ required: [k] })),
+        // The forEach shortcut carries `activity`/`workflow` too: those kinds apply only without forEach.
+        allOf: STEP_KIND_KEYS.map((k) => ({
+          if: k === 'activity' || k === 'workflow' ? { required: [k], not: { required: ['forEach'] } } : { required: [k] },
+          then: ref(`${k}Step`),
+        })),
+        defaultSnippets: STEP_KIND_KEYS.map((k) => ({ label: k, description: (STEP_PROPERTIES[k] as { description: string }).description, body: SNIPPETS[k] })),
+      },
+      ...Object.fromEntries(STEP_KIND_KEYS.map((k) => [`${k}Step`, kindDefinition(k)])),
+    },
+  };
+}
+
+/** The keys a step of this kind accepts (for "did you mean" on unknown keys). */
+export function keysOfKind(kind: (typeof STEP_KIND_KEYS)[number]): string[] {
+  return [kind, ...COMMON, ...KIND_KEYS[kind]];
+}
+
+export function schemaText(): string {
+  return JSON.stringify(buildSchema(), null, 2) + '\n';
+}
