@@ -1,0 +1,43 @@
+/**
+ * The invalid-workflow corpus: every file under test/corpus/invalid/ declares, in `# expect:`
+ * header lines, exactly the diagnostics the compiler must produce for it (code and line:col).
+ * Each file is checked as `workflows/<file>` inside a project that also holds the example
+ * workflows and activities, so references to them resolve.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkSources, readSources } from '../../compiler/src/front-end';
+
+const root = path.resolve(__dirname, '../..');
+const dir = path.join(__dirname, 'invalid');
+const examples = readSources(root);
+
+function expectations(text: string): string[] {
+  return [...text.matchAll(/^# expect: (DF\d{3}) (\d+):(\d+)\s*$/gm)].map((m) => `${m[1]} ${m[2]}:${m[3]}`).sort();
+}
+
+const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+
+describe('invalid workflow corpus', () => {
+  it('has at least 40 cases', () => {
+    expect(files.length).toBeGreaterThanOrEqual(40);
+  });
+
+  for (const name of files) {
+    it(name, () => {
+      const text = fs.readFileSync(path.join(dir, name), 'utf8');
+      const expected = expectations(text);
+      expect(expected.length, 'the case declares what it expects').toBeGreaterThan(0);
+      // Checked under a camelCase name: a workflow's default name is its file name, an identifier.
+      const file = `workflows/${name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}`;
+      const result = checkSources(root, [...examples.workflows, { file, text }], examples.activities);
+      const got = result.diagnostics
+        .filter((d) => d.span.file === file)
+        .map((d) => `${d.code} ${d.span.start.line}:${d.span.start.col}`)
+        .sort();
+      expect(got, result.diagnostics.map((d) => `${d.code} ${d.span.start.line}:${d.span.start.col} ${d.message}`).join('\n')).toEqual(expected);
+      expect(result.ok).toBe(false);
+    });
+  }
+});

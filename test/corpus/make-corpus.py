@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+"""Writes test/corpus/invalid/*.yaml from the cases below.
+
+Each case marks, in its YAML body, where each diagnostic must point: `⟨DF101⟩` stands right
+before the token the compiler must locate. The marker is removed and an `# expect: CODE line:col`
+header line is written for it, so a case states its intent once, in place.
+Run: python3 test/corpus/make-corpus.py
+"""
+import os, re
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, 'invalid')
+M = re.compile(r'⟨(DF\d{3})⟩')
+
+CASES = {}
+def case(name, title, body):
+    CASES[name] = (title, body)
+
+# --- 0xx: YAML syntax -------------------------------------------------------------------------
+case('syntax-unclosed-flow', 'YAML syntax error: an unclosed flow sequence', '''dsl: 1
+steps: [ { activity: SayHello }
+⟨DF001⟩''')
+case('syntax-duplicate-key', 'a key given twice in one step', '''dsl: 1
+steps:
+  - activity: SayHello
+    ⟨DF002⟩activity: Sleep
+''')
+case('syntax-tab-indent', 'a tab used for indentation', '''dsl: 1
+steps:
+⟨DF003⟩\t- activity: SayHello
+''')
+case('syntax-not-a-mapping', 'the document is a list, not a workflow mapping', '''⟨DF004⟩- activity: SayHello
+''')
+case('syntax-anchor-alias', 'anchors and aliases are not supported', '''dsl: 1
+steps:
+  - activity: SayHello
+    input: ⟨DF005⟩&who world
+  - activity: SayHello
+    input: ⟨DF005⟩*who
+''')
+case('syntax-two-documents', 'two YAML documents in one file', '''dsl: 1
+steps:
+  - activity: SayHello
+⟨DF005⟩---
+dsl: 1
+''')
+
+# --- 1xx: schema ------------------------------------------------------------------------------
+case('schema-unknown-step-key', 'a misspelled key in a step', '''dsl: 1
+steps:
+  - id: charge
+    activity: SayHello
+    ⟨DF101⟩inptu: world
+''')
+case('schema-unknown-top-key', 'a misspelled top-level key', '''dsl: 1
+⟨DF101⟩stesp: []
+steps:
+  - activity: SayHello
+''')
+case('schema-missing-dsl', 'the dsl version is missing', '''⟨DF102⟩name: noDsl
+steps:
+  - activity: SayHello
+''')
+case('schema-missing-steps', 'a workflow without steps', '''⟨DF102⟩dsl: 1
+name: noSteps
+''')
+case('schema-wrong-dsl', 'an unsupported language version', '''dsl: ⟨DF104⟩2
+steps:
+  - activity: SayHello
+''')
+case('schema-maxparallel-string', 'maxParallel given as a string', '''dsl: 1
+steps:
+  - forEach: ${ [1, 2, 3] }
+    maxParallel: ⟨DF103⟩ten
+    activity: SayHello
+''')
+case('schema-maxparallel-zero', 'maxParallel below 1', '''dsl: 1
+steps:
+  - forEach: ${ [1, 2, 3] }
+    maxParallel: ⟨DF105⟩0
+    activity: SayHello
+''')
+case('schema-bad-ontimeout', 'onTimeout outside its enum', '''dsl: 1
+steps:
+  - waitForEvent: Approval
+    timeout: 1h
+    onTimeout: ⟨DF104⟩retry
+''')
+case('schema-bad-onitemerror', 'onItemError outside its enum', '''dsl: 1
+steps:
+  - forEach: ${ [1] }
+    maxParallel: 2
+    onItemError: ⟨DF104⟩ignore
+    activity: SayHello
+''')
+case('schema-bad-duration', 'a timeout that is not a duration', '''dsl: 1
+steps:
+  - activity: SayHello
+    timeout: ⟨DF105⟩5 minutes
+''')
+case('schema-bad-delay', 'a delay that is not a duration', '''dsl: 1
+steps:
+  - delay: ⟨DF105⟩soon
+''')
+case('schema-no-kind', 'a step without a kind key', '''dsl: 1
+steps:
+  - ⟨DF106⟩id: lonely
+    input: 1
+''')
+case('schema-two-kinds', 'a step with two kind keys', '''dsl: 1
+steps:
+  - activity: SayHello
+    ⟨DF106⟩delay: 5s
+''')
+case('schema-bad-name', 'a workflow name that is not an identifier', '''dsl: 1
+name: ⟨DF105⟩my-workflow
+steps:
+  - activity: SayHello
+''')
+case('schema-bad-step-id', 'a step id that is not an identifier', '''dsl: 1
+steps:
+  - id: ⟨DF105⟩charge order
+    activity: SayHello
+''')
+case('schema-bad-authlevel', 'an HTTP authLevel outside its enum', '''dsl: 1
+trigger:
+  http: { route: x, authLevel: ⟨DF104⟩public }
+steps:
+  - activity: SayHello
+''')
+case('schema-bad-method', 'an HTTP method outside its enum', '''dsl: 1
+trigger:
+  http:
+    methods: [POST, ⟨DF104⟩FETCH]
+steps:
+  - activity: SayHello
+''')
+case('schema-retry-unknown-key', 'a misspelled retry option', '''dsl: 1
+steps:
+  - activity: SayHello
+    retry:
+      maxAttempts: 3
+      ⟨DF101⟩intervall: 5s
+''')
+case('schema-retry-attempts-type', 'retry.maxAttempts as a string', '''dsl: 1
+steps:
+  - activity: SayHello
+    retry: { maxAttempts: ⟨DF103⟩three, interval: 5s }
+''')
+case('schema-steps-empty', 'an empty steps list', '''dsl: 1
+steps: ⟨DF105⟩[]
+''')
+case('schema-catch-missing-steps', 'a catch without steps', '''dsl: 1
+steps:
+  - try:
+      - activity: SayHello
+    catch: ⟨DF102⟩{ as: err }
+''')
+case('schema-nested-unknown-key', 'a misspelled key deep inside a forEach body', '''dsl: 1
+steps:
+  - forEach: ${ [1, 2] }
+    maxParallel: 2
+    steps:
+      - activity: SayHello
+        ⟨DF101⟩retyr: { maxAttempts: 2, interval: 1s }
+''')
+case('schema-singleton-onconflict', 'singleton.onConflict outside its enum', '''dsl: 1
+singleton:
+  key: ${ input.id }
+  onConflict: ⟨DF104⟩replace
+steps:
+  - activity: SayHello
+''')
+case('schema-parallel-not-list', 'parallel given a mapping instead of a list of branches', '''dsl: 1
+steps:
+  - parallel: ⟨DF103⟩{ steps: [] }
+''')
+
+# --- 2xx: steps and references ----------------------------------------------------------------
+case('ref-duplicate-id', 'two steps share an id', '''dsl: 1
+steps:
+  - id: greet
+    activity: SayHello
+  - ⟨DF201⟩id: greet
+    activity: SayHello
+''')
+case('ref-unknown-step', 'a misspelled step id in an expression', '''dsl: 1
+steps:
+  - id: greet
+    activity: SayHello
+output: ${ steps.⟨DF202⟩gret.output }
+''')
+case('ref-before-run', 'a step read before it has run', '''dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ steps.⟨DF203⟩later.output }
+  - id: later
+    activity: SayHello
+''')
+case('ref-inner-scope', 'a forEach body step read outside the body', '''dsl: 1
+steps:
+  - forEach: ${ [1, 2] }
+    maxParallel: 2
+    steps:
+      - id: inner
+        activity: SayHello
+output: ${ steps.⟨DF203⟩inner.output }
+''')
+case('ref-without-output', 'a step read without .output', '''dsl: 1
+steps:
+  - id: greet
+    activity: SayHello
+output: ${ ⟨DF207⟩steps.greet }
+''')
+case('ref-reserved-as', 'a forEach item named like a reserved name', '''dsl: 1
+steps:
+  - ⟨DF206⟩forEach: ${ [1, 2] }
+    as: input
+    maxParallel: 2
+    activity: SayHello
+''')
+
+# --- 3xx: expressions -------------------------------------------------------------------------
+case('expr-syntax', 'an expression that does not parse', '''dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ input.⟨DF301⟩ }
+''')
+case('expr-unclosed', 'an unclosed ${', '''dsl: 1
+steps:
+  - activity: SayHello
+    input: ⟨DF301⟩"hello ${ input.name"
+''')
+case('expr-unknown-name', 'an unknown name', '''dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ ⟨DF302⟩inptu.name }
+''')
+case('expr-date', 'Date breaks replay determinism', '''dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ ⟨DF303⟩Date.now() }
+''')
+case('expr-new', 'new is not allowed', '''dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ ⟨DF303⟩new Array(3) }
+''')
+case('expr-assignment', 'assignment is not allowed', '''dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ ⟨DF303⟩input.x = 1 }
+''')
+case('expr-this', 'this is not allowed', '''dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ ⟨DF303⟩this }
+''')
+case('expr-math-random', 'Math.random breaks replay determinism', '''dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ ⟨DF304⟩Math.random() }
+''')
+case('expr-mutating-method', 'a mutating array method', '''dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ ⟨DF304⟩input.list.push(1) }
+''')
+case('expr-unlisted-call', 'a call not on the allow-list', '''dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ ⟨DF304⟩fetch("https://example.com") }
+''')
+case('expr-constructor', 'constructor access', '''dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ input.⟨DF305⟩constructor }
+''')
+case('expr-proto', '__proto__ access via an index', '''dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ input[⟨DF305⟩"__proto__"] }
+''')
+case('expr-singleton-reads-steps', 'a singleton key that reads more than input', '''dsl: 1
+singleton:
+  key: ${ ⟨DF306⟩instanceId }
+steps:
+  - activity: SayHello
+''')
+case('expr-in-template', 'an error inside an interpolated string', '''dsl: 1
+steps:
+  - status: "processed ${ ⟨DF302⟩count } items"
+''')
+
+# --- 4xx: project -----------------------------------------------------------------------------
+case('project-unknown-activity', 'a misspelled activity', '''dsl: 1
+steps:
+  - ⟨DF401⟩activity: SayHelo
+''')
+case('project-unknown-workflow', 'a misspelled sub-workflow', '''dsl: 1
+steps:
+  - ⟨DF402⟩workflow: helo
+''')
+case('project-self-recursion', 'a workflow that calls itself', '''dsl: 1
+name: selfCall
+steps:
+  - ⟨DF403⟩workflow: selfCall
+''')
+case('project-duplicate-name', 'a workflow name already used by an example', '''⟨DF205⟩dsl: 1
+name: hello
+steps:
+  - activity: SayHello
+''')
+
+# --- 5xx: warnings (the file still fails because of its error) --------------------------------
+case('warn-large-fanout', 'a large literal fan-out without maxParallel, plus an error', '''dsl: 1
+steps:
+  - ⟨DF501⟩forEach: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]
+    activity: SayHello
+  - ⟨DF401⟩activity: Nope
+''')
+case('warn-unreachable', 'a step after fail never runs, plus an error', '''dsl: 1
+steps:
+  - fail: { error: Stop, message: stopped }
+  - ⟨DF502⟩activity: SayHello
+  - ⟨DF401⟩activity: Nope
+''')
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for f in os.listdir(OUT):
+        if f.endswith('.yaml'):
+            os.remove(os.path.join(OUT, f))
+    for name, (title, body) in sorted(CASES.items()):
+        markers = [m.group(1) for m in M.finditer(body)]
+        header = [f'# {title}'] + ['# expect: ' + c + ' {}' for c in markers]
+        offset = len(header)
+        lines = body.split('\n')
+        found = []
+        clean = []
+        for i, line in enumerate(lines):
+            while True:
+                m = M.search(line)
+                if not m:
+                    break
+                found.append((m.group(1), i + 1 + offset, m.start() + 1))
+                line = line[:m.start()] + line[m.end():]
+            clean.append(line)
+        header = [f'# {title}'] + [f'# expect: {c} {l}:{col}' for c, l, col in found]
+        with open(os.path.join(OUT, name + '.yaml'), 'w') as fh:
+            fh.write('\n'.join(header + clean))
+    print(f'{len(CASES)} cases written to {OUT}')
+
+main()
