@@ -10,6 +10,9 @@
 
 type Schema = Record<string, unknown>;
 
+/** Where the schema is written, relative to the project root. */
+export const SCHEMA_FILE = 'compiler/schema/workflow.schema.json';
+
 /** A key's schema with its description (plain and markdown, the latter with an example). */
 function doc(description: string, schema: Schema, example?: string): Schema {
   const markdownDescription = example ? `${description}\n\n\`\`\`yaml\n${example}\n\`\`\`` : description;
@@ -188,6 +191,8 @@ export function buildSchema(): Schema {
         type: 'object',
         description: 'A step: exactly one kind key (activity, workflow, forEach, parallel, waitForEvent, delay, until, switch, set, status, try, fail, continueAsNew) plus common keys.',
         properties: STEP_PROPERTIES,
+        // Closed too, so editors flag a misspelt key even before the kind is known.
+        additionalProperties: false,
         anyOf: STEP_KIND_KEYS.map((k) => ({ required: [k] })),
         // The forEach shortcut carries `activity`/`workflow` too: those kinds apply only without forEach.
         allOf: STEP_KIND_KEYS.map((k) => ({

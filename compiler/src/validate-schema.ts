@@ -148,6 +148,8 @@ export function validateSchema(data: unknown, locate: Locator): Diagnostic[] {
     const schemaPath = e.schemaPath;
     switch (e.keyword) {
       case 'additionalProperties': {
+        // The kind's own definition reports the same key with the kind's key list.
+        if (schemaPath === '#/definitions/step/additionalProperties') break;
         const key = (e.params as { additionalProperty: string }).additionalProperty;
         const allowed = Object.keys((e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {});
         const container = path.length === 0 ? 'the workflow' : isStepPath(path) ? where : `'${String(path[path.length - 1])}' of ${where}`;

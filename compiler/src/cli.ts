@@ -1,0 +1,145 @@
+/**
+ * The `durable-flow` command line: `check` validates, `compile` also generates `generated/` and
+ * builds `dist/`; `--watch` recompiles on every save, `--format json` prints diagnostics for tools.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildDist, compileToGenerated } from './compile';
+import { hasErrors } from './diagnostics';
+import { diagnosticsToJson, formatDiagnostic, formatSummary } from './format-diagnostics';
+import { checkProjectDir, FrontEndCache, WORKFLOWS_DIR, type FrontEndResult } from './front-end';
+import { SCHEMA_FILE, schemaText } from './schema';
+
+const USAGE = `usage: durable-flow <command> [options]
+
+commands:
+  check              validate workflows/*.yaml and report every problem
+  compile            check, generate generated/ and build dist/
+  schema             write compiler/schema/workflow.schema.json from the compiler's definition
+
+options:
+  --root <dir>       project root (default: the current directory)
+  --format <f>       text (default) or json
+  --watch            (compile) recompile whenever a workflow or activity changes
+  --no-build         (compile) generate generated/ but skip building dist/
+  -h, --help         show this help
+`;
+
+interface Options {
+  command?: string;
+  root: string;
+  format: 'text' | 'json';
+  watch: boolean;
+  build: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): Options | string {
+  const o: Options = { root: process.cwd(), format: 'text', watch: false, build: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--root') o.root = path.resolve(argv[++i] ?? '.');
+    else if (a === '--format') {
+      const f = argv[++i];
+      if (f !== 'text' && f !== 'json') return `--format must be text or json, got '${f ?? ''}'`;
+      o.format = f;
+    } else if (a === '--watch') o.watch = true;
+    else if (a === '--no-build') o.build = false;
+    else if (a === '-h' || a === '--help') o.command = 'help';
+    else if (!a.startsWith('-') && o.command === undefined) o.command = a;
+    else return `unknown argument '${a}'`;
+  }
+  return o;
+}
+
+function report(front: FrontEndResult, o: Options): void {
+  if (o.format === 'json') {
+    process.stdout.write(diagnosticsToJson(front.diagnostics) + '\n');
+    return;
+  }
+  const color = process.stdout.isTTY === true;
+  for (const d of front.diagnostics) process.stdout.write(formatDiagnostic(d, { sources: front.sources, color }) + '\n');
+  process.stdout.write(formatSummary(front.diagnostics, front.sources.size) + '\n');
+}
+
+/** One compile pass; returns the exit status it deserves. */
+function compileOnce(o: Options, cache: FrontEndCache): number {
+  const started = process.hrtime.bigint();
+  const { front, files, write } = compileToGenerated(o.root, { write: true, cache });
+  report(front, o);
+  if (!front.ok) return 1;
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const log = (s: string): void => void (o.format === 'text' ? process.stdout.write(s + '\n') : process.stderr.write(s + '\n'));
+  log(
+    `generated ${files.length} files in ${ms.toFixed(0)} ms` +
+      (write ? ` (${write.written.length} written, ${write.unchanged.length} unchanged, ${write.removed.length} removed)` : ''),
+  );
+  if (!o.build) return 0;
+  const t0 = Date.now();
+  log('building dist/ with tsc --strict ...');
+  const built = buildDist(o.root);
+  if (!built.ok) {
+    process.stderr.write(built.output + '\n');
+    log('build failed');
+    return 1;
+  }
+  log(`built dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+function watch(o: Options): Promise<number> {
+  const cache = new FrontEndCache();
+  const run = (): void => {
+    process.stdout.write(`\n[${new Date().toISOString()}] change detected, recompiling\n`);
+    compileOnce(o, cache);
+  };
+  compileOnce(o, cache);
+  let timer: NodeJS.Timeout | undefined;
+  // Editors save in bursts (write, rename, chmod): settle for a few ms, then run once.
+  const onChange = (_event: string, name: string | null): void => {
+    if (name && !/\.(ya?ml|ts)$/.test(name)) return;
+    clearTimeout(timer);
+    timer = setTimeout(run, 30);
+  };
+  const dir = path.join(o.root, WORKFLOWS_DIR);
+  const watcher = fs.watch(dir, { recursive: true }, onChange);
+  process.stdout.write(`watching ${path.relative(process.cwd(), dir) || dir} for changes (Ctrl+C to stop)\n`);
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      watcher.close();
+      clearTimeout(timer);
+      resolve(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const o = parseArgs(argv);
+  if (typeof o === 'string') {
+    process.stderr.write(`durable-flow: ${o}\n\n${USAGE}`);
+    return 2;
+  }
+  switch (o.command) {
+    case 'check': {
+      const front = checkProjectDir(o.root);
+      report(front, o);
+      return hasErrors(front.diagnostics) || !front.ok ? 1 : 0;
+    }
+    case 'compile':
+      return o.watch ? watch(o) : compileOnce(o, new FrontEndCache());
+    case 'schema': {
+      const file = path.join(o.root, SCHEMA_FILE);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, schemaText());
+      process.stdout.write(`wrote ${SCHEMA_FILE}\n`);
+      return 0;
+    }
+    case 'help':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(o.command ? `durable-flow: unknown command '${o.command}'\n\n${USAGE}` : USAGE);
+      return 2;
+  }
+}
