@@ -10,7 +10,7 @@ import { didYouMean } from './suggest';
 
 /** Names the generated code and the expression language already use. */
 export const RESERVED_NAMES = new Set([
-  'input', 'steps', 'vars', 'instanceId', 'now', 'workflow', 'index', 'output', 'context', 'df', 'runtime',
+  'input', 'steps', 'vars', 'instanceId', 'now', 'workflow', 'index', 'output', 'context', 'df', 'rt', 'run', 'last', 'thrown',
   'undefined', 'null', 'true', 'false', 'NaN', 'Infinity', 'this', 'arguments', 'eval',
   'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum',
   'export', 'extends', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'let', 'new', 'return',

@@ -294,7 +294,7 @@ function callProblem(call: ts.CallExpression, file: ts.SourceFile): string | und
  * Translates a checked expression to TypeScript, renaming free identifiers per `rename`
  * (property names, object keys and arrow parameters are never renamed). Parenthesised.
  */
-export function translateExpression(source: string, rename: Readonly<Record<string, string>>): string {
+export function translateExpression(source: string, rename: Readonly<Record<string, string>>, paramType = 'rt.Json'): string {
   const parsed = parseExpression(source);
   if ('error' in parsed) throw new Error(`cannot translate invalid expression: ${source}`);
   const edits: Array<{ start: number; end: number; text: string }> = [];
@@ -302,6 +302,13 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
     if (ts.isArrowFunction(node)) {
       const params = new Set(bound);
       for (const p of node.parameters) if (ts.isIdentifier(p.name)) params.add(p.name.text);
+      // Data is untyped JSON: annotate parameters so the generated code passes noImplicitAny.
+      const parenthesised = node.getChildren(parsed.file).some((c) => c.kind === ts.SyntaxKind.OpenParenToken);
+      for (const p of node.parameters) {
+        if (p.type || !ts.isIdentifier(p.name)) continue;
+        const name = p.name.text;
+        edits.push({ start: p.name.getStart(parsed.file), end: p.name.getEnd(), text: parenthesised ? `${name}: ${paramType}` : `(${name}: ${paramType})` });
+      }
       ts.forEachChild(node, (c) => visit(c, params));
       return;
     }
@@ -323,7 +330,25 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
   let text = `(${source}\n)`;
   for (const e of edits.sort((a, b) => b.start - a.start)) text = text.slice(0, e.start) + e.text + text.slice(e.end);
   const inner = text.slice(1, -2).trim();
-  return `(${inner})`;
+  return needsParens(parsed.expr) ? `(${inner})` : inner;
+}
+
+/** Operators need parentheses when inlined into a larger expression; primaries do not. */
+function needsParens(e: ts.Expression): boolean {
+  return !(
+    ts.isIdentifier(e) ||
+    ts.isPropertyAccessExpression(e) ||
+    ts.isElementAccessExpression(e) ||
+    ts.isCallExpression(e) ||
+    ts.isLiteralExpression(e) ||
+    ts.isNoSubstitutionTemplateLiteral(e) ||
+    ts.isTemplateExpression(e) ||
+    ts.isArrayLiteralExpression(e) ||
+    ts.isParenthesizedExpression(e) ||
+    e.kind === ts.SyntaxKind.TrueKeyword ||
+    e.kind === ts.SyntaxKind.FalseKeyword ||
+    e.kind === ts.SyntaxKind.NullKeyword
+  );
 }
 
 /** The step ids an expression reads as `steps.<id>`. */

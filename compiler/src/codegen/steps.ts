@@ -1,0 +1,155 @@
+/**
+ * Steps to orchestrator statements. Each step becomes a short, commented block; what should not
+ * be inlined (the capped window, event races, timeouts) is a call into runtime/.
+ *
+ * Conventions of the generated code: `context` (the orchestration context), `run` (runtime
+ * state), `steps`/`vars`/`input` (what expressions read), `last` (the previous step's output).
+ */
+import type { Duration, RetryPolicy, Step, Value } from '../model';
+import { commentText, literal, valueCode, type Rename } from './values';
+
+export interface StepContext {
+  file: string;
+  rename: Rename;
+  /** True inside a forEach/parallel body (a nested generator function). */
+  nested: boolean;
+}
+
+/** Lines of code; nesting is by braces, the formatter indents. */
+type Lines = string[];
+
+function ms(d: Duration): string {
+  return String(d.ms);
+}
+
+function retryCode(r: RetryPolicy): string {
+  const extra = [
+    r.backoff !== 1 ? `backoff: ${r.backoff}` : undefined,
+    r.maxInterval ? `maxIntervalMs: ${ms(r.maxInterval)}` : undefined,
+    r.timeout ? `timeoutMs: ${ms(r.timeout)}` : undefined,
+  ].filter(Boolean);
+  return `rt.retryOptions(${ms(r.interval)}, ${r.maxAttempts}${extra.length ? `, { ${extra.join(', ')} }` : ''})`;
+}
+
+function describe(step: Step): string {
+  const name =
+    step.kind === 'activity' ? ` ${step.activity}` : step.kind === 'workflow' ? ` ${step.workflow}` : step.kind === 'waitForEvent' ? ` ${commentText(step.event)}` : '';
+  return `${step.id ? `${step.id}: ` : ''}${step.kind}${name}`;
+}
+
+/** A call that yields one task, wrapped in the step timeout when there is one. */
+function awaitTask(task: string, step: Step, what: string): string {
+  if (!step.timeout) return `last = yield ${task};`;
+  return `last = yield* rt.withTimeout(context, ${task}, ${ms(step.timeout)}, ${literal(what)});`;
+}
+
+function optionalInput(input: Value | undefined, c: StepContext): string {
+  return input ? `, ${valueCode(input, c.rename)}` : '';
+}
+
+function body(steps: Step[], c: StepContext, params: string): Lines {
+  const inner: StepContext = { ...c, nested: true };
+  return [`function* (${params}): rt.Body {`, 'let last: rt.Json = null;', ...stepsCode(steps, inner), 'return last;', '}'];
+}
+
+function kindCode(step: Step, c: StepContext): Lines {
+  const v = (x: Value): string => valueCode(x, c.rename);
+  switch (step.kind) {
+    case 'activity': {
+      const task = step.retry
+        ? `context.df.callActivityWithRetry(${literal(step.activity)}, ${retryCode(step.retry)}${optionalInput(step.input, c)})`
+        : `context.df.callActivity(${literal(step.activity)}${optionalInput(step.input, c)})`;
+      return [awaitTask(task, step, `activity '${step.activity}'`)];
+    }
+    case 'workflow': {
+      const input = step.input ? v(step.input) : 'null';
+      const task = step.retry
+        ? `context.df.callSubOrchestratorWithRetry(${literal(step.workflow)}, ${retryCode(step.retry)}, ${input})`
+        : `context.df.callSubOrchestrator(${literal(step.workflow)}, ${input})`;
+      return [awaitTask(task, step, `workflow '${step.workflow}'`)];
+    }
+    case 'forEach': {
+      const opts = [
+        `step: ${literal(step.id ?? `forEach@${step.span.start.line}`)}`,
+        `items: ${v(step.items)}`,
+        step.maxParallel !== undefined ? `maxParallel: ${step.maxParallel}` : undefined,
+        `onItemError: ${literal(step.onItemError)}`,
+        step.timeout ? `timeoutMs: ${ms(step.timeout)}` : undefined,
+      ].filter(Boolean);
+      const fn = body(step.steps, c, `${step.as}: rt.Json, index: number, steps: rt.Steps`);
+      return [`last = yield* rt.forEach(run, steps, { ${opts.join(', ')} }, ${fn[0]}`, ...fn.slice(1, -1), '});'];
+    }
+    case 'parallel': {
+      const branches = step.branches.flatMap((b) => {
+        const fn = body(b.steps, c, 'steps: rt.Steps');
+        return [...fn.slice(0, -1), '},'];
+      });
+      return [`last = yield* rt.parallel(run, steps, ${step.maxParallel ?? 'undefined'}, [`, ...branches, ']);'];
+    }
+    case 'waitForEvent':
+      return [
+        `last = yield* rt.waitForEvent(context, ${literal(step.event)}, ${step.eventTimeout ? ms(step.eventTimeout) : 'undefined'}, ${literal(step.onTimeout)});`,
+      ];
+    case 'delay':
+      return [`yield context.df.createTimer(rt.after(context, ${ms(step.duration)}));`, 'last = null;'];
+    case 'until':
+      return [`yield context.df.createTimer(rt.dateOf(${v(step.at)}));`, 'last = null;'];
+    case 'switch': {
+      const out: Lines = ['last = null;'];
+      step.cases.forEach((k, i) => {
+        out.push(`${i === 0 ? 'if' : '} else if'} (${condition(k.when, c)}) {`, ...stepsCode(k.steps, c));
+      });
+      if (step.otherwise) out.push('} else {', ...stepsCode(step.otherwise, c));
+      out.push('}');
+      return out;
+    }
+    case 'set':
+      return [...step.vars.map((x) => `vars.${x.name} = ${v(x.value)};`), 'last = null;'];
+    case 'status':
+      return [`run.setStatus(${v(step.value)});`, 'last = null;'];
+    case 'try':
+      return [
+        'try {',
+        ...stepsCode(step.steps, c),
+        '} catch (thrown) {',
+        `const ${step.catch.as} = rt.toErrorInfo(thrown);`,
+        'last = null;',
+        ...stepsCode(step.catch.steps, c),
+        '}',
+      ];
+    case 'fail':
+      return [`throw new rt.WorkflowError(${literal(step.error)}, ${step.message ? `rt.text(${v(step.message)})` : literal(step.error)});`];
+    case 'continueAsNew':
+      return [`context.df.continueAsNew(${v(step.input)});`, c.nested ? 'last = null;' : 'return null;'];
+  }
+}
+
+/** A value used as a condition: `if (a > b)`, not `if ((a > b))`. */
+function condition(v: Value, c: StepContext): string {
+  const code = valueCode(v, c.rename);
+  return code.startsWith('(') && code.endsWith(')') && balanced(code.slice(1, -1)) ? code.slice(1, -1) : code;
+}
+
+/** True when parentheses in `code` (ignoring string literals) never close more than they opened. */
+function balanced(code: string): boolean {
+  let depth = 0;
+  for (const m of code.replace(/"(?:[^"\\]|\\.)*"/g, '""').matchAll(/[()]/g)) {
+    depth += m[0] === '(' ? 1 : -1;
+    if (depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+export function stepCode(step: Step, c: StepContext): Lines {
+  const out: Lines = [`// ${c.file}:${step.span.start.line} · ${describe(step)}`];
+  let code = kindCode(step, c);
+  if (step.result) code = [...code, `last = ((output: rt.Json): rt.Json => ${valueCode(step.result, { ...c.rename })})(last);`];
+  if (step.if) code = [`if (${condition(step.if, c)}) {`, ...code, '} else {', 'last = null;', '}'];
+  out.push(...code);
+  if (step.id) out.push(`steps.${step.id} = { output: last };`);
+  return out;
+}
+
+export function stepsCode(steps: Step[], c: StepContext): Lines {
+  return steps.flatMap((s, i) => (i === 0 ? stepCode(s, c) : ['', ...stepCode(s, c)]));
+}

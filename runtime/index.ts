@@ -1,0 +1,12 @@
+/**
+ * The durable-flow runtime: what generated orchestrators and blueprints import. Everything an
+ * orchestrator calls here is deterministic (no clocks, randomness or I/O) so replay stays exact.
+ */
+export * from './durations';
+export * from './errors';
+export * from './values';
+export * from './workflow';
+export * from './window';
+export * from './timers';
+export * from './retry';
+export * from './start';
