@@ -1,0 +1,60 @@
+/**
+ * One orchestration episode: hand the history to the real durable-functions orchestrator
+ * handler (a fresh invocation context every time, as the Functions host does), and read back
+ * its state: done or not, output or error, custom status, and the cumulative action list.
+ */
+import { InvocationContext } from '@azure/functions';
+import type { Action } from './actions';
+import type { HistoryEvent } from './history';
+
+export interface OrchestratorState {
+  isDone: boolean;
+  /** Cumulative actions of this execution, flattened from the schema-V2 `[[...]]` form. */
+  actions: Action[];
+  output?: unknown;
+  error?: string;
+  customStatus?: unknown;
+}
+
+export type OrchestratorHandler = (trigger: unknown, context: InvocationContext) => unknown;
+
+const OUT_OF_PROC_LABEL = '$OutOfProcData$:';
+
+export interface EpisodeRequest {
+  name: string;
+  instanceId: string;
+  input: unknown;
+  history: readonly HistoryEvent[];
+  parentInstanceId?: string;
+}
+
+export async function runEpisode(handler: OrchestratorHandler, req: EpisodeRequest): Promise<OrchestratorState> {
+  const payload = {
+    history: req.history,
+    input: req.input ?? null,
+    instanceId: req.instanceId,
+    isReplaying: req.history.some((e) => e.IsPlayed),
+    parentInstanceId: req.parentInstanceId ?? null,
+    upperSchemaVersion: 1,
+    upperSchemaVersionNew: 3,
+    longRunningTimerIntervalDuration: '3.00:00:00',
+    maximumShortTimerDuration: '6.00:00:00',
+    defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
+  };
+  // The library parses timestamps in place: give it its own copy of the history.
+  const trigger = JSON.parse(JSON.stringify(payload));
+  const context = new InvocationContext({ functionName: req.name, invocationId: `${req.instanceId}:${req.history.length}` });
+  let raw: unknown;
+  try {
+    raw = await handler(trigger, context);
+  } catch (e) {
+    // An unhandled orchestrator error arrives as a throw carrying the state after a label.
+    const message = e instanceof Error ? e.message : String(e);
+    const at = message.indexOf(OUT_OF_PROC_LABEL);
+    if (at < 0) throw e;
+    raw = JSON.parse(message.slice(at + OUT_OF_PROC_LABEL.length));
+  }
+  const state = raw as { isDone: boolean; actions: unknown[]; output?: unknown; error?: string; customStatus?: unknown };
+  const actions = (Array.isArray(state.actions?.[0]) ? (state.actions as Action[][]).flat() : (state.actions as Action[])) ?? [];
+  return { isDone: state.isDone, actions, output: state.output, error: state.error, customStatus: state.customStatus };
+}

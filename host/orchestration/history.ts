@@ -1,0 +1,64 @@
+/**
+ * Durable Task history events, in the shape the Durable extension hands to out-of-process
+ * orchestrators (PascalCase fields, numeric EventType). Only the fields the JS library reads.
+ */
+
+export const EventType = {
+  ExecutionStarted: 0,
+  ExecutionCompleted: 1,
+  ExecutionFailed: 2,
+  ExecutionTerminated: 3,
+  TaskScheduled: 4,
+  TaskCompleted: 5,
+  TaskFailed: 6,
+  SubOrchestrationInstanceCreated: 7,
+  SubOrchestrationInstanceCompleted: 8,
+  SubOrchestrationInstanceFailed: 9,
+  TimerCreated: 10,
+  TimerFired: 11,
+  OrchestratorStarted: 12,
+  OrchestratorCompleted: 13,
+  EventSent: 14,
+  EventRaised: 15,
+  ContinueAsNew: 16,
+} as const;
+
+export interface HistoryEvent {
+  EventType: number;
+  EventId: number;
+  IsPlayed: boolean;
+  Timestamp: string;
+  [field: string]: unknown;
+}
+
+/** JSON text for a value, as the extension stores results and inputs ("null" for undefined). */
+export function json(value: unknown): string {
+  return value === undefined ? 'null' : JSON.stringify(value);
+}
+
+const ev = (type: number, at: Date, fields: Record<string, unknown> = {}, eventId = -1): HistoryEvent => ({
+  EventType: type,
+  EventId: eventId,
+  IsPlayed: false,
+  Timestamp: at.toISOString(),
+  ...fields,
+});
+
+export const history = {
+  orchestratorStarted: (at: Date) => ev(EventType.OrchestratorStarted, at),
+  orchestratorCompleted: (at: Date) => ev(EventType.OrchestratorCompleted, at),
+  executionStarted: (at: Date, name: string, input: unknown) => ev(EventType.ExecutionStarted, at, { Name: name, Input: json(input) }),
+  taskScheduled: (at: Date, id: number, name: string, input: unknown) => ev(EventType.TaskScheduled, at, { Name: name, Input: json(input) }, id),
+  taskCompleted: (at: Date, scheduledId: number, result: unknown) => ev(EventType.TaskCompleted, at, { TaskScheduledId: scheduledId, Result: json(result) }),
+  taskFailed: (at: Date, scheduledId: number, reason: string, details: string) =>
+    ev(EventType.TaskFailed, at, { TaskScheduledId: scheduledId, Reason: reason, Details: details }),
+  timerCreated: (at: Date, id: number, fireAt: string) => ev(EventType.TimerCreated, at, { FireAt: fireAt }, id),
+  timerFired: (at: Date, timerId: number, fireAt: string) => ev(EventType.TimerFired, at, { TimerId: timerId, FireAt: fireAt }),
+  eventRaised: (at: Date, name: string, input: unknown) => ev(EventType.EventRaised, at, { Name: name, Input: json(input) }),
+  subOrchestrationCreated: (at: Date, id: number, name: string, instanceId: string, input: unknown) =>
+    ev(EventType.SubOrchestrationInstanceCreated, at, { Name: name, InstanceId: instanceId, Input: json(input) }, id),
+  subOrchestrationCompleted: (at: Date, scheduledId: number, result: unknown) =>
+    ev(EventType.SubOrchestrationInstanceCompleted, at, { TaskScheduledId: scheduledId, Result: json(result) }),
+  subOrchestrationFailed: (at: Date, scheduledId: number, reason: string, details: string) =>
+    ev(EventType.SubOrchestrationInstanceFailed, at, { TaskScheduledId: scheduledId, Reason: reason, Details: details }),
+};

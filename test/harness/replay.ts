@@ -1,0 +1,258 @@
+/**
+ * The replay harness: plays the Durable extension's part in-process for one app, with no
+ * database and no real timers. It builds histories, runs the real orchestrator handlers through
+ * durable-functions, schedules the new actions with the extension's task-id rules (compound
+ * trap included: host/orchestration/actions.ts), and lets a test decide when and in what order
+ * activities complete. It records every episode so tests can check caps and determinism.
+ */
+import { InvocationContext } from '@azure/functions';
+import { scheduleActions, type Action, type WorkItem } from '../../host/orchestration/actions';
+import { runEpisode, type OrchestratorHandler, type OrchestratorState } from '../../host/orchestration/episode';
+import { history, type HistoryEvent } from '../../host/orchestration/history';
+import { loadApp, type CoreApi } from '../../host/functions/core-api';
+
+export type ActivityFn = (input: any) => unknown;
+
+export interface Episode {
+  /** The history handed to the orchestrator (for re-running it). */
+  history: HistoryEvent[];
+  /** The cumulative actions it returned. */
+  actions: Action[];
+  /** Activities scheduled and not yet finished when the episode ended. */
+  activitiesInFlight: number;
+  /** Activities newly scheduled by this episode. */
+  scheduled: Array<{ taskId: number; name: string; input: unknown }>;
+}
+
+export interface RunOptions {
+  /** Activity implementations by name; default: the app's own registered activities. */
+  activities?: Record<string, ActivityFn>;
+  /** Which in-flight activity completes next. */
+  order?: 'fifo' | 'lifo' | { seed: number };
+  /** How many completions are delivered per episode (default 1: the strictest case). */
+  perEpisode?: number;
+  /** Safety stop. */
+  maxEpisodes?: number;
+}
+
+type Inflight = Extract<WorkItem, { kind: 'activity' }> & { attempt: number };
+type PendingTimer = Extract<WorkItem, { kind: 'timer' }> & { retryOf?: Inflight };
+
+/** A small deterministic PRNG (mulberry32), so random completion orders are reproducible. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class ReplayInstance {
+  readonly history: HistoryEvent[] = [];
+  readonly episodes: Episode[] = [];
+  /** Activity executions in the order they were started, with their inputs. */
+  readonly executed: Array<{ name: string; input: unknown; taskId: number }> = [];
+  readonly activities = new Map<number, Inflight>();
+  readonly timers = new Map<number, PendingTimer>();
+  state?: OrchestratorState;
+  private pending: HistoryEvent[] = [];
+  private nextId = 0;
+  private seenActions = 0;
+  clock: Date;
+
+  constructor(
+    private readonly app: Harness,
+    readonly name: string,
+    readonly input: unknown,
+    readonly instanceId: string,
+    start: Date,
+  ) {
+    this.clock = start;
+    this.pending.push(history.executionStarted(start, name, input));
+  }
+
+  get done(): boolean {
+    return this.state?.isDone === true || this.failed;
+  }
+
+  get failed(): boolean {
+    return this.state?.error !== undefined;
+  }
+
+  /** Runs one episode with every queued message. */
+  async deliver(): Promise<OrchestratorState> {
+    for (const e of this.history) e.IsPlayed = true;
+    this.history.push(history.orchestratorStarted(this.clock), ...this.pending);
+    this.pending = [];
+    const snapshot = this.history.map((e) => ({ ...e }));
+    const state = await runEpisode(this.app.orchestrator(this.name), { name: this.name, instanceId: this.instanceId, input: this.input, history: snapshot });
+    const fresh = state.actions.slice(this.seenActions);
+    this.seenActions = state.actions.length;
+    const { items, nextId } = scheduleActions(fresh, this.nextId);
+    this.nextId = nextId;
+    const scheduled: Episode['scheduled'] = [];
+    for (const item of items) {
+      if (item.kind === 'activity') {
+        this.history.push(history.taskScheduled(this.clock, item.taskId, item.name, item.input));
+        this.activities.set(item.taskId, { ...item, attempt: 1 });
+        scheduled.push({ taskId: item.taskId, name: item.name, input: item.input });
+      } else if (item.kind === 'timer') {
+        this.history.push(history.timerCreated(this.clock, item.taskId, item.fireAt));
+        if (!item.canceled) this.timers.set(item.taskId, item);
+      } else if (item.kind === 'subOrchestration') {
+        const childId = item.instanceId ?? `${this.instanceId}:${item.taskId}`;
+        this.history.push(history.subOrchestrationCreated(this.clock, item.taskId, item.name, childId, item.input));
+        this.app.children.push({ parent: this, taskId: item.taskId, name: item.name, instanceId: childId, input: item.input });
+      } else if (item.kind === 'unsupported') {
+        throw new Error(`the harness does not support action type ${item.actionType}`);
+      }
+    }
+    this.history.push(history.orchestratorCompleted(this.clock));
+    this.state = state;
+    this.episodes.push({ history: snapshot, actions: state.actions, activitiesInFlight: this.activities.size, scheduled });
+    return state;
+  }
+
+  /** Queues an activity's result for the next episode. */
+  complete(taskId: number, result: unknown): void {
+    if (!this.activities.delete(taskId)) throw new Error(`no activity in flight with task id ${taskId}`);
+    this.pending.push(history.taskCompleted(this.clock, taskId, result));
+  }
+
+  /**
+   * Queues an activity failure. With a retry policy and attempts left, the extension answers
+   * with a retry timer and, when it fires, a new attempt: each takes the next task id.
+   */
+  fail(taskId: number, message: string): void {
+    const a = this.activities.get(taskId);
+    if (!a) throw new Error(`no activity in flight with task id ${taskId}`);
+    this.activities.delete(taskId);
+    this.pending.push(history.taskFailed(this.clock, taskId, message, JSON.stringify({ message })));
+    if (a.retry && a.attempt < a.retry.maxNumberOfAttempts) {
+      const delay = Math.min(
+        a.retry.firstRetryIntervalInMilliseconds * (a.retry.backoffCoefficient ?? 1) ** (a.attempt - 1),
+        a.retry.maxRetryIntervalInMilliseconds || Number.POSITIVE_INFINITY,
+      );
+      const timerId = this.nextId++;
+      const fireAt = new Date(this.clock.getTime() + delay).toISOString();
+      this.pending.push(history.timerCreated(this.clock, timerId, fireAt));
+      this.timers.set(timerId, { kind: 'timer', taskId: timerId, fireAt, canceled: false, retryOf: { ...a, attempt: a.attempt + 1 } });
+    }
+  }
+
+  raiseEvent(name: string, payload: unknown): void {
+    this.pending.push(history.eventRaised(this.clock, name, payload));
+  }
+
+  /** Fires a timer (advancing the clock to it); a retry timer also schedules the next attempt. */
+  fireTimer(taskId: number): void {
+    const t = this.timers.get(taskId);
+    if (!t) throw new Error(`no pending timer ${taskId}`);
+    this.timers.delete(taskId);
+    const at = new Date(t.fireAt);
+    if (at > this.clock) this.clock = at;
+    this.pending.push(history.timerFired(this.clock, taskId, t.fireAt));
+    if (t.retryOf) {
+      const attemptId = this.nextId++;
+      this.pending.push(history.taskScheduled(this.clock, attemptId, t.retryOf.name, t.retryOf.input));
+      this.activities.set(attemptId, { ...t.retryOf, taskId: attemptId });
+    }
+  }
+
+  /** Queues a child orchestration's outcome (used by the harness for sub-orchestrations). */
+  childFinished(taskId: number, child: ReplayInstance): void {
+    const s = child.state!;
+    this.pending.push(
+      s.error !== undefined
+        ? history.subOrchestrationFailed(this.clock, taskId, s.error, JSON.stringify({ message: s.error }))
+        : history.subOrchestrationCompleted(this.clock, taskId, s.output),
+    );
+  }
+
+  hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** Drives the instance to the end: activities complete in the chosen order, timers fire when nothing else can happen. */
+  async runToCompletion(options: RunOptions = {}): Promise<OrchestratorState> {
+    const pick = options.order === 'lifo' ? (n: number) => n - 1 : typeof options.order === 'object' ? ((r) => (n: number) => Math.floor(r() * n))(prng(options.order.seed)) : () => 0;
+    const perEpisode = options.perEpisode ?? 1;
+    const max = options.maxEpisodes ?? 100_000;
+    if (this.episodes.length === 0) await this.deliver();
+    while (!this.done) {
+      if (this.episodes.length > max) throw new Error(`no end after ${max} episodes`);
+      const children = this.app.children.filter((c) => c.parent === this);
+      if (children.length > 0) {
+        for (const c of children) {
+          this.app.children.splice(this.app.children.indexOf(c), 1);
+          const child = this.app.start(c.name, c.input, c.instanceId);
+          await child.runToCompletion(options);
+          this.childFinished(c.taskId, child);
+        }
+      } else if (this.activities.size > 0) {
+        const queue = [...this.activities.values()];
+        for (let i = 0; i < perEpisode && queue.length > 0; i++) {
+          const a = queue.splice(pick(queue.length), 1)[0];
+          this.executed.push({ name: a.name, input: a.input, taskId: a.taskId });
+          try {
+            const result = await this.app.runActivity(a.name, a.input, options.activities);
+            this.complete(a.taskId, result);
+          } catch (e) {
+            this.fail(a.taskId, e instanceof Error ? e.message : String(e));
+          }
+        }
+      } else if (this.timers.size > 0) {
+        const next = [...this.timers.values()].sort((x, y) => x.fireAt.localeCompare(y.fireAt) || x.taskId - y.taskId)[0];
+        this.fireTimer(next.taskId);
+      } else if (!this.hasPending()) {
+        throw new Error(`instance '${this.instanceId}' is stuck: nothing in flight and not done (waiting for an event?)`);
+      }
+      await this.deliver();
+    }
+    return this.state!;
+  }
+
+  /** Re-runs every recorded episode's history and returns the episodes whose actions differ. */
+  async replayCheck(): Promise<number[]> {
+    const differ: number[] = [];
+    for (const [i, ep] of this.episodes.entries()) {
+      const again = await runEpisode(this.app.orchestrator(this.name), { name: this.name, instanceId: this.instanceId, input: this.input, history: ep.history });
+      if (JSON.stringify(again.actions) !== JSON.stringify(ep.actions)) differ.push(i);
+    }
+    return differ;
+  }
+}
+
+export class Harness {
+  readonly children: Array<{ parent: ReplayInstance; taskId: number; name: string; instanceId: string; input: unknown }> = [];
+  private started = 0;
+
+  constructor(readonly api: CoreApi) {}
+
+  orchestrator(name: string): OrchestratorHandler {
+    const r = this.api.registrations.get(name);
+    if (!r || r.trigger.type !== 'orchestrationTrigger') throw new Error(`no orchestrator named '${name}'`);
+    return r.handler as OrchestratorHandler;
+  }
+
+  async runActivity(name: string, input: unknown, overrides?: Record<string, ActivityFn>): Promise<unknown> {
+    if (overrides?.[name]) return overrides[name](input);
+    const r = this.api.registrations.get(name);
+    if (!r || r.trigger.type !== 'activityTrigger') throw new Error(`no activity named '${name}'`);
+    return r.handler(input, new InvocationContext({ functionName: name, invocationId: `activity-${this.started}` }));
+  }
+
+  start(name: string, input: unknown, instanceId = `instance-${++this.started}`): ReplayInstance {
+    return new ReplayInstance(this, name, input, instanceId, new Date('2026-01-01T00:00:00.000Z'));
+  }
+}
+
+/** A harness over an app entry module (its registrations are captured as the Functions host would). */
+export function createHarness(entry: string): Harness {
+  // A TypeScript entry (a fixture, or generated/index.ts) is loaded through tsx, as the CLI does.
+  if (entry.endsWith('.ts')) require('tsx/cjs/api').register();
+  return new Harness(loadApp(entry));
+}
