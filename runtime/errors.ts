@@ -14,8 +14,18 @@ export class WorkflowError extends Error {
   }
 }
 
+/**
+ * A failure as workflow data. Activity and sub-orchestration failures arrive from
+ * durable-functions either as a TaskFailedError carrying structured `failureDetails`, or as an
+ * Error whose message is `<reason> \n <details>`: both become the original name and message.
+ */
 export function toErrorInfo(e: unknown): ErrorInfo {
-  if (e instanceof Error) return { name: e.name || 'Error', message: e.message };
+  const details = (e as { failureDetails?: { errorType?: string; errorMessage?: string } } | undefined)?.failureDetails;
+  if (details) return { name: details.errorType || 'Error', message: details.errorMessage ?? '' };
+  if (e instanceof Error) {
+    const cut = e.message.indexOf(' \n ');
+    return { name: e.name || 'Error', message: cut >= 0 ? e.message.slice(0, cut) : e.message };
+  }
   if (e && typeof e === 'object' && 'message' in e) return { name: String((e as { name?: unknown }).name ?? 'Error'), message: String((e as { message: unknown }).message) };
   return { name: 'Error', message: String(e) };
 }

@@ -23,6 +23,13 @@ export const EventType = {
   ContinueAsNew: 16,
 } as const;
 
+/** Structured failure details, as current Durable extensions send them. */
+export interface FailureDetails {
+  ErrorType: string;
+  ErrorMessage: string;
+  StackTrace?: string;
+}
+
 export interface HistoryEvent {
   EventType: number;
   EventId: number;
@@ -50,8 +57,8 @@ export const history = {
   executionStarted: (at: Date, name: string, input: unknown) => ev(EventType.ExecutionStarted, at, { Name: name, Input: json(input) }),
   taskScheduled: (at: Date, id: number, name: string, input: unknown) => ev(EventType.TaskScheduled, at, { Name: name, Input: json(input) }, id),
   taskCompleted: (at: Date, scheduledId: number, result: unknown) => ev(EventType.TaskCompleted, at, { TaskScheduledId: scheduledId, Result: json(result) }),
-  taskFailed: (at: Date, scheduledId: number, reason: string, details: string) =>
-    ev(EventType.TaskFailed, at, { TaskScheduledId: scheduledId, Reason: reason, Details: details }),
+  taskFailed: (at: Date, scheduledId: number, reason: string, details: string, failure?: FailureDetails) =>
+    ev(EventType.TaskFailed, at, { TaskScheduledId: scheduledId, Reason: reason, Details: details, ...(failure ? { FailureDetails: failure } : {}) }),
   timerCreated: (at: Date, id: number, fireAt: string) => ev(EventType.TimerCreated, at, { FireAt: fireAt }, id),
   timerFired: (at: Date, timerId: number, fireAt: string) => ev(EventType.TimerFired, at, { TimerId: timerId, FireAt: fireAt }),
   eventRaised: (at: Date, name: string, input: unknown) => ev(EventType.EventRaised, at, { Name: name, Input: json(input) }),

@@ -16,10 +16,14 @@ export type ActivityFn = (input: any) => unknown;
 export interface Episode {
   /** The history handed to the orchestrator (for re-running it). */
   history: HistoryEvent[];
+  /** The execution's input. */
+  input: unknown;
   /** The cumulative actions it returned. */
   actions: Action[];
   /** Activities scheduled and not yet finished when the episode ended. */
   activitiesInFlight: number;
+  /** Completions (task completed or failed) delivered to this episode. */
+  completions: number;
   /** Activities newly scheduled by this episode. */
   scheduled: Array<{ taskId: number; name: string; input: unknown }>;
 }
@@ -33,6 +37,8 @@ export interface RunOptions {
   perEpisode?: number;
   /** Safety stop. */
   maxEpisodes?: number;
+  /** When false, stop (instead of firing a timer) once only timers or events can move the instance. */
+  fireTimers?: boolean;
 }
 
 type Inflight = Extract<WorkItem, { kind: 'activity' }> & { attempt: number };
@@ -51,7 +57,9 @@ function prng(seed: number): () => number {
 }
 
 export class ReplayInstance {
-  readonly history: HistoryEvent[] = [];
+  history: HistoryEvent[] = [];
+  /** Executions so far (continueAsNew starts a new one with an empty history). */
+  executions = 1;
   readonly episodes: Episode[] = [];
   /** Activity executions in the order they were started, with their inputs. */
   readonly executed: Array<{ name: string; input: unknown; taskId: number }> = [];
@@ -66,7 +74,7 @@ export class ReplayInstance {
   constructor(
     private readonly app: Harness,
     readonly name: string,
-    readonly input: unknown,
+    public input: unknown,
     readonly instanceId: string,
     start: Date,
   ) {
@@ -85,6 +93,7 @@ export class ReplayInstance {
   /** Runs one episode with every queued message. */
   async deliver(): Promise<OrchestratorState> {
     for (const e of this.history) e.IsPlayed = true;
+    const completions = this.pending.filter((e) => e.EventType === 5 || e.EventType === 6).length;
     this.history.push(history.orchestratorStarted(this.clock), ...this.pending);
     this.pending = [];
     const snapshot = this.history.map((e) => ({ ...e }));
@@ -112,7 +121,20 @@ export class ReplayInstance {
     }
     this.history.push(history.orchestratorCompleted(this.clock));
     this.state = state;
-    this.episodes.push({ history: snapshot, actions: state.actions, activitiesInFlight: this.activities.size, scheduled });
+    this.episodes.push({ history: snapshot, input: this.input, completions, actions: state.actions, activitiesInFlight: this.activities.size, scheduled });
+    const again = items.find((i): i is Extract<WorkItem, { kind: 'continueAsNew' }> => i.kind === 'continueAsNew');
+    if (again && state.isDone) {
+      // A new execution of the same instance: fresh history, ids and actions.
+      this.executions++;
+      this.input = again.input;
+      this.history = [];
+      this.seenActions = 0;
+      this.nextId = 0;
+      this.timers.clear();
+      this.activities.clear();
+      this.pending = [history.executionStarted(this.clock, this.name, again.input)];
+      this.state = undefined;
+    }
     return state;
   }
 
@@ -123,15 +145,17 @@ export class ReplayInstance {
   }
 
   /**
-   * Queues an activity failure. With a retry policy and attempts left, the extension answers
-   * with a retry timer and, when it fires, a new attempt: each takes the next task id.
+   * Queues an activity failure. With a retry policy the extension answers with a retry timer
+   * and, when it fires and attempts are left, a new attempt: each takes the next task id.
    */
-  fail(taskId: number, message: string): void {
+  fail(taskId: number, message: string, errorType = 'Error'): void {
     const a = this.activities.get(taskId);
     if (!a) throw new Error(`no activity in flight with task id ${taskId}`);
     this.activities.delete(taskId);
-    this.pending.push(history.taskFailed(this.clock, taskId, message, JSON.stringify({ message })));
-    if (a.retry && a.attempt < a.retry.maxNumberOfAttempts) {
+    this.pending.push(history.taskFailed(this.clock, taskId, message, '', { ErrorType: errorType, ErrorMessage: message }));
+    // durable-js's RetryableTask waits for a retry timer after EVERY failed attempt, the last
+    // included (it fails the task when that timer fires), so the timer comes regardless.
+    if (a.retry) {
       const delay = Math.min(
         a.retry.firstRetryIntervalInMilliseconds * (a.retry.backoffCoefficient ?? 1) ** (a.attempt - 1),
         a.retry.maxRetryIntervalInMilliseconds || Number.POSITIVE_INFINITY,
@@ -139,7 +163,8 @@ export class ReplayInstance {
       const timerId = this.nextId++;
       const fireAt = new Date(this.clock.getTime() + delay).toISOString();
       this.pending.push(history.timerCreated(this.clock, timerId, fireAt));
-      this.timers.set(timerId, { kind: 'timer', taskId: timerId, fireAt, canceled: false, retryOf: { ...a, attempt: a.attempt + 1 } });
+      const retryOf = a.attempt < a.retry.maxNumberOfAttempts ? { ...a, attempt: a.attempt + 1 } : undefined;
+      this.timers.set(timerId, { kind: 'timer', taskId: timerId, fireAt, canceled: false, retryOf });
     }
   }
 
@@ -201,9 +226,11 @@ export class ReplayInstance {
             const result = await this.app.runActivity(a.name, a.input, options.activities);
             this.complete(a.taskId, result);
           } catch (e) {
-            this.fail(a.taskId, e instanceof Error ? e.message : String(e));
+            this.fail(a.taskId, e instanceof Error ? e.message : String(e), e instanceof Error ? e.name : 'Error');
           }
         }
+      } else if (this.timers.size > 0 && options.fireTimers === false && !this.hasPending()) {
+        return this.state!;
       } else if (this.timers.size > 0) {
         const next = [...this.timers.values()].sort((x, y) => x.fireAt.localeCompare(y.fireAt) || x.taskId - y.taskId)[0];
         this.fireTimer(next.taskId);
@@ -219,7 +246,7 @@ export class ReplayInstance {
   async replayCheck(): Promise<number[]> {
     const differ: number[] = [];
     for (const [i, ep] of this.episodes.entries()) {
-      const again = await runEpisode(this.app.orchestrator(this.name), { name: this.name, instanceId: this.instanceId, input: this.input, history: ep.history });
+      const again = await runEpisode(this.app.orchestrator(this.name), { name: this.name, instanceId: this.instanceId, input: ep.input, history: ep.history });
       if (JSON.stringify(again.actions) !== JSON.stringify(ep.actions)) differ.push(i);
     }
     return differ;

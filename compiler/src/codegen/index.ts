@@ -45,7 +45,12 @@ export function orchestratorName(w: Workflow): string {
   return `${w.name}Orchestrator`;
 }
 
-function orchestratorStatements(w: Workflow): StatementStructures[] {
+export interface GenerateOptions {
+  /** The runtime module as imported from generated/<name>/ (default `../../runtime`). */
+  runtimeImport?: string;
+}
+
+function orchestratorStatements(w: Workflow, runtime: string): StatementStructures[] {
   const rename: Rename = { now: 'run.now()', instanceId: 'context.df.instanceId', workflow: literal(w.name) };
   const body = [
     'const run = rt.begin(context);',
@@ -62,7 +67,7 @@ function orchestratorStatements(w: Workflow): StatementStructures[] {
   ];
   return [
     { kind: StructureKind.ImportDeclaration, namespaceImport: 'df', moduleSpecifier: 'durable-functions', isTypeOnly: true, leadingTrivia: doc.join('\n') + '\n' },
-    { kind: StructureKind.ImportDeclaration, namespaceImport: 'rt', moduleSpecifier: '../../runtime' },
+    { kind: StructureKind.ImportDeclaration, namespaceImport: 'rt', moduleSpecifier: runtime },
     {
       kind: StructureKind.Function,
       isExported: true,
@@ -75,7 +80,7 @@ function orchestratorStatements(w: Workflow): StatementStructures[] {
   ];
 }
 
-function blueprintStatements(w: Workflow): StatementStructures[] {
+function blueprintStatements(w: Workflow, runtime: string): StatementStructures[] {
   const http = w.trigger.http;
   const singleton = w.singleton
     ? `, singleton: { key: (input: rt.Json): unknown => ${w.singleton.key ? valueCode(w.singleton.key, {}) : literal(w.name)}, onConflict: ${literal(w.singleton.onConflict)} }`
@@ -113,7 +118,7 @@ function blueprintStatements(w: Workflow): StatementStructures[] {
       leadingTrivia: header(w.file, `the registrations of '${w.name}' (orchestrator and starters)`).join('\n') + '\n',
     },
     { kind: StructureKind.ImportDeclaration, namespaceImport: 'df', moduleSpecifier: 'durable-functions' },
-    { kind: StructureKind.ImportDeclaration, namespaceImport: 'rt', moduleSpecifier: '../../runtime' },
+    { kind: StructureKind.ImportDeclaration, namespaceImport: 'rt', moduleSpecifier: runtime },
     { kind: StructureKind.ImportDeclaration, namedImports: [orchestratorName(w)], moduleSpecifier: './orchestrator' },
     lines(body) as unknown as StatementStructures,
   ];
@@ -158,7 +163,8 @@ function indexStatements(project: Project): StatementStructures[] {
   ];
 }
 
-export function generateProject(project: Project): GeneratedFile[] {
+export function generateProject(project: Project, options: GenerateOptions = {}): GeneratedFile[] {
+  const runtime = options.runtimeImport ?? '../../runtime';
   const ts = new TsProject({
     useInMemoryFileSystem: true,
     skipAddingFilesFromTsConfig: true,
@@ -166,8 +172,8 @@ export function generateProject(project: Project): GeneratedFile[] {
   });
   const files: Array<{ path: string; statements: StatementStructures[] }> = [];
   for (const w of [...project.workflows].sort((a, b) => a.name.localeCompare(b.name))) {
-    files.push({ path: `${GENERATED}/${w.name}/orchestrator.ts`, statements: orchestratorStatements(w) });
-    files.push({ path: `${GENERATED}/${w.name}/blueprint.ts`, statements: blueprintStatements(w) });
+    files.push({ path: `${GENERATED}/${w.name}/orchestrator.ts`, statements: orchestratorStatements(w, runtime) });
+    files.push({ path: `${GENERATED}/${w.name}/blueprint.ts`, statements: blueprintStatements(w, runtime) });
   }
   files.push({ path: `${GENERATED}/activities.ts`, statements: activitiesStatements(project) });
   files.push({ path: `${GENERATED}/index.ts`, statements: indexStatements(project) });
