@@ -1,0 +1,99 @@
+/** The real CLI, run as a child process the way users and tools run it. */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const repo = path.resolve(__dirname, '../..');
+const bin = path.join(repo, 'bin/durable-flow.js');
+const made: string[] = [];
+
+function project(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-cli-'));
+  made.push(dir);
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+  return dir;
+}
+
+function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+afterAll(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const GOOD = 'dsl: 1\nsteps:\n  - activity: Greet\n    input: world\n';
+const ACTIVITY = 'export async function Greet(name: string) { return `hi ${name}`; }\n';
+
+describe('durable-flow check', () => {
+  it('reports every error of every file like tsc, with the source line and a caret, and exits 1', () => {
+    const dir = project({
+      'workflows/a.yaml': 'dsl: 1\nsteps:\n  - activity: Greet\n    inptu: world\n',
+      'workflows/b.yaml': 'dsl: 1\nsteps:\n  - activity: Gret\n',
+      'workflows/activities/greet.ts': ACTIVITY,
+    });
+    const r = run(['check', '--root', dir]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("workflows/a.yaml:4:5 error DF101: unknown key 'inptu' in step 1 (activity) — did you mean 'input'?");
+    expect(r.stdout).toContain('4 |     inptu: world');
+    expect(r.stdout).toMatch(/\n {2}\| {5}\^{5}\n/);
+    expect(r.stdout).toContain("workflows/b.yaml:3:5 error DF401: unknown activity 'Gret' — did you mean 'Greet'?");
+    expect(r.stdout).toContain('2 errors, 0 warnings in 2 workflow files');
+  });
+
+  it('prints JSON for tools with --format json', () => {
+    const dir = project({ 'workflows/a.yaml': 'dsl: 1\nsteps:\n  - delay: soon\n' });
+    const r = run(['check', '--root', dir, '--format', 'json']);
+    expect(r.status).toBe(1);
+    const list = JSON.parse(r.stdout);
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ file: 'workflows/a.yaml', line: 3, column: 12, severity: 'error' });
+    expect(list[0].code).toMatch(/^DF(105|204)$/);
+  });
+
+  it('exits 0 on a clean project', () => {
+    const dir = project({ 'workflows/a.yaml': GOOD, 'workflows/activities/greet.ts': ACTIVITY });
+    const r = run(['check', '--root', dir]);
+    expect(r.stdout).toContain('checked 1 workflow file: no problems');
+    expect(r.status).toBe(0);
+  });
+
+  it('rejects unknown commands and options with usage and status 2', () => {
+    expect(run(['frobnicate']).status).toBe(2);
+    const r = run(['check', '--format', 'xml']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--format must be text or json');
+  });
+});
+
+describe('durable-flow compile --watch', () => {
+  it('re-checks after a save and reports the new error', async () => {
+    const dir = project({ 'workflows/a.yaml': GOOD, 'workflows/activities/greet.ts': ACTIVITY });
+    const child = spawn(process.execPath, [bin, 'compile', '--watch', '--no-build', '--root', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b) => (out += b));
+    child.stderr.on('data', (b) => (out += b));
+    const waitFor = async (needle: string): Promise<void> => {
+      const deadline = Date.now() + 30_000;
+      while (!out.includes(needle)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for '${needle}' in:\n${out}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    try {
+      await waitFor('watching');
+      expect(out).toContain('generated');
+      fs.writeFileSync(path.join(dir, 'workflows/a.yaml'), 'dsl: 1\nsteps:\n  - activity: Greet\n    maxParallel: 2\n');
+      await waitFor("unknown key 'maxParallel'");
+      expect(out).toContain('change detected');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
