@@ -4,7 +4,7 @@
  * settings, so the same input always gives the same bytes.
  */
 import * as path from 'node:path';
-import { IndentationText, NewLineKind, Project as TsProject, QuoteKind, StructureKind, type StatementStructures, type WriterFunction } from 'ts-morph';
+import { IndentationText, NewLineKind, Project as TsProject, QuoteKind, StructureKind, ts, type FormatCodeSettings, type StatementStructures, type WriterFunction } from 'ts-morph';
 import type { Project, Workflow } from '../model';
 import { stepsCode } from './steps';
 import { commentText, literal, valueCode, type Rename } from './values';
@@ -16,7 +16,7 @@ export interface GeneratedFile {
 
 export const GENERATED = 'generated';
 
-const FORMAT = {
+const FORMAT: FormatCodeSettings = {
   indentSize: 2,
   convertTabsToSpaces: true,
   insertSpaceAfterCommaDelimiter: true,
@@ -25,8 +25,8 @@ const FORMAT = {
   insertSpaceAfterOpeningAndBeforeClosingNonemptyBraces: true,
   placeOpenBraceOnNewLineForFunctions: false,
   placeOpenBraceOnNewLineForControlBlocks: false,
-  semicolons: 'insert',
-} as const;
+  semicolons: ts.SemicolonPreference.Insert,
+};
 
 function header(source: string, what: string): string[] {
   return [
