@@ -82,7 +82,8 @@ export function scheduleActions(newActions: readonly Action[], firstId: number):
         items.push({ kind: 'subOrchestration', taskId: id++, name: a.functionName!, instanceId: a.instanceId || undefined, input: decodeInput(a.input) });
         return;
       case ActionType.CreateTimer:
-        items.push({ kind: 'timer', taskId: id++, fireAt: a.fireAt!, canceled: a.isCanceled === true });
+        // The library hands fireAt over as a Date (JSON on the wire): normalise to ISO text.
+        items.push({ kind: 'timer', taskId: id++, fireAt: new Date(a.fireAt as unknown as string).toISOString(), canceled: a.isCanceled === true });
         return;
       case ActionType.WaitForExternalEvent:
         return;

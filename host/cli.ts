@@ -1,0 +1,38 @@
+/**
+ * `durable-flow-host [appDir] [--port N] [--db file|:memory:] [--enforce-auth] [--verbose]`
+ * Serves the compiled app until SIGINT/SIGTERM, then shuts down cleanly.
+ */
+import { createHost } from './main';
+
+async function main(argv: string[]): Promise<void> {
+  let appDir = process.cwd();
+  let port = Number(process.env.PORT ?? 7071);
+  let db: string | undefined;
+  let enforceAuth = false;
+  let verbose = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--port') port = Number(argv[++i]);
+    else if (a === '--db') db = argv[++i];
+    else if (a === '--enforce-auth') enforceAuth = true;
+    else if (a === '--verbose') verbose = true;
+    else if (!a.startsWith('-')) appDir = a;
+    else throw new Error(`unknown option ${a}`);
+  }
+  const host = await createHost({ appDir, port, db, enforceAuth, verbose });
+  console.log(`listening on ${host.url} (Ctrl+C to stop)`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    host.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

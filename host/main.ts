@@ -1,0 +1,89 @@
+/**
+ * The embedded local host: loads a compiled Azure Functions v4 app unmodified (as the Functions
+ * host would), serves it on loopback, and runs its orchestrations durably on SQLite.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { loadApp } from './functions/core-api';
+import { Engine } from './executor/engine';
+import { HostServer } from './http/server';
+import { createLogger, type Logger } from './log';
+import { Store } from './store/store';
+
+export interface HostOptions {
+  /** The app's folder (holds package.json, host.json, local.settings.json). */
+  appDir: string;
+  /** SQLite file, or ':memory:'. Default: <appDir>/.durable/<hub>.db */
+  db?: string;
+  port?: number;
+  enforceAuth?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Host {
+  url: string;
+  engine: Engine;
+  store: Store;
+  close(): Promise<void>;
+}
+
+interface HostJson {
+  extensions?: { durableTask?: { hubName?: string; maxConcurrentActivityFunctions?: number; maxConcurrentOrchestratorFunctions?: number } };
+}
+
+function readJson<T>(file: string): T | undefined {
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : undefined;
+}
+
+export async function createHost(options: HostOptions): Promise<Host> {
+  const appDir = path.resolve(options.appDir);
+  const log: Logger = createLogger({ verbose: options.verbose ?? false, quiet: options.quiet, write: options.log });
+  const settings = readJson<{ Values?: Record<string, string>; Host?: Record<string, string> }>(path.join(appDir, 'local.settings.json'));
+  for (const [k, v] of Object.entries(settings?.Values ?? {})) if (process.env[k] === undefined) process.env[k] = v;
+  const durable = readJson<HostJson>(path.join(appDir, 'host.json'))?.extensions?.durableTask ?? {};
+  const hubName = durable.hubName ?? 'TestHubName';
+  const pkg = readJson<{ main?: string }>(path.join(appDir, 'package.json'));
+  if (!pkg?.main) throw new Error(`${appDir}/package.json has no "main": compile the app first (npm run compile)`);
+  const entry = path.resolve(appDir, pkg.main);
+  if (!fs.existsSync(entry)) throw new Error(`the app entry ${path.relative(process.cwd(), entry)} does not exist: run npm run compile`);
+
+  const api = loadApp(entry);
+  const store = new Store(options.db ?? path.join(appDir, '.durable', `${hubName}.db`));
+  const engine = new Engine(
+    store,
+    api,
+    {
+      maxConcurrentActivityFunctions: durable.maxConcurrentActivityFunctions ?? 10,
+      maxConcurrentOrchestratorFunctions: durable.maxConcurrentOrchestratorFunctions ?? 10,
+      batchMs: 3,
+      leaseMs: 5 * 60_000,
+    },
+    log,
+  );
+  const keys = options.enforceAuth
+    ? { function: settings?.Host?.FunctionKey ?? randomBytes(24).toString('base64url'), master: settings?.Host?.MasterKey ?? randomBytes(24).toString('base64url') }
+    : undefined;
+  const server = new HostServer(api, engine, store, { hubName, keys }, log);
+  const url = await server.listen(options.port ?? 7071);
+  engine.start();
+
+  log.info(`durable-flow host: ${api.registrations.size} functions from ${path.relative(process.cwd(), entry) || entry}, task hub '${hubName}'`);
+  for (const r of [...api.registrations.values()].filter((r) => r.trigger.type === 'httpTrigger')) {
+    log.info(`  ${r.name}: [${((r.trigger.methods as string[]) ?? ['GET', 'POST']).join(',')}] ${url}/api/${r.trigger.route ?? r.name}`);
+  }
+  if (keys) log.info(`keys are enforced: function key ${keys.function}, master key ${keys.master}`);
+
+  return {
+    url,
+    engine,
+    store,
+    async close() {
+      await server.close();
+      await engine.stop();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,275 @@
+/**
+ * The durable backend: instances, their history (Durable Task event shape), and the queues of
+ * pending orchestration messages, activity work items and timers, in one SQLite file (WAL).
+ * Every state change that must be atomic is one transaction: an episode commits its history,
+ * its new work and the instance row together or not at all; an activity's completion deletes
+ * its work item and enqueues the result together.
+ */
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { HistoryEvent } from '../orchestration/history';
+
+export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated' | 'Suspended' | 'ContinuedAsNew';
+export const TERMINAL: ReadonlySet<RuntimeStatus> = new Set(['Completed', 'Failed', 'Terminated']);
+
+export interface InstanceRow {
+  id: string;
+  name: string;
+  status: RuntimeStatus;
+  input: unknown;
+  output: unknown;
+  customStatus: unknown;
+  error: string | null;
+  created: string;
+  updated: string;
+  parentId: string | null;
+  parentTaskId: number | null;
+  nextId: number;
+  seenActions: number;
+}
+
+export interface ActivityRow {
+  id: number;
+  instanceId: string;
+  taskId: number;
+  name: string;
+  input: unknown;
+  retry: RetryState | null;
+}
+
+/** What a retrying activity carries between attempts. */
+export interface RetryState {
+  firstRetryIntervalInMilliseconds: number;
+  maxNumberOfAttempts: number;
+  backoffCoefficient?: number;
+  maxRetryIntervalInMilliseconds?: number;
+  attempt: number;
+}
+
+export interface TimerRow {
+  id: number;
+  instanceId: string;
+  taskId: number;
+  fireAt: string;
+  /** For a retry timer: the attempt to schedule when it fires (null after the last attempt). */
+  retryOf: { name: string; input: unknown; retry: RetryState } | null;
+  isRetry: boolean;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS instances (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, input TEXT, output TEXT, custom_status TEXT, error TEXT,
+  created TEXT NOT NULL, updated TEXT NOT NULL, parent_id TEXT, parent_task_id INTEGER,
+  next_id INTEGER NOT NULL DEFAULT 0, seen_actions INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS instances_created ON instances (created);
+CREATE TABLE IF NOT EXISTS history (instance_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (instance_id, seq));
+CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, event TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS messages_instance ON messages (instance_id);
+CREATE TABLE IF NOT EXISTS activities (id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, task_id INTEGER NOT NULL,
+  name TEXT NOT NULL, input TEXT, retry TEXT, leased_until INTEGER);
+CREATE TABLE IF NOT EXISTS timers (id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, task_id INTEGER NOT NULL,
+  fire_at TEXT NOT NULL, retry_of TEXT, is_retry INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS timers_fire ON timers (fire_at);
+`;
+
+const parse = (s: string | null): unknown => (s === null || s === undefined ? null : JSON.parse(s));
+const text = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+
+export class Store {
+  readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // FULL: a committed episode survives power loss too, not just a process crash.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // --- instances ---------------------------------------------------------------------------
+
+  createInstance(row: { id: string; name: string; input: unknown; parentId?: string; parentTaskId?: number }, at: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO instances (id, name, status, input, created, updated, parent_id, parent_task_id) VALUES (?, ?, 'Pending', ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, status = 'Pending', input = excluded.input, output = NULL, custom_status = NULL,
+           error = NULL, created = excluded.created, updated = excluded.updated, next_id = 0, seen_actions = 0`,
+      )
+      .run(row.id, row.name, text(row.input), at, at, row.parentId ?? null, row.parentTaskId ?? null);
+  }
+
+  instance(id: string): InstanceRow | undefined {
+    const r = this.db.prepare('SELECT * FROM instances WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    return r ? toInstance(r) : undefined;
+  }
+
+  updateInstance(id: string, fields: Partial<Pick<InstanceRow, 'status' | 'output' | 'customStatus' | 'error' | 'nextId' | 'seenActions' | 'input'>>, at: string): void {
+    const sets: string[] = ['updated = ?'];
+    const args: unknown[] = [at];
+    const col: Record<string, [string, (v: unknown) => unknown]> = {
+      status: ['status', (v) => v],
+      output: ['output', text],
+      customStatus: ['custom_status', text],
+      error: ['error', (v) => v],
+      nextId: ['next_id', (v) => v],
+      seenActions: ['seen_actions', (v) => v],
+      input: ['input', text],
+    };
+    for (const [k, v] of Object.entries(fields)) {
+      const [name, conv] = col[k];
+      sets.push(`${name} = ?`);
+      args.push(conv(v));
+    }
+    this.db.prepare(`UPDATE instances SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
+  }
+
+  listInstances(filter: { from?: string; to?: string; statuses?: string[]; prefix?: string; top: number; after?: string }): InstanceRow[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.from) where.push('created >= ?'), args.push(filter.from);
+    if (filter.to) where.push('created <= ?'), args.push(filter.to);
+    if (filter.statuses?.length) where.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`), args.push(...filter.statuses);
+    if (filter.prefix) where.push('substr(id, 1, ?) = ?'), args.push(filter.prefix.length, filter.prefix);
+    if (filter.after) where.push('(created, id) > (SELECT created, id FROM instances WHERE id = ?)'), args.push(filter.after);
+    const sql = `SELECT * FROM instances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created, id LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, filter.top) as Array<Record<string, unknown>>).map(toInstance);
+  }
+
+  /** Deletes an instance and everything it owns; returns whether it existed. */
+  purge(id: string): boolean {
+    return this.tx(() => {
+      for (const t of ['history', 'messages', 'activities', 'timers']) this.db.prepare(`DELETE FROM ${t} WHERE instance_id = ?`).run(id);
+      return this.db.prepare('DELETE FROM instances WHERE id = ?').run(id).changes > 0;
+    });
+  }
+
+  // --- history and messages ----------------------------------------------------------------
+
+  history(id: string): HistoryEvent[] {
+    return (this.db.prepare('SELECT event FROM history WHERE instance_id = ? ORDER BY seq').all(id) as Array<{ event: string }>).map((r) => JSON.parse(r.event));
+  }
+
+  appendHistory(id: string, events: readonly HistoryEvent[]): void {
+    const start = (this.db.prepare('SELECT COALESCE(MAX(seq), -1) + 1 AS n FROM history WHERE instance_id = ?').get(id) as { n: number }).n;
+    const insert = this.db.prepare('INSERT INTO history (instance_id, seq, event) VALUES (?, ?, ?)');
+    events.forEach((e, i) => insert.run(id, start + i, JSON.stringify(e)));
+  }
+
+  clearHistory(id: string): void {
+    this.db.prepare('DELETE FROM history WHERE instance_id = ?').run(id);
+  }
+
+  enqueue(id: string, event: HistoryEvent): void {
+    this.db.prepare('INSERT INTO messages (instance_id, event) VALUES (?, ?)').run(id, JSON.stringify(event));
+  }
+
+  messages(id: string): Array<{ id: number; event: HistoryEvent }> {
+    return (this.db.prepare('SELECT id, event FROM messages WHERE instance_id = ? ORDER BY id').all(id) as Array<{ id: number; event: string }>).map((r) => ({
+      id: r.id,
+      event: JSON.parse(r.event),
+    }));
+  }
+
+  deleteMessages(ids: readonly number[]): void {
+    const del = this.db.prepare('DELETE FROM messages WHERE id = ?');
+    for (const i of ids) del.run(i);
+  }
+
+  /** Instances with messages waiting, oldest message first. */
+  instancesWithMessages(): string[] {
+    return (this.db.prepare('SELECT instance_id FROM messages GROUP BY instance_id ORDER BY MIN(id)').all() as Array<{ instance_id: string }>).map((r) => r.instance_id);
+  }
+
+  // --- activities ----------------------------------------------------------------------------
+
+  addActivity(a: Omit<ActivityRow, 'id'>): void {
+    this.db.prepare('INSERT INTO activities (instance_id, task_id, name, input, retry) VALUES (?, ?, ?, ?, ?)').run(a.instanceId, a.taskId, a.name, text(a.input), text(a.retry));
+  }
+
+  /** Leases the oldest unleased (or lease-expired) work item. */
+  claimActivity(now: number, leaseMs: number): ActivityRow | undefined {
+    return this.tx(() => {
+      const r = this.db.prepare('SELECT * FROM activities WHERE leased_until IS NULL OR leased_until < ? ORDER BY id LIMIT 1').get(now) as Record<string, unknown> | undefined;
+      if (!r) return undefined;
+      this.db.prepare('UPDATE activities SET leased_until = ? WHERE id = ?').run(now + leaseMs, r.id);
+      return { id: r.id as number, instanceId: r.instance_id as string, taskId: r.task_id as number, name: r.name as string, input: parse(r.input as string), retry: parse(r.retry as string) as RetryState | null };
+    });
+  }
+
+  /** At start-up nothing is running: every lease is stale (at-least-once: those run again). */
+  releaseLeases(): number {
+    return this.db.prepare('UPDATE activities SET leased_until = NULL WHERE leased_until IS NOT NULL').run().changes;
+  }
+
+  /** Removes a finished work item; false when it was already gone (terminated or purged meanwhile). */
+  finishActivity(id: number): boolean {
+    return this.db.prepare('DELETE FROM activities WHERE id = ?').run(id).changes > 0;
+  }
+
+  activityCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM activities').get() as { n: number }).n;
+  }
+
+  // --- timers --------------------------------------------------------------------------------
+
+  addTimer(t: Omit<TimerRow, 'id'>): void {
+    this.db.prepare('INSERT INTO timers (instance_id, task_id, fire_at, retry_of, is_retry) VALUES (?, ?, ?, ?, ?)').run(t.instanceId, t.taskId, t.fireAt, text(t.retryOf), t.isRetry ? 1 : 0);
+  }
+
+  dueTimers(nowIso: string): TimerRow[] {
+    return (this.db.prepare('SELECT * FROM timers WHERE fire_at <= ? ORDER BY fire_at, id').all(nowIso) as Array<Record<string, unknown>>).map(toTimer);
+  }
+
+  nextTimer(): string | undefined {
+    return (this.db.prepare('SELECT MIN(fire_at) AS t FROM timers').get() as { t: string | null }).t ?? undefined;
+  }
+
+  deleteTimer(id: number): void {
+    this.db.prepare('DELETE FROM timers WHERE id = ?').run(id);
+  }
+
+  /** Drops an instance's pending work (terminate, continueAsNew). */
+  dropWork(id: string): void {
+    for (const t of ['messages', 'activities', 'timers']) this.db.prepare(`DELETE FROM ${t} WHERE instance_id = ?`).run(id);
+  }
+}
+
+function toInstance(r: Record<string, unknown>): InstanceRow {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    status: r.status as RuntimeStatus,
+    input: parse(r.input as string),
+    output: parse(r.output as string),
+    customStatus: parse(r.custom_status as string),
+    error: (r.error as string) ?? null,
+    created: r.created as string,
+    updated: r.updated as string,
+    parentId: (r.parent_id as string) ?? null,
+    parentTaskId: (r.parent_task_id as number) ?? null,
+    nextId: r.next_id as number,
+    seenActions: r.seen_actions as number,
+  };
+}
+
+function toTimer(r: Record<string, unknown>): TimerRow {
+  return {
+    id: r.id as number,
+    instanceId: r.instance_id as string,
+    taskId: r.task_id as number,
+    fireAt: r.fire_at as string,
+    retryOf: parse(r.retry_of as string) as TimerRow['retryOf'],
+    isRetry: r.is_retry === 1,
+  };
+}
