@@ -58,7 +58,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     {
       maxConcurrentActivityFunctions: durable.maxConcurrentActivityFunctions ?? 10,
       maxConcurrentOrchestratorFunctions: durable.maxConcurrentOrchestratorFunctions ?? 10,
-      batchMs: 3,
+      batchMs: 25,
       leaseMs: 5 * 60_000,
     },
     log,

@@ -77,14 +77,22 @@ export function* runWindow(context: df.OrchestrationContext, count: number, star
 
   fill();
   report();
+  let settle = false;
   while (inflight.length > 0) {
-    const wait = fresh.length === 1 ? fresh[0] : fresh.length > 1 ? context.df.Task.any(fresh) : inflight[0].task!;
+    // After waking on a task, also wait on a timer due now: the library resumes us at the FIRST
+    // completion of an episode, before it has applied the others delivered with it. The timer
+    // fires in the next episode, after all of them, so the window sees every slot that freed up.
+    const timer: df.TimerTask | undefined = settle ? context.df.createTimer(context.df.currentUtcDateTime) : undefined;
+    const targets = timer ? [...fresh, timer] : fresh;
+    const wait = targets.length === 1 ? targets[0] : targets.length > 1 ? context.df.Task.any(targets) : inflight[0].task!;
     fresh = [];
     try {
       yield wait;
     } catch {
       // A faulted task surfaces here when yielded alone; it is harvested below like any other.
     }
+    const byTimer: boolean = timer?.isCompleted === true;
+    if (timer && !byTimer) timer.cancel();
     for (let i = 0; i < inflight.length; ) {
       const f = inflight[i];
       const t = f.task!;
@@ -101,6 +109,7 @@ export function* runWindow(context: df.OrchestrationContext, count: number, star
     }
     fill();
     report();
+    settle = !byTimer && inflight.some((f) => !f.task!.isCompleted && !f.task!.isFaulted);
   }
   return results;
 }

@@ -210,7 +210,11 @@ export class ReplayInstance {
     while (!this.done) {
       if (this.episodes.length > max) throw new Error(`no end after ${max} episodes`);
       const children = this.app.children.filter((c) => c.parent === this);
-      if (children.length > 0) {
+      const due = [...this.timers.values()].filter((t) => new Date(t.fireAt) <= this.clock).sort((x, y) => x.taskId - y.taskId);
+      if (due.length > 0) {
+        // Timers already due fire before anything else happens, as they would in real time.
+        for (const t of due) this.fireTimer(t.taskId);
+      } else if (children.length > 0) {
         for (const c of children) {
           this.app.children.splice(this.app.children.indexOf(c), 1);
           const child = this.app.start(c.name, c.input, c.instanceId);
