@@ -10,6 +10,7 @@ import { Engine } from './executor/engine';
 import { HostServer } from './http/server';
 import { createLogger, type Logger } from './log';
 import { Store } from './store/store';
+import { WorkerPool } from './workers/pool';
 
 export interface HostOptions {
   /** The app's folder (holds package.json, host.json, local.settings.json). */
@@ -51,6 +52,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
   if (!fs.existsSync(entry)) throw new Error(`the app entry ${path.relative(process.cwd(), entry)} does not exist: run npm run compile`);
 
   const api = loadApp(entry);
+  const processCount = Number(process.env.FUNCTIONS_WORKER_PROCESS_COUNT ?? 1);
+  const workers = processCount > 1 ? new WorkerPool(entry, processCount) : undefined;
   const store = new Store(options.db ?? path.join(appDir, '.durable', `${hubName}.db`));
   const engine = new Engine(
     store,
@@ -58,10 +61,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
     {
       maxConcurrentActivityFunctions: durable.maxConcurrentActivityFunctions ?? 10,
       maxConcurrentOrchestratorFunctions: durable.maxConcurrentOrchestratorFunctions ?? 10,
-      batchMs: 25,
+      batchMs: 5,
       leaseMs: 5 * 60_000,
     },
     log,
+    workers,
   );
   const keys = options.enforceAuth
     ? { function: settings?.Host?.FunctionKey ?? randomBytes(24).toString('base64url'), master: settings?.Host?.MasterKey ?? randomBytes(24).toString('base64url') }
@@ -74,6 +78,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   for (const r of [...api.registrations.values()].filter((r) => r.trigger.type === 'httpTrigger')) {
     log.info(`  ${r.name}: [${((r.trigger.methods as string[]) ?? ['GET', 'POST']).join(',')}] ${url}/api/${r.trigger.route ?? r.name}`);
   }
+  if (workers) log.info(`activities run in ${workers.size} worker processes (FUNCTIONS_WORKER_PROCESS_COUNT)`);
   if (keys) log.info(`keys are enforced: function key ${keys.function}, master key ${keys.master}`);
 
   return {
@@ -83,6 +88,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     async close() {
       await server.close();
       await engine.stop();
+      workers?.close();
       store.close();
     },
   };

@@ -12,6 +12,7 @@ import { history, type HistoryEvent } from '../orchestration/history';
 import { planEpisode } from '../orchestration/plan';
 import { TERMINAL, type InstanceRow, type RetryState, type Store } from '../store/store';
 import type { Logger } from '../log';
+import type { WorkerPool } from '../workers/pool';
 
 export interface EngineOptions {
   maxConcurrentActivityFunctions: number;
@@ -79,6 +80,8 @@ export class Engine {
     private readonly api: CoreApi,
     private readonly options: EngineOptions,
     private readonly log: Logger,
+    /** When set, activities run in these worker processes instead of the host's own. */
+    private readonly workers?: WorkerPool,
   ) {}
 
   start(): void {
@@ -325,7 +328,9 @@ export class Engine {
     let error: Error | undefined;
     try {
       if (!registration || registration.trigger.type !== 'activityTrigger') throw new Error(`no activity function named '${item.name}'`);
-      result = await registration.handler(item.input, new InvocationContext({ functionName: item.name, invocationId }));
+      result = this.workers
+        ? await this.workers.run(item.name, item.input, invocationId)
+        : await registration.handler(item.input, new InvocationContext({ functionName: item.name, invocationId }));
     } catch (e) {
       error = e instanceof Error ? e : new Error(String(e));
     }
