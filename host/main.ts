@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { loadApp } from './functions/core-api';
 import { Engine } from './executor/engine';
 import { HostServer } from './http/server';
+import { Schedules } from './executor/schedules';
 import { createLogger, type Logger } from './log';
 import { Store } from './store/store';
 import { WorkerPool } from './workers/pool';
@@ -73,6 +74,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const server = new HostServer(api, engine, store, { hubName, keys }, log);
   const url = await server.listen(options.port ?? 7071);
   engine.start();
+  const schedules = new Schedules(api, () => server.clientBinding(url), log);
+  schedules.start();
 
   log.info(`durable-flow host: ${api.registrations.size} functions from ${path.relative(process.cwd(), entry) || entry}, task hub '${hubName}'`);
   for (const r of [...api.registrations.values()].filter((r) => r.trigger.type === 'httpTrigger')) {
@@ -86,6 +89,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     engine,
     store,
     async close() {
+      schedules.stop();
       await server.close();
       await engine.stop();
       workers?.close();
