@@ -6,4 +6,6 @@ import "./approval/blueprint";
 import "./customerReport/blueprint";
 import "./fanOut/blueprint";
 import "./hello/blueprint";
+import "./nightlyReport/blueprint";
 import "./processOrders/blueprint";
+import "./openapi";

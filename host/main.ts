@@ -27,6 +27,8 @@ export interface HostOptions {
 
 export interface Host {
   url: string;
+  /** The keys in force with enforceAuth. */
+  keys?: { function: string; master: string };
   engine: Engine;
   store: Store;
   close(): Promise<void>;
@@ -86,6 +88,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
 
   return {
     url,
+    keys,
     engine,
     store,
     async close() {

@@ -10,3 +10,4 @@ export * from './window';
 export * from './timers';
 export * from './retry';
 export * from './start';
+export * from './management';

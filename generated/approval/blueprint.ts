@@ -5,6 +5,9 @@ import * as df from "durable-functions";
 import * as rt from "../../runtime";
 import { approvalOrchestrator } from "./orchestrator";
 
+// The start input is validated by code generated from the YAML `input` schema at build time.
+const validateInput = require("./input-validator") as rt.InputValidator;
+
 df.app.orchestration("approval", approvalOrchestrator);
 
 // workflows/approval.yaml:2 · HTTP starter: POST /api/workflows/approval
@@ -13,5 +16,14 @@ app.http("approval_start", {
   methods: ["POST"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.httpStarter({ workflow: "approval" }),
+  handler: rt.httpStarter({ workflow: "approval", validate: validateInput }),
+});
+
+// Status and management of 'approval' instances: workflows/approval/instances[/{id}[/events/{event}|terminate|suspend|resume|restart]]
+app.http("approval_instances", {
+  route: "workflows/approval/instances/{id?}/{action?}/{event?}",
+  methods: ["GET", "POST", "DELETE"],
+  authLevel: "function",
+  extraInputs: [df.input.durableClient()],
+  handler: rt.managementHandler({ workflow: "approval" }),
 });

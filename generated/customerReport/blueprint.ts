@@ -5,6 +5,9 @@ import * as df from "durable-functions";
 import * as rt from "../../runtime";
 import { customerReportOrchestrator } from "./orchestrator";
 
+// The start input is validated by code generated from the YAML `input` schema at build time.
+const validateInput = require("./input-validator") as rt.InputValidator;
+
 df.app.orchestration("customerReport", customerReportOrchestrator);
 
 // workflows/customerReport.yaml:2 · HTTP starter: POST /api/workflows/customerReport
@@ -13,5 +16,14 @@ app.http("customerReport_start", {
   methods: ["POST"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.httpStarter({ workflow: "customerReport", singleton: { key: (input: rt.Json): unknown => ("report-" + rt.text(input.customerId)), onConflict: "returnExisting" } }),
+  handler: rt.httpStarter({ workflow: "customerReport", singleton: { key: (input: rt.Json): unknown => ("report-" + rt.text(input.customerId)), onConflict: "returnExisting" }, validate: validateInput }),
+});
+
+// Status and management of 'customerReport' instances: workflows/customerReport/instances[/{id}[/events/{event}|terminate|suspend|resume|restart]]
+app.http("customerReport_instances", {
+  route: "workflows/customerReport/instances/{id?}/{action?}/{event?}",
+  methods: ["GET", "POST", "DELETE"],
+  authLevel: "function",
+  extraInputs: [df.input.durableClient()],
+  handler: rt.managementHandler({ workflow: "customerReport" }),
 });

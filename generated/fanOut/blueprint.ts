@@ -5,6 +5,9 @@ import * as df from "durable-functions";
 import * as rt from "../../runtime";
 import { fanOutOrchestrator } from "./orchestrator";
 
+// The start input is validated by code generated from the YAML `input` schema at build time.
+const validateInput = require("./input-validator") as rt.InputValidator;
+
 df.app.orchestration("fanOut", fanOutOrchestrator);
 
 // workflows/fanOut.yaml:2 · HTTP starter: POST /api/workflows/fanOut
@@ -13,5 +16,14 @@ app.http("fanOut_start", {
   methods: ["POST"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.httpStarter({ workflow: "fanOut" }),
+  handler: rt.httpStarter({ workflow: "fanOut", validate: validateInput }),
+});
+
+// Status and management of 'fanOut' instances: workflows/fanOut/instances[/{id}[/events/{event}|terminate|suspend|resume|restart]]
+app.http("fanOut_instances", {
+  route: "workflows/fanOut/instances/{id?}/{action?}/{event?}",
+  methods: ["GET", "POST", "DELETE"],
+  authLevel: "function",
+  extraInputs: [df.input.durableClient()],
+  handler: rt.managementHandler({ workflow: "fanOut" }),
 });

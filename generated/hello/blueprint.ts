@@ -5,6 +5,9 @@ import * as df from "durable-functions";
 import * as rt from "../../runtime";
 import { helloOrchestrator } from "./orchestrator";
 
+// The start input is validated by code generated from the YAML `input` schema at build time.
+const validateInput = require("./input-validator") as rt.InputValidator;
+
 df.app.orchestration("hello", helloOrchestrator);
 
 // workflows/hello.yaml:2 · HTTP starter: POST /api/workflows/hello
@@ -13,5 +16,14 @@ app.http("hello_start", {
   methods: ["POST"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.httpStarter({ workflow: "hello" }),
+  handler: rt.httpStarter({ workflow: "hello", validate: validateInput }),
+});
+
+// Status and management of 'hello' instances: workflows/hello/instances[/{id}[/events/{event}|terminate|suspend|resume|restart]]
+app.http("hello_instances", {
+  route: "workflows/hello/instances/{id?}/{action?}/{event?}",
+  methods: ["GET", "POST", "DELETE"],
+  authLevel: "function",
+  extraInputs: [df.input.durableClient()],
+  handler: rt.managementHandler({ workflow: "hello" }),
 });

@@ -5,6 +5,9 @@ import * as df from "durable-functions";
 import * as rt from "../../runtime";
 import { processOrdersOrchestrator } from "./orchestrator";
 
+// The start input is validated by code generated from the YAML `input` schema at build time.
+const validateInput = require("./input-validator") as rt.InputValidator;
+
 df.app.orchestration("processOrders", processOrdersOrchestrator);
 
 // workflows/processOrders.yaml:19 · HTTP starter: POST /api/orders/process
@@ -13,5 +16,14 @@ app.http("processOrders_start", {
   methods: ["POST"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.httpStarter({ workflow: "processOrders" }),
+  handler: rt.httpStarter({ workflow: "processOrders", validate: validateInput }),
+});
+
+// Status and management of 'processOrders' instances: orders/process/instances[/{id}[/events/{event}|terminate|suspend|resume|restart]]
+app.http("processOrders_instances", {
+  route: "orders/process/instances/{id?}/{action?}/{event?}",
+  methods: ["GET", "POST", "DELETE"],
+  authLevel: "function",
+  extraInputs: [df.input.durableClient()],
+  handler: rt.managementHandler({ workflow: "processOrders" }),
 });

@@ -14,6 +14,11 @@ import { TERMINAL, type InstanceRow, type Store } from '../store/store';
 import { matchRoute } from './routes';
 
 export const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
+/**
+ * The durable client binding's rpcBaseUrl: the same API without keys, for the app's own calls,
+ * answered only on loopback (the real extension serves its RPC endpoint the same way).
+ */
+export const RPC_PREFIX = '/_internal/durabletask';
 /** Request bodies above this are refused with 413. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -140,7 +145,7 @@ export class HostServer {
       managementUrls: this.managementUrls(origin, 'INSTANCEID'),
       baseUrl: `${origin}${WEBHOOK_PREFIX}`,
       requiredQueryStringParameters: q,
-      rpcBaseUrl: `${origin}${WEBHOOK_PREFIX}/`,
+      rpcBaseUrl: `${origin}${RPC_PREFIX}/`,
       httpBaseUrl: '',
       maxGrpcMessageSizeInBytes: 0,
       grpcHttpClientTimeout: '00:01:40',
@@ -151,7 +156,15 @@ export class HostServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.origin || 'http://127.0.0.1');
-    if (url.pathname.startsWith(`${WEBHOOK_PREFIX}/`)) return this.webhook(req, res, url);
+    if (url.pathname.startsWith(`${WEBHOOK_PREFIX}/`)) {
+      this.authorize('function', req, url);
+      return this.webhook(req, res, url, WEBHOOK_PREFIX);
+    }
+    if (url.pathname.startsWith(`${RPC_PREFIX}/`)) {
+      const remote = req.socket.remoteAddress ?? '';
+      if (!/^(127\.|::1$|::ffff:127\.)/.test(remote)) throw new HttpError(403, 'Forbidden', 'the internal durable API answers only on loopback');
+      return this.webhook(req, res, url, RPC_PREFIX);
+    }
     if (url.pathname.startsWith('/api/') || url.pathname === '/api') return this.trigger(req, res, url);
     if (url.pathname === '/' || url.pathname === '/admin/functions') {
       return send(res, 200, { functions: [...this.api.registrations.values()].map((r) => ({ name: r.name, trigger: r.trigger.type, route: r.trigger.route, methods: r.trigger.methods })) });
@@ -230,7 +243,8 @@ export class HostServer {
       output: failed ? inst.error : inst.output,
       createdTime: inst.created,
       lastUpdatedTime: inst.updated,
-      ...(opts.showHistory ? { historyEvents: this.historyView(inst.id, opts.showHistoryOutput) } : {}),
+      // `historyEvents` is the webhook API's name; durable-js's client reads `history`.
+      ...(opts.showHistory ? ((h) => ({ historyEvents: h, history: h }))(this.historyView(inst.id, opts.showHistoryOutput)) : {}),
     };
   }
 
@@ -255,9 +269,8 @@ export class HostServer {
       });
   }
 
-  private async webhook(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-    this.authorize('function', req, url);
-    const parts = url.pathname.slice(WEBHOOK_PREFIX.length + 1).split('/').map(decodeURIComponent);
+  private async webhook(req: http.IncomingMessage, res: http.ServerResponse, url: URL, prefix: string): Promise<void> {
+    const parts = url.pathname.slice(prefix.length + 1).split('/').map(decodeURIComponent);
     const method = (req.method ?? 'GET').toUpperCase();
     const q = url.searchParams;
     const flag = (name: string, dflt: boolean): boolean => (q.has(name) ? q.get(name) !== 'false' : dflt);
@@ -292,7 +305,8 @@ export class HostServer {
         prefix: q.get('instanceIdPrefix') ?? undefined,
       };
       if (method === 'GET') {
-        const top = Math.min(Math.max(Number(q.get('top') ?? 100) || 100, 1), 1000);
+        // Without `top` everything comes back at once (the durable client does not page).
+        const top = q.has('top') ? Math.min(Math.max(Number(q.get('top')) || 100, 1), 1000) : 1_000_000;
         const token = req.headers['x-ms-continuation-token'] as string | undefined;
         const after = token ? Buffer.from(token, 'base64url').toString('utf8') : undefined;
         const rows = this.store.listInstances({ ...filter, top: top + 1, after });

@@ -6,7 +6,9 @@
 import * as path from 'node:path';
 import { IndentationText, NewLineKind, Project as TsProject, QuoteKind, StructureKind, ts, type FormatCodeSettings, type StatementStructures, type WriterFunction } from 'ts-morph';
 import type { Project, Workflow } from '../model';
+import { openApiDocument } from './openapi';
 import { stepsCode } from './steps';
+import { inputValidatorSource } from './validator';
 import { commentText, literal, valueCode, type Rename } from './values';
 
 export interface GeneratedFile {
@@ -85,7 +87,8 @@ function blueprintStatements(w: Workflow, runtime: string): StatementStructures[
   const singleton = w.singleton
     ? `, singleton: { key: (input: rt.Json): unknown => ${w.singleton.key ? valueCode(w.singleton.key, {}) : literal(w.name)}, onConflict: ${literal(w.singleton.onConflict)} }`
     : '';
-  const starter = `{ workflow: ${literal(w.name)}${singleton} }`;
+  const validate = w.inputSchema !== undefined ? ', validate: validateInput' : '';
+  const starter = `{ workflow: ${literal(w.name)}${singleton}${validate} }`;
   const body = [
     '',
     `df.app.orchestration(${literal(w.name)}, ${orchestratorName(w)});`,
@@ -98,7 +101,20 @@ function blueprintStatements(w: Workflow, runtime: string): StatementStructures[
     'extraInputs: [df.input.durableClient()],',
     `handler: rt.httpStarter(${starter}),`,
     '});',
+    '',
+    `// Status and management of '${w.name}' instances: ${http.route}/instances[/{id}[/events/{event}|terminate|suspend|resume|restart]]`,
+    `app.http(${literal(`${w.name}_instances`)}, {`,
+    `route: ${literal(`${http.route}/instances/{id?}/{action?}/{event?}`)},`,
+    'methods: ["GET", "POST", "DELETE"],',
+    `authLevel: ${literal(http.authLevel)},`,
+    'extraInputs: [df.input.durableClient()],',
+    `handler: rt.managementHandler({ workflow: ${literal(w.name)} }),`,
+    '});',
   ];
+  if (w.inputSchema !== undefined) {
+    // ajv standalone output (plain JavaScript, compiled at build time, copied to dist/).
+    body.unshift('', '// The start input is validated by code generated from the YAML `input` schema at build time.', 'const validateInput = require("./input-validator") as rt.InputValidator;');
+  }
   if (w.trigger.schedule) {
     body.push(
       '',
@@ -147,6 +163,27 @@ function activitiesStatements(project: Project): StatementStructures[] {
   ];
 }
 
+function openApiStatements(): StatementStructures[] {
+  return [
+    {
+      kind: StructureKind.ImportDeclaration,
+      namedImports: ['app'],
+      moduleSpecifier: '@azure/functions',
+      leadingTrivia: header('workflows/', 'the OpenAPI document of every workflow, served at /api/openapi.json').join('\n') + '\n',
+    },
+    { kind: StructureKind.ImportDeclaration, defaultImport: 'spec', moduleSpecifier: './openapi.json' },
+    lines([
+      '',
+      'app.http("openapi", {',
+      'route: "openapi.json",',
+      'methods: ["GET"],',
+      'authLevel: "anonymous",',
+      'handler: async () => ({ jsonBody: spec }),',
+      '});',
+    ]) as unknown as StatementStructures,
+  ];
+}
+
 function indexStatements(project: Project): StatementStructures[] {
   const names = project.workflows.map((w) => w.name).sort();
   return [
@@ -160,6 +197,7 @@ function indexStatements(project: Project): StatementStructures[] {
         ].join('\n') + '\n',
     },
     ...names.map((n): StatementStructures => ({ kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${n}/blueprint` })),
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: './openapi' },
   ];
 }
 
@@ -176,10 +214,16 @@ export function generateProject(project: Project, options: GenerateOptions = {})
     files.push({ path: `${GENERATED}/${w.name}/blueprint.ts`, statements: blueprintStatements(w, runtime) });
   }
   files.push({ path: `${GENERATED}/activities.ts`, statements: activitiesStatements(project) });
+  files.push({ path: `${GENERATED}/openapi.ts`, statements: openApiStatements() });
   files.push({ path: `${GENERATED}/index.ts`, statements: indexStatements(project) });
-  return files.map((f) => {
+  const out = files.map((f) => {
     const sf = ts.createSourceFile(`/${f.path}`, { statements: f.statements }, { overwrite: true });
     sf.formatText(FORMAT);
     return { path: f.path, text: sf.getFullText() };
   });
+  for (const w of project.workflows) {
+    if (w.inputSchema !== undefined) out.push({ path: `${GENERATED}/${w.name}/input-validator.js`, text: inputValidatorSource(w) });
+  }
+  out.push({ path: `${GENERATED}/openapi.json`, text: JSON.stringify(openApiDocument(project), null, 2) + '\n' });
+  return out.sort((a, b) => a.path.localeCompare(b.path));
 }
