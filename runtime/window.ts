@@ -107,9 +107,10 @@ export function* runWindow(context: df.OrchestrationContext, count: number, star
     if (options.deadline && context.df.currentUtcDateTime.getTime() >= options.deadline.getTime()) {
       throw timeoutError(options.what ?? 'forEach', options.deadline.getTime() - context.df.currentUtcDateTime.getTime());
     }
+    // Only tasks that were already running can have completions still unseen in this episode.
+    settle = !byTimer && inflight.some((f) => !f.task!.isCompleted && !f.task!.isFaulted);
     fill();
     report();
-    settle = !byTimer && inflight.some((f) => !f.task!.isCompleted && !f.task!.isFaulted);
   }
   return results;
 }

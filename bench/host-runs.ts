@@ -1,0 +1,82 @@
+/**
+ * Benchmarks that run the compiled example app on the embedded host: the seed table, fan-out
+ * and sequential throughput, and start latency. Each host gets its own host.json settings and a
+ * fresh SQLite file; the app itself is the unmodified dist/generated/index.js.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createHost, type Host } from '../host/main';
+import { percentile } from './stats';
+
+export interface HostSettings {
+  maxConcurrentActivityFunctions: number;
+  processes: number;
+}
+
+/** Runs `fn` against a host configured with `settings`, then tears it down. */
+export async function withHost<T>(app: string, settings: HostSettings, fn: (host: Host) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-bench-host-'));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ main: path.join(app, 'dist/generated/index.js') }));
+  fs.writeFileSync(
+    path.join(dir, 'host.json'),
+    JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: 'Bench', maxConcurrentActivityFunctions: settings.maxConcurrentActivityFunctions, maxConcurrentOrchestratorFunctions: 10 } } }),
+  );
+  const previous = process.env.FUNCTIONS_WORKER_PROCESS_COUNT;
+  process.env.FUNCTIONS_WORKER_PROCESS_COUNT = String(settings.processes);
+  const host = await createHost({ appDir: dir, db: path.join(dir, 'bench.db'), port: 0, quiet: true });
+  try {
+    return await fn(host);
+  } finally {
+    await host.close();
+    if (previous === undefined) delete process.env.FUNCTIONS_WORKER_PROCESS_COUNT;
+    else process.env.FUNCTIONS_WORKER_PROCESS_COUNT = previous;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function post(url: string, body: unknown): Promise<{ status: number; body: any }> {
+  const r = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  return { status: r.status, body: await r.json() };
+}
+
+/** Starts over HTTP and polls the status URL; returns ms from start request to `Completed`. */
+export async function runToCompletion(host: Host, route: string, input: unknown, pollMs = 20): Promise<{ ms: number; output: unknown }> {
+  const t0 = performance.now();
+  const started = await post(`${host.url}/api/${route}`, input);
+  if (started.status !== 202) throw new Error(`start failed: ${started.status} ${JSON.stringify(started.body)}`);
+  for (;;) {
+    const s = (await (await fetch(started.body.statusQueryGetUri)).json()) as { runtimeStatus: string; output: unknown };
+    if (s.runtimeStatus === 'Completed') return { ms: performance.now() - t0, output: s.output };
+    if (s.runtimeStatus === 'Failed' || s.runtimeStatus === 'Terminated') throw new Error(`${route} ${s.runtimeStatus}: ${JSON.stringify(s.output)}`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** p50/p99 from HTTP start to Running and to Completed (hello, 3 steps) with `clients` concurrent clients. */
+export async function startLatency(host: Host, clients: number, perClient: number): Promise<{ runningP50: number; runningP99: number; completedP50: number; completedP99: number }> {
+  const running: number[] = [];
+  const completed: number[] = [];
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let i = 0; i < perClient; i++) {
+        const t0 = performance.now();
+        const started = await post(`${host.url}/api/workflows/hello`, {});
+        let sawRunning = false;
+        for (;;) {
+          const s = (await (await fetch(started.body.statusQueryGetUri)).json()) as { runtimeStatus: string };
+          if (!sawRunning && (s.runtimeStatus === 'Running' || s.runtimeStatus === 'Completed')) {
+            running.push(performance.now() - t0);
+            sawRunning = true;
+          }
+          if (s.runtimeStatus === 'Completed') {
+            completed.push(performance.now() - t0);
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      }
+    }),
+  );
+  return { runningP50: percentile(running, 50), runningP99: percentile(running, 99), completedP50: percentile(completed, 50), completedP99: percentile(completed, 99) };
+}
