@@ -9,13 +9,13 @@ const ACTIVITY = `export async function Work(input: unknown): Promise<unknown> {
 export function workflowText(i: number): string {
   const steps: string[] = [];
   for (let s = 0; s < 14; s++) {
-    steps.push(`  - id: s${s}\n    activity: Work\n    input: { n: \${ ${s === 0 ? 'input?.n ?? 0' : `steps.s${s - 1}.output.n + 1`} } }`);
+    steps.push(`  - id: s${s}\n    activity: Work\n    input: { n: "\${ ${s === 0 ? 'input?.n ?? 0' : `steps.s${s - 1}.output.n + 1`} }" }`);
   }
-  steps.push(`  - id: fan\n    forEach: \${ [1, 2, 3, steps.s13.output.n] }\n    maxParallel: 2\n    activity: Work\n    input: \${ { n: item } }`);
+  steps.push(`  - id: fan\n    forEach: "\${ [1, 2, 3, steps.s13.output.n] }"\n    maxParallel: 2\n    activity: Work\n    input: "\${ { n: item } }"`);
   steps.push(`  - set:\n      total: \${ steps.fan.output.reduce((a, b) => a + b.n, 0) }`);
   steps.push(`  - status: "total \${ vars.total }"`);
   steps.push(`  - id: wait\n    waitForEvent: Go\n    timeout: 5m\n    onTimeout: continue`);
-  steps.push(`  - id: branch\n    switch:\n      - if: \${ vars.total > 10 }\n        steps: [ { activity: Work, input: big } ]\n      - else: [ { activity: Work, input: small } ]`);
+  steps.push(`  - id: branch\n    switch:\n      - if: "\${ vars.total > 10 }"\n        steps: [ { activity: Work, input: big } ]\n      - else: [ { activity: Work, input: small } ]`);
   steps.push(`  - delay: 1s`);
   return `dsl: 1\nname: bench${i}\nsteps:\n${steps.join('\n')}\noutput: \${ vars.total }\n`;
 }

@@ -1,0 +1,66 @@
+/**
+ * Orchestration features on the embedded host, with a hand-written Durable Functions v4 app:
+ * retries done the way the extension does them, failures with details, sub-orchestration
+ * failures caught by the parent, continueAsNew, and events raised before anyone waits for them.
+ */
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHost, type Host } from '../../host/main';
+import { call, untilStatus } from './http-helpers';
+
+let host: Host;
+const start = async (name: string, input: unknown, id?: string): Promise<string> => {
+  const r = await call('POST', `${host.url}/runtime/webhooks/durabletask/orchestrators/${name}${id ? `/${id}` : ''}`, input);
+  expect(r.status).toBe(202);
+  return r.body.statusQueryGetUri;
+};
+
+beforeAll(async () => {
+  require('tsx/cjs/api').register(); // the fixture app is TypeScript
+  host = await createHost({ appDir: path.resolve(__dirname, '../fixtures/host-app'), db: ':memory:', port: 0, quiet: true });
+});
+afterAll(async () => {
+  await host?.close();
+});
+
+describe('orchestration features on the host', () => {
+  it('retries a failing activity per its RetryOptions until it succeeds', async () => {
+    const url = await start('retrying', JSON.stringify('job-1'));
+    const done = await untilStatus(url, ['Completed', 'Failed']);
+    expect(done.body.output).toBe('job-1 ok after 3');
+    const history = (await call('GET', `${url}&showHistory=true`)).body.historyEvents as Array<{ EventType: string }>;
+    expect(history.filter((e) => e.EventType === 'TaskFailed')).toHaveLength(2);
+    expect(history.filter((e) => e.EventType === 'TimerFired')).toHaveLength(2);
+  });
+
+  it('reports an orchestrator failure as Failed with its message (400 on the status URL)', async () => {
+    const url = await start('failing', null);
+    const done = await untilStatus(url, ['Failed']);
+    expect(done.status).toBe(400);
+    expect(String(done.body.output)).toContain('boom: the orchestrator gave up');
+  });
+
+  it("delivers a child's failure to its parent, which can catch it", async () => {
+    const url = await start('parentOfFailing', null);
+    const done = await untilStatus(url, ['Completed', 'Failed']);
+    expect(done.body.output).toMatch(/^caught: .*boom: the orchestrator gave up/);
+  });
+
+  it('continues as new with a fresh history until done', async () => {
+    const url = await start('counting', 0, 'counter-1');
+    const done = await untilStatus(url, ['Completed', 'Failed']);
+    expect(done.body.output).toBe(3);
+    const history = (await call('GET', `${url}&showHistory=true`)).body.historyEvents as Array<{ EventType: string }>;
+    expect(history.filter((e) => e.EventType === 'ExecutionStarted')).toHaveLength(1);
+    expect(history.filter((e) => e.EventType === 'TaskScheduled')).toHaveLength(1);
+  });
+
+  it('keeps an event raised before the orchestrator waits for it', async () => {
+    const url = await start('lateListener', null);
+    const id = new URL(url).pathname.split('/').pop()!;
+    const raised = await call('POST', `${host.url}/runtime/webhooks/durabletask/instances/${id}/raiseEvent/Early`, { early: true });
+    expect(raised.status).toBe(202);
+    const done = await untilStatus(url, ['Completed', 'Failed']);
+    expect(done.body.output).toEqual({ early: true });
+  });
+});
