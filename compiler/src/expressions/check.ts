@@ -1,0 +1,290 @@
+/**
+ * The safe subset checker: an expression must read only names in scope, call only pure functions,
+ * and never assign, construct, or reach the prototype chain, because the generated orchestrator
+ * replays and must compute the same value every time.
+ */
+import { ts } from 'ts-morph';
+import { error, type Diagnostic, type DiagnosticCode, type Span } from '../diagnostics';
+import type { Expression } from '../model';
+import { didYouMean } from '../suggest';
+import {
+  ALLOWED_GLOBAL_FUNCTIONS,
+  ALLOWED_GLOBAL_VALUES,
+  ALLOWED_METHODS,
+  ALLOWED_NAMESPACE_CONSTANTS,
+  ALLOWED_NAMESPACE_MEMBERS,
+  FIXED_NAMES,
+  FORBIDDEN_PROPERTIES,
+  MUTATING_METHODS,
+} from './allowlist';
+import { isReference, isStepsRoot, parseExpression, withParameters, WRAP_OFFSET } from './parse';
+
+export interface ExpressionScope {
+  /** Plain identifiers in scope besides the fixed ones: forEach item names and `index`, catch error names, `output` inside `result`. */
+  locals: readonly string[];
+  /** Step ids whose output is visible here (ran before this point, in this body or an enclosing one). */
+  visibleSteps: readonly string[];
+  /** Every step id in the file (to tell "not yet run" from "unknown" with a did-you-mean). */
+  allSteps: readonly string[];
+  /** Singleton key: only `input` (and literals/allowed functions) may be read. */
+  onlyInput?: boolean;
+}
+
+const NAMESPACES = Object.keys(ALLOWED_NAMESPACE_MEMBERS);
+const GLOBALS: ReadonlySet<string> = new Set([...ALLOWED_GLOBAL_FUNCTIONS, ...ALLOWED_GLOBAL_VALUES, ...NAMESPACES]);
+const NOW_HINT = 'use `now` (the replay-safe current time, an ISO string)';
+
+/**
+ * The span of `length` characters at `offset` into an expression whose first character is at
+ * `base.start`. Lines after the first count columns from 1.
+ */
+export function subSpan(base: Span, source: string, offset: number, length: number): Span {
+  const at = (o: number): { line: number; col: number } => {
+    const before = source.slice(0, o);
+    const nl = before.lastIndexOf('\n');
+    if (nl < 0) return { line: base.start.line, col: base.start.col + o };
+    return { line: base.start.line + before.split('\n').length - 1, col: o - nl };
+  };
+  return { file: base.file, start: at(offset), end: at(offset + length) };
+}
+
+/** Checks one expression; each diagnostic is located at the offending sub-node. */
+export function checkExpression(expression: Expression, scope: ExpressionScope): Diagnostic[] {
+  const { source, span } = expression;
+  const parsed = parseExpression(source);
+  if ('error' in parsed) return [error('DF301', `invalid expression: ${parsed.error}`, subSpan(span, source, parsed.pos, 1))];
+  const { file } = parsed;
+  const out: Diagnostic[] = [];
+  const report = (code: DiagnosticCode, message: string, n: ts.Node): void => {
+    const start = n.getStart(file);
+    out.push(error(code, message, subSpan(span, source, start - WRAP_OFFSET, Math.max(1, n.getEnd() - start))));
+  };
+  const known = new Set<string>([...FIXED_NAMES, ...scope.locals]);
+  const isGlobal = (name: string, bound: ReadonlySet<string>): boolean => GLOBALS.has(name) && !known.has(name) && !bound.has(name);
+
+  const visit = (node: ts.Node, bound: ReadonlySet<string>): void => {
+    const banned = forbiddenConstruct(node, file);
+    if (banned) return report('DF303', banned.message, banned.node);
+
+    if (ts.isArrowFunction(node)) {
+      const problem = arrowProblem(node);
+      if (problem) return report(problem.code ?? 'DF303', problem.message, problem.node);
+      return visit(node.body, withParameters(bound, node));
+    }
+
+    const prop = propertyName(node);
+    if (prop && FORBIDDEN_PROPERTIES.includes(prop.text)) {
+      return report('DF305', `'${prop.text}' is not allowed in expressions: it reaches the prototype chain`, prop.node);
+    }
+    if (ts.isPropertyAssignment(node) && !ts.isComputedPropertyName(node.name) && node.name.text === '__proto__') {
+      return report('DF305', "'__proto__' is not allowed as an object key: it sets the prototype", node.name);
+    }
+
+    if (ts.isCallExpression(node)) {
+      const problem = callProblem(node, (name) => !known.has(name) && !bound.has(name));
+      if (problem) return report(problem.code, problem.message, problem.node);
+    }
+
+    // `Math.max`, `Number.MAX_SAFE_INTEGER`: a namespace member, called or passed as a callback.
+    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && NAMESPACES.includes(node.expression.text) &&
+      isGlobal(node.expression.text, bound)) {
+      const ns = node.expression.text;
+      const member = node.name.text;
+      if (ns === 'Math' && member === 'random') return report('DF304', MATH_RANDOM, node);
+      const ok = ALLOWED_NAMESPACE_MEMBERS[ns].includes(member) || (ALLOWED_NAMESPACE_CONSTANTS[ns] ?? []).includes(member);
+      if (!ok) return report('DF304', `'${ns}.${member}' is not allowed; allowed: ${namespaceList(ns)}`, node);
+      return;
+    }
+
+    if (ts.isIdentifier(node) && isReference(node) && !bound.has(node.text)) {
+      const problem = nameProblem(node, bound);
+      if (problem) return report(problem.code, problem.message, problem.node);
+    }
+    ts.forEachChild(node, (child) => visit(child, bound));
+  };
+
+  /** Why a free identifier may not be read here, or undefined. */
+  const nameProblem = (id: ts.Identifier, bound: ReadonlySet<string>): Problem | undefined => {
+    const name = id.text;
+    if (name === 'Date' && !known.has(name)) {
+      return { code: 'DF303', message: `'Date' is not allowed in expressions: it is not replay-safe; ${NOW_HINT}`, node: id };
+    }
+    if (scope.onlyInput && name !== 'input' && !GLOBALS.has(name)) {
+      return { code: 'DF306', message: `a singleton key may only read 'input' (it is computed before the instance exists); '${name}' is not available`, node: id };
+    }
+    if (isGlobal(name, bound)) {
+      const parent = id.parent;
+      const asNamespace = ts.isPropertyAccessExpression(parent) && parent.expression === id;
+      if (NAMESPACES.includes(name) && !ALLOWED_GLOBAL_FUNCTIONS.includes(name) && !asNamespace) {
+        return { code: 'DF303', message: `'${name}' can only be used as ${name}.<member>; allowed: ${namespaceList(name)}`, node: id };
+      }
+      return undefined;
+    }
+    if (isStepsRoot(id, bound)) return stepProblem(id);
+    if (!known.has(name)) {
+      const inScope = [...known, ...bound].sort();
+      const hint = didYouMean(name, [...inScope, ...GLOBALS]) || `; in scope: ${inScope.join(', ')}`;
+      return { code: 'DF302', message: `unknown name '${name}'${hint}`, node: id };
+    }
+    return undefined;
+  };
+
+  /** `steps` must be read as `steps.<id>.output` with `<id>` a step that has run. */
+  const stepProblem = (steps: ts.Identifier): Problem | undefined => {
+    const parent = steps.parent;
+    if (ts.isElementAccessExpression(parent) && parent.expression === steps) {
+      return { code: 'DF303', message: 'read a step as steps.<id>.output; computed step names are not allowed', node: parent };
+    }
+    if (!(ts.isPropertyAccessExpression(parent) && parent.expression === steps)) {
+      return { code: 'DF207', message: "'steps' must be followed by .<id>.output", node: steps };
+    }
+    const id = parent.name.text;
+    if (!scope.visibleSteps.includes(id)) {
+      if (scope.allSteps.includes(id)) {
+        return {
+          code: 'DF203',
+          message: `step '${id}' is referenced before it has run: a step can read only steps that ran before it in this or an enclosing body`,
+          node: parent.name,
+        };
+      }
+      return { code: 'DF202', message: `unknown step '${id}'${didYouMean(id, scope.allSteps)}`, node: parent.name };
+    }
+    const grand = parent.parent;
+    if (ts.isPropertyAccessExpression(grand) && grand.expression === parent) {
+      if (grand.name.text === 'output') return undefined;
+      return { code: 'DF207', message: `a step exposes only its output: write steps.${id}.output, not steps.${id}.${grand.name.text}`, node: grand.name };
+    }
+    return { code: 'DF207', message: `read a step's result as steps.${id}.output`, node: parent };
+  };
+
+  visit(parsed.expr, new Set());
+  return out;
+}
+
+interface Problem {
+  code: DiagnosticCode;
+  message: string;
+  node: ts.Node;
+}
+
+const MATH_RANDOM = 'Math.random is not allowed: an orchestrator replays, and a random value would differ on every replay; pass randomness in the input or compute it in an activity';
+
+function namespaceList(ns: string): string {
+  return [...ALLOWED_NAMESPACE_MEMBERS[ns], ...(ALLOWED_NAMESPACE_CONSTANTS[ns] ?? [])].map((m) => `${ns}.${m}`).join(', ');
+}
+
+/** Constructs that are never allowed (DF303), with the node to point at. */
+function forbiddenConstruct(node: ts.Node, file: ts.SourceFile): { message: string; node: ts.Node } | undefined {
+  const no = (what: string, at: ts.Node = node): { message: string; node: ts.Node } => ({ message: `${what} is not allowed in expressions`, node: at });
+  if (ts.isBinaryExpression(node)) {
+    const op = node.operatorToken;
+    if (op.kind >= ts.SyntaxKind.FirstAssignment && op.kind <= ts.SyntaxKind.LastAssignment) {
+      return { message: `assignment ('${op.getText(file)}') is not allowed in expressions: use a \`set\` step to assign variables`, node };
+    }
+    if (op.kind === ts.SyntaxKind.CommaToken) return no('the comma operator', op);
+  }
+  if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
+    (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) {
+    return no(`'${node.operator === ts.SyntaxKind.PlusPlusToken ? '++' : '--'}' (it assigns)`);
+  }
+  if (ts.isNewExpression(node)) {
+    const isDate = ts.isIdentifier(node.expression) && node.expression.text === 'Date';
+    return { message: `'new' is not allowed in expressions${isDate ? `: 'Date' is not replay-safe; ${NOW_HINT}` : ''}`, node };
+  }
+  if (node.kind === ts.SyntaxKind.ThisKeyword) return no("'this'");
+  if (node.kind === ts.SyntaxKind.SuperKeyword) return no("'super'");
+  if (ts.isDeleteExpression(node)) return no("'delete'");
+  if (ts.isVoidExpression(node)) return no("'void' (write undefined or null)");
+  if (ts.isAwaitExpression(node)) return no("'await'");
+  if (ts.isYieldExpression(node)) return no("'yield'");
+  if (ts.isFunctionExpression(node)) return no("a 'function' expression (pass an arrow function to a call)");
+  if (ts.isClassExpression(node)) return no('a class');
+  if (ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) {
+    return no('a method or accessor in an object literal');
+  }
+  if (ts.isTaggedTemplateExpression(node)) return no('a tagged template');
+  if (ts.isRegularExpressionLiteral(node)) return no("a regular expression (use string methods: replaceAll, split, includes)");
+  if (ts.isMetaProperty(node)) return no(`'${node.getText(file)}'`);
+  if (ts.isPrivateIdentifier(node)) return no('a private name');
+  if (ts.isAsExpression(node) || ts.isTypeAssertionExpression(node) || ts.isNonNullExpression(node) ||
+    ts.isSatisfiesExpression(node) || ts.isExpressionWithTypeArguments(node) ||
+    ((ts.isCallExpression(node) || ts.isNewExpression(node)) && node.typeArguments)) {
+    return no('TypeScript type syntax');
+  }
+  return undefined;
+}
+
+/** An arrow function is allowed only as a call argument, with plain parameters and an expression body. */
+function arrowProblem(fn: ts.ArrowFunction): { message: string; node: ts.Node; code?: DiagnosticCode } | undefined {
+  const parent = fn.parent;
+  if (!ts.isCallExpression(parent) || !parent.arguments.includes(fn)) {
+    return { message: 'an arrow function is allowed only as an argument of a call', node: fn };
+  }
+  if (fn.modifiers?.length) return { message: "'async' is not allowed in expressions", node: fn.modifiers[0] };
+  if (fn.typeParameters || fn.type) return { message: 'TypeScript type syntax is not allowed in expressions', node: fn };
+  for (const p of fn.parameters) {
+    if (p.initializer) return { message: 'default parameter values are not allowed in expressions', node: p.initializer };
+    if (p.type || p.questionToken) return { message: 'TypeScript type syntax is not allowed in expressions', node: p };
+    const problem = bindingProblem(p.name);
+    if (problem) return problem;
+  }
+  if (ts.isBlock(fn.body)) return { message: 'an arrow function body must be an expression, not a block', node: fn.body };
+  return undefined;
+}
+
+/** Destructuring parameters: plain names only, no defaults, no computed or prototype keys. */
+function bindingProblem(name: ts.BindingName): { message: string; node: ts.Node; code?: DiagnosticCode } | undefined {
+  if (ts.isIdentifier(name)) return undefined;
+  for (const el of name.elements) {
+    if (ts.isOmittedExpression(el)) continue;
+    if (el.initializer) return { message: 'default values are not allowed in expressions', node: el.initializer };
+    const key = el.propertyName ?? (ts.isIdentifier(el.name) ? el.name : undefined);
+    if (key && ts.isComputedPropertyName(key)) return { message: 'computed keys are not allowed in destructuring', node: key };
+    if (key && (ts.isIdentifier(key) || ts.isStringLiteral(key)) && FORBIDDEN_PROPERTIES.includes(key.text)) {
+      return { code: 'DF305', message: `'${key.text}' is not allowed in expressions: it reaches the prototype chain`, node: key };
+    }
+    const inner = bindingProblem(el.name);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+/** The property a `.name` or `["name"]` access reads, when it is written literally. */
+function propertyName(node: ts.Node): { text: string; node: ts.Node } | undefined {
+  if (ts.isPropertyAccessExpression(node)) return { text: node.name.text, node: node.name };
+  if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression)) {
+    return { text: node.argumentExpression.text, node: node.argumentExpression };
+  }
+  return undefined;
+}
+
+/** Why a call is not allowed (DF304 at the callee, or the whole call for a method), or undefined when it is. */
+/** `isFree(name)`: the name is not a local or parameter, so it means the global. */
+function callProblem(call: ts.CallExpression, isFree: (name: string) => boolean): Problem | undefined {
+  const callee = call.expression;
+  if (ts.isIdentifier(callee)) {
+    if (isFree(callee.text) && (callee.text === 'Date' || ALLOWED_GLOBAL_FUNCTIONS.includes(callee.text))) return undefined; // Date: reported as a name
+    return {
+      code: 'DF304',
+      message: `'${callee.text}(...)' is not an allowed function; allowed: ${ALLOWED_GLOBAL_FUNCTIONS.join(', ')}, ${NAMESPACES.map((n) => `${n}.*`).join(', ')} (see the lists) and pure methods such as map, filter, join`,
+      node: callee,
+    };
+  }
+  if (ts.isPropertyAccessExpression(callee)) {
+    const method = callee.name.text;
+    const target = callee.expression;
+    if (ts.isIdentifier(target) && isFree(target.text) && (target.text === 'Date' || NAMESPACES.includes(target.text))) {
+      return undefined; // checked as a namespace member (or Date) when the callee is visited
+    }
+    if (MUTATING_METHODS.includes(method)) {
+      return {
+        code: 'DF304',
+        message: `'.${method}(...)' mutates its target and is not allowed; use a non-mutating form (concat, slice, toSorted, toReversed, toSpliced, with)`,
+        node: call,
+      };
+    }
+    if (ALLOWED_METHODS.includes(method) || FORBIDDEN_PROPERTIES.includes(method)) return undefined; // forbidden: DF305 on visit
+    return { code: 'DF304', message: `'.${method}(...)' is not an allowed method`, node: call };
+  }
+  return { code: 'DF304', message: 'only named functions and methods may be called', node: callee };
+}

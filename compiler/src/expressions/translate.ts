@@ -1,0 +1,91 @@
+/** Translating a checked expression into the TypeScript of the generated orchestrator. */
+import { ts } from 'ts-morph';
+import { isReference, isStepsRoot, parseExpression, withParameters } from './parse';
+
+/**
+ * Translates a checked expression to a TypeScript expression, renaming free identifiers per
+ * `rename` (a shorthand property `{ now }` becomes `{ now: <rename> }`); property names, object
+ * keys and arrow parameters are never renamed, and a parameter shadows a free name in its body.
+ * Arrow parameters are annotated `paramType` so the generated code passes noImplicitAny.
+ * Comments are dropped at the ends; the result is parenthesised unless it is a primary expression.
+ */
+export function translateExpression(source: string, rename: Readonly<Record<string, string>>, paramType = 'rt.Json'): string {
+  const parsed = parseExpression(source);
+  if ('error' in parsed) throw new Error(`cannot translate invalid expression: ${source}`);
+  const { expr, file } = parsed;
+  const replacement = (name: string): string => {
+    const text = rename[name];
+    // A replacement like `a ?? b` must not bind to the operators around the name.
+    const p = parseExpression(text);
+    return 'error' in p || needsParens(p.expr) ? `(${text})` : text;
+  };
+  const renames = (name: string, bound: ReadonlySet<string>): boolean => !bound.has(name) && Object.prototype.hasOwnProperty.call(rename, name);
+
+  const edits: Array<{ start: number; end: number; text: string }> = [];
+  const visit = (node: ts.Node, bound: ReadonlySet<string>): void => {
+    if (ts.isArrowFunction(node)) {
+      const parenthesised = node.getChildren(file).some((c) => c.kind === ts.SyntaxKind.OpenParenToken);
+      for (const p of node.parameters) {
+        if (p.type) continue;
+        const name = p.name.getText(file);
+        const annotated = `${name}: ${p.dotDotDotToken ? `${paramType}[]` : paramType}`;
+        edits.push({ start: p.name.getStart(file), end: p.name.getEnd(), text: parenthesised ? annotated : `(${annotated})` });
+      }
+      visit(node.body, withParameters(bound, node));
+      return;
+    }
+    if (ts.isShorthandPropertyAssignment(node)) {
+      const name = node.name.text;
+      if (renames(name, bound)) edits.push({ start: node.name.getStart(file), end: node.name.getEnd(), text: `${name}: ${rename[name]}` });
+      return;
+    }
+    if (ts.isIdentifier(node) && isReference(node) && renames(node.text, bound)) {
+      edits.push({ start: node.getStart(file), end: node.getEnd(), text: replacement(node.text) });
+      return;
+    }
+    ts.forEachChild(node, (c) => visit(c, bound));
+  };
+  visit(expr, new Set());
+
+  // Edit the expression's own range of the wrapped text: leading and trailing comments fall outside it.
+  const start = expr.getStart(file);
+  let text = file.text.slice(start, expr.getEnd());
+  for (const e of edits.sort((a, b) => b.start - a.start)) text = text.slice(0, e.start - start) + e.text + text.slice(e.end - start);
+  return needsParens(expr) ? `(${text})` : text;
+}
+
+/** Operators need parentheses when inlined into a larger expression; primaries do not. */
+function needsParens(e: ts.Expression): boolean {
+  // `a?.b` inlined before `.c` would extend the optional chain: keep it closed.
+  if (ts.isOptionalChain(e)) return true;
+  return !(
+    ts.isIdentifier(e) ||
+    ts.isPropertyAccessExpression(e) ||
+    ts.isElementAccessExpression(e) ||
+    ts.isCallExpression(e) ||
+    ts.isLiteralExpression(e) ||
+    ts.isNoSubstitutionTemplateLiteral(e) ||
+    ts.isTemplateExpression(e) ||
+    ts.isArrayLiteralExpression(e) ||
+    ts.isParenthesizedExpression(e) ||
+    e.kind === ts.SyntaxKind.TrueKeyword ||
+    e.kind === ts.SyntaxKind.FalseKeyword ||
+    e.kind === ts.SyntaxKind.NullKeyword
+  );
+}
+
+/** The step ids an expression reads as `steps.<id>`, sorted (for dependency checks). */
+export function referencedSteps(source: string): string[] {
+  const parsed = parseExpression(source);
+  if ('error' in parsed) return [];
+  const ids = new Set<string>();
+  const visit = (node: ts.Node, bound: ReadonlySet<string>): void => {
+    if (ts.isArrowFunction(node)) return visit(node.body, withParameters(bound, node));
+    if (isStepsRoot(node, bound) && ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node) {
+      ids.add(node.parent.name.text);
+    }
+    ts.forEachChild(node, (c) => visit(c, bound));
+  };
+  visit(parsed.expr, new Set());
+  return [...ids].sort();
+}

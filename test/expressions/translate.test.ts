@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { ts } from 'ts-morph';
+import { checkExpression, referencedSteps, translateExpression } from '../../compiler/src/expressions';
+
+const rename = {
+  input: 'ctx.input',
+  steps: 'ctx.steps',
+  vars: 'ctx.vars',
+  now: 'now()',
+  instanceId: 'context.df.instanceId',
+  workflow: '"hello"',
+};
+const tr = (source: string): string => translateExpression(source, rename, 'J');
+
+describe('translateExpression', () => {
+  it('renames free identifiers', () => {
+    expect(tr('input.customer.name')).toBe('ctx.input.customer.name');
+    expect(tr("instanceId + '-' + workflow")).toBe(`(context.df.instanceId + '-' + "hello")`);
+    expect(tr('now')).toBe('now()');
+    expect(tr('steps.charge.output.id')).toBe('ctx.steps.charge.output.id');
+  });
+
+  it('keeps identifiers it is not told to rename verbatim', () => {
+    expect(tr('item.price * index')).toBe('(item.price * index)');
+    expect(tr('Math.max(input.a, 1)')).toBe('Math.max(ctx.input.a, 1)');
+  });
+
+  it('never renames property names or object keys', () => {
+    expect(tr('input.input.now')).toBe('ctx.input.input.now');
+    expect(tr('{ input: 1, now: input.now }')).toBe('({ input: 1, now: ctx.input.now })');
+    expect(tr('vars?.steps')).toBe('(ctx.vars?.steps)');
+  });
+
+  it('expands shorthand properties', () => {
+    expect(tr('{ now }')).toBe('({ now: now() })');
+    expect(tr('{ now, item, input }')).toBe('({ now: now(), item, input: ctx.input })');
+  });
+
+  it('arrow parameters shadow free names and are annotated', () => {
+    expect(tr('input.list.map(input => input.x + now)')).toBe('ctx.input.list.map((input: J) => input.x + now())');
+    expect(tr('input.list.map((a, b) => a + b)')).toBe('ctx.input.list.map((a: J, b: J) => a + b)');
+    expect(tr('input.list.map(x => ({ now, x }))')).toBe('ctx.input.list.map((x: J) => ({ now: now(), x }))');
+    expect(tr('input.list.map(now => ({ now }))')).toBe('ctx.input.list.map((now: J) => ({ now }))');
+    expect(tr('input.list.map(x => x).concat(input.list.map(y => x))')).toBe('ctx.input.list.map((x: J) => x).concat(ctx.input.list.map((y: J) => x))');
+  });
+
+  it('annotates destructured and rest parameters', () => {
+    expect(tr('Object.entries(input).map(([k, v]) => k + v)')).toBe('Object.entries(ctx.input).map(([k, v]: J) => k + v)');
+    expect(tr('input.l.map(({ a: input }) => input)')).toBe('ctx.input.l.map(({ a: input }: J) => input)');
+    expect(tr('input.l.map((...xs) => xs.length)')).toBe('ctx.input.l.map((...xs: J[]) => xs.length)');
+  });
+
+  it('preserves optional chaining and closes it with parentheses', () => {
+    expect(tr('input?.a?.[0]?.b')).toBe('(ctx.input?.a?.[0]?.b)');
+    expect(tr('input.a?.map(x => x)')).toBe('(ctx.input.a?.map((x: J) => x))');
+  });
+
+  it('renames inside template literals and spreads', () => {
+    expect(tr('`${workflow}: ${input.id}`')).toBe('`${"hello"}: ${ctx.input.id}`');
+    expect(tr('[...input.a, ...vars.b]')).toBe('[...ctx.input.a, ...ctx.vars.b]');
+  });
+
+  it('parenthesises operators but not primaries', () => {
+    expect(tr('input.a ?? 1')).toBe('(ctx.input.a ?? 1)');
+    expect(tr('input.a ? 1 : 2')).toBe('(ctx.input.a ? 1 : 2)');
+    expect(tr('!input.a')).toBe('(!ctx.input.a)');
+    expect(tr('{ a: 1 }')).toBe('({ a: 1 })');
+    expect(tr('[1, 2]')).toBe('[1, 2]');
+    expect(tr('"x"')).toBe('"x"');
+    expect(tr('42')).toBe('42');
+    expect(tr('(input.a + 1)')).toBe('(ctx.input.a + 1)');
+  });
+
+  it('parenthesises a replacement that is not a primary', () => {
+    expect(translateExpression('x.y', { x: 'a ?? b' })).toBe('(a ?? b).y');
+    expect(translateExpression('x.y', { x: 'a.b' })).toBe('a.b.y');
+  });
+
+  it('drops comments at the ends, so the result can be inlined', () => {
+    expect(tr('input.a // note')).toBe('ctx.input.a');
+    expect(tr('/* lead */ input.a + 1 /* tail */')).toBe('(ctx.input.a + 1)');
+  });
+
+  it('throws on a source that does not parse', () => {
+    expect(() => tr('input.')).toThrow(/cannot translate invalid expression/);
+  });
+});
+
+describe('translated expressions evaluate to the expected values', () => {
+  /** Translates, strips types, and runs the code with the given context (test only). */
+  function evaluate(source: string, ctx: Record<string, unknown>): unknown {
+    expect(checkExpression({ source, span: { file: 'w.yaml', start: { line: 1, col: 1 }, end: { line: 1, col: 1 } } }, {
+      locals: ['item', 'index'],
+      visibleSteps: ['charge'],
+      allSteps: ['charge'],
+    })).toEqual([]);
+    const typed = `const __value = ${translateExpression(source, rename, 'any')};`;
+    const js = ts.transpileModule(typed, { compilerOptions: { target: ts.ScriptTarget.ES2022 } }).outputText;
+    const context = { df: { instanceId: 'abc123' } };
+    const now = (): string => '2024-01-02T03:04:05.000Z';
+    return new Function('ctx', 'context', 'now', 'item', 'index', `${js}; return __value;`)(ctx, context, now, ctx.item, ctx.index);
+  }
+
+  const ctx = {
+    input: { customer: { name: 'Ada' }, items: [{ price: 5, qty: 2 }, { price: 7, qty: 0 }, { price: 1.25, qty: 4 }], tags: ['b', 'a', 'c'], raw: '{"n":3}' },
+    steps: { charge: { output: { id: 'ch_1', amount: 1500 } } },
+    vars: { total: 10 },
+    item: { sku: 'X1' },
+    index: 2,
+  };
+
+  it('arithmetic, renames and optional chaining', () => {
+    expect(evaluate('input.items.map(i => i.price * i.qty).reduce((a, b) => a + b, 0)', ctx)).toBe(15);
+    expect(evaluate('input.missing?.deep ?? "none"', ctx)).toBe('none');
+    expect(evaluate('`${workflow}/${instanceId}/${now}`', ctx)).toBe('hello/abc123/2024-01-02T03:04:05.000Z');
+    expect(evaluate('steps.charge.output.amount / 100', ctx)).toBe(15);
+  });
+
+  it('objects with shorthand, spread and arrow shadowing', () => {
+    expect(evaluate('{ now, ...input.customer, n: vars.total }', ctx)).toEqual({ now: '2024-01-02T03:04:05.000Z', name: 'Ada', n: 10 });
+    expect(evaluate('input.tags.map(now => now.toUpperCase())', ctx)).toEqual(['B', 'A', 'C']);
+    expect(evaluate('input.tags.toSorted().join("")', ctx)).toBe('abc');
+    expect(ctx.input.tags).toEqual(['b', 'a', 'c']); // toSorted did not mutate
+  });
+
+  it('locals, namespaces and destructuring', () => {
+    expect(evaluate('`${item.sku}#${index + 1}`', ctx)).toBe('X1#3');
+    expect(evaluate('JSON.parse(input.raw).n * Math.max(...input.items.map(i => i.qty))', ctx)).toBe(12);
+    expect(evaluate('Object.fromEntries(Object.entries(steps.charge.output).map(([k, v]) => [k.toUpperCase(), v]))', ctx)).toEqual({ ID: 'ch_1', AMOUNT: 1500 });
+    expect(evaluate('input.items.filter(x => x.qty > 0).length', ctx)).toBe(2);
+  });
+});
+
+describe('referencedSteps', () => {
+  it('lists the step ids read, sorted and unique', () => {
+    expect(referencedSteps('steps.b.output + steps.a.output.x + steps.b.output')).toEqual(['a', 'b']);
+    expect(referencedSteps('input.steps.x + vars.y')).toEqual([]);
+    expect(referencedSteps('input.l.map(x => steps.c?.output)')).toEqual(['c']);
+  });
+  it('ignores a parameter named steps and unparsable sources', () => {
+    expect(referencedSteps('input.l.map(steps => steps.c.output)')).toEqual([]);
+    expect(referencedSteps('steps.')).toEqual([]);
+  });
+});
