@@ -6,9 +6,10 @@
  * activities complete. It records every episode so tests can check caps and determinism.
  */
 import { InvocationContext } from '@azure/functions';
-import { scheduleActions, type Action, type WorkItem } from '../../host/orchestration/actions';
+import type { Action, WorkItem } from '../../host/orchestration/actions';
 import { runEpisode, type OrchestratorHandler, type OrchestratorState } from '../../host/orchestration/episode';
 import { history, type HistoryEvent } from '../../host/orchestration/history';
+import { planEpisode } from '../../host/orchestration/plan';
 import { loadApp, type CoreApi } from '../../host/functions/core-api';
 
 export type ActivityFn = (input: any) => unknown;
@@ -98,32 +99,27 @@ export class ReplayInstance {
     this.pending = [];
     const snapshot = this.history.map((e) => ({ ...e }));
     const state = await runEpisode(this.app.orchestrator(this.name), { name: this.name, instanceId: this.instanceId, input: this.input, history: snapshot });
-    const fresh = state.actions.slice(this.seenActions);
-    this.seenActions = state.actions.length;
-    const { items, nextId } = scheduleActions(fresh, this.nextId);
-    this.nextId = nextId;
+    const plan = planEpisode(state, { nextId: this.nextId, seenActions: this.seenActions }, this.instanceId, this.clock);
+    if (plan.unsupported.length) throw new Error(`the harness does not support action types ${plan.unsupported.join(', ')}`);
+    this.nextId = plan.cursor.nextId;
+    this.seenActions = plan.cursor.seenActions;
+    this.history.push(...plan.events);
     const scheduled: Episode['scheduled'] = [];
-    for (const item of items) {
+    for (const item of plan.work) {
       if (item.kind === 'activity') {
-        this.history.push(history.taskScheduled(this.clock, item.taskId, item.name, item.input));
         this.activities.set(item.taskId, { ...item, attempt: 1 });
         scheduled.push({ taskId: item.taskId, name: item.name, input: item.input });
       } else if (item.kind === 'timer') {
-        this.history.push(history.timerCreated(this.clock, item.taskId, item.fireAt));
         if (!item.canceled) this.timers.set(item.taskId, item);
-      } else if (item.kind === 'subOrchestration') {
-        const childId = item.instanceId ?? `${this.instanceId}:${item.taskId}`;
-        this.history.push(history.subOrchestrationCreated(this.clock, item.taskId, item.name, childId, item.input));
-        this.app.children.push({ parent: this, taskId: item.taskId, name: item.name, instanceId: childId, input: item.input });
-      } else if (item.kind === 'unsupported') {
-        throw new Error(`the harness does not support action type ${item.actionType}`);
+      } else {
+        this.app.children.push({ parent: this, taskId: item.taskId, name: item.name, instanceId: item.instanceId!, input: item.input });
       }
     }
     this.history.push(history.orchestratorCompleted(this.clock));
     this.state = state;
     this.episodes.push({ history: snapshot, input: this.input, completions, actions: state.actions, activitiesInFlight: this.activities.size, scheduled });
-    const again = items.find((i): i is Extract<WorkItem, { kind: 'continueAsNew' }> => i.kind === 'continueAsNew');
-    if (again && state.isDone) {
+    const again = plan.continueAsNew;
+    if (again) {
       // A new execution of the same instance: fresh history, ids and actions.
       this.executions++;
       this.input = again.input;
