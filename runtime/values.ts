@@ -17,3 +17,14 @@ export type Steps = Record<string, { output: Json }>;
 export function scope(parent: Steps): Steps {
   return Object.create(parent) as Steps;
 }
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A computed property key from an expression: refuses the keys that reach the prototype chain. */
+export function key(k: unknown): string | number {
+  const name = typeof k === 'number' ? k : String(k);
+  if (typeof name === 'string' && FORBIDDEN_KEYS.has(name)) {
+    throw Object.assign(new Error(`the computed key '${name}' is not allowed in expressions`), { name: 'ForbiddenKey' });
+  }
+  return name;
+}

@@ -142,3 +142,11 @@ describe('referencedSteps', () => {
     expect(referencedSteps('steps.')).toEqual([]);
   });
 });
+
+describe('computed keys', () => {
+  it('guards keys computed from data, leaves literal keys alone, and renames inside the guard', () => {
+    expect(translateExpression('input.cfg[input.a][input.b]', {})).toBe('input.cfg[rt.key(input.a)][rt.key(input.b)]');
+    expect(translateExpression('steps.x.output[0]["name"]', {})).toBe('steps.x.output[0]["name"]');
+    expect(translateExpression('vars.byDay[now]', { now: 'run.now()' })).toBe('vars.byDay[rt.key(run.now())]');
+  });
+});

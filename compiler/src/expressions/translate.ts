@@ -9,7 +9,7 @@ import { isReference, isStepsRoot, parseExpression, withParameters } from './par
  * Arrow parameters are annotated `paramType` so the generated code passes noImplicitAny.
  * Comments are dropped at the ends; the result is parenthesised unless it is a primary expression.
  */
-export function translateExpression(source: string, rename: Readonly<Record<string, string>>, paramType = 'rt.Json'): string {
+export function translateExpression(source: string, rename: Readonly<Record<string, string>>, paramType = 'rt.Json', keyGuard = 'rt.key'): string {
   const parsed = parseExpression(source);
   if ('error' in parsed) throw new Error(`cannot translate invalid expression: ${source}`);
   const { expr, file } = parsed;
@@ -34,6 +34,12 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
       visit(node.body, withParameters(bound, node));
       return;
     }
+    if (ts.isElementAccessExpression(node) && !ts.isStringLiteralLike(node.argumentExpression) && !ts.isNumericLiteral(node.argumentExpression)) {
+      // A key computed from data could name `constructor` or `__proto__` at run time: guard it.
+      const arg = node.argumentExpression;
+      edits.push({ start: arg.getStart(file), end: arg.getStart(file), text: `${keyGuard}(` });
+      edits.push({ start: arg.getEnd(), end: arg.getEnd(), text: ')' });
+    }
     if (ts.isShorthandPropertyAssignment(node)) {
       const name = node.name.text;
       if (renames(name, bound)) edits.push({ start: node.name.getStart(file), end: node.name.getEnd(), text: `${name}: ${rename[name]}` });
@@ -50,7 +56,8 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
   // Edit the expression's own range of the wrapped text: leading and trailing comments fall outside it.
   const start = expr.getStart(file);
   let text = file.text.slice(start, expr.getEnd());
-  for (const e of edits.sort((a, b) => b.start - a.start)) text = text.slice(0, e.start - start) + e.text + text.slice(e.end - start);
+  // Right to left; at one position the replacement goes before an insertion that opens there.
+  for (const e of edits.sort((a, b) => b.start - a.start || b.end - a.end)) text = text.slice(0, e.start - start) + e.text + text.slice(e.end - start);
   return needsParens(expr) ? `(${text})` : text;
 }
 
