@@ -32,7 +32,10 @@ const diagnostics: Array<{ uri: string; diagnostics: Array<{ message: string; ra
 
 beforeAll(async () => {
   child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // The server may exit (after shutdown) before our last write reaches it: that is not an error.
+  child.stdin!.on('error', () => {});
   conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  conn.onError(() => {});
   const settings = { yaml: { validate: true, hover: true, completion: true, format: { enable: false }, schemaStore: { enable: false } } };
   conn.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) =>
     params.items.map((i) => (i.section ? (settings as Record<string, unknown>)[i.section] ?? null : settings)),
@@ -62,7 +65,9 @@ beforeAll(async () => {
 afterAll(async () => {
   try {
     await Promise.race([conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
-    conn.sendNotification('exit');
+    await Promise.resolve(conn.sendNotification('exit')).catch(() => undefined);
+  } catch {
+    // shutting down a server that already went away
   } finally {
     conn.dispose();
     child.kill();
