@@ -85,7 +85,16 @@ export function parseWorkflowFile(file: string, text: string): ParsedFile {
     );
     return empty;
   }
-  return { file, text, doc, data: doc.toJS(), lines, locate: makeLocator(file, lines, doc), diagnostics };
+  // Aliases are refused above; resolving them (toJS) could also throw on a missing anchor.
+  if (diagnostics.some((d) => d.code === 'DF005')) return empty;
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (e) {
+    diagnostics.push(error('DF001', `the document cannot be read as data: ${(e as Error).message}`, rangeSpan(file, lines, doc.contents)));
+    return empty;
+  }
+  return { file, text, doc, data, lines, locate: makeLocator(file, lines, doc), diagnostics };
 }
 
 /** The mapping key starting at `offset` (for duplicate-key messages). */
