@@ -66,6 +66,22 @@ export const history = {
     ev(EventType.SubOrchestrationInstanceCreated, at, { Name: name, InstanceId: instanceId, Input: json(input) }, id),
   subOrchestrationCompleted: (at: Date, scheduledId: number, result: unknown) =>
     ev(EventType.SubOrchestrationInstanceCompleted, at, { TaskScheduledId: scheduledId, Result: json(result) }),
-  subOrchestrationFailed: (at: Date, scheduledId: number, reason: string, details: string) =>
-    ev(EventType.SubOrchestrationInstanceFailed, at, { TaskScheduledId: scheduledId, Reason: reason, Details: details }),
+  subOrchestrationFailed: (at: Date, scheduledId: number, reason: string, details: string, failure?: FailureDetails) =>
+    ev(EventType.SubOrchestrationInstanceFailed, at, { TaskScheduledId: scheduledId, Reason: reason, Details: details, ...(failure ? { FailureDetails: failure } : {}) }),
+  /** The end of an execution (OrchestrationStatus: 1 Completed, 3 Failed, 4 ContinuedAsNew in DurableTask.Core). */
+  executionCompleted: (at: Date, status: 'Completed' | 'Failed' | 'ContinuedAsNew', result: unknown) =>
+    ev(EventType.ExecutionCompleted, at, { OrchestrationStatus: status, Result: json(result) }),
 };
+
+/**
+ * Marks everything already recorded as played, as the extension does before handing the history
+ * to the orchestrator again: only the events of the current episode arrive with IsPlayed false.
+ */
+export function markPlayed(events: HistoryEvent[]): void {
+  for (const e of events) e.IsPlayed = true;
+}
+
+/** The events of one new episode: OrchestratorStarted (its timestamp is the orchestration's clock) then the messages. */
+export function episodeEvents(at: Date, messages: readonly HistoryEvent[]): HistoryEvent[] {
+  return [history.orchestratorStarted(at), ...messages];
+}

@@ -23,11 +23,20 @@ export interface EpisodePlan {
   unsupported: number[];
 }
 
-export function childInstanceId(parentId: string, taskId: number): string {
-  return `${parentId}:${taskId}`;
+/**
+ * The instance id of a sub-orchestration started without one. DurableTask.Core uses
+ * `ExecutionId + ":" + taskId` (TaskOrchestrationContext.CreateSubOrchestrationInstanceCore);
+ * pass the execution's id so children of successive continueAsNew executions do not collide.
+ */
+export function childInstanceId(executionId: string, taskId: number): string {
+  return `${executionId}:${taskId}`;
 }
 
-export function planEpisode(state: OrchestratorState, cursor: ExecutionCursor, instanceId: string, at: Date): EpisodePlan {
+/**
+ * Plans what the extension records and does after an episode. `executionId` names the current
+ * execution (defaults to the instance id) and only shapes generated child instance ids.
+ */
+export function planEpisode(state: OrchestratorState, cursor: ExecutionCursor, instanceId: string, at: Date, executionId: string = instanceId): EpisodePlan {
   const fresh: Action[] = state.actions.slice(cursor.seenActions);
   const { items, nextId } = scheduleActions(fresh, cursor.nextId);
   const plan: EpisodePlan = { events: [], work: [], cursor: { nextId, seenActions: state.actions.length }, unsupported: [] };
@@ -42,7 +51,7 @@ export function planEpisode(state: OrchestratorState, cursor: ExecutionCursor, i
         plan.work.push(item);
         break;
       case 'subOrchestration': {
-        const id = item.instanceId ?? childInstanceId(instanceId, item.taskId);
+        const id = item.instanceId ?? childInstanceId(executionId, item.taskId);
         plan.events.push(history.subOrchestrationCreated(at, item.taskId, item.name, id, item.input));
         plan.work.push({ ...item, instanceId: id });
         break;

@@ -11,6 +11,29 @@ const harness = createHarness(path.join(__dirname, '../fixtures/apps/windows.ts'
 const expected = (n: number): number[] => Array.from({ length: n }, (_, i) => i * 10);
 
 describe('replay harness: the compound-action trap', () => {
+  it('re-puts an already-scheduled task into a new Task.any: the extension schedules it again (durable-js#574)', async () => {
+    const run = harness.start('naiveWindow', { count: 3, cap: 2 });
+    await run.deliver();
+    expect(run.pendingActivities().map((a) => [a.taskId, a.input])).toEqual([
+      [0, 0],
+      [1, 1],
+    ]);
+    run.complete(0, 0);
+    await run.deliver();
+    // Round two yields Task.any([t1, t2]): t1 (input 1) is scheduled a second time, as task 2.
+    expect(run.episodes[1].scheduled.map((a) => [a.taskId, a.input])).toEqual([
+      [2, 1],
+      [3, 2],
+    ]);
+    expect(run.pendingActivities()).toHaveLength(3);
+    // The library numbered t2 as task 2, so the duplicate's result (input 1) lands on item 2.
+    run.complete(2, 10);
+    run.complete(1, 10);
+    run.complete(3, 20);
+    await run.deliver();
+    expect(run.status().output).toEqual([0, 10, 10]);
+  });
+
   it('catches the textbook sliding window: activities run again and the cap is exceeded', async () => {
     const run = harness.start('naiveWindow', { count: 20, cap: 4 });
     const state = await run.runToCompletion({ order: 'fifo', maxEpisodes: 2000 });

@@ -5,11 +5,13 @@
  * trap included: host/orchestration/actions.ts), and lets a test decide when and in what order
  * activities complete. It records every episode so tests can check caps and determinism.
  */
+import { randomUUID } from 'node:crypto';
 import { InvocationContext } from '@azure/functions';
 import type { Action, WorkItem } from '../../host/orchestration/actions';
 import { runEpisode, type OrchestratorHandler, type OrchestratorState } from '../../host/orchestration/episode';
 import { history, type HistoryEvent } from '../../host/orchestration/history';
 import { planEpisode } from '../../host/orchestration/plan';
+import { attemptsLeft, retryDelay } from '../../host/orchestration/retry';
 import { loadApp, type CoreApi } from '../../host/functions/core-api';
 
 export type ActivityFn = (input: any) => unknown;
@@ -32,8 +34,8 @@ export interface Episode {
 export interface RunOptions {
   /** Activity implementations by name; default: the app's own registered activities. */
   activities?: Record<string, ActivityFn>;
-  /** Which in-flight activity completes next. */
-  order?: 'fifo' | 'lifo' | { seed: number };
+  /** Which in-flight activity completes next: oldest, newest, or seeded random (`'random(7)'` or `{ seed: 7 }`). */
+  order?: 'fifo' | 'lifo' | `random(${number})` | { seed: number };
   /** How many completions are delivered per episode (default 1: the strictest case). */
   perEpisode?: number;
   /** Safety stop. */
@@ -42,7 +44,7 @@ export interface RunOptions {
   fireTimers?: boolean;
 }
 
-type Inflight = Extract<WorkItem, { kind: 'activity' }> & { attempt: number };
+type Inflight = Extract<WorkItem, { kind: 'activity' }> & { attempt: number; firstAttemptAt: Date };
 type PendingTimer = Extract<WorkItem, { kind: 'timer' }> & { retryOf?: Inflight };
 
 /** A small deterministic PRNG (mulberry32), so random completion orders are reproducible. */
@@ -55,6 +57,15 @@ function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+function picker(order: RunOptions['order']): (n: number) => number {
+  if (order === undefined || order === 'fifo') return () => 0;
+  if (order === 'lifo') return (n) => n - 1;
+  const seed = typeof order === 'object' ? order.seed : Number(/^random\((\d+)\)$/.exec(order)?.[1] ?? NaN);
+  if (!Number.isInteger(seed)) throw new Error(`unknown completion order '${String(order)}'`);
+  const r = prng(seed);
+  return (n) => Math.floor(r() * n);
 }
 
 export class ReplayInstance {
@@ -70,6 +81,8 @@ export class ReplayInstance {
   private pending: HistoryEvent[] = [];
   private nextId = 0;
   private seenActions = 0;
+  /** The current execution's id (a fresh GUID per execution, as DurableTask.Core does). */
+  executionId = randomUUID().replace(/-/g, '');
   clock: Date;
 
   constructor(
@@ -99,7 +112,7 @@ export class ReplayInstance {
     this.pending = [];
     const snapshot = this.history.map((e) => ({ ...e }));
     const state = await runEpisode(this.app.orchestrator(this.name), { name: this.name, instanceId: this.instanceId, input: this.input, history: snapshot });
-    const plan = planEpisode(state, { nextId: this.nextId, seenActions: this.seenActions }, this.instanceId, this.clock);
+    const plan = planEpisode(state, { nextId: this.nextId, seenActions: this.seenActions }, this.instanceId, this.clock, this.executionId);
     if (plan.unsupported.length) throw new Error(`the harness does not support action types ${plan.unsupported.join(', ')}`);
     this.nextId = plan.cursor.nextId;
     this.seenActions = plan.cursor.seenActions;
@@ -107,7 +120,7 @@ export class ReplayInstance {
     const scheduled: Episode['scheduled'] = [];
     for (const item of plan.work) {
       if (item.kind === 'activity') {
-        this.activities.set(item.taskId, { ...item, attempt: 1 });
+        this.activities.set(item.taskId, { ...item, attempt: 1, firstAttemptAt: this.clock });
         scheduled.push({ taskId: item.taskId, name: item.name, input: item.input });
       } else if (item.kind === 'timer') {
         if (!item.canceled) this.timers.set(item.taskId, item);
@@ -122,6 +135,7 @@ export class ReplayInstance {
     if (again) {
       // A new execution of the same instance: fresh history, ids and actions.
       this.executions++;
+      this.executionId = randomUUID().replace(/-/g, '');
       this.input = again.input;
       this.history = [];
       this.seenActions = 0;
@@ -149,17 +163,14 @@ export class ReplayInstance {
     if (!a) throw new Error(`no activity in flight with task id ${taskId}`);
     this.activities.delete(taskId);
     this.pending.push(history.taskFailed(this.clock, taskId, message, '', { ErrorType: errorType, ErrorMessage: message }));
-    // durable-js's RetryableTask waits for a retry timer after EVERY failed attempt, the last
-    // included (it fails the task when that timer fires), so the timer comes regardless.
+    // The extension's retry loop: a retry timer after every failure, the last included (retry.ts).
     if (a.retry) {
-      const delay = Math.min(
-        a.retry.firstRetryIntervalInMilliseconds * (a.retry.backoffCoefficient ?? 1) ** (a.attempt - 1),
-        a.retry.maxRetryIntervalInMilliseconds || Number.POSITIVE_INFINITY,
-      );
+      const delay = retryDelay(a.retry, a.attempt, a.firstAttemptAt, this.clock);
+      if (delay === undefined) return;
       const timerId = this.nextId++;
       const fireAt = new Date(this.clock.getTime() + delay).toISOString();
       this.pending.push(history.timerCreated(this.clock, timerId, fireAt));
-      const retryOf = a.attempt < a.retry.maxNumberOfAttempts ? { ...a, attempt: a.attempt + 1 } : undefined;
+      const retryOf = attemptsLeft(a.retry, a.attempt) ? { ...a, attempt: a.attempt + 1 } : undefined;
       this.timers.set(timerId, { kind: 'timer', taskId: timerId, fireAt, canceled: false, retryOf });
     }
   }
@@ -183,14 +194,44 @@ export class ReplayInstance {
     }
   }
 
-  /** Queues a child orchestration's outcome (used by the harness for sub-orchestrations). */
+  /**
+   * Queues a child orchestration's outcome (used by the harness for sub-orchestrations). A failed
+   * child reaches the parent with the reason the extension's shim gives it
+   * (OutOfProcOrchestrationShim: "Orchestrator function '<name>' failed: <error>").
+   */
   childFinished(taskId: number, child: ReplayInstance): void {
     const s = child.state!;
     this.pending.push(
       s.error !== undefined
-        ? history.subOrchestrationFailed(this.clock, taskId, s.error, JSON.stringify({ message: s.error }))
+        ? history.subOrchestrationFailed(this.clock, taskId, `Orchestrator function '${child.name}' failed: ${s.error}`, `Message: ${s.error}`)
         : history.subOrchestrationCompleted(this.clock, taskId, s.output),
     );
+  }
+
+  /** Activities scheduled and not yet completed or failed, oldest first. */
+  pendingActivities(): Array<{ taskId: number; name: string; input: unknown; attempt: number }> {
+    return [...this.activities.values()].sort((a, b) => a.taskId - b.taskId).map(({ taskId, name, input, attempt }) => ({ taskId, name, input, attempt }));
+  }
+
+  /** Timers created and not yet fired (retry timers included), by task id. */
+  pendingTimers(): Array<{ timerId: number; fireAt: string; retry: boolean }> {
+    return [...this.timers.values()].sort((a, b) => a.taskId - b.taskId).map((t) => ({ timerId: t.taskId, fireAt: t.fireAt, retry: t.retryOf !== undefined }));
+  }
+
+  /** Where the instance stands after the last episode. */
+  status(): { isDone: boolean; failed: boolean; output?: unknown; error?: string; customStatus?: unknown; executions: number } {
+    const s = this.state;
+    return { isDone: s?.isDone === true, failed: this.failed, output: s?.output, error: s?.error, customStatus: s?.customStatus, executions: this.executions };
+  }
+
+  /** Whole-run figures: episodes, most activities in flight at once, activities scheduled and run. */
+  stats(): { episodes: number; maxInFlight: number; scheduled: number; executed: number } {
+    return {
+      episodes: this.episodes.length,
+      maxInFlight: Math.max(0, ...this.episodes.map((e) => e.activitiesInFlight)),
+      scheduled: this.episodes.reduce((n, e) => n + e.scheduled.length, 0),
+      executed: this.executed.length,
+    };
   }
 
   hasPending(): boolean {
@@ -199,7 +240,7 @@ export class ReplayInstance {
 
   /** Drives the instance to the end: activities complete in the chosen order, timers fire when nothing else can happen. */
   async runToCompletion(options: RunOptions = {}): Promise<OrchestratorState> {
-    const pick = options.order === 'lifo' ? (n: number) => n - 1 : typeof options.order === 'object' ? ((r) => (n: number) => Math.floor(r() * n))(prng(options.order.seed)) : () => 0;
+    const pick = picker(options.order);
     const perEpisode = options.perEpisode ?? 1;
     const max = options.maxEpisodes ?? 100_000;
     if (this.episodes.length === 0) await this.deliver();
@@ -277,9 +318,13 @@ export class Harness {
   }
 }
 
-/** A harness over an app entry module (its registrations are captured as the Functions host would). */
-export function createHarness(entry: string): Harness {
+/**
+ * A harness over an app: an entry module or app folder (its registrations are captured as the
+ * Functions host would), or registrations already loaded.
+ */
+export function createHarness(app: string | CoreApi): Harness {
+  if (typeof app !== 'string') return new Harness(app);
   // A TypeScript entry (a fixture, or generated/index.ts) is loaded through tsx, as the CLI does.
-  if (entry.endsWith('.ts')) require('tsx/cjs/api').register();
-  return new Harness(loadApp(entry));
+  if (app.endsWith('.ts')) require('tsx/cjs/api').register();
+  return new Harness(loadApp(app));
 }
