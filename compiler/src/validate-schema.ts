@@ -1,25 +1,43 @@
 /**
  * JSON Schema validation with ajv, and the translation of ajv's errors into one located, human
- * diagnostic per real problem. Schema bookkeeping (if/then, anyOf) is dropped; a step whose kind
- * cannot be decided gets one DF106 and nothing else.
+ * diagnostic per real problem. Schema bookkeeping (if/then, allOf, the branches of an anyOf or
+ * oneOf) is dropped or turned into the one error that explains it; a step whose kind cannot be
+ * decided gets one error and nothing else inside it.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { error, type Diagnostic } from './diagnostics';
+import { error, sortDiagnostics, type Diagnostic } from './diagnostics';
 import type { JsonPath, Locator } from './parse';
-import { buildSchema, STEP_KIND_KEYS } from './schema';
-import { didYouMean } from './suggest';
+import { buildSchema, keysOfKind, STEP_KIND_KEYS } from './schema';
+import { closest, didYouMean } from './suggest';
 
 export type { Locator };
 
-let compiled: ValidateFunction | undefined;
+type Kind = (typeof STEP_KIND_KEYS)[number];
+type Schema = Record<string, unknown>;
 
-function validator(): ValidateFunction {
-  // strict: false because the schema carries editor keywords (markdownDescription, defaultSnippets).
-  compiled ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(buildSchema());
+const KINDS: readonly Kind[] = STEP_KIND_KEYS;
+
+let compiled: { validate: ValidateFunction; schema: Schema } | undefined;
+
+function validator(): { validate: ValidateFunction; schema: Schema } {
+  if (!compiled) {
+    const schema = buildSchema();
+    // strict: false because the schema carries editor keywords (markdownDescription, defaultSnippets);
+    // verbose: errors carry their parentSchema, which names the rule that failed.
+    const validate = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
+    compiled = { validate, schema };
+  }
   return compiled;
 }
 
-const KINDS: readonly string[] = STEP_KIND_KEYS;
+function definitions(): Record<string, Schema> {
+  return validator().schema.definitions as Record<string, Schema>;
+}
+
+/** Every key a step may carry, whatever its kind (for suggestions before the kind is known). */
+function allStepKeys(): string[] {
+  return Object.keys((definitions().step.properties as Schema) ?? {});
+}
 
 function pathOf(instancePath: string): Array<string | number> {
   if (instancePath === '') return [];
@@ -40,40 +58,69 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Is this path a step (an item of a `steps`, `try`, `else` list)? */
+const pathKey = (path: JsonPath): string => JSON.stringify(path);
+
+/**
+ * Is this path a step? Steps are the items of a `steps` list (wherever it stands: top level,
+ * forEach, branch, case, catch), of a step's `try` list, and of a switch case's `else` list.
+ */
 function isStepPath(path: JsonPath): boolean {
   const n = path.length;
   if (n < 2 || typeof path[n - 1] !== 'number') return false;
   const list = path[n - 2];
-  return list === 'steps' || list === 'try' || list === 'else';
+  if (list === 'steps') return true;
+  if (list === 'try') return n >= 3 && isStepPath(path.slice(0, n - 2));
+  if (list === 'else') return n >= 4 && path[n - 4] === 'switch';
+  return false;
 }
 
-/** "step 'charge'" or "step 3 (forEach)" for the innermost step containing `path`. */
-function stepLabel(data: unknown, path: JsonPath): string {
-  for (let n = path.length; n >= 2; n--) {
-    const p = path.slice(0, n);
-    if (!isStepPath(p)) continue;
-    const step = at(data, p);
-    if (isObject(step) && typeof step.id === 'string') return `step '${step.id}'`;
-    const kind = isObject(step) ? KINDS.find((k) => k in step) : undefined;
-    return `step ${Number(p[p.length - 1]) + 1}${kind ? ` (${kind})` : ''}`;
+/** The kind a step is, once decided: forEach wins over its activity/workflow shortcut. */
+function kindOf(step: unknown): Kind | undefined {
+  if (!isObject(step)) return undefined;
+  if ('forEach' in step) return 'forEach';
+  return KINDS.find((k) => k in step);
+}
+
+/** The innermost step path containing `path` (or `path` itself), if any. */
+function enclosingStep(path: JsonPath): JsonPath | undefined {
+  for (let n = path.length; n >= 2; n--) if (isStepPath(path.slice(0, n))) return path.slice(0, n);
+  return undefined;
+}
+
+/** "step 'charge'", or "step 3 (forEach)" / "step 3" for a step without an id. */
+function stepName(data: unknown, stepPath: JsonPath): string {
+  const step = at(data, stepPath);
+  if (isObject(step) && typeof step.id === 'string' && step.id !== '') return `step '${step.id}'`;
+  const kind = kindOf(step);
+  return `step ${Number(stepPath[stepPath.length - 1]) + 1}${kind ? ` (${kind})` : ''}`;
+}
+
+/**
+ * How a message names the value at `path`: `'maxParallel' in step 2 (forEach)`,
+ * `'retry.interval' in step 'charge'`, `'trigger.http.authLevel'`, `item 2 of 'methods'`,
+ * `branch 2 of 'parallel' in step 1 (parallel)`.
+ */
+function subject(data: unknown, path: JsonPath, joiner = 'in'): string {
+  if (path.length === 0) return 'the workflow';
+  if (isStepPath(path)) return stepName(data, path);
+  const step = enclosingStep(path);
+  const rel = path.slice(step ? step.length : 0);
+  const where = step ? ` ${joiner} ${stepName(data, step)}` : '';
+  const last = rel[rel.length - 1];
+  if (typeof last === 'number') {
+    const list = rel.slice(0, -1).join('.');
+    const noun = rel[rel.length - 2] === 'parallel' ? 'branch' : rel[rel.length - 2] === 'switch' ? 'case' : 'item';
+    return `${noun} ${last + 1} of '${list}'${where}`;
   }
-  return 'the workflow';
-}
-
-/** The name of the key a path ends in, for messages: `'maxParallel'`, or `item 2 of 'methods'`. */
-function keyName(path: JsonPath): string {
-  const last = path[path.length - 1];
-  if (typeof last === 'number') return `item ${last + 1} of '${String(path[path.length - 2] ?? '')}'`;
-  return last === undefined ? 'the workflow' : `'${last}'`;
+  return `'${rel.join('.')}'${where}`;
 }
 
 function typeName(v: unknown): string {
-  if (v === null) return 'null';
+  if (v === null || v === undefined) return 'nothing (null)';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `string '${v}'`;
-  return `${typeof v} ${JSON.stringify(v)}`;
+  if (typeof v === 'string') return `'${v}'`;
+  return JSON.stringify(v);
 }
 
 const TYPE_WORDS: Record<string, string> = {
@@ -86,119 +133,154 @@ const TYPE_WORDS: Record<string, string> = {
   null: 'null',
 };
 
-export function validateSchema(data: unknown, locate: Locator): Diagnostic[] {
+function typeWord(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing (null)';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `string '${v}'`;
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/** What the anyOf-typed keys expect, worded for people. */
+const ANY_OF_EXPECT: Record<string, string> = {
+  singleton: 'true, false or a mapping with `key`',
+  if: 'an expression `${ ... }` or true/false',
+  forEach: 'an expression `${ ... }` or a list',
+};
+
+/** Decides every step's kind; steps with none or two get one diagnostic and are blocked. */
+function checkKinds(data: unknown, locate: Locator): { out: Diagnostic[]; blocked: string[] } {
   const out: Diagnostic[] = [];
   const blocked: string[] = [];
-
-  // Decide every step's kind first: a step with no kind or two kinds gets one error, and ajv's
-  // errors inside it (all consequences) are dropped.
-  const walkSteps = (list: unknown, base: JsonPath): void => {
+  const walk = (list: unknown, base: JsonPath): void => {
     if (!Array.isArray(list)) return;
     list.forEach((step, i) => {
       const p = [...base, i];
       if (!isObject(step)) return;
+      const keys = Object.keys(step);
       const kinds = KINDS.filter((k) => k in step);
-      const shortcut = kinds.includes('forEach') ? kinds.filter((k) => k !== 'activity' && k !== 'workflow') : kinds;
+      // forEach takes activity/workflow as its body shortcut, but not both.
+      const effective = kinds.includes('forEach') ? kinds.filter((k) => k !== 'activity' && k !== 'workflow') : kinds;
       const forEachBoth = kinds.includes('forEach') && kinds.includes('activity') && kinds.includes('workflow');
-      if (shortcut.length === 0) {
-        const first = Object.keys(step)[0];
-        const hint = Object.keys(step).map((k) => didYouMean(k, KINDS)).find((h) => h) ?? '';
-        out.push(
-          error('DF106', `${stepLabel(data, p)} has no kind${hint}: add one of ${KINDS.join(', ')}`, first ? locate.key([...p, first]) : locate.value(p)),
-        );
-        blocked.push(JSON.stringify(p).slice(0, -1));
+      if (effective.length === 0) {
+        // A misspelt kind key is the likely cause: say so at that key.
+        const stepKeys = allStepKeys();
+        const typo = keys.find((k) => !stepKeys.includes(k) && closest(k, KINDS) !== undefined);
+        if (typo !== undefined) {
+          out.push(error('DF101', `unknown key '${typo}' in ${stepName(data, p)}${didYouMean(typo, KINDS)}`, locate.key([...p, typo])));
+        } else {
+          const span = keys.length > 0 ? locate.key([...p, keys[0]]) : locate.value(p);
+          out.push(error('DF106', `${stepName(data, p)} has no kind: add one of ${KINDS.join(', ')}`, span));
+        }
+        blocked.push(pathKey(p));
         return;
       }
-      if (shortcut.length > 1 || forEachBoth) {
-        const [a, b] = forEachBoth ? ['activity', 'workflow'] : shortcut;
-        out.push(error('DF106', `${stepLabel(data, p)} has two kinds, '${a}' and '${b}': a step does one thing; split it into two steps`, locate.key([...p, b])));
-        blocked.push(JSON.stringify(p).slice(0, -1));
+      if (effective.length > 1 || forEachBoth) {
+        const [a, b] = forEachBoth ? ['activity', 'workflow'] : effective;
+        const message = forEachBoth
+          ? `${stepName(data, p)} has two kinds, 'activity' and 'workflow': a forEach body is one activity or one workflow (or a \`steps\` list)`
+          : `${stepName(data, p)} has two kinds, '${a}' and '${b}': a step does one thing; split it into two steps`;
+        out.push(error('DF106', message, locate.key([...p, b])));
+        blocked.push(pathKey(p));
         return;
       }
-      walkSteps(step.steps, [...p, 'steps']);
-      walkSteps(step.try, [...p, 'try']);
-      if (isObject(step.catch)) walkSteps(step.catch.steps, [...p, 'catch', 'steps']);
-      if (Array.isArray(step.parallel)) step.parallel.forEach((b, j) => isObject(b) && walkSteps(b.steps, [...p, 'parallel', j, 'steps']));
+      walk(step.steps, [...p, 'steps']);
+      walk(step.try, [...p, 'try']);
+      if (isObject(step.catch)) walk(step.catch.steps, [...p, 'catch', 'steps']);
+      if (Array.isArray(step.parallel)) step.parallel.forEach((b, j) => isObject(b) && walk(b.steps, [...p, 'parallel', j, 'steps']));
       if (Array.isArray(step.switch)) {
         step.switch.forEach((c, j) => {
           if (!isObject(c)) return;
-          walkSteps(c.steps, [...p, 'switch', j, 'steps']);
-          walkSteps(c.else, [...p, 'switch', j, 'else']);
+          walk(c.steps, [...p, 'switch', j, 'steps']);
+          walk(c.else, [...p, 'switch', j, 'else']);
         });
       }
     });
   };
-  if (isObject(data)) walkSteps(data.steps, ['steps']);
+  if (isObject(data)) walk(data.steps, ['steps']);
+  return { out, blocked };
+}
 
-  const validate = validator();
-  if (validate(data)) return out;
+export function validateSchema(data: unknown, locate: Locator): Diagnostic[] {
+  const { out, blocked } = checkKinds(data, locate);
+  const { validate } = validator();
+  if (validate(data)) return sortDiagnostics(out);
   const errors = (validate.errors ?? []) as ErrorObject[];
-  const isBlocked = (path: JsonPath): boolean => {
-    const s = JSON.stringify(path);
-    return blocked.some((b) => s.startsWith(b + ',') || s === b + ']');
-  };
-  // A value that fails its type is reported once; other errors at the same place are noise.
-  const typeFailed = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
 
-  for (const e of errors) {
+  const isBlocked = (path: JsonPath): boolean => {
+    const s = pathKey(path);
+    return blocked.some((b) => s === b || s.startsWith(b.slice(0, -1) + ','));
+  };
+  // Values with an anyOf (singleton, if, forEach): a branch's type/pattern failure is not a problem
+  // by itself; the anyOf verdict speaks for them unless a branch of the right type found the real one.
+  const anyOfAt = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const isBranchNoise = (e: ErrorObject): boolean =>
+    anyOfAt.has(e.instancePath) && ['type', 'pattern', 'enum', 'const', 'minLength'].includes(e.keyword);
+  const real = errors.filter((e) => !isBlocked(pathOf(e.instancePath)) && !isBranchNoise(e) && !(e as { propertyName?: string }).propertyName);
+
+  const unknownSeen = new Set<string>();
+  for (const e of real) {
     const path = pathOf(e.instancePath);
-    if (isBlocked(path)) continue;
-    const where = stepLabel(data, path);
     const value = at(data, path);
-    const schemaPath = e.schemaPath;
+    const parent = (e.parentSchema ?? {}) as Schema;
     switch (e.keyword) {
       case 'additionalProperties': {
-        // The kind's own definition reports the same key with the kind's key list.
-        if (schemaPath === '#/definitions/step/additionalProperties') break;
         const key = (e.params as { additionalProperty: string }).additionalProperty;
-        const allowed = Object.keys((e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {});
-        const container = path.length === 0 ? 'the workflow' : isStepPath(path) ? where : `'${String(path[path.length - 1])}' of ${where}`;
-        const hint = didYouMean(key, allowed);
-        const kind = isStepPath(path) && isObject(value) ? KINDS.find((k) => k in value) : undefined;
-        const listing = hint ? '' : kind ? `: a ${kind} step takes ${allowed.join(', ')}` : `: allowed keys are ${allowed.join(', ')}`;
-        out.push(error('DF101', `unknown key '${key}' in ${container}${hint}${listing}`, locate.key([...path, key])));
+        // The step definition and the kind's definition both report a key unknown to the kind.
+        const id = pathKey([...path, key]);
+        if (unknownSeen.has(id)) break;
+        unknownSeen.add(id);
+        out.push(unknownKey(data, path, key, parent, locate));
         break;
       }
       case 'required': {
+        // The branches of switch cases are explained by the oneOf below; anyOf branches too.
+        if (/\/(oneOf|anyOf)\/\d+\/required$/.test(e.schemaPath) && !anyOfAt.has(e.instancePath)) break;
         const key = (e.params as { missingProperty: string }).missingProperty;
-        if (/\/anyOf\/\d+\/required$/.test(schemaPath) || /\/oneOf\/\d+\/required$/.test(schemaPath)) break;
-        if (/\/if\/required$/.test(schemaPath) || /\/if\/not\//.test(schemaPath)) break;
-        const what = path.length === 0 ? 'the workflow' : `${keyName(path)} of ${where}`;
-        out.push(error('DF102', `missing required key '${key}' in ${path.length === 0 ? what : isStepPath(path) ? where : what}`, locate.value(path)));
+        out.push(error('DF102', `missing required key '${key}' in ${subject(data, path)}`, locate.value(path)));
         break;
       }
+      case 'oneOf':
+        out.push(...switchCase(data, path, value, locate));
+        break;
       case 'type': {
-        // Inside anyOf, another branch may have accepted the type; the anyOf error decides.
-        if (/\/anyOf\/\d+\//.test(schemaPath)) break;
-        const expected = String((e.params as { type: string }).type)
-          .split(',')
-          .map((t) => TYPE_WORDS[t] ?? t)
-          .join(' or ');
-        out.push(error('DF103', `${keyName(path)} in ${where} must be ${expected}, got ${typeName(value)}`, locate.value(path)));
+        const expected = String((e.params as { type: string }).type);
+        const words = isDuration(parent)
+          ? 'a duration like 30s, 5m or PT5M'
+          : expected
+              .split(',')
+              .map((t) => TYPE_WORDS[t] ?? t)
+              .join(' or ');
+        out.push(error('DF103', `${subject(data, path)} must be ${words}, got ${typeWord(value)}`, locate.value(path)));
         break;
       }
       case 'enum': {
         const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
         const hint = typeof value === 'string' ? didYouMean(value, allowed) : '';
-        out.push(error('DF104', `${keyName(path)} in ${where} must be one of ${allowed.join(', ')}; got ${typeName(value)}${hint}`, locate.value(path)));
+        out.push(error('DF104', `${subject(data, path)} must be one of ${allowed.join(', ')}; got ${typeName(value)}${hint}`, locate.value(path)));
         break;
       }
       case 'const': {
         const allowed = JSON.stringify((e.params as { allowedValue: unknown }).allowedValue);
-        out.push(error('DF104', `${keyName(path)} must be ${allowed}; got ${typeName(value)}`, locate.value(path)));
+        out.push(error('DF104', `${subject(data, path)} must be ${allowed}; got ${typeName(value)}`, locate.value(path)));
         break;
       }
       case 'anyOf': {
-        // singleton, if, forEach: a value of a type no branch takes.
-        if (/\/step\/anyOf$/.test(schemaPath) || typeFailed.has(e.instancePath + '/')) break;
+        // A step's anyOf is "which kind": decided (and reported) by checkKinds.
+        if (isStepPath(path)) break;
         const name = String(path[path.length - 1] ?? '');
-        const expect: Record<string, string> = {
-          singleton: 'true, false or a mapping with `key`',
-          if: 'an expression `${ ... }` or true/false',
-          forEach: 'an expression `${ ... }` or a list',
-        };
-        const d = error('DF103', `${keyName(path)} in ${where} must be ${expect[name] ?? 'a different kind of value'}, got ${typeName(value)}`, locate.value(path));
-        out.push(Object.assign(d, { anyOfPath: e.instancePath }));
+        out.push(
+          Object.assign(error('DF103', `${subject(data, path)} must be ${ANY_OF_EXPECT[name] ?? 'a different kind of value'}, got ${typeWord(value)}`, locate.value(path)), {
+            anyOfPath: e.instancePath,
+          }),
+        );
+        break;
+      }
+      case 'propertyNames': {
+        const name = (e.params as { propertyName: string }).propertyName;
+        out.push(
+          error('DF105', `variable name '${name}' in ${subject(data, path)} must be an identifier (letters, digits, _; not starting with a digit)`, locate.key([...path, name])),
+        );
         break;
       }
       case 'pattern':
@@ -208,18 +290,51 @@ export function validateSchema(data: unknown, locate: Locator): Diagnostic[] {
       case 'minLength':
       case 'minProperties':
       case 'uniqueItems':
-      case 'propertyNames':
-      case 'format': {
-        if (/\/anyOf\/\d+\//.test(schemaPath) && e.keyword === 'pattern' && /\/expression\//.test(schemaPath)) break;
-        out.push(error('DF105', `${keyName(path)} in ${where} ${describeConstraint(e, schemaPath, value)}`, locate.value(path)));
+      case 'format':
+        out.push(error('DF105', `${subject(data, path)} ${describeConstraint(e, path, parent, value)}`, locate.value(path)));
         break;
-      }
       default:
-        // if/then/oneOf/allOf/not: bookkeeping whose real causes are reported above.
+        // if/then/allOf/not: bookkeeping whose real causes are reported above.
         break;
     }
   }
-  return dedupe(collapse(out, errors)).map(({ code, severity, message, span }) => ({ code, severity, message, span }));
+  return sortDiagnostics(dedupe(collapse(out, real))).map(({ code, severity, message, span }) => ({ code, severity, message, span }));
+}
+
+function isDuration(parent: Schema): boolean {
+  return parent.pattern === (definitions().duration as Schema).pattern;
+}
+
+/** One DF101 per unknown key: a did-you-mean among the keys allowed here, else the list of them. */
+function unknownKey(data: unknown, path: JsonPath, key: string, parent: Schema, locate: Locator): Diagnostic {
+  const span = locate.key([...path, key]);
+  const inStep = isStepPath(path);
+  const kind = inStep ? kindOf(at(data, path)) : undefined;
+  const allowed = kind ? keysOfKind(kind) : Object.keys((parent.properties as Schema | undefined) ?? {});
+  const where = subject(data, path, 'of');
+  const article = kind && /^[aeiou]/i.test(kind) ? 'an' : 'a';
+  const takes = kind ? `${article} ${kind} step takes ${allowed.join(', ')}` : `allowed keys are ${allowed.join(', ')}`;
+  // A key of another kind (`maxParallel` on an activity step): not a typo, a misplaced key.
+  if (kind && allStepKeys().includes(key)) return error('DF101', `'${key}' does not apply to ${where}: ${takes}`, span);
+  let hint = didYouMean(key, allowed);
+  // A misspelling of another kind's key ('foreach' on an activity step).
+  if (!hint && inStep) hint = didYouMean(key, allStepKeys());
+  return error('DF101', `unknown key '${key}' in ${where}${hint || `: ${takes}`}`, span);
+}
+
+/** A switch case is `{ if, steps }` or `{ else }`: say which part is missing or extra. */
+function switchCase(data: unknown, path: JsonPath, value: unknown, locate: Locator): Diagnostic[] {
+  if (!isObject(value)) return [];
+  const where = subject(data, path);
+  const has = (k: string): boolean => k in value;
+  if (has('else') && (has('if') || has('steps'))) {
+    const extra = has('if') ? 'if' : 'steps';
+    return [error('DF105', `${where} has both '${extra}' and 'else': an else case is only \`- else: [steps]\`, and it comes last`, locate.key([...path, 'else']))];
+  }
+  if (has('if') && !has('steps')) return [error('DF102', `missing required key 'steps' in ${where}`, locate.value(path))];
+  if (has('steps') && !has('if')) return [error('DF102', `missing required key 'if' in ${where} (or write \`else:\` for the default case)`, locate.value(path))];
+  if (!has('if') && !has('else')) return [error('DF102', `${where} needs 'if' and 'steps', or 'else'`, locate.value(path))];
+  return [];
 }
 
 /**
@@ -229,35 +344,37 @@ export function validateSchema(data: unknown, locate: Locator): Diagnostic[] {
  */
 function collapse(list: Diagnostic[], errors: ErrorObject[]): Diagnostic[] {
   const misspelt = new Set(list.filter((d) => d.code === 'DF101').map((d) => /did you mean '([^']+)'/.exec(d.message)?.[1]).filter(Boolean));
-  const inner = errors.filter((e) => !['anyOf', 'if', 'oneOf', 'allOf', 'not'].includes(e.keyword) && !/\/anyOf\/\d+\/(type|required)$/.test(e.schemaPath));
+  const inner = errors.filter((e) => !['anyOf', 'if', 'oneOf', 'allOf', 'not'].includes(e.keyword));
   return list.filter((d) => {
     if (d.code === 'DF102') {
       const key = /missing required key '([^']+)'/.exec(d.message)?.[1];
       if (key && misspelt.has(key)) return false;
     }
-    if (d.code === 'DF103' && (d as Diagnostic & { anyOfPath?: string }).anyOfPath !== undefined) {
-      const p = (d as Diagnostic & { anyOfPath?: string }).anyOfPath!;
-      if (inner.some((e) => e.instancePath.startsWith(p + '/'))) return false;
-    }
+    const anyOfPath = (d as Diagnostic & { anyOfPath?: string }).anyOfPath;
+    if (anyOfPath !== undefined && inner.some((e) => e.instancePath === anyOfPath || e.instancePath.startsWith(anyOfPath + '/'))) return false;
     return true;
   });
 }
 
-function describeConstraint(e: ErrorObject, schemaPath: string, value: unknown): string {
-  if (/duration/.test(schemaPath)) return `must be a duration like 30s, 5m or PT5M; got ${typeName(value)}`;
+function describeConstraint(e: ErrorObject, path: JsonPath, parent: Schema, value: unknown): string {
+  const got = `got ${typeName(value)}`;
+  if (isDuration(parent)) return `must be a duration like 30s, 5m or PT5M; ${got}`;
   const p = e.params as Record<string, unknown>;
+  const key = path[path.length - 1];
   switch (e.keyword) {
     case 'pattern': {
-      if (/\/(name|workflow)\//.test(schemaPath) || /properties\/name\//.test(schemaPath)) {
-        return `must be a name of letters, digits and _ starting with a letter; got ${typeName(value)}`;
-      }
-      if (/\/(id|as)\//.test(schemaPath)) return `must be an identifier (letters, digits, _; not starting with a digit); got ${typeName(value)}`;
-      return `does not have the expected form (${String(p.pattern)}); got ${typeName(value)}`;
+      if (key === 'name' || key === 'workflow') return `must be a name of letters, digits and _ starting with a letter; ${got}`;
+      if (key === 'id' || key === 'as') return `must be an identifier (letters, digits, _; not starting with a digit); ${got}`;
+      if (key === 'activity') return `must be the name of an exported function (letters, digits, _ and $); ${got}`;
+      if (key === 'error') return `must be an error code like Rejected (letters, digits, _ and .); ${got}`;
+      if (key === 'schedule') return `must be an NCRONTAB schedule of 6 fields (second minute hour day month weekday) like '0 */5 * * * *'; ${got}`;
+      if (key === 'route') return `must be a route without spaces, ? or # like orders/process; ${got}`;
+      return `does not have the expected form (${String(p.pattern)}); ${got}`;
     }
     case 'minimum':
-      return `must be at least ${String(p.limit)}; got ${typeName(value)}`;
+      return `must be at least ${String(p.limit)}; ${got}`;
     case 'maximum':
-      return `must be at most ${String(p.limit)}; got ${typeName(value)}`;
+      return `must be at most ${String(p.limit)}; ${got}`;
     case 'minItems':
       return `needs at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`;
     case 'minLength':
@@ -267,7 +384,7 @@ function describeConstraint(e: ErrorObject, schemaPath: string, value: unknown):
     case 'uniqueItems':
       return 'must not repeat items';
     default:
-      return e.message ?? 'is invalid';
+      return `is invalid: ${e.message ?? ''}`;
   }
 }
 
