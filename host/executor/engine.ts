@@ -10,6 +10,7 @@ import type { CoreApi, Registration } from '../functions/core-api';
 import { runEpisode, type OrchestratorHandler } from '../orchestration/episode';
 import { history, type HistoryEvent } from '../orchestration/history';
 import { planEpisode } from '../orchestration/plan';
+import { attemptsLeft, retryDelay } from '../orchestration/retry';
 import { TERMINAL, type InstanceRow, type RetryState, type Store } from '../store/store';
 import type { Logger } from '../log';
 import type { WorkerPool } from '../workers/pool';
@@ -32,11 +33,15 @@ interface RetryCarry {
   retry: RetryState;
 }
 
+/** A fresh execution id (DurableTask.Core: a GUID per execution, continueAsNew included). */
+export const newExecutionId = (): string => randomUUID().replace(/-/g, '');
+
 /**
  * Retries as the extension does them for durable-js: after every failed attempt a retry timer
- * (durable-js waits for it even after the last attempt), and when it fires, if attempts remain,
- * the next attempt. Each takes the next task id, in the order the episode delivers them, right
- * after the message that caused it, exactly where the library expects it.
+ * (durable-js waits for it even after the last attempt; none once the retry timeout has passed:
+ * host/orchestration/retry.ts), and when it fires, if attempts remain, the next attempt. Each
+ * takes the next task id, in the order the episode delivers them, right after the message that
+ * caused it, exactly where the library expects it.
  */
 export function expandRetries(messages: readonly HistoryEvent[], firstId: number, now: Date) {
   let nextId = firstId;
@@ -49,11 +54,12 @@ export function expandRetries(messages: readonly HistoryEvent[], firstId: number
     if (!carry) continue;
     if (event.EventType === 6) {
       const r = carry.retry;
-      const delay = Math.min(r.firstRetryIntervalInMilliseconds * (r.backoffCoefficient ?? 1) ** (r.attempt - 1), r.maxRetryIntervalInMilliseconds || Number.POSITIVE_INFINITY);
+      const delay = retryDelay(r, r.attempt, new Date(r.firstAttemptAt ?? now), now);
+      if (delay === undefined) continue;
       const fireAt = new Date(now.getTime() + delay).toISOString();
       const taskId = nextId++;
       events.push(history.timerCreated(now, taskId, fireAt));
-      timers.push({ taskId, fireAt, retryOf: r.attempt < r.maxNumberOfAttempts ? { ...carry, retry: { ...r, attempt: r.attempt + 1 } } : null });
+      timers.push({ taskId, fireAt, retryOf: attemptsLeft(r, r.attempt) ? { ...carry, retry: { ...r, attempt: r.attempt + 1 } } : null });
     } else if (event.EventType === 11) {
       const taskId = nextId++;
       events.push(history.taskScheduled(now, taskId, carry.name, carry.input));
@@ -110,7 +116,7 @@ export class Engine {
       const existing = this.store.instance(instanceId);
       if (existing && !TERMINAL.has(existing.status) && !parent) throw new ConflictError(`an instance with id '${instanceId}' is already ${existing.status}`);
       if (existing) this.store.dropWork(instanceId), this.store.clearHistory(instanceId);
-      this.store.createInstance({ id: instanceId, name, input, parentId: parent?.id, parentTaskId: parent?.taskId }, now.toISOString());
+      this.store.createInstance({ id: instanceId, name, input, parentId: parent?.id, parentTaskId: parent?.taskId, executionId: newExecutionId() }, now.toISOString());
       this.store.enqueue(instanceId, history.executionStarted(now, name, input));
     });
     this.log.state(name, instanceId, 'Pending');
@@ -242,7 +248,7 @@ export class Engine {
       history: [...past, ...fresh],
       parentInstanceId: inst.parentId ?? undefined,
     });
-    const plan = planEpisode(state, { nextId: retries.nextId, seenActions: inst.seenActions }, inst.id, now);
+    const plan = planEpisode(state, { nextId: retries.nextId, seenActions: inst.seenActions }, inst.id, now, inst.executionId);
     const failed = state.error !== undefined;
     const status = plan.continueAsNew ? 'ContinuedAsNew' : failed ? 'Failed' : state.isDone ? 'Completed' : 'Running';
     const at = new Date().toISOString();
@@ -254,18 +260,25 @@ export class Engine {
       if (plan.continueAsNew) {
         this.store.clearHistory(inst.id);
         this.store.dropWork(inst.id);
-        this.store.updateInstance(inst.id, { status: 'Running', input: plan.continueAsNew.input, nextId: 0, seenActions: 0, customStatus: state.customStatus }, at);
+        this.store.updateInstance(
+          inst.id,
+          { status: 'Running', input: plan.continueAsNew.input, nextId: 0, seenActions: 0, customStatus: state.customStatus, executionId: newExecutionId() },
+          at,
+        );
         this.store.enqueue(inst.id, history.executionStarted(now, inst.name, plan.continueAsNew.input));
         return;
       }
-      this.store.appendHistory(inst.id, [...fresh, ...plan.events, history.orchestratorCompleted(now)]);
+      // The execution's end is recorded as the extension does (showHistory lists it).
+      const end = status === 'Completed' || status === 'Failed' ? [history.executionCompleted(now, status, failed ? state.error : state.output)] : [];
+      this.store.appendHistory(inst.id, [...fresh, ...plan.events, ...end, history.orchestratorCompleted(now)]);
       for (const t of retries.timers) this.store.addTimer({ instanceId: inst.id, ...t, isRetry: true });
       for (const a of retries.attempts) this.store.addActivity({ instanceId: inst.id, ...a });
       for (const w of plan.work) {
-        if (w.kind === 'activity') this.store.addActivity({ instanceId: inst.id, taskId: w.taskId, name: w.name, input: w.input, retry: w.retry ? { ...w.retry, attempt: 1 } : null });
+        if (w.kind === 'activity')
+          this.store.addActivity({ instanceId: inst.id, taskId: w.taskId, name: w.name, input: w.input, retry: w.retry ? { ...w.retry, attempt: 1, firstAttemptAt: now.toISOString() } : null });
         else if (w.kind === 'timer' && !w.canceled) this.store.addTimer({ instanceId: inst.id, taskId: w.taskId, fireAt: w.fireAt, retryOf: null, isRetry: false });
         else if (w.kind === 'subOrchestration') {
-          this.store.createInstance({ id: w.instanceId!, name: w.name, input: w.input, parentId: inst.id, parentTaskId: w.taskId }, at);
+          this.store.createInstance({ id: w.instanceId!, name: w.name, input: w.input, parentId: inst.id, parentTaskId: w.taskId, executionId: newExecutionId() }, at);
           this.store.enqueue(w.instanceId!, history.executionStarted(now, w.name, w.input));
         }
       }
@@ -281,7 +294,7 @@ export class Engine {
         },
         at,
       );
-      if (status === 'Completed' || status === 'Failed') this.notifyParent(inst, state.output, failed ? state.error : undefined);
+      if (status === 'Completed' || status === 'Failed') this.notifyParent(inst, state.output, failed ? `Orchestrator function '${inst.name}' failed: ${state.error}` : undefined, failed ? `Message: ${state.error}` : '');
     });
     this.log.executed(inst.name, failed ? 'Failed' : 'Succeeded', invocationId, Date.now() - started);
     if (status !== inst.status) this.log.state(inst.name, inst.id, status, failed ? state.error : undefined);
@@ -290,13 +303,14 @@ export class Engine {
     this.scheduleTimers();
   }
 
-  private notifyParent(inst: InstanceRow, output: unknown, error: string | undefined): void {
+  /** A child's outcome for its parent; a failure reads as the extension's shim words it (see the replay harness). */
+  private notifyParent(inst: InstanceRow, output: unknown, error: string | undefined, details = ''): void {
     if (!inst.parentId || inst.parentTaskId === null) return;
     const now = new Date();
     this.store.enqueue(
       inst.parentId,
       error !== undefined
-        ? history.subOrchestrationFailed(now, inst.parentTaskId, error, '')
+        ? history.subOrchestrationFailed(now, inst.parentTaskId, error, details)
         : history.subOrchestrationCompleted(now, inst.parentTaskId, output),
     );
     this.kickOrchestrations();

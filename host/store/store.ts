@@ -27,6 +27,8 @@ export interface InstanceRow {
   parentTaskId: number | null;
   nextId: number;
   seenActions: number;
+  /** The current execution's id: a fresh GUID per start and per continueAsNew, as DurableTask.Core does. */
+  executionId: string;
 }
 
 export interface ActivityRow {
@@ -44,7 +46,10 @@ export interface RetryState {
   maxNumberOfAttempts: number;
   backoffCoefficient?: number;
   maxRetryIntervalInMilliseconds?: number;
+  retryTimeoutInMilliseconds?: number;
   attempt: number;
+  /** When the first attempt was scheduled (the retry timeout counts from there). */
+  firstAttemptAt: string;
 }
 
 export interface TimerRow {
@@ -61,7 +66,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS instances (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, input TEXT, output TEXT, custom_status TEXT, error TEXT,
   created TEXT NOT NULL, updated TEXT NOT NULL, parent_id TEXT, parent_task_id INTEGER,
-  next_id INTEGER NOT NULL DEFAULT 0, seen_actions INTEGER NOT NULL DEFAULT 0);
+  next_id INTEGER NOT NULL DEFAULT 0, seen_actions INTEGER NOT NULL DEFAULT 0, execution_id TEXT);
 CREATE INDEX IF NOT EXISTS instances_created ON instances (created);
 CREATE TABLE IF NOT EXISTS history (instance_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (instance_id, seq));
 CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, event TEXT NOT NULL);
@@ -87,6 +92,9 @@ export class Store {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // Files written before execution ids were kept: add the column (old rows fall back to the instance id).
+    const columns = this.db.prepare('PRAGMA table_info(instances)').all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'execution_id')) this.db.exec('ALTER TABLE instances ADD COLUMN execution_id TEXT');
   }
 
   close(): void {
@@ -99,14 +107,15 @@ export class Store {
 
   // --- instances ---------------------------------------------------------------------------
 
-  createInstance(row: { id: string; name: string; input: unknown; parentId?: string; parentTaskId?: number }, at: string): void {
+  createInstance(row: { id: string; name: string; input: unknown; parentId?: string; parentTaskId?: number; executionId: string }, at: string): void {
     this.db
       .prepare(
-        `INSERT INTO instances (id, name, status, input, created, updated, parent_id, parent_task_id) VALUES (?, ?, 'Pending', ?, ?, ?, ?, ?)
+        `INSERT INTO instances (id, name, status, input, created, updated, parent_id, parent_task_id, execution_id) VALUES (?, ?, 'Pending', ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, status = 'Pending', input = excluded.input, output = NULL, custom_status = NULL,
-           error = NULL, created = excluded.created, updated = excluded.updated, next_id = 0, seen_actions = 0`,
+           error = NULL, created = excluded.created, updated = excluded.updated, next_id = 0, seen_actions = 0, execution_id = excluded.execution_id,
+           parent_id = excluded.parent_id, parent_task_id = excluded.parent_task_id`,
       )
-      .run(row.id, row.name, text(row.input), at, at, row.parentId ?? null, row.parentTaskId ?? null);
+      .run(row.id, row.name, text(row.input), at, at, row.parentId ?? null, row.parentTaskId ?? null, row.executionId);
   }
 
   instance(id: string): InstanceRow | undefined {
@@ -114,7 +123,7 @@ export class Store {
     return r ? toInstance(r) : undefined;
   }
 
-  updateInstance(id: string, fields: Partial<Pick<InstanceRow, 'status' | 'output' | 'customStatus' | 'error' | 'nextId' | 'seenActions' | 'input'>>, at: string): void {
+  updateInstance(id: string, fields: Partial<Pick<InstanceRow, 'status' | 'output' | 'customStatus' | 'error' | 'nextId' | 'seenActions' | 'input' | 'executionId'>>, at: string): void {
     const sets: string[] = ['updated = ?'];
     const args: unknown[] = [at];
     const col: Record<string, [string, (v: unknown) => unknown]> = {
@@ -125,6 +134,7 @@ export class Store {
       nextId: ['next_id', (v) => v],
       seenActions: ['seen_actions', (v) => v],
       input: ['input', text],
+      executionId: ['execution_id', (v) => v],
     };
     for (const [k, v] of Object.entries(fields)) {
       const [name, conv] = col[k];
@@ -260,6 +270,7 @@ function toInstance(r: Record<string, unknown>): InstanceRow {
     parentTaskId: (r.parent_task_id as number) ?? null,
     nextId: r.next_id as number,
     seenActions: r.seen_actions as number,
+    executionId: (r.execution_id as string | null) ?? (r.id as string),
   };
 }
 

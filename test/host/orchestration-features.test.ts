@@ -43,7 +43,32 @@ describe('orchestration features on the host', () => {
   it("delivers a child's failure to its parent, which can catch it", async () => {
     const url = await start('parentOfFailing', null);
     const done = await untilStatus(url, ['Completed', 'Failed']);
-    expect(done.body.output).toMatch(/^caught: .*boom: the orchestrator gave up/);
+    // Worded as the extension's shim words it: "Orchestrator function '<name>' failed: <message>".
+    expect(done.body.output).toMatch(/^caught: Orchestrator function 'failing' failed: boom: the orchestrator gave up/);
+  });
+
+  it('records the end of an execution as ExecutionCompleted with its result', async () => {
+    const url = await start('retrying', JSON.stringify('job-2'));
+    await untilStatus(url, ['Completed', 'Failed']);
+    const history = (await call('GET', `${url}&showHistory=true&showHistoryOutput=true`)).body.historyEvents as Array<{ EventType: string; Result?: unknown }>;
+    expect(history[0].EventType).toBe('ExecutionStarted');
+    expect(history.at(-1)).toMatchObject({ EventType: 'ExecutionCompleted', Result: 'job-2 ok after 3' });
+    expect(history.filter((e) => e.EventType === 'ExecutionCompleted')).toHaveLength(1);
+  });
+
+  it('names an unnamed child <executionId>:<taskId>, distinct in each continueAsNew execution', async () => {
+    const url = await start('childPerExecution', null, 'parent-of-two');
+    const done = await untilStatus(url, ['Completed', 'Failed']);
+    expect(done.body.runtimeStatus).toBe('Completed');
+    const [first, second] = done.body.output as string[];
+    expect(first).toMatch(/^[0-9a-f]{32}:0$/);
+    expect(second).toMatch(/^[0-9a-f]{32}:0$/);
+    expect(second).not.toBe(first);
+    for (const child of [first, second]) {
+      const s = await call('GET', `${host.url}/runtime/webhooks/durabletask/instances/${encodeURIComponent(child)}`);
+      expect(s.status).toBe(200);
+      expect(s.body.output).toBe(child);
+    }
   });
 
   it('continues as new with a fresh history until done', async () => {

@@ -1,0 +1,64 @@
+/**
+ * The SQLite store on its own: an episode's writes commit together or not at all, leases hide a
+ * claimed activity until they expire or the host restarts, and files from before execution ids
+ * were kept still open.
+ */
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { history } from '../../host/orchestration/history';
+import { Store } from '../../host/store/store';
+
+const at = '2026-01-01T00:00:00.000Z';
+
+describe('the SQLite store', () => {
+  it('rolls back every write of a failed transaction', () => {
+    const store = new Store(':memory:');
+    store.createInstance({ id: 'a', name: 'orch', input: 1, executionId: 'e1' }, at);
+    expect(() =>
+      store.tx(() => {
+        store.appendHistory('a', [history.orchestratorStarted(new Date(at))]);
+        store.addActivity({ instanceId: 'a', taskId: 0, name: 'Work', input: 1, retry: null });
+        store.updateInstance('a', { status: 'Running', nextId: 1 }, at);
+        throw new Error('the episode failed half-way');
+      }),
+    ).toThrow('half-way');
+    expect(store.history('a')).toEqual([]);
+    expect(store.activityCount()).toBe(0);
+    expect(store.instance('a')).toMatchObject({ status: 'Pending', nextId: 0, executionId: 'e1' });
+    store.close();
+  });
+
+  it('hides a leased activity until the lease expires, and releases all leases at start-up', () => {
+    const store = new Store(':memory:');
+    store.addActivity({ instanceId: 'a', taskId: 3, name: 'Work', input: { x: 1 }, retry: null });
+    const claimed = store.claimActivity(1000, 500);
+    expect(claimed).toMatchObject({ instanceId: 'a', taskId: 3, name: 'Work', input: { x: 1 } });
+    expect(store.claimActivity(1200, 500)).toBeUndefined();
+    expect(store.claimActivity(1501, 500)?.id).toBe(claimed!.id);
+    expect(store.releaseLeases()).toBe(1);
+    expect(store.claimActivity(1600, 500)?.id).toBe(claimed!.id);
+    expect(store.finishActivity(claimed!.id)).toBe(true);
+    expect(store.finishActivity(claimed!.id)).toBe(false);
+    store.close();
+  });
+
+  it('opens a file written before execution ids were kept, falling back to the instance id', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-store-'));
+    const file = path.join(dir, 'old.db');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE instances (id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, input TEXT, output TEXT, custom_status TEXT, error TEXT,
+      created TEXT NOT NULL, updated TEXT NOT NULL, parent_id TEXT, parent_task_id INTEGER,
+      next_id INTEGER NOT NULL DEFAULT 0, seen_actions INTEGER NOT NULL DEFAULT 0)`);
+    old.prepare(`INSERT INTO instances (id, name, status, created, updated) VALUES ('legacy', 'orch', 'Running', ?, ?)`).run(at, at);
+    old.close();
+    const store = new Store(file);
+    expect(store.instance('legacy')).toMatchObject({ status: 'Running', executionId: 'legacy' });
+    store.updateInstance('legacy', { executionId: 'e2' }, at);
+    expect(store.instance('legacy')?.executionId).toBe('e2');
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
