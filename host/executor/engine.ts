@@ -138,6 +138,7 @@ export class Engine {
     this.store.tx(() => {
       this.store.dropWork(instanceId);
       this.store.updateInstance(instanceId, { status: 'Terminated', output: reason }, at);
+      this.store.forgetHistory(instanceId);
       this.notifyParent(inst, undefined, `terminated: ${reason}`);
     });
     this.log.state(inst.name, instanceId, 'Terminated');
@@ -233,7 +234,7 @@ export class Engine {
       return;
     }
     const now = new Date();
-    const past = this.store.history(inst.id).map((e) => ({ ...e, IsPlayed: true }));
+    const past = this.store.playedHistory(inst.id);
     const retries = expandRetries(messages.map((m) => m.event), inst.nextId, now);
     const fresh: HistoryEvent[] = [history.orchestratorStarted(now), ...retries.events];
     const registration = this.orchestrator(inst.name);
@@ -245,7 +246,8 @@ export class Engine {
       name: inst.name,
       instanceId: inst.id,
       input: inst.input,
-      history: [...past, ...fresh],
+      playedJson: past,
+      history: fresh,
       parentInstanceId: inst.parentId ?? undefined,
     });
     const plan = planEpisode(state, { nextId: retries.nextId, seenActions: inst.seenActions }, inst.id, now, inst.executionId);
@@ -296,6 +298,7 @@ export class Engine {
       );
       if (status === 'Completed' || status === 'Failed') this.notifyParent(inst, state.output, failed ? `Orchestrator function '${inst.name}' failed: ${state.error}` : undefined, failed ? `Message: ${state.error}` : '');
     });
+    if (status === 'Completed' || status === 'Failed') this.store.forgetHistory(inst.id);
     this.log.executed(inst.name, failed ? 'Failed' : 'Succeeded', invocationId, Date.now() - started);
     if (status !== inst.status) this.log.state(inst.name, inst.id, status, failed ? state.error : undefined);
     if (plan.unsupported.length) this.log.error(`${inst.name}: unsupported actions ${plan.unsupported.join(', ')} were ignored`);

@@ -25,15 +25,17 @@ export interface EpisodeRequest {
   instanceId: string;
   input: unknown;
   history: readonly HistoryEvent[];
+  /** Events already as JSON text, placed before `history` (the host's cached, played events). */
+  playedJson?: readonly string[];
   parentInstanceId?: string;
 }
 
 export async function runEpisode(handler: OrchestratorHandler, req: EpisodeRequest): Promise<OrchestratorState> {
   const payload = {
-    history: req.history,
+    history: [] as unknown[],
     input: req.input ?? null,
     instanceId: req.instanceId,
-    isReplaying: req.history.some((e) => e.IsPlayed),
+    isReplaying: (req.playedJson?.length ?? 0) > 0 || req.history.some((e) => e.IsPlayed),
     parentInstanceId: req.parentInstanceId ?? null,
     upperSchemaVersion: 1,
     upperSchemaVersionNew: 3,
@@ -41,9 +43,12 @@ export async function runEpisode(handler: OrchestratorHandler, req: EpisodeReque
     maximumShortTimerDuration: '6.00:00:00',
     defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
   };
-  // The library parses timestamps in place: give it its own copy of the history.
-  const trigger = JSON.parse(JSON.stringify(payload));
-  const context = new InvocationContext({ functionName: req.name, invocationId: `${req.instanceId}:${req.history.length}` });
+  // The library parses timestamps in place: give it its own copy of the history, built as one
+  // JSON text so events already held as text are parsed once and never re-serialized.
+  const events = [...(req.playedJson ?? []), ...req.history.map((e) => JSON.stringify(e))];
+  const rest = JSON.stringify(payload).slice('{"history":[]'.length);
+  const trigger = JSON.parse(`{"history":[${events.join(',')}]${rest}`);
+  const context = new InvocationContext({ functionName: req.name, invocationId: `${req.instanceId}:${events.length}` });
   let raw: unknown;
   try {
     raw = await handler(trigger, context);

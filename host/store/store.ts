@@ -83,6 +83,12 @@ const text = (v: unknown): string | null => (v === undefined ? null : JSON.strin
 
 export class Store {
   readonly db: Database.Database;
+  /**
+   * Each running instance's history as the JSON text an episode replays (marked IsPlayed), kept
+   * in memory so an episode does not re-read and re-parse a growing history from the file. The
+   * file stays the truth: the cache is filled from it on first use and dropped on any rollback.
+   */
+  private readonly played = new Map<string, string[]>();
 
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -93,8 +99,17 @@ export class Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     // Files written before execution ids were kept: add the column (old rows fall back to the instance id).
-    const columns = this.db.prepare('PRAGMA table_info(instances)').all() as Array<{ name: string }>;
+    const columns = this.sql('PRAGMA table_info(instances)').all() as Array<{ name: string }>;
     if (!columns.some((c) => c.name === 'execution_id')) this.db.exec('ALTER TABLE instances ADD COLUMN execution_id TEXT');
+  }
+
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, compiled once per SQL text. */
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) this.statements.set(text, (st = this.db.prepare(text)));
+    return st;
   }
 
   close(): void {
@@ -102,7 +117,12 @@ export class Store {
   }
 
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    try {
+      return this.db.transaction(fn)();
+    } catch (e) {
+      this.played.clear();
+      throw e;
+    }
   }
 
   // --- instances ---------------------------------------------------------------------------
@@ -119,7 +139,7 @@ export class Store {
   }
 
   instance(id: string): InstanceRow | undefined {
-    const r = this.db.prepare('SELECT * FROM instances WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    const r = this.sql('SELECT * FROM instances WHERE id = ?').get(id) as Record<string, unknown> | undefined;
     return r ? toInstance(r) : undefined;
   }
 
@@ -141,7 +161,7 @@ export class Store {
       sets.push(`${name} = ?`);
       args.push(conv(v));
     }
-    this.db.prepare(`UPDATE instances SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
+    this.sql(`UPDATE instances SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
   }
 
   listInstances(filter: { from?: string; to?: string; statuses?: string[]; prefix?: string; top: number; after?: string }): InstanceRow[] {
@@ -153,106 +173,134 @@ export class Store {
     if (filter.prefix) where.push('substr(id, 1, ?) = ?'), args.push(filter.prefix.length, filter.prefix);
     if (filter.after) where.push('(created, id) > (SELECT created, id FROM instances WHERE id = ?)'), args.push(filter.after);
     const sql = `SELECT * FROM instances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created, id LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, filter.top) as Array<Record<string, unknown>>).map(toInstance);
+    return (this.sql(sql).all(...args, filter.top) as Array<Record<string, unknown>>).map(toInstance);
   }
 
   /** Deletes an instance and everything it owns; returns whether it existed. */
   purge(id: string): boolean {
     return this.tx(() => {
-      for (const t of ['history', 'messages', 'activities', 'timers']) this.db.prepare(`DELETE FROM ${t} WHERE instance_id = ?`).run(id);
-      return this.db.prepare('DELETE FROM instances WHERE id = ?').run(id).changes > 0;
+      this.played.delete(id);
+      for (const t of ['history', 'messages', 'activities', 'timers']) this.sql(`DELETE FROM ${t} WHERE instance_id = ?`).run(id);
+      return this.sql('DELETE FROM instances WHERE id = ?').run(id).changes > 0;
     });
   }
 
   // --- history and messages ----------------------------------------------------------------
 
   history(id: string): HistoryEvent[] {
-    return (this.db.prepare('SELECT event FROM history WHERE instance_id = ? ORDER BY seq').all(id) as Array<{ event: string }>).map((r) => JSON.parse(r.event));
+    return (this.sql('SELECT event FROM history WHERE instance_id = ? ORDER BY seq').all(id) as Array<{ event: string }>).map((r) => JSON.parse(r.event));
+  }
+
+  /** The history as JSON texts with IsPlayed set, ready to splice into an episode's payload. */
+  playedHistory(id: string): readonly string[] {
+    let texts = this.played.get(id);
+    if (!texts) {
+      const rows = this.sql('SELECT event FROM history WHERE instance_id = ? ORDER BY seq').all(id) as Array<{ event: string }>;
+      texts = rows.map((r) => markPlayed(r.event));
+      this.played.set(id, texts);
+    }
+    return texts;
   }
 
   appendHistory(id: string, events: readonly HistoryEvent[]): void {
-    const start = (this.db.prepare('SELECT COALESCE(MAX(seq), -1) + 1 AS n FROM history WHERE instance_id = ?').get(id) as { n: number }).n;
-    const insert = this.db.prepare('INSERT INTO history (instance_id, seq, event) VALUES (?, ?, ?)');
-    events.forEach((e, i) => insert.run(id, start + i, JSON.stringify(e)));
+    const cached = this.played.get(id);
+    const start = (this.sql('SELECT COALESCE(MAX(seq), -1) + 1 AS n FROM history WHERE instance_id = ?').get(id) as { n: number }).n;
+    const insert = this.sql('INSERT INTO history (instance_id, seq, event) VALUES (?, ?, ?)');
+    events.forEach((e, i) => {
+      const json = JSON.stringify(e);
+      insert.run(id, start + i, json);
+      cached?.push(markPlayed(json));
+    });
   }
 
   clearHistory(id: string): void {
-    this.db.prepare('DELETE FROM history WHERE instance_id = ?').run(id);
+    this.played.delete(id);
+    this.sql('DELETE FROM history WHERE instance_id = ?').run(id);
+  }
+
+  /** Forgets the cached history of an instance that has finished (the file keeps it). */
+  forgetHistory(id: string): void {
+    this.played.delete(id);
   }
 
   enqueue(id: string, event: HistoryEvent): void {
-    this.db.prepare('INSERT INTO messages (instance_id, event) VALUES (?, ?)').run(id, JSON.stringify(event));
+    this.sql('INSERT INTO messages (instance_id, event) VALUES (?, ?)').run(id, JSON.stringify(event));
   }
 
   messages(id: string): Array<{ id: number; event: HistoryEvent }> {
-    return (this.db.prepare('SELECT id, event FROM messages WHERE instance_id = ? ORDER BY id').all(id) as Array<{ id: number; event: string }>).map((r) => ({
+    return (this.sql('SELECT id, event FROM messages WHERE instance_id = ? ORDER BY id').all(id) as Array<{ id: number; event: string }>).map((r) => ({
       id: r.id,
       event: JSON.parse(r.event),
     }));
   }
 
   deleteMessages(ids: readonly number[]): void {
-    const del = this.db.prepare('DELETE FROM messages WHERE id = ?');
+    const del = this.sql('DELETE FROM messages WHERE id = ?');
     for (const i of ids) del.run(i);
   }
 
   /** Instances with messages waiting, oldest message first. */
   instancesWithMessages(): string[] {
-    return (this.db.prepare('SELECT instance_id FROM messages GROUP BY instance_id ORDER BY MIN(id)').all() as Array<{ instance_id: string }>).map((r) => r.instance_id);
+    return (this.sql('SELECT instance_id FROM messages GROUP BY instance_id ORDER BY MIN(id)').all() as Array<{ instance_id: string }>).map((r) => r.instance_id);
   }
 
   // --- activities ----------------------------------------------------------------------------
 
   addActivity(a: Omit<ActivityRow, 'id'>): void {
-    this.db.prepare('INSERT INTO activities (instance_id, task_id, name, input, retry) VALUES (?, ?, ?, ?, ?)').run(a.instanceId, a.taskId, a.name, text(a.input), text(a.retry));
+    this.sql('INSERT INTO activities (instance_id, task_id, name, input, retry) VALUES (?, ?, ?, ?, ?)').run(a.instanceId, a.taskId, a.name, text(a.input), text(a.retry));
   }
 
   /** Leases the oldest unleased (or lease-expired) work item. */
   claimActivity(now: number, leaseMs: number): ActivityRow | undefined {
     return this.tx(() => {
-      const r = this.db.prepare('SELECT * FROM activities WHERE leased_until IS NULL OR leased_until < ? ORDER BY id LIMIT 1').get(now) as Record<string, unknown> | undefined;
+      const r = this.sql('SELECT * FROM activities WHERE leased_until IS NULL OR leased_until < ? ORDER BY id LIMIT 1').get(now) as Record<string, unknown> | undefined;
       if (!r) return undefined;
-      this.db.prepare('UPDATE activities SET leased_until = ? WHERE id = ?').run(now + leaseMs, r.id);
+      this.sql('UPDATE activities SET leased_until = ? WHERE id = ?').run(now + leaseMs, r.id);
       return { id: r.id as number, instanceId: r.instance_id as string, taskId: r.task_id as number, name: r.name as string, input: parse(r.input as string), retry: parse(r.retry as string) as RetryState | null };
     });
   }
 
   /** At start-up nothing is running: every lease is stale (at-least-once: those run again). */
   releaseLeases(): number {
-    return this.db.prepare('UPDATE activities SET leased_until = NULL WHERE leased_until IS NOT NULL').run().changes;
+    return this.sql('UPDATE activities SET leased_until = NULL WHERE leased_until IS NOT NULL').run().changes;
   }
 
   /** Removes a finished work item; false when it was already gone (terminated or purged meanwhile). */
   finishActivity(id: number): boolean {
-    return this.db.prepare('DELETE FROM activities WHERE id = ?').run(id).changes > 0;
+    return this.sql('DELETE FROM activities WHERE id = ?').run(id).changes > 0;
   }
 
   activityCount(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM activities').get() as { n: number }).n;
+    return (this.sql('SELECT COUNT(*) AS n FROM activities').get() as { n: number }).n;
   }
 
   // --- timers --------------------------------------------------------------------------------
 
   addTimer(t: Omit<TimerRow, 'id'>): void {
-    this.db.prepare('INSERT INTO timers (instance_id, task_id, fire_at, retry_of, is_retry) VALUES (?, ?, ?, ?, ?)').run(t.instanceId, t.taskId, t.fireAt, text(t.retryOf), t.isRetry ? 1 : 0);
+    this.sql('INSERT INTO timers (instance_id, task_id, fire_at, retry_of, is_retry) VALUES (?, ?, ?, ?, ?)').run(t.instanceId, t.taskId, t.fireAt, text(t.retryOf), t.isRetry ? 1 : 0);
   }
 
   dueTimers(nowIso: string): TimerRow[] {
-    return (this.db.prepare('SELECT * FROM timers WHERE fire_at <= ? ORDER BY fire_at, id').all(nowIso) as Array<Record<string, unknown>>).map(toTimer);
+    return (this.sql('SELECT * FROM timers WHERE fire_at <= ? ORDER BY fire_at, id').all(nowIso) as Array<Record<string, unknown>>).map(toTimer);
   }
 
   nextTimer(): string | undefined {
-    return (this.db.prepare('SELECT MIN(fire_at) AS t FROM timers').get() as { t: string | null }).t ?? undefined;
+    return (this.sql('SELECT MIN(fire_at) AS t FROM timers').get() as { t: string | null }).t ?? undefined;
   }
 
   deleteTimer(id: number): void {
-    this.db.prepare('DELETE FROM timers WHERE id = ?').run(id);
+    this.sql('DELETE FROM timers WHERE id = ?').run(id);
   }
 
   /** Drops an instance's pending work (terminate, continueAsNew). */
   dropWork(id: string): void {
-    for (const t of ['messages', 'activities', 'timers']) this.db.prepare(`DELETE FROM ${t} WHERE instance_id = ?`).run(id);
+    for (const t of ['messages', 'activities', 'timers']) this.sql(`DELETE FROM ${t} WHERE instance_id = ?`).run(id);
   }
+}
+
+/** An event's JSON with IsPlayed: true (events are stored without it; a key set twice keeps the last). */
+function markPlayed(json: string): string {
+  return json.endsWith('}') && json.length > 2 ? `${json.slice(0, -1)},"IsPlayed":true}` : json;
 }
 
 function toInstance(r: Record<string, unknown>): InstanceRow {

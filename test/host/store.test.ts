@@ -31,6 +31,35 @@ describe('the SQLite store', () => {
     store.close();
   });
 
+  it('keeps the played-history cache equal to the file, and drops it when a transaction rolls back', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-store-cache-'));
+    const file = path.join(dir, 'h.db');
+    const store = new Store(file);
+    store.createInstance({ id: 'a', name: 'orch', input: 1, executionId: 'e1' }, at);
+    const t = new Date(at);
+    store.tx(() => store.appendHistory('a', [history.orchestratorStarted(t), history.executionStarted(t, 'orch', 1)]));
+    const first = store.playedHistory('a').map((j) => JSON.parse(j));
+    expect(first.map((e) => [e.EventType, e.IsPlayed])).toEqual([[12, true], [0, true]]);
+    store.tx(() => store.appendHistory('a', [history.taskScheduled(t, 0, 'Work', 1)]));
+    expect(store.playedHistory('a')).toHaveLength(3);
+    // A rolled-back append must not linger in memory.
+    expect(() =>
+      store.tx(() => {
+        store.appendHistory('a', [history.taskCompleted(t, 0, 2)]);
+        throw new Error('crash before commit');
+      }),
+    ).toThrow('crash');
+    expect(store.playedHistory('a')).toHaveLength(3);
+    const cached = store.playedHistory('a').map((j) => JSON.parse(j));
+    expect(cached).toEqual(store.history('a').map((e) => ({ ...e, IsPlayed: true })));
+    store.close();
+    // A new process reading the same file sees the same history.
+    const again = new Store(file);
+    expect(again.playedHistory('a').map((j) => JSON.parse(j))).toEqual(cached);
+    again.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('hides a leased activity until the lease expires, and releases all leases at start-up', () => {
     const store = new Store(':memory:');
     store.addActivity({ instanceId: 'a', taskId: 3, name: 'Work', input: { x: 1 }, retry: null });
