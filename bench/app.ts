@@ -29,16 +29,25 @@ const WORKFLOWS: Record<string, string> = {
 
 /** Builds the bench app into a temp folder; returns its path (holds package.json and dist/). */
 export function buildBenchApp(repo: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-bench-app-'));
+  return buildApp(repo, WORKFLOWS, ACTIVITIES, 'df-bench-app-');
+}
+
+/**
+ * Compiles workflows (name -> YAML) and one activities module with the real compiler, and builds
+ * them with tsc into a temp project sharing the repository's node_modules and runtime (tests use
+ * it too). Returns the project's folder.
+ */
+export function buildApp(repo: string, workflows: Record<string, string>, activities: string, prefix = 'df-app-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   fs.mkdirSync(path.join(dir, 'workflows/activities'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'workflows/activities/bench.ts'), ACTIVITIES);
-  for (const [name, text] of Object.entries(WORKFLOWS)) fs.writeFileSync(path.join(dir, `workflows/${name}.yaml`), text);
+  fs.writeFileSync(path.join(dir, 'workflows/activities/activities.ts'), activities);
+  for (const [name, text] of Object.entries(workflows)) fs.writeFileSync(path.join(dir, `workflows/${name}.yaml`), text);
   fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
   fs.cpSync(path.join(repo, 'runtime'), path.join(dir, 'runtime'), { recursive: true });
   for (const f of ['tsconfig.json', 'tsconfig.build.json', 'package.json']) fs.copyFileSync(path.join(repo, f), path.join(dir, f));
   const r = compileToGenerated(dir, { write: true });
-  if (!r.front.ok) throw new Error(`bench app does not compile: ${r.front.diagnostics.map((d) => d.message).join('; ')}`);
+  if (!r.front.ok) throw new Error(`app does not compile: ${r.front.diagnostics.map((d) => d.message).join('; ')}`);
   const built = buildDist(dir);
-  if (!built.ok) throw new Error(`bench app does not build:\n${built.output}`);
+  if (!built.ok) throw new Error(`app does not build:\n${built.output}`);
   return dir;
 }

@@ -7,6 +7,7 @@ export * from './errors';
 export * from './values';
 export * from './workflow';
 export * from './window';
+export * from './partition';
 export * from './timers';
 export * from './retry';
 export * from './start';

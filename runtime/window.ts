@@ -13,6 +13,7 @@
  */
 import type * as df from 'durable-functions';
 import { timeoutError, toErrorInfo, WorkflowError } from './errors';
+import { runPartitioned, type PartitionOptions } from './partition';
 import { scope, type Json, type Steps } from './values';
 import type { Progress, WorkflowRun } from './workflow';
 
@@ -122,14 +123,19 @@ export interface ForEachOptions {
   maxParallel?: number;
   onItemError: 'fail' | 'continue';
   timeoutMs?: number;
+  /** Set when the body can run in slice orchestrations: lists longer than `size` are partitioned. */
+  partition?: PartitionOptions;
 }
 
-/** A forEach step: the body runs once per item (in its own step scope), at most maxParallel at once. */
+/**
+ * A forEach step: the body runs once per item (in its own step scope), at most maxParallel at
+ * once; a list longer than the partition size runs in slice orchestrations (runtime/partition.ts).
+ */
 export function* forEach(
   run: WorkflowRun,
   parent: Steps,
   options: ForEachOptions,
-  body: (item: Json, index: number, steps: Steps) => Body,
+  body: (item: Json, index: number, steps: Steps, run: WorkflowRun) => Body,
 ): Generator<df.Task, Json[], Json> {
   const { context } = run;
   if (!Array.isArray(options.items)) {
@@ -137,7 +143,21 @@ export function* forEach(
   }
   const items: Json[] = options.items;
   const deadline = options.timeoutMs === undefined ? undefined : new Date(context.df.currentUtcDateTime.getTime() + options.timeoutMs);
-  return yield* runWindow(context, items.length, (i) => body(items[i], i, scope(parent)), {
+  const partition = options.partition;
+  if (partition && partition.size > 0 && items.length > partition.size) {
+    return yield* runPartitioned({
+      run,
+      parent,
+      step: options.step,
+      items,
+      maxParallel: options.maxParallel,
+      onItemError: options.onItemError,
+      deadline,
+      partition,
+      report: (done, failed) => run.progress(options.step, { done, failed, total: items.length }),
+    });
+  }
+  return yield* runWindow(context, items.length, (i) => body(items[i], i, scope(parent), run), {
     maxParallel: options.maxParallel,
     onItemError: options.onItemError,
     onProgress: (p) => run.progress(options.step, p),

@@ -23,10 +23,22 @@ export class WorkflowRun {
   readonly input: Json;
   readonly steps: Steps = {};
   readonly vars: Record<string, Json> = {};
+  /** The workflow instance's id; in a partition slice, the id of the workflow that started it. */
+  readonly instanceId: string;
   private status: WorkflowStatus = { status: null };
 
   constructor(readonly context: df.OrchestrationContext) {
     this.input = context.df.getInput() ?? null;
+    this.instanceId = context.df.instanceId;
+  }
+
+  /** A slice of a partitioned forEach runs its body with the parent's scope, sent as its input. */
+  static restore(context: df.OrchestrationContext, instanceId: string, from: { input: Json; vars: Record<string, Json>; steps: Steps }): WorkflowRun {
+    const run = new WorkflowRun(context);
+    Object.assign(run, { input: from.input, instanceId });
+    Object.assign(run.vars, from.vars);
+    Object.assign(run.steps, from.steps);
+    return run;
   }
 
   /** The replay-safe current time, as an ISO string. */

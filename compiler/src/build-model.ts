@@ -162,6 +162,7 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
             as: str(get(node, 'as')) ?? 'item',
             maxParallel: num(get(node, 'maxParallel')),
             onItemError: str(get(node, 'onItemError')) === 'continue' ? 'continue' : 'fail',
+            partitionSize: num(get(node, 'partitionSize')),
             steps: inner,
           },
         ];

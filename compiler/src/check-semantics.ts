@@ -7,6 +7,7 @@ import { error, warning, type Diagnostic, type Span } from './diagnostics';
 import { checkExpression, type ExpressionScope } from './expressions';
 import type { Project, Step, Value, Workflow } from './model';
 import { didYouMean } from './suggest';
+import { notPartitionable } from './partition';
 
 /** Names the generated code and the expression language already use. */
 export const RESERVED_NAMES = new Set([
@@ -52,7 +53,8 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
       const here: Scope = { locals: scope.locals, visible: [...visible] };
       one(step, here);
       if (step.id) visible.push(step.id);
-      if (step.kind === 'fail' || step.kind === 'continueAsNew') ended = step;
+      // A guarded fail/continueAsNew may not run, so the steps after it may.
+      if ((step.kind === 'fail' || step.kind === 'continueAsNew') && !step.if) ended = step;
     }
     return visible;
   };
@@ -85,6 +87,10 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
           out.push(
             warning('DF501', `forEach over ${listLength(step.items)} items has no maxParallel: all start at once; set a cap`, step.kindSpan),
           );
+        }
+        if (step.partitionSize !== undefined && step.partitionSize > 0) {
+          const why = notPartitionable(step, scope.locals.length === 0);
+          if (why) out.push(warning('DF503', `partitionSize has no effect: ${why}, so this forEach always runs in one orchestration`, step.kindSpan));
         }
         list(step.steps, { locals: [...scope.locals, step.as, 'index'], visible: scope.visible });
         return;

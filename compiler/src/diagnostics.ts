@@ -61,6 +61,7 @@ export const CODES = {
   DF404: 'activities folder problem',
   DF501: 'forEach without maxParallel',
   DF502: 'unreachable steps after fail or continueAsNew',
+  DF503: 'partitionSize that cannot apply',
 } as const;
 
 export type DiagnosticCode = keyof typeof CODES;

@@ -82,6 +82,8 @@ export interface ForEachStep extends StepCommon {
   /** Hard cap on items in flight; undefined means no cap. */
   maxParallel?: number;
   onItemError: 'fail' | 'continue';
+  /** Lists longer than this run in slice sub-orchestrations (0: never); undefined: the default. */
+  partitionSize?: number;
   /** The per-item body. The `activity:`/`workflow:` shortcut is normalised into a one-step body. */
   steps: Step[];
 }

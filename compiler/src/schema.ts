@@ -7,6 +7,7 @@
  * every kind at a new step) and `if: {required: [kind]} then: <kind>Step` picks the kind's own
  * definition, whose `additionalProperties: false` gives one precise error per wrong key.
  */
+import { DEFAULT_PARTITION_SIZE } from './partition';
 
 type Schema = Record<string, unknown>;
 
@@ -59,6 +60,11 @@ const STEP_PROPERTIES: Record<string, Schema> = {
   // kind-specific
   as: doc('forEach: the name of the item variable in the body (default `item`; the index is `index`).', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'item' }, 'as: order'),
   maxParallel: doc('A hard cap on items (forEach) or branches (parallel) in flight at once: a new one starts as soon as one finishes. Independent of the host\'s maxConcurrentActivityFunctions.', { type: 'integer', minimum: 1 }, 'maxParallel: 10'),
+  partitionSize: doc(
+    `forEach: lists longer than this run in slices of this many items, each a sub-orchestration, so no orchestration history grows with the whole list (replay cost grows with history size). maxParallel still caps items in flight across all slices. Default ${DEFAULT_PARTITION_SIZE}; 0 never partitions. Applies to a forEach at the top of the workflow whose body has no set, status, waitForEvent or continueAsNew step.`,
+    { type: 'integer', minimum: 0, default: DEFAULT_PARTITION_SIZE },
+    `partitionSize: ${DEFAULT_PARTITION_SIZE}`,
+  ),
   onItemError: doc('forEach: `fail` (default) fails the step on the first failed item; `continue` puts `{ error: { name, message } }` in that item\'s slot and goes on.', { type: 'string', enum: ['fail', 'continue'], default: 'fail' }, 'onItemError: continue'),
   onTimeout: doc('waitForEvent: what a timeout does: `fail` (default) fails the step with error `Timeout`; `continue` goes on with output null.', { type: 'string', enum: ['fail', 'continue'], default: 'fail' }, 'onTimeout: continue'),
   steps: doc('forEach: the per-item body.', ref('steps')),
@@ -75,7 +81,7 @@ const STEP_PROPERTIES: Record<string, Schema> = {
 const KIND_KEYS: Record<(typeof STEP_KIND_KEYS)[number], readonly string[]> = {
   activity: ['input', 'retry', 'timeout'],
   workflow: ['input', 'retry', 'timeout'],
-  forEach: ['as', 'maxParallel', 'onItemError', 'steps', 'activity', 'workflow', 'input', 'retry', 'timeout'],
+  forEach: ['as', 'maxParallel', 'partitionSize', 'onItemError', 'steps', 'activity', 'workflow', 'input', 'retry', 'timeout'],
   parallel: ['maxParallel'],
   waitForEvent: ['timeout', 'onTimeout'],
   delay: [],

@@ -3,12 +3,13 @@
 import { app } from "@azure/functions";
 import * as df from "durable-functions";
 import * as rt from "../../runtime";
-import { fanOutOrchestrator } from "./orchestrator";
+import { fanOutOrchestrator, fanOutPartitionOrchestrator } from "./orchestrator";
 
 // The start input is validated by code generated from the YAML `input` schema at build time.
 const validateInput = require("./input-validator") as rt.InputValidator;
 
 df.app.orchestration("fanOut", fanOutOrchestrator);
+df.app.orchestration("fanOut-partition", fanOutPartitionOrchestrator);
 
 // workflows/fanOut.yaml:2 · HTTP starter: POST /api/workflows/fanOut
 app.http("fanOut_start", {

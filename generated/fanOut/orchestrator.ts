@@ -12,13 +12,24 @@ export function* fanOutOrchestrator(context: df.OrchestrationContext): Generator
   let last: rt.Json = null;
 
   // workflows/fanOut.yaml:13 · tasks: forEach
-  last = yield* rt.forEach(run, steps, { step: "tasks", items: Array.from({ length: input?.taskCount ?? 100 }, (_: rt.Json, i: rt.Json) => i), maxParallel: 10, onItemError: "fail" }, function*(n: rt.Json, index: number, steps: rt.Steps): rt.Body {
-    let last: rt.Json = null;
-    // workflows/fanOut.yaml:13 · activity Sleep
-    last = yield context.df.callActivity("Sleep", { index: n, ms: (input?.taskMs ?? 1000) });
-    return last;
-  });
+  last = yield* rt.forEach(run, steps, { step: "tasks", items: Array.from({ length: input?.taskCount ?? 100 }, (_: rt.Json, i: rt.Json) => i), maxParallel: 10, onItemError: "fail", partition: tasksPartition }, tasksBody);
   steps.tasks = { output: last };
 
   return { count: steps.tasks.output.length, first: steps.tasks.output[0], last: steps.tasks.output.at(-1) };
+}
+
+// workflows/fanOut.yaml:13 · the body of forEach 'tasks', also run by slice orchestrations when the list is longer than 100
+const tasksPartition: rt.PartitionOptions = { orchestrator: "fanOut-partition", size: 100, reads: { input: true, vars: false, steps: [] } };
+
+function* tasksBody(n: rt.Json, index: number, steps: rt.Steps, run: rt.WorkflowRun): rt.Body {
+  const { context, input, vars } = run;
+  let last: rt.Json = null;
+  // workflows/fanOut.yaml:13 · activity Sleep
+  last = yield context.df.callActivity("Sleep", { index: n, ms: (input?.taskMs ?? 1000) });
+  return last;
+}
+
+// Runs one slice of a long forEach list with that step's body; registered as "fanOut-partition".
+export function* fanOutPartitionOrchestrator(context: df.OrchestrationContext): Generator<df.Task, rt.Json, rt.Json> {
+  return yield* rt.runSlice(context, { tasks: tasksBody });
 }

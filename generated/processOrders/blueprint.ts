@@ -3,12 +3,13 @@
 import { app } from "@azure/functions";
 import * as df from "durable-functions";
 import * as rt from "../../runtime";
-import { processOrdersOrchestrator } from "./orchestrator";
+import { processOrdersOrchestrator, processOrdersPartitionOrchestrator } from "./orchestrator";
 
 // The start input is validated by code generated from the YAML `input` schema at build time.
 const validateInput = require("./input-validator") as rt.InputValidator;
 
 df.app.orchestration("processOrders", processOrdersOrchestrator);
+df.app.orchestration("processOrders-partition", processOrdersPartitionOrchestrator);
 
 // workflows/processOrders.yaml:19 · HTTP starter: POST /api/orders/process
 app.http("processOrders_start", {

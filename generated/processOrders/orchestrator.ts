@@ -19,12 +19,7 @@ export function* processOrdersOrchestrator(context: df.OrchestrationContext): Ge
   last = null;
 
   // workflows/processOrders.yaml:24 · charges: forEach
-  last = yield* rt.forEach(run, steps, { step: "charges", items: input.orders, maxParallel: 5, onItemError: "continue" }, function*(order: rt.Json, index: number, steps: rt.Steps): rt.Body {
-    let last: rt.Json = null;
-    // workflows/processOrders.yaml:24 · activity ChargeOrder
-    last = yield context.df.callActivityWithRetry("ChargeOrder", rt.retryOptions(1000, 3, { backoff: 2 }), order);
-    return last;
-  });
+  last = yield* rt.forEach(run, steps, { step: "charges", items: input.orders, maxParallel: 5, onItemError: "continue", partition: chargesPartition }, chargesBody);
   steps.charges = { output: last };
 
   // workflows/processOrders.yaml:32 · set
@@ -54,4 +49,20 @@ export function* processOrdersOrchestrator(context: df.OrchestrationContext): Ge
   steps.greeting = { output: last };
 
   return { charged: vars.total, failed: vars.failed, receipt: steps.receipt.output };
+}
+
+// workflows/processOrders.yaml:24 · the body of forEach 'charges', also run by slice orchestrations when the list is longer than 100
+const chargesPartition: rt.PartitionOptions = { orchestrator: "processOrders-partition", size: 100, reads: { input: false, vars: false, steps: [] } };
+
+function* chargesBody(order: rt.Json, index: number, steps: rt.Steps, run: rt.WorkflowRun): rt.Body {
+  const { context, input, vars } = run;
+  let last: rt.Json = null;
+  // workflows/processOrders.yaml:24 · activity ChargeOrder
+  last = yield context.df.callActivityWithRetry("ChargeOrder", rt.retryOptions(1000, 3, { backoff: 2 }), order);
+  return last;
+}
+
+// Runs one slice of a long forEach list with that step's body; registered as "processOrders-partition".
+export function* processOrdersPartitionOrchestrator(context: df.OrchestrationContext): Generator<df.Task, rt.Json, rt.Json> {
+  return yield* rt.runSlice(context, { charges: chargesBody });
 }

@@ -325,6 +325,38 @@ steps:
   - ⟨DF502⟩activity: SayHello
   - ⟨DF401⟩activity: Nope
 ''')
+case('warn-partition-nested', 'partitionSize on a forEach inside another forEach body, plus an error', '''dsl: 1
+steps:
+  - forEach: ${ input.groups }
+    as: group
+    maxParallel: 2
+    steps:
+      - ⟨DF503⟩forEach: ${ group.items }
+        maxParallel: 5
+        partitionSize: 50
+        activity: SayHello
+  - ⟨DF401⟩activity: Nope
+''')
+case('warn-partition-writes', 'partitionSize on a forEach whose body sets a variable, plus an error', '''dsl: 1
+steps:
+  - ⟨DF503⟩forEach: ${ input.items }
+    maxParallel: 5
+    partitionSize: 50
+    steps:
+      - activity: SayHello
+      - set:
+          last: ${ item }
+  - ⟨DF401⟩activity: Nope
+''')
+case('guarded-fail-continues', 'a step after a guarded fail may run: no DF502, only the error', '''dsl: 1
+steps:
+  - if: ${ input.stop }
+    fail: { error: Stop, message: stopped }
+  - activity: SayHello
+  - if: ${ input.again }
+    continueAsNew: ${ input }
+  - ⟨DF401⟩activity: Nope
+''')
 
 def main():
     os.makedirs(OUT, exist_ok=True)

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateProject } from '../../compiler/src/codegen';
 import { checkProjectDir } from '../../compiler/src/front-end';
 import { ActionType, type Action } from '../../host/orchestration/actions';
+import { EventType } from '../../host/orchestration/history';
 import { createHarness, type Harness } from '../harness/replay';
 
 const root = path.resolve(__dirname, '../fixtures/constructs');
@@ -102,5 +103,20 @@ describe('continueAsNew', () => {
     expect(run.executed.map((e) => e.input)).toEqual([0, 1, 2]);
     // The last execution's history holds only its own events.
     expect(run.history.filter((e) => e.EventType === 4)).toHaveLength(1);
+  });
+});
+
+describe('a forEach longer than its partitionSize', () => {
+  it('runs slices as sub-orchestrations whose results join in order, reading vars, steps and the global index', async () => {
+    const items = Array.from({ length: 10 }, (_, i) => i);
+    const run = harness.start('sliced', { items, offset: 1 });
+    const state = await run.runToCompletion({ order: 'random(7)' });
+    expect(state.error).toBeUndefined();
+    expect(state.output).toEqual(items.map((n) => [2 * (n + 1), n]));
+    // ceil(10 / 4) = 3 slices, each a child orchestration of the slice orchestrator.
+    const created = run.history.filter((e) => e.EventType === EventType.SubOrchestrationInstanceCreated);
+    expect(created.map((e) => (e as { Name?: string }).Name)).toEqual(['sliced-partition', 'sliced-partition', 'sliced-partition']);
+    expect(run.executed).toEqual([]);
+    expect(await run.replayCheck()).toEqual([]);
   });
 });

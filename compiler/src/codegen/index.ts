@@ -4,12 +4,12 @@
  * settings, so the same input always gives the same bytes.
  */
 import * as path from 'node:path';
-import { IndentationText, NewLineKind, Project as TsProject, QuoteKind, StructureKind, ts, type FormatCodeSettings, type StatementStructures, type WriterFunction } from 'ts-morph';
+import { IndentationText, NewLineKind, Project as TsProject, QuoteKind, StructureKind, ts, VariableDeclarationKind, type FormatCodeSettings, type StatementStructures, type WriterFunction } from 'ts-morph';
 import type { Project, Workflow } from '../model';
 import { openApiDocument } from './openapi';
-import { stepsCode } from './steps';
+import { stepsCode, type HoistedBody } from './steps';
 import { inputValidatorSource } from './validator';
-import { commentText, literal, valueCode, type Rename } from './values';
+import { commentText, literal, propertyKey, valueCode, type Rename } from './values';
 
 export interface GeneratedFile {
   path: string;
@@ -52,14 +52,31 @@ export interface GenerateOptions {
   runtimeImport?: string;
 }
 
-function orchestratorStatements(w: Workflow, runtime: string): StatementStructures[] {
-  const rename: Rename = { now: 'run.now()', instanceId: 'context.df.instanceId', workflow: literal(w.name) };
+/** The orchestrator that runs slices of this workflow's long forEach lists (runtime/partition.ts). */
+export function partitionOrchestratorName(w: Workflow): string {
+  return `${w.name}PartitionOrchestrator`;
+}
+
+/** Its function name in the Functions app: `-` cannot occur in a workflow name, so it never collides. */
+export function partitionFunctionName(w: Workflow): string {
+  return `${w.name}-partition`;
+}
+
+interface Orchestrators {
+  statements: StatementStructures[];
+  /** Whether the workflow has partitionable forEach steps (and so a partition orchestrator). */
+  partitioned: boolean;
+}
+
+function orchestratorStatements(w: Workflow, runtime: string): Orchestrators {
+  const rename: Rename = { now: 'run.now()', instanceId: 'run.instanceId', workflow: literal(w.name) };
+  const hoist = { orchestrator: partitionFunctionName(w), bodies: [] as HoistedBody[] };
   const body = [
     'const run = rt.begin(context);',
     'const { input, steps, vars } = run;',
     'let last: rt.Json = null;',
     '',
-    ...stepsCode(w.steps, { file: w.file, rename, nested: false }),
+    ...stepsCode(w.steps, { file: w.file, rename, nested: false, hoist }),
     '',
     w.output ? `return ${valueCode(w.output, rename)};` : 'return last;',
   ];
@@ -67,7 +84,7 @@ function orchestratorStatements(w: Workflow, runtime: string): StatementStructur
     ...header(w.file, `the '${w.name}' orchestrator`),
     ...(w.description ? ['//', ...commentText(w.description).match(/.{1,96}(\s|$)/g)!.map((l) => `// ${l.trim()}`)] : []),
   ];
-  return [
+  const statements: StatementStructures[] = [
     { kind: StructureKind.ImportDeclaration, namespaceImport: 'df', moduleSpecifier: 'durable-functions', isTypeOnly: true, leadingTrivia: doc.join('\n') + '\n' },
     { kind: StructureKind.ImportDeclaration, namespaceImport: 'rt', moduleSpecifier: runtime },
     {
@@ -80,9 +97,33 @@ function orchestratorStatements(w: Workflow, runtime: string): StatementStructur
       statements: lines(body),
     },
   ];
+  if (hoist.bodies.length === 0) return { statements, partitioned: false };
+  for (const h of hoist.bodies) {
+    statements.push(
+      {
+        kind: StructureKind.VariableStatement,
+        declarationKind: VariableDeclarationKind.Const,
+        leadingTrivia: `${h.comment}\n`,
+        declarations: [{ name: h.options, type: 'rt.PartitionOptions', initializer: h.optionsCode }],
+      },
+      { kind: StructureKind.Function, isGenerator: true, name: h.fn, parameters: h.params, returnType: 'rt.Body', statements: lines(h.statements) },
+    );
+  }
+  const table = hoist.bodies.map((h) => `${propertyKey(h.step)}: ${h.fn}`).join(', ');
+  statements.push({
+    kind: StructureKind.Function,
+    isExported: true,
+    isGenerator: true,
+    name: partitionOrchestratorName(w),
+    leadingTrivia: `// Runs one slice of a long forEach list with that step's body; registered as ${literal(partitionFunctionName(w))}.\n`,
+    parameters: [{ name: 'context', type: 'df.OrchestrationContext' }],
+    returnType: 'Generator<df.Task, rt.Json, rt.Json>',
+    statements: lines([`return yield* rt.runSlice(context, { ${table} });`]),
+  });
+  return { statements, partitioned: true };
 }
 
-function blueprintStatements(w: Workflow, runtime: string): StatementStructures[] {
+function blueprintStatements(w: Workflow, runtime: string, partitioned: boolean): StatementStructures[] {
   const http = w.trigger.http;
   const singleton = w.singleton
     ? `, singleton: { key: (input: rt.Json): unknown => ${w.singleton.key ? valueCode(w.singleton.key, {}) : literal(w.name)}, onConflict: ${literal(w.singleton.onConflict)} }`
@@ -92,6 +133,7 @@ function blueprintStatements(w: Workflow, runtime: string): StatementStructures[
   const body = [
     '',
     `df.app.orchestration(${literal(w.name)}, ${orchestratorName(w)});`,
+    ...(partitioned ? [`df.app.orchestration(${literal(partitionFunctionName(w))}, ${partitionOrchestratorName(w)});`] : []),
     '',
     `// ${w.file}:${http.span.start.line} · HTTP starter: ${http.methods.join(', ')} /api/${commentText(http.route)}`,
     `app.http(${literal(`${w.name}_start`)}, {`,
@@ -135,7 +177,7 @@ function blueprintStatements(w: Workflow, runtime: string): StatementStructures[
     },
     { kind: StructureKind.ImportDeclaration, namespaceImport: 'df', moduleSpecifier: 'durable-functions' },
     { kind: StructureKind.ImportDeclaration, namespaceImport: 'rt', moduleSpecifier: runtime },
-    { kind: StructureKind.ImportDeclaration, namedImports: [orchestratorName(w)], moduleSpecifier: './orchestrator' },
+    { kind: StructureKind.ImportDeclaration, namedImports: partitioned ? [orchestratorName(w), partitionOrchestratorName(w)] : [orchestratorName(w)], moduleSpecifier: './orchestrator' },
     lines(body) as unknown as StatementStructures,
   ];
 }
@@ -210,8 +252,9 @@ export function generateProject(project: Project, options: GenerateOptions = {})
   });
   const files: Array<{ path: string; statements: StatementStructures[] }> = [];
   for (const w of [...project.workflows].sort((a, b) => a.name.localeCompare(b.name))) {
-    files.push({ path: `${GENERATED}/${w.name}/orchestrator.ts`, statements: orchestratorStatements(w, runtime) });
-    files.push({ path: `${GENERATED}/${w.name}/blueprint.ts`, statements: blueprintStatements(w, runtime) });
+    const orchestrators = orchestratorStatements(w, runtime);
+    files.push({ path: `${GENERATED}/${w.name}/orchestrator.ts`, statements: orchestrators.statements });
+    files.push({ path: `${GENERATED}/${w.name}/blueprint.ts`, statements: blueprintStatements(w, runtime, orchestrators.partitioned) });
   }
   files.push({ path: `${GENERATED}/activities.ts`, statements: activitiesStatements(project) });
   files.push({ path: `${GENERATED}/openapi.ts`, statements: openApiStatements() });

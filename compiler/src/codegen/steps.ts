@@ -5,14 +5,34 @@
  * Conventions of the generated code: `context` (the orchestration context), `run` (runtime
  * state), `steps`/`vars`/`input` (what expressions read), `last` (the previous step's output).
  */
-import type { Duration, RetryPolicy, Step, Value } from '../model';
+import type { Duration, ForEachStep, RetryPolicy, Step, Value } from '../model';
+import { bodyReads, notPartitionable, partitionSize } from '../partition';
 import { commentText, literal, valueCode, type Rename } from './values';
+
+/** A forEach body generated as a module-level function, so slice orchestrations can run it too. */
+export interface HoistedBody {
+  /** The step's name in progress reports and in the slice orchestrator's table of bodies. */
+  step: string;
+  /** The body function's name, and the name of its partition options constant. */
+  fn: string;
+  options: string;
+  /** `// file:line · ...` comment, the options' initializer, and the body's statements. */
+  comment: string;
+  optionsCode: string;
+  params: Array<{ name: string; type: string }>;
+  statements: Lines;
+}
 
 export interface StepContext {
   file: string;
   rename: Rename;
   /** True inside a forEach/parallel body (a nested generator function). */
   nested: boolean;
+  /**
+   * Collects partitionable forEach bodies; set only where a body may be hoisted (no local names
+   * in scope: not inside a forEach body, whose item it might read, nor a catch, whose error it might).
+   */
+  hoist?: { orchestrator: string; bodies: HoistedBody[] };
 }
 
 /** Lines of code; nesting is by braces, the formatter indents. */
@@ -47,8 +67,9 @@ function optionalInput(input: Value | undefined, c: StepContext): string {
   return input ? `, ${valueCode(input, c.rename)}` : '';
 }
 
-function body(steps: Step[], c: StepContext, params: string): Lines {
-  const inner: StepContext = { ...c, nested: true };
+/** A generator function for a body; a parallel branch adds no names, so forEach steps in it may still be hoisted. */
+function body(steps: Step[], c: StepContext, params: string, keepHoist = false): Lines {
+  const inner: StepContext = { ...c, nested: true, hoist: keepHoist ? c.hoist : undefined };
   return [`function* (${params}): rt.Body {`, 'let last: rt.Json = null;', ...stepsCode(steps, inner), 'return last;', '}'];
 }
 
@@ -69,19 +90,23 @@ function kindCode(step: Step, c: StepContext): Lines {
       return [awaitTask(task, step, `workflow '${step.workflow}'`)];
     }
     case 'forEach': {
+      const name = step.id ?? `forEach@${step.span.start.line}`;
+      const hoisted = hoistBody(step, name, c);
       const opts = [
-        `step: ${literal(step.id ?? `forEach@${step.span.start.line}`)}`,
+        `step: ${literal(name)}`,
         `items: ${v(step.items)}`,
         step.maxParallel !== undefined ? `maxParallel: ${step.maxParallel}` : undefined,
         `onItemError: ${literal(step.onItemError)}`,
         step.timeout ? `timeoutMs: ${ms(step.timeout)}` : undefined,
+        hoisted ? `partition: ${hoisted.options}` : undefined,
       ].filter(Boolean);
+      if (hoisted) return [`last = yield* rt.forEach(run, steps, { ${opts.join(', ')} }, ${hoisted.fn});`];
       const fn = body(step.steps, c, `${step.as}: rt.Json, index: number, steps: rt.Steps`);
       return [`last = yield* rt.forEach(run, steps, { ${opts.join(', ')} }, ${fn[0]}`, ...fn.slice(1, -1), '});'];
     }
     case 'parallel': {
       const branches = step.branches.flatMap((b) => {
-        const fn = body(b.steps, c, 'steps: rt.Steps');
+        const fn = body(b.steps, c, 'steps: rt.Steps', true);
         return [...fn.slice(0, -1), '},'];
       });
       return [`last = yield* rt.parallel(run, steps, ${step.maxParallel ?? 'undefined'}, [`, ...branches, ']);'];
@@ -114,7 +139,7 @@ function kindCode(step: Step, c: StepContext): Lines {
         '} catch (thrown) {',
         `const ${step.catch.as} = rt.toErrorInfo(thrown);`,
         'last = null;',
-        ...stepsCode(step.catch.steps, c),
+        ...stepsCode(step.catch.steps, { ...c, hoist: undefined }),
         '}',
       ];
     case 'fail':
@@ -122,6 +147,34 @@ function kindCode(step: Step, c: StepContext): Lines {
     case 'continueAsNew':
       return [`context.df.continueAsNew(${v(step.input)});`, c.nested ? 'last = null;' : 'return null;'];
   }
+}
+
+/**
+ * Generates a partitionable forEach's body as a module-level function (recorded in `c.hoist`)
+ * and returns its names; undefined when the body stays inline.
+ */
+function hoistBody(step: ForEachStep, name: string, c: StepContext): HoistedBody | undefined {
+  if (!c.hoist || notPartitionable(step, true) !== undefined) return undefined;
+  const size = partitionSize(step);
+  if (size === 0) return undefined;
+  const base = step.id ?? `forEachLine${step.span.start.line}`;
+  const reads = bodyReads(step);
+  const hoisted: HoistedBody = {
+    step: name,
+    fn: `${base}Body`,
+    options: `${base}Partition`,
+    comment: `// ${c.file}:${step.span.start.line} · the body of forEach '${name}', also run by slice orchestrations when the list is longer than ${size}`,
+    optionsCode: `{ orchestrator: ${literal(c.hoist.orchestrator)}, size: ${size}, reads: { input: ${reads.input}, vars: ${reads.vars}, steps: [${reads.steps.map(literal).join(', ')}] } }`,
+    params: [
+      { name: step.as, type: 'rt.Json' },
+      { name: 'index', type: 'number' },
+      { name: 'steps', type: 'rt.Steps' },
+      { name: 'run', type: 'rt.WorkflowRun' },
+    ],
+    statements: ['const { context, input, vars } = run;', 'let last: rt.Json = null;', ...stepsCode(step.steps, { ...c, nested: true, hoist: undefined }), 'return last;'],
+  };
+  c.hoist.bodies.push(hoisted);
+  return hoisted;
 }
 
 /** A value used as a condition: `if (a > b)`, not `if ((a > b))`. */

@@ -15,7 +15,8 @@ export function literal(text: string): string {
   return JSON.stringify(text).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-function key(k: string): string {
+/** An object literal key: bare when it is an identifier, else a string literal. */
+export function propertyKey(k: string): string {
   // `__proto__: x` in an object literal would set the prototype; a computed key makes a property.
   if (k === '__proto__') return `[${literal(k)}]`;
   return IDENTIFIER.test(k) ? k : literal(k);
@@ -32,7 +33,7 @@ export function valueCode(v: Value, rename: Rename): string {
     case 'array':
       return `[${v.items.map((i) => valueCode(i, rename)).join(', ')}]`;
     case 'object':
-      return v.entries.length === 0 ? '{}' : `{ ${v.entries.map((e) => `${key(e.key)}: ${valueCode(e.value, rename)}`).join(', ')} }`;
+      return v.entries.length === 0 ? '{}' : `{ ${v.entries.map((e) => `${propertyKey(e.key)}: ${valueCode(e.value, rename)}`).join(', ')} }`;
   }
 }
 
