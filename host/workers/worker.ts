@@ -16,6 +16,10 @@ export type WorkReply = { id: number; ok: true; result: unknown } | { id: number
 
 const api = loadApp(process.argv[2]);
 
+// The host is gone (shut down, or killed): stop at once rather than finish activities whose
+// results nobody can record. They run again on the next start (at-least-once).
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', async (req: WorkRequest) => {
   let reply: WorkReply;
   try {
@@ -27,6 +31,6 @@ process.on('message', async (req: WorkRequest) => {
     const err = e instanceof Error ? e : new Error(String(e));
     reply = { id: req.id, ok: false, error: { name: err.name, message: err.message, stack: err.stack } };
   }
-  process.send!(reply);
+  if (process.connected) process.send!(reply);
 });
 process.send!({ ready: true });
