@@ -363,7 +363,9 @@ export class Engine {
       // The retry state rides on the message; the episode that delivers it allocates the ids.
       this.store.enqueue(item.instanceId, item.retry ? { ...failed, [RETRY]: { name: item.name, input: item.input, retry: item.retry } } : failed);
     });
-    this.kickOrchestrations();
+    // Waiting batchMs gathers completions into one episode; with no other activity running there
+    // is nothing to gather (a sequence), so the episode starts at once.
+    this.kickOrchestrations(this.activeActivities > 1 ? this.options.batchMs : 0);
   }
 
   // --- timers ----------------------------------------------------------------------------------
