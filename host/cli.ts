@@ -1,5 +1,5 @@
 /**
- * `durable-flow-host [appDir] [--port N] [--db file|:memory:] [--enforce-auth] [--verbose]`
+ * `durable-flow-host [appDir] [--port N] [--db file|:memory:] [--sync normal|full] [--enforce-auth] [--verbose]`
  * Serves the compiled app until SIGINT/SIGTERM, then shuts down cleanly.
  */
 import { createHost } from './main';
@@ -8,18 +8,23 @@ async function main(argv: string[]): Promise<void> {
   let appDir = process.cwd();
   let port = Number(process.env.PORT ?? 7071);
   let db: string | undefined;
+  let sync: 'normal' | 'full' | undefined;
   let enforceAuth = false;
   let verbose = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--port') port = Number(argv[++i]);
     else if (a === '--db') db = argv[++i];
-    else if (a === '--enforce-auth') enforceAuth = true;
+    else if (a === '--sync') {
+      const v = argv[++i];
+      if (v !== 'normal' && v !== 'full') throw new Error(`--sync takes 'normal' or 'full', not '${v ?? ''}'`);
+      sync = v;
+    } else if (a === '--enforce-auth') enforceAuth = true;
     else if (a === '--verbose') verbose = true;
     else if (!a.startsWith('-')) appDir = a;
     else throw new Error(`unknown option ${a}`);
   }
-  const host = await createHost({ appDir, port, db, enforceAuth, verbose });
+  const host = await createHost({ appDir, port, db, sync, enforceAuth, verbose });
   console.log(`listening on ${host.url} (Ctrl+C to stop)`);
   let stopping = false;
   const stop = (signal: string): void => {

@@ -10,7 +10,7 @@ import { Engine } from './executor/engine';
 import { HostServer } from './http/server';
 import { Schedules } from './executor/schedules';
 import { createLogger, type Logger } from './log';
-import { Store } from './store/store';
+import { Store, type StoreSync } from './store/store';
 import { WorkerPool } from './workers/pool';
 
 export interface HostOptions {
@@ -18,6 +18,8 @@ export interface HostOptions {
   appDir: string;
   /** SQLite file, or ':memory:'. Default: <appDir>/.durable/<hub>.db */
   db?: string;
+  /** 'normal' (default): commits survive a killed process; 'full': power loss too (fsync per commit). Env: DURABLE_FLOW_SYNC. */
+  sync?: StoreSync;
   port?: number;
   enforceAuth?: boolean;
   verbose?: boolean;
@@ -57,7 +59,17 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const api = loadApp(entry);
   const processCount = Number(process.env.FUNCTIONS_WORKER_PROCESS_COUNT ?? 1);
   const workers = processCount > 1 ? new WorkerPool(entry, processCount) : undefined;
-  const store = new Store(options.db ?? path.join(appDir, '.durable', `${hubName}.db`));
+  if (workers) {
+    try {
+      await workers.ready();
+    } catch (e) {
+      workers.close();
+      throw e;
+    }
+  }
+  const sync = options.sync ?? (process.env.DURABLE_FLOW_SYNC as StoreSync | undefined) ?? 'normal';
+  if (sync !== 'normal' && sync !== 'full') throw new Error(`sync must be 'normal' or 'full', not '${sync}'`);
+  const store = new Store(options.db ?? path.join(appDir, '.durable', `${hubName}.db`), sync);
   const engine = new Engine(
     store,
     api,

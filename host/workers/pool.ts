@@ -23,7 +23,11 @@ export class WorkerPool {
         execArgv: ['--require', require.resolve('tsx/cjs')],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
-      const ready = new Promise<void>((resolve) => child.once('message', () => resolve()));
+      const ready = new Promise<void>((resolve, reject) => {
+        child.once('message', () => resolve());
+        child.once('exit', (code) => reject(new Error(`activity worker process ${child.pid} exited (code ${code}) while loading the app`)));
+      });
+      ready.catch(() => undefined); // awaited by ready() and run(); an early exit must not be an unhandled rejection
       child.on('message', (m: WorkReply | { ready: true }) => {
         if ('ready' in m) return;
         const p = this.pending.get(m.id);
@@ -38,6 +42,11 @@ export class WorkerPool {
 
   get size(): number {
     return this.workers.length;
+  }
+
+  /** Resolves once every worker has loaded the app, so the first activities do not wait for it. */
+  async ready(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.ready));
   }
 
   pids(): number[] {

@@ -31,6 +31,19 @@ describe('the SQLite store', () => {
     store.close();
   });
 
+  it("commits with SQLite synchronous NORMAL by default and FULL when asked (WAL either way)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-store-sync-'));
+    const mode = (store: Store): unknown => store['db'].pragma('synchronous', { simple: true });
+    const normal = new Store(path.join(dir, 'n.db'));
+    expect(mode(normal)).toBe(1);
+    expect(normal['db'].pragma('journal_mode', { simple: true })).toBe('wal');
+    normal.close();
+    const full = new Store(path.join(dir, 'f.db'), 'full');
+    expect(mode(full)).toBe(2);
+    full.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('keeps the played-history cache equal to the file, and drops it when a transaction rolls back', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-store-cache-'));
     const file = path.join(dir, 'h.db');
