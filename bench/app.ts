@@ -23,6 +23,9 @@ const WORKFLOWS: Record<string, string> = {
   sequence: `dsl: 1\nsteps:\n  - id: all\n    forEach: "${range}"\n    maxParallel: 1\n    activity: Noop\n    input: \${ item }\noutput: \${ steps.all.output.length }\n`,
   fanOut10: `dsl: 1\nsteps:\n  - id: all\n    forEach: "${range}"\n    maxParallel: 10\n    activity: Noop\n    input: \${ item }\noutput: \${ steps.all.output.length }\n`,
   fanOut100: `dsl: 1\nsteps:\n  - id: all\n    forEach: "${range}"\n    maxParallel: 100\n    activity: Noop\n    input: \${ item }\noutput: \${ steps.all.output.length }\n`,
+  // The same fan-outs in one orchestration (partitioning off): the "before" rows.
+  fanOut10Whole: `dsl: 1\nsteps:\n  - id: all\n    forEach: "${range}"\n    maxParallel: 10\n    partitionSize: 0\n    activity: Noop\n    input: \${ item }\noutput: \${ steps.all.output.length }\n`,
+  fanOut100Whole: `dsl: 1\nsteps:\n  - id: all\n    forEach: "${range}"\n    maxParallel: 100\n    partitionSize: 0\n    activity: Noop\n    input: \${ item }\noutput: \${ steps.all.output.length }\n`,
   seed: `dsl: 1\nsteps:\n  - id: all\n    forEach: "${range}"\n    maxParallel: 10\n    activity: Sleep\n    input: { index: \"\${ item }\", ms: \"\${ input.ms }\" }\noutput: \${ steps.all.output.length }\n`,
   hello: `dsl: 1\nsteps:\n  - activity: Noop\n    input: 1\n  - activity: Noop\n    input: 2\n  - activity: Noop\n    input: 3\n`,
 };

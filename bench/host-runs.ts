@@ -3,6 +3,7 @@
  * and sequential throughput, and start latency. Each host gets its own host.json settings and a
  * fresh SQLite file; the app itself is the unmodified dist/generated/index.js.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,24 +15,66 @@ export interface HostSettings {
   processes: number;
 }
 
-/** Runs `fn` against a host configured with `settings`, then tears it down. */
-export async function withHost<T>(app: string, settings: HostSettings, fn: (host: Host) => Promise<T>): Promise<T> {
+/** What a benchmark needs of a host: where it listens. */
+export interface HostHandle {
+  url: string;
+}
+
+/**
+ * Runs `fn` against a host configured with `settings`, then tears it down. In-process by default;
+ * `separateProcess` runs the host CLI in its own process, so that many benchmark clients do not
+ * share the host's event loop and core (as real clients would not).
+ */
+export async function withHost<T>(app: string, settings: HostSettings, fn: (host: HostHandle) => Promise<T>, separateProcess = false): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-bench-host-'));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ main: path.join(app, 'dist/generated/index.js') }));
   fs.writeFileSync(
     path.join(dir, 'host.json'),
     JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: 'Bench', maxConcurrentActivityFunctions: settings.maxConcurrentActivityFunctions, maxConcurrentOrchestratorFunctions: 10 } } }),
   );
-  const previous = process.env.FUNCTIONS_WORKER_PROCESS_COUNT;
-  process.env.FUNCTIONS_WORKER_PROCESS_COUNT = String(settings.processes);
-  const host = await createHost({ appDir: dir, db: path.join(dir, 'bench.db'), port: 0, quiet: true });
+  const db = path.join(dir, 'bench.db');
   try {
-    return await fn(host);
+    if (separateProcess) return await withHostProcess(dir, db, settings, fn);
+    const previous = process.env.FUNCTIONS_WORKER_PROCESS_COUNT;
+    process.env.FUNCTIONS_WORKER_PROCESS_COUNT = String(settings.processes);
+    const host: Host = await createHost({ appDir: dir, db, port: 0, quiet: true });
+    try {
+      return await fn(host);
+    } finally {
+      await host.close();
+      if (previous === undefined) delete process.env.FUNCTIONS_WORKER_PROCESS_COUNT;
+      else process.env.FUNCTIONS_WORKER_PROCESS_COUNT = previous;
+    }
   } finally {
-    await host.close();
-    if (previous === undefined) delete process.env.FUNCTIONS_WORKER_PROCESS_COUNT;
-    else process.env.FUNCTIONS_WORKER_PROCESS_COUNT = previous;
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function withHostProcess<T>(dir: string, db: string, settings: HostSettings, fn: (host: HostHandle) => Promise<T>): Promise<T> {
+  const cli = path.resolve(__dirname, '../host/cli.ts');
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', cli, dir, '--port', '0', '--db', db], {
+    env: { ...process.env, FUNCTIONS_WORKER_PROCESS_COUNT: String(settings.processes) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (b: Buffer): void => {
+      out += b;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the host exited (code ${code}) before listening:\n${out}`)));
+  });
+  child.stdout!.removeAllListeners('data');
+  child.stdout!.resume(); // keep draining the host's log so it never blocks on a full pipe
+  try {
+    return await fn({ url });
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
   }
 }
 
@@ -41,7 +84,7 @@ async function post(url: string, body: unknown): Promise<{ status: number; body:
 }
 
 /** Starts over HTTP and polls the status URL; returns ms from start request to `Completed`. */
-export async function runToCompletion(host: Host, route: string, input: unknown, pollMs = 20): Promise<{ ms: number; output: unknown }> {
+export async function runToCompletion(host: HostHandle, route: string, input: unknown, pollMs = 20): Promise<{ ms: number; output: unknown }> {
   const t0 = performance.now();
   const started = await post(`${host.url}/api/${route}`, input);
   if (started.status !== 202) throw new Error(`start failed: ${started.status} ${JSON.stringify(started.body)}`);
@@ -54,7 +97,7 @@ export async function runToCompletion(host: Host, route: string, input: unknown,
 }
 
 /** p50/p99 from HTTP start to Running and to Completed (hello, 3 steps) with `clients` concurrent clients. */
-export async function startLatency(host: Host, clients: number, perClient: number): Promise<{ runningP50: number; runningP99: number; completedP50: number; completedP99: number }> {
+export async function startLatency(host: HostHandle, clients: number, perClient: number): Promise<{ runningP50: number; runningP99: number; completedP50: number; completedP99: number }> {
   const running: number[] = [];
   const completed: number[] = [];
   await Promise.all(
