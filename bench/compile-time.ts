@@ -2,12 +2,14 @@
  * Compile-time benchmark: 1, 10 and 100 generated workflows of 20 steps.
  * - cold: a fresh `durable-flow compile --no-build` process (node + tsx start-up included);
  * - build: the full `durable-flow compile` including `tsc --strict` into dist/;
- * - incremental: what `--watch` does after one file is saved (cached front end, one file changed).
+ * - incremental: what `--watch` does after one file is saved (cached front end and per-workflow
+ *   generated code, one file changed).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compileToGenerated } from '../compiler/src/compile';
+import { GenerateCache } from '../compiler/src/codegen';
 import { FrontEndCache } from '../compiler/src/front-end';
 import { median, round, timeRuns } from './stats';
 import { makeProject, workflowText } from './workload';
@@ -35,13 +37,14 @@ export async function benchCompile(repo: string, counts = [1, 10, 100], runs = 3
       });
       const build = await timeRuns(Math.min(runs, count >= 100 ? 2 : runs), () => cli([]));
       const cache = new FrontEndCache();
-      compileToGenerated(dir, { write: true, cache });
+      const codegen = new GenerateCache();
+      compileToGenerated(dir, { write: true, cache, codegen });
       let edit = 0;
       const incremental = await timeRuns(runs + 2, () => {
         // A save that changes one workflow: a different constant in its first step.
         const file = path.join(dir, 'workflows/bench0.yaml');
         fs.writeFileSync(file, workflowText(0).replace('input?.n ?? 0', `input?.n ?? ${++edit}`));
-        const r = compileToGenerated(dir, { write: true, cache });
+        const r = compileToGenerated(dir, { write: true, cache, codegen });
         if (!r.front.ok || r.write?.written.length !== 1) throw new Error('incremental compile did not rewrite exactly one file');
       });
       rows.push({ workflows: count, coldMs: round(median(cold), 0), buildMs: round(median(build), 0), incrementalMs: round(median(incremental), 1) });

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildDist, compileToGenerated } from './compile';
+import { GenerateCache } from './codegen';
 import { hasErrors } from './diagnostics';
 import { diagnosticsToJson, formatDiagnostic, formatSummary } from './format-diagnostics';
 import { checkProjectDir, FrontEndCache, WORKFLOWS_DIR, type FrontEndResult } from './front-end';
@@ -62,9 +63,9 @@ function report(front: FrontEndResult, o: Options): void {
 }
 
 /** One compile pass; returns the exit status it deserves. */
-function compileOnce(o: Options, cache: FrontEndCache): number {
+function compileOnce(o: Options, cache: FrontEndCache, codegen?: GenerateCache): number {
   const started = process.hrtime.bigint();
-  const { front, files, write } = compileToGenerated(o.root, { write: true, cache });
+  const { front, files, write } = compileToGenerated(o.root, { write: true, cache, codegen });
   report(front, o);
   if (!front.ok) return 1;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -88,11 +89,12 @@ function compileOnce(o: Options, cache: FrontEndCache): number {
 
 function watch(o: Options): Promise<number> {
   const cache = new FrontEndCache();
+  const codegen = new GenerateCache();
   const run = (): void => {
     process.stdout.write(`\n[${new Date().toISOString()}] change detected, recompiling\n`);
-    compileOnce(o, cache);
+    compileOnce(o, cache, codegen);
   };
-  compileOnce(o, cache);
+  compileOnce(o, cache, codegen);
   let timer: NodeJS.Timeout | undefined;
   // Editors save in bursts (write, rename, chmod): settle for a few ms, then run once.
   const onChange = (_event: string, name: string | null): void => {

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generateProject } from './codegen';
+import { generateProject, type GenerateCache } from './codegen';
 import { checkProjectDir, type FrontEndCache, type FrontEndResult } from './front-end';
 
 export const GENERATED_DIR = 'generated';
@@ -66,10 +66,10 @@ export interface CompileResult {
 }
 
 /** Checks and generates; writes only when the project is free of errors. */
-export function compileToGenerated(root: string, options: { write: boolean; cache?: FrontEndCache }): CompileResult {
+export function compileToGenerated(root: string, options: { write: boolean; cache?: FrontEndCache; codegen?: GenerateCache }): CompileResult {
   const front = checkProjectDir(root, options.cache);
   if (!front.ok) return { front, files: [] };
-  const files = generateProject(front.project);
+  const files = generateProject(front.project, {}, options.codegen);
   return { front, files, write: options.write ? writeGenerated(root, files) : undefined };
 }
 

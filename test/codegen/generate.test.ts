@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { generateProject, type GeneratedFile } from '../../compiler/src/codegen';
-import { checkSources, type SourceText } from '../../compiler/src/front-end';
+import { GenerateCache, generateProject, type GeneratedFile } from '../../compiler/src/codegen';
+import { checkSources, FrontEndCache, type SourceText } from '../../compiler/src/front-end';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -121,6 +121,26 @@ describe('generated files', () => {
 
   it('are byte-identical when generated twice', () => {
     expect(generate()).toEqual(files);
+  });
+
+  it('are the same bytes through the watch-mode cache, which regenerates only the workflow that changed', () => {
+    const front = new FrontEndCache();
+    const codegen = new GenerateCache();
+    const first = checkSources(root, workflows, activities, front);
+    expect(generateProject(first.project, {}, codegen)).toEqual(files);
+    const cachedSmall = codegen.byWorkflow.get(first.project.workflows.find((w) => w.name === 'small')!)!.files;
+    // Save everything.yaml with one changed input: small's files come back from the cache (same
+    // objects), everything's are regenerated and differ only where the YAML did.
+    const edited = workflows.map((w) => (w.file.endsWith('everything.yaml') ? { ...w, text: w.text.replace('input: { n: 1 }', 'input: { n: 2 }') } : w));
+    const second = checkSources(root, edited, activities, front);
+    const again = generateProject(second.project, {}, codegen);
+    expect(again.find((f) => f.path === 'generated/small/orchestrator.ts')).toBe(cachedSmall.find((f) => f.path === 'generated/small/orchestrator.ts'));
+    const before = files.find((f) => f.path === 'generated/everything/orchestrator.ts')!.text;
+    const after = again.find((f) => f.path === 'generated/everything/orchestrator.ts')!.text;
+    expect(after).not.toEqual(before);
+    expect(after.replace('{ n: 2 }', '{ n: 1 }')).toEqual(before);
+    // ... and equal to what a cold generation of the edited project gives.
+    expect(again).toEqual(generateProject(checkSources(root, edited, activities).project));
   });
 
   it('start with the do-not-edit header naming the YAML source', () => {
