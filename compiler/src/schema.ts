@@ -175,7 +175,7 @@ export function buildSchema(): Schema {
           interval: doc('Wait before the first retry.', ref('duration')),
           backoff: doc('Multiplier applied to the interval after each retry (1 = constant).', { type: 'number', minimum: 1, default: 1 }),
           maxInterval: doc('Upper bound of the interval.', ref('duration')),
-          timeout: doc('Give up retrying after this long in total.', ref('duration')),
+          timeout: doc('Give up retrying after this long in total. Warning DF504: on durable-functions v3 the orchestration then stops without failing the step (durable-js#629); prefer maxAttempts with maxInterval, or a step timeout.', ref('duration')),
         },
       },
       steps: { type: 'array', items: ref('step'), description: 'A list of steps.' },

@@ -96,7 +96,10 @@ const activities: SourceText[] = [
 
 function generate(runtimeImport?: string): GeneratedFile[] {
   const front = checkSources(root, workflows, activities);
-  expect(front.diagnostics.map((d) => `${d.span.file}:${d.span.start.line} ${d.code} ${d.message}`)).toEqual([]);
+  // The one diagnostic is the warning that a retry timeout meets durable-js#629; code is still generated.
+  expect(front.diagnostics.map((d) => `${d.span.file}:${d.span.start.line}:${d.span.start.col} ${d.severity} ${d.code}`)).toEqual([
+    'workflows/everything.yaml:18:83 warning DF504',
+  ]);
   return generateProject(front.project, runtimeImport ? { runtimeImport } : {});
 }
 
