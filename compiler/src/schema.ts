@@ -61,7 +61,7 @@ const STEP_PROPERTIES: Record<string, Schema> = {
   as: doc('forEach: the name of the item variable in the body (default `item`; the index is `index`).', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'item' }, 'as: order'),
   maxParallel: doc('A hard cap on items (forEach) or branches (parallel) in flight at once: a new one starts as soon as one finishes. Independent of the host\'s maxConcurrentActivityFunctions.', { type: 'integer', minimum: 1 }, 'maxParallel: 10'),
   partitionSize: doc(
-    `forEach: lists longer than this run in slices of this many items, each a sub-orchestration, so no orchestration history grows with the whole list (replay cost grows with history size). maxParallel still caps items in flight across all slices. Default ${DEFAULT_PARTITION_SIZE}; 0 never partitions. Applies to a forEach at the top of the workflow whose body has no set, status, waitForEvent or continueAsNew step.`,
+    `forEach: lists longer than this run in slices of this many items, each a sub-orchestration, so no orchestration history grows with the whole list (replay cost grows with history size). maxParallel still caps items in flight across all slices. Default ${DEFAULT_PARTITION_SIZE}; 0 never partitions. Applies to a forEach that is not inside another forEach body or a catch (parallel branches, switch cases and try blocks are fine) and whose body has no set, status, waitForEvent or continueAsNew step; warning DF503 when set and it cannot apply.`,
     { type: 'integer', minimum: 0, default: DEFAULT_PARTITION_SIZE },
     `partitionSize: ${DEFAULT_PARTITION_SIZE}`,
   ),
