@@ -13,6 +13,7 @@ import { history, type HistoryEvent } from '../../host/orchestration/history';
 import { planEpisode } from '../../host/orchestration/plan';
 import { attemptsLeft, retryDelay } from '../../host/orchestration/retry';
 import { loadApp, type CoreApi } from '../../host/functions/core-api';
+import { prng } from '../helpers/prng';
 
 export type ActivityFn = (input: any) => unknown;
 
@@ -46,18 +47,6 @@ export interface RunOptions {
 
 type Inflight = Extract<WorkItem, { kind: 'activity' }> & { attempt: number; firstAttemptAt: Date };
 type PendingTimer = Extract<WorkItem, { kind: 'timer' }> & { retryOf?: Inflight };
-
-/** A small deterministic PRNG (mulberry32), so random completion orders are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function picker(order: RunOptions['order']): (n: number) => number {
   if (order === undefined || order === 'fifo') return () => 0;

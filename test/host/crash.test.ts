@@ -6,12 +6,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { call, until, untilStatus } from './http-helpers';
+import { call, freePort, until, untilStatus } from './http-helpers';
 
 const root = path.resolve(__dirname, '../..');
 const app = path.join(root, 'test/fixtures/host-app');
@@ -19,15 +18,6 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-crash-'));
 const db = path.join(dir, 'crash.db');
 const workLog = path.join(dir, 'work.log');
 const children: ChildProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startHost(port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'host/cli.ts'), app, '--port', String(port), '--db', db], {

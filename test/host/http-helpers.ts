@@ -1,4 +1,5 @@
 /** Small HTTP helpers for tests against a host on loopback. */
+import * as net from 'node:net';
 
 export interface Reply {
   status: number;
@@ -39,4 +40,14 @@ export function untilStatus(statusUrl: string, statuses: string[], ms = 30_000):
     const r = await call('GET', statusUrl);
     return statuses.includes(r.body?.runtimeStatus) ? r : undefined;
   }, `status ${statuses.join('/')} at ${statusUrl}`, ms);
+}
+
+/** A TCP port free on loopback right now, for a host started in a child process. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

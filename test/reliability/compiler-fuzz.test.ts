@@ -8,22 +8,12 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateProject } from '../../compiler/src/codegen';
 import { checkSources, FrontEndCache, readSources } from '../../compiler/src/front-end';
+import { prng } from '../helpers/prng';
 
 const root = path.resolve(__dirname, '../..');
 const sources = readSources(root);
 const corpus = fs.readdirSync(path.join(root, 'test/corpus/invalid')).map((f) => fs.readFileSync(path.join(root, 'test/corpus/invalid', f), 'utf8'));
 const seeds = [...sources.workflows.map((w) => w.text), ...corpus];
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = ['{', '}', '[', ']', ':', '-', '"', "'", '$', '${', ' ', '\n', '\t', '#', '&', '*', '!', '|', '>', ',', '?', 'x', '0', '\u2028', '`', '}}', 'steps', 'forEach'];
 

@@ -12,13 +12,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../bench/app';
-import { call, until } from '../host/http-helpers';
+import { prng } from '../helpers/prng';
+import { call, freePort, until } from '../host/http-helpers';
 
 const root = path.resolve(__dirname, '../..');
 const SEED = Number(process.env.SIGKILL_SEED ?? 20261122);
@@ -122,27 +122,6 @@ function plan(): Planned[] {
   for (let i = 1; i <= 4; i++) out.push({ id: `approval-${i}`, workflow: 'approval', input: {}, expected: i * 20, keys: [`approval-${i}/go`] });
   for (let i = 1; i <= 3; i++) out.push({ id: `timesOut-${i}`, workflow: 'timesOut', input: {}, expected: { event: null, double: 14 }, keys: [`timesOut-${i}/after`] });
   return out;
-}
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed with SIGKILL_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 let app = '';
