@@ -12,6 +12,8 @@
  */
 import type * as df from 'durable-functions';
 import { toErrorInfo, WorkflowError, type ErrorInfo } from './errors';
+import { call } from './retry';
+import type { Deadline } from './timers';
 import { scope, type Json, type Steps } from './values';
 import { runWindow, type Body, type WindowOptions } from './window';
 import { WorkflowRun } from './workflow';
@@ -37,8 +39,8 @@ export interface SliceInput {
   offset: number;
   maxParallel?: number;
   onItemError: 'fail' | 'continue';
-  /** ISO time after which the slice fails with Timeout (the parent's step deadline). */
-  deadline?: string;
+  /** The parent step's deadline (`at` as ISO text): the slice fails with Timeout at it. */
+  deadline?: { at: string; ms: number; what: string };
   /** The workflow's instance id (what `instanceId` means inside the body). */
   instanceId: string;
   scope: { input: Json; vars: Record<string, Json>; steps: Steps };
@@ -79,7 +81,7 @@ export interface PartitionedRun {
   items: Json[];
   maxParallel?: number;
   onItemError: 'fail' | 'continue';
-  deadline?: Date;
+  deadline?: Deadline;
   partition: PartitionOptions;
   report: (done: number, failed: number) => void;
 }
@@ -109,11 +111,11 @@ export function* runPartitioned(p: PartitionedRun): Generator<df.Task, Json[], J
       offset,
       maxParallel: caps.slotCaps[slot],
       onItemError: p.onItemError,
-      deadline: p.deadline?.toISOString(),
+      deadline: p.deadline && { ...p.deadline, at: p.deadline.at.toISOString() },
       instanceId: run.instanceId,
       scope: shared,
     };
-    const out = (yield context.df.callSubOrchestrator(partition.orchestrator, input)) as SliceOutput;
+    const out = (yield* call(run, () => context.df.callSubOrchestrator(partition.orchestrator, input), `forEach '${p.step}'`)) as SliceOutput;
     free.push(slot);
     if ('error' in out) throw Object.assign(new WorkflowError(out.error.name, out.error.message), { slice: j });
     outputs[j] = out;
@@ -121,8 +123,8 @@ export function* runPartitioned(p: PartitionedRun): Generator<df.Task, Json[], J
     failed += out.failed;
     return null;
   };
-  const options: WindowOptions = { maxParallel: caps.atOnce, onItemError: 'fail', deadline: p.deadline, what: `forEach '${p.step}'`, onProgress: () => p.report(done, failed) };
-  yield* runWindow(context, slices, slice, options);
+  const options: WindowOptions = { maxParallel: caps.atOnce, onItemError: 'fail', deadline: p.deadline, onProgress: () => p.report(done, failed) };
+  yield* runWindow(run, slices, slice, options);
   return outputs.flatMap((o) => (o && 'results' in o ? o.results : []));
 }
 
@@ -134,15 +136,14 @@ export function* runSlice(context: df.OrchestrationContext, bodies: Readonly<Rec
   const run = WorkflowRun.restore(context, input.instanceId, input.scope);
   let failed = 0;
   try {
-    const results = yield* runWindow(context, input.items.length, (i) => body(input.items[i], input.offset + i, scope(run.steps), run), {
+    const results = yield* runWindow(run, input.items.length, (i) => body(input.items[i], input.offset + i, scope(run.steps), run), {
       maxParallel: input.maxParallel,
       onItemError: input.onItemError,
       onProgress: (p) => {
         failed = p.failed;
         run.progress(input.step, p);
       },
-      deadline: input.deadline === undefined ? undefined : new Date(input.deadline),
-      what: `forEach '${input.step}'`,
+      deadline: input.deadline && { ...input.deadline, at: new Date(input.deadline.at) },
     });
     return { results, failed } satisfies SliceOutput;
   } catch (e) {

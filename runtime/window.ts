@@ -10,11 +10,15 @@
  * round it yields only the tasks started since the last round (as one Task.any), or, when none
  * were started, the oldest in-flight task alone (re-yielding a single task schedules nothing).
  * After waking it harvests every in-flight task whose isCompleted/isFaulted is set.
+ *
+ * A `timeout` is a deadline every wait inside the bodies races with a timer of its own
+ * (`run.deadline`, set while a body runs; see steps.ts), so the window wakes at the deadline
+ * whichever task it is waiting on, and then fails the step with `Timeout`.
  */
 import type * as df from 'durable-functions';
-import { timeoutError, toErrorInfo, WorkflowError } from './errors';
-import { runPartitioned, type PartitionOptions } from './partition';
-import { scope, type Json, type Steps } from './values';
+import { timeoutError, toErrorInfo } from './errors';
+import { cancel, earliest, passed, type Deadline } from './timers';
+import type { Json } from './values';
 import type { Progress, WorkflowRun } from './workflow';
 
 export type Body = Generator<df.Task, Json, Json>;
@@ -24,9 +28,8 @@ export interface WindowOptions {
   maxParallel?: number;
   onItemError: 'fail' | 'continue';
   onProgress?: (p: Progress) => void;
-  /** Fail with `Timeout` once the orchestration's clock passes this (checked each time the window wakes). */
-  deadline?: Date;
-  what?: string;
+  /** This scope's deadline: every wait in the bodies races it, and the step fails with `Timeout` at it. */
+  deadline?: Deadline;
 }
 
 interface Fiber {
@@ -35,7 +38,10 @@ interface Fiber {
   task?: df.Task;
 }
 
-export function* runWindow(context: df.OrchestrationContext, count: number, start: (index: number) => Body, options: WindowOptions): Generator<df.Task, Json[], Json> {
+export function* runWindow(run: WorkflowRun, count: number, start: (index: number) => Body, options: WindowOptions): Generator<df.Task, Json[], Json> {
+  const { context } = run;
+  const outer = run.deadline;
+  const deadline = earliest(options.deadline, outer);
   const cap = options.maxParallel ?? Number.POSITIVE_INFINITY;
   const results: Json[] = new Array(count).fill(null);
   const inflight: Fiber[] = [];
@@ -47,15 +53,19 @@ export function* runWindow(context: df.OrchestrationContext, count: number, star
   /** Advances a body until it yields a task (it stays in flight) or ends (returns true). */
   const advance = (f: Fiber, input: { value: Json } | { error: unknown }): boolean => {
     let r: IteratorResult<df.Task, Json>;
+    // The body's waits race this scope's deadline while it runs (and the enclosing one's).
+    run.deadline = deadline;
     try {
       r = 'error' in input ? f.body.throw(input.error) : f.body.next(input.value);
     } catch (e) {
+      run.deadline = outer;
       done++;
       failed++;
       if (options.onItemError === 'fail') throw e;
       results[f.index] = { error: toErrorInfo(e) };
       return true;
     }
+    run.deadline = outer;
     if (r.done) {
       done++;
       results[f.index] = r.value ?? null;
@@ -75,7 +85,11 @@ export function* runWindow(context: df.OrchestrationContext, count: number, star
   };
 
   const report = (): void => options.onProgress?.({ done, failed, total: count });
+  const checkDeadline = (): void => {
+    if (passed(context, deadline)) throw timeoutError(deadline!.what, deadline!.ms);
+  };
 
+  checkDeadline();
   fill();
   report();
   let settle = false;
@@ -93,7 +107,7 @@ export function* runWindow(context: df.OrchestrationContext, count: number, star
       // A faulted task surfaces here when yielded alone; it is harvested below like any other.
     }
     const byTimer: boolean = timer?.isCompleted === true;
-    if (timer && !byTimer) timer.cancel();
+    cancel(timer);
     for (let i = 0; i < inflight.length; ) {
       const f = inflight[i];
       const t = f.task!;
@@ -105,73 +119,11 @@ export function* runWindow(context: df.OrchestrationContext, count: number, star
       if (ended) inflight.splice(i, 1);
       else i++;
     }
-    if (options.deadline && context.df.currentUtcDateTime.getTime() >= options.deadline.getTime()) {
-      throw timeoutError(options.what ?? 'forEach', options.deadline.getTime() - context.df.currentUtcDateTime.getTime());
-    }
+    checkDeadline();
     // Only tasks that were already running can have completions still unseen in this episode.
     settle = !byTimer && inflight.some((f) => !f.task!.isCompleted && !f.task!.isFaulted);
     fill();
     report();
   }
   return results;
-}
-
-export interface ForEachOptions {
-  /** The step's name in progress reports. */
-  step: string;
-  items: Json;
-  maxParallel?: number;
-  onItemError: 'fail' | 'continue';
-  timeoutMs?: number;
-  /** Set when the body can run in slice orchestrations: lists longer than `size` are partitioned. */
-  partition?: PartitionOptions;
-}
-
-/**
- * A forEach step: the body runs once per item (in its own step scope), at most maxParallel at
- * once; a list longer than the partition size runs in slice orchestrations (runtime/partition.ts).
- */
-export function* forEach(
-  run: WorkflowRun,
-  parent: Steps,
-  options: ForEachOptions,
-  body: (item: Json, index: number, steps: Steps, run: WorkflowRun) => Body,
-): Generator<df.Task, Json[], Json> {
-  const { context } = run;
-  if (!Array.isArray(options.items)) {
-    throw new WorkflowError('InvalidItems', `forEach '${options.step}': expected a list, got ${options.items === null ? 'null' : typeof options.items}`);
-  }
-  const items: Json[] = options.items;
-  const deadline = options.timeoutMs === undefined ? undefined : new Date(context.df.currentUtcDateTime.getTime() + options.timeoutMs);
-  const partition = options.partition;
-  if (partition && partition.size > 0 && items.length > partition.size) {
-    return yield* runPartitioned({
-      run,
-      parent,
-      step: options.step,
-      items,
-      maxParallel: options.maxParallel,
-      onItemError: options.onItemError,
-      deadline,
-      partition,
-      report: (done, failed) => run.progress(options.step, { done, failed, total: items.length }),
-    });
-  }
-  return yield* runWindow(context, items.length, (i) => body(items[i], i, scope(parent), run), {
-    maxParallel: options.maxParallel,
-    onItemError: options.onItemError,
-    onProgress: (p) => run.progress(options.step, p),
-    deadline,
-    what: `forEach '${options.step}'`,
-  });
-}
-
-/** A parallel step: static branches, at most maxParallel at once; output is each branch's last output. */
-export function* parallel(
-  run: WorkflowRun,
-  parent: Steps,
-  maxParallel: number | undefined,
-  branches: ReadonlyArray<(steps: Steps) => Body>,
-): Generator<df.Task, Json[], Json> {
-  return yield* runWindow(run.context, branches.length, (i) => branches[i](scope(parent)), { maxParallel, onItemError: 'fail' });
 }

@@ -3,6 +3,7 @@
  * carries the user's `status` value and the progress of running forEach steps.
  */
 import type * as df from 'durable-functions';
+import type { Deadline } from './timers';
 import type { Json, Steps } from './values';
 
 export interface Progress {
@@ -25,6 +26,11 @@ export class WorkflowRun {
   readonly vars: Record<string, Json> = {};
   /** The workflow instance's id; in a partition slice, the id of the workflow that started it. */
   readonly instanceId: string;
+  /**
+   * The deadline of the innermost forEach/parallel `timeout` around the code running now: the
+   * window sets it while it advances one of its bodies, so every wait in the body races it.
+   */
+  deadline?: Deadline;
   private status: WorkflowStatus = { status: null };
 
   constructor(readonly context: df.OrchestrationContext) {

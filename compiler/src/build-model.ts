@@ -114,6 +114,10 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
       backoff: num(get(node, 'backoff')) ?? 1,
       maxInterval: duration(get(node, 'maxInterval')),
       timeout: duration(get(node, 'timeout')),
+      nonRetryable: (() => {
+        const list = get(node, 'nonRetryable');
+        return isSeq(list) ? list.items.flatMap((n) => (isScalar(n) && typeof n.value === 'string' ? [n.value] : [])) : [];
+      })(),
       span: span(node),
     };
   };

@@ -62,15 +62,6 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
   const one = (step: Step, scope: Scope): void => {
     expr(step.if, scope);
     expr(step.result, { ...scope, locals: [...scope.locals, 'output'] });
-    if (step.retry?.timeout) {
-      out.push(
-        warning(
-          'DF504',
-          'retry timeout: once it has passed, durable-functions v3 stops the orchestration without failing the step or running a catch (durable-js#629); bound retries with maxAttempts and maxInterval, or give the step a timeout',
-          step.retry.timeout.span,
-        ),
-      );
-    }
     switch (step.kind) {
       case 'activity':
         expr(step.input, scope);

@@ -62,7 +62,6 @@ export const CODES = {
   DF501: 'forEach without maxParallel',
   DF502: 'unreachable steps after fail or continueAsNew',
   DF503: 'partitionSize that cannot apply',
-  DF504: 'retry timeout (durable-js#629: the orchestration stops silently)',
 } as const;
 
 export type DiagnosticCode = keyof typeof CODES;

@@ -38,8 +38,10 @@ export interface RetryPolicy {
   /** Backoff coefficient; 1 means a constant interval. */
   backoff: number;
   maxInterval?: Duration;
-  /** Total time across all attempts. */
+  /** Retrying stops once this long has passed since the first attempt started. */
   timeout?: Duration;
+  /** Error names that are never retried. */
+  nonRetryable: string[];
   span: Span;
 }
 

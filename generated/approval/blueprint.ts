@@ -8,7 +8,7 @@ import { approvalOrchestrator } from "./orchestrator";
 // The start input is validated by code generated from the YAML `input` schema at build time.
 const validateInput = require("./input-validator") as rt.InputValidator;
 
-df.app.orchestration("approval", approvalOrchestrator);
+df.app.orchestration("approval", rt.orchestration(approvalOrchestrator));
 
 // workflows/approval.yaml:2 · HTTP starter: POST /api/workflows/approval
 app.http("approval_start", {

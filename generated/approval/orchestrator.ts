@@ -11,24 +11,24 @@ export function* approvalOrchestrator(context: df.OrchestrationContext): Generat
   let last: rt.Json = null;
 
   // workflows/approval.yaml:12 · activity RequestApproval
-  last = yield context.df.callActivity("RequestApproval", { customer: input.customer, total: input.total });
+  last = yield* rt.activity(run, "RequestApproval", { customer: input.customer, total: input.total });
 
   // workflows/approval.yaml:14 · status
   run.setStatus("waiting for approval");
   last = null;
 
   // workflows/approval.yaml:15 · decision: waitForEvent Approval
-  last = yield* rt.waitForEvent(context, "Approval", 86400000, "continue");
+  last = yield* rt.event(run, "Approval", 86400000, "continue");
   steps.decision = { output: last };
 
   // workflows/approval.yaml:19 · outcome: switch
   last = null;
   if (steps.decision.output?.approved === true) {
     // workflows/approval.yaml:23 · activity RecordDecision
-    last = yield context.df.callActivity("RecordDecision", { approved: true, by: steps.decision.output.by });
+    last = yield* rt.activity(run, "RecordDecision", { approved: true, by: steps.decision.output.by });
   } else {
     // workflows/approval.yaml:26 · activity RecordDecision
-    last = yield context.df.callActivity("RecordDecision", { approved: false });
+    last = yield* rt.activity(run, "RecordDecision", { approved: false });
   }
   steps.outcome = { output: last };
 

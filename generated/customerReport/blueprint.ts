@@ -8,7 +8,7 @@ import { customerReportOrchestrator } from "./orchestrator";
 // The start input is validated by code generated from the YAML `input` schema at build time.
 const validateInput = require("./input-validator") as rt.InputValidator;
 
-df.app.orchestration("customerReport", customerReportOrchestrator);
+df.app.orchestration("customerReport", rt.orchestration(customerReportOrchestrator));
 
 // workflows/customerReport.yaml:2 · HTTP starter: POST /api/workflows/customerReport
 app.http("customerReport_start", {

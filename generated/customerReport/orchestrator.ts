@@ -16,25 +16,24 @@ export function* customerReportOrchestrator(context: df.OrchestrationContext): G
   last = null;
 
   // workflows/customerReport.yaml:17 · sections: parallel
-  last = yield* rt.parallel(run, steps, undefined, [
+  last = yield* rt.parallel(run, steps, {}, [
     function*(steps: rt.Steps): rt.Body {
       let last: rt.Json = null;
       // workflows/customerReport.yaml:20 · activity BuildReport
-      last = yield context.df.callActivity("BuildReport", { customerId: input.customerId, section: "sales" });
+      last = yield* rt.activity(run, "BuildReport", { customerId: input.customerId, section: "sales" });
       return last;
     },
     function*(steps: rt.Steps): rt.Body {
       let last: rt.Json = null;
       // workflows/customerReport.yaml:23 · activity BuildReport
-      last = yield context.df.callActivity("BuildReport", { customerId: input.customerId, section: "support" });
+      last = yield* rt.activity(run, "BuildReport", { customerId: input.customerId, section: "support" });
       return last;
     },
   ]);
   steps.sections = { output: last };
 
   // workflows/customerReport.yaml:25 · delay
-  yield context.df.createTimer(rt.after(context, 2000));
-  last = null;
+  last = yield* rt.delay(run, 2000);
 
   // workflows/customerReport.yaml:26 · status
   run.setStatus("done");

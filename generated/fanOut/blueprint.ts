@@ -8,8 +8,8 @@ import { fanOutOrchestrator, fanOutPartitionOrchestrator } from "./orchestrator"
 // The start input is validated by code generated from the YAML `input` schema at build time.
 const validateInput = require("./input-validator") as rt.InputValidator;
 
-df.app.orchestration("fanOut", fanOutOrchestrator);
-df.app.orchestration("fanOut-partition", fanOutPartitionOrchestrator);
+df.app.orchestration("fanOut", rt.orchestration(fanOutOrchestrator));
+df.app.orchestration("fanOut-partition", rt.orchestration(fanOutPartitionOrchestrator));
 
 // workflows/fanOut.yaml:2 · HTTP starter: POST /api/workflows/fanOut
 app.http("fanOut_start", {

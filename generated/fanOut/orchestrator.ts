@@ -22,10 +22,10 @@ export function* fanOutOrchestrator(context: df.OrchestrationContext): Generator
 const tasksPartition: rt.PartitionOptions = { orchestrator: "fanOut-partition", size: 100, reads: { input: true, vars: false, steps: [] } };
 
 function* tasksBody(n: rt.Json, index: number, steps: rt.Steps, run: rt.WorkflowRun): rt.Body {
-  const { context, input, vars } = run;
+  const { input, vars } = run;
   let last: rt.Json = null;
   // workflows/fanOut.yaml:13 · activity Sleep
-  last = yield context.df.callActivity("Sleep", { index: n, ms: (input?.taskMs ?? 1000) });
+  last = yield* rt.activity(run, "Sleep", { index: n, ms: (input?.taskMs ?? 1000) });
   return last;
 }
 

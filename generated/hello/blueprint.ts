@@ -8,7 +8,7 @@ import { helloOrchestrator } from "./orchestrator";
 // The start input is validated by code generated from the YAML `input` schema at build time.
 const validateInput = require("./input-validator") as rt.InputValidator;
 
-df.app.orchestration("hello", helloOrchestrator);
+df.app.orchestration("hello", rt.orchestration(helloOrchestrator));
 
 // workflows/hello.yaml:2 · HTTP starter: POST /api/workflows/hello
 app.http("hello_start", {

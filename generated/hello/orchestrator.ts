@@ -11,15 +11,15 @@ export function* helloOrchestrator(context: df.OrchestrationContext): Generator<
   let last: rt.Json = null;
 
   // workflows/hello.yaml:12 · tokyo: activity SayHello
-  last = yield context.df.callActivity("SayHello", "Tokyo");
+  last = yield* rt.activity(run, "SayHello", "Tokyo");
   steps.tokyo = { output: last };
 
   // workflows/hello.yaml:15 · seattle: activity SayHello
-  last = yield context.df.callActivity("SayHello", "Seattle");
+  last = yield* rt.activity(run, "SayHello", "Seattle");
   steps.seattle = { output: last };
 
   // workflows/hello.yaml:18 · london: activity SayHello
-  last = yield context.df.callActivity("SayHello", "London");
+  last = yield* rt.activity(run, "SayHello", "London");
   steps.london = { output: last };
 
   return [steps.tokyo.output, steps.seattle.output, steps.london.output];

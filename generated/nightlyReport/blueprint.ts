@@ -5,7 +5,7 @@ import * as df from "durable-functions";
 import * as rt from "../../runtime";
 import { nightlyReportOrchestrator } from "./orchestrator";
 
-df.app.orchestration("nightlyReport", nightlyReportOrchestrator);
+df.app.orchestration("nightlyReport", rt.orchestration(nightlyReportOrchestrator));
 
 // workflows/nightlyReport.yaml:6 · HTTP starter: POST /api/workflows/nightlyReport
 app.http("nightlyReport_start", {

@@ -11,11 +11,10 @@ export function* nightlyReportOrchestrator(context: df.OrchestrationContext): Ge
   let last: rt.Json = null;
 
   // workflows/nightlyReport.yaml:11 · delay
-  yield context.df.createTimer(rt.after(context, 2000));
-  last = null;
+  last = yield* rt.delay(run, 2000);
 
   // workflows/nightlyReport.yaml:12 · activity SayHello
-  last = yield context.df.callActivity("SayHello", "night shift");
+  last = yield* rt.activity(run, "SayHello", "night shift");
 
   return last;
 }

@@ -8,8 +8,8 @@ import { processOrdersOrchestrator, processOrdersPartitionOrchestrator } from ".
 // The start input is validated by code generated from the YAML `input` schema at build time.
 const validateInput = require("./input-validator") as rt.InputValidator;
 
-df.app.orchestration("processOrders", processOrdersOrchestrator);
-df.app.orchestration("processOrders-partition", processOrdersPartitionOrchestrator);
+df.app.orchestration("processOrders", rt.orchestration(processOrdersOrchestrator));
+df.app.orchestration("processOrders-partition", rt.orchestration(processOrdersPartitionOrchestrator));
 
 // workflows/processOrders.yaml:19 · HTTP starter: POST /api/orders/process
 app.http("processOrders_start", {

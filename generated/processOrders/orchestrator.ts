@@ -31,7 +31,7 @@ export function* processOrdersOrchestrator(context: df.OrchestrationContext): Ge
   if (vars.total > 0) {
     try {
       // workflows/processOrders.yaml:38 · activity SendReceipt
-      last = yield* rt.withTimeout(context, context.df.callActivity("SendReceipt", { customer: input.customer, total: vars.total }), 300000, "activity 'SendReceipt'");
+      last = yield* rt.activity(run, "SendReceipt", { customer: input.customer, total: vars.total }, { timeoutMs: 300000 });
     } catch (thrown) {
       const err = rt.toErrorInfo(thrown);
       last = null;
@@ -45,7 +45,7 @@ export function* processOrdersOrchestrator(context: df.OrchestrationContext): Ge
   steps.receipt = { output: last };
 
   // workflows/processOrders.yaml:45 · greeting: workflow hello
-  last = yield context.df.callSubOrchestrator("hello", null);
+  last = yield* rt.workflow(run, "hello");
   steps.greeting = { output: last };
 
   return { charged: vars.total, failed: vars.failed, receipt: steps.receipt.output };
@@ -55,10 +55,10 @@ export function* processOrdersOrchestrator(context: df.OrchestrationContext): Ge
 const chargesPartition: rt.PartitionOptions = { orchestrator: "processOrders-partition", size: 100, reads: { input: false, vars: false, steps: [] } };
 
 function* chargesBody(order: rt.Json, index: number, steps: rt.Steps, run: rt.WorkflowRun): rt.Body {
-  const { context, input, vars } = run;
+  const { input, vars } = run;
   let last: rt.Json = null;
   // workflows/processOrders.yaml:24 · activity ChargeOrder
-  last = yield context.df.callActivityWithRetry("ChargeOrder", rt.retryOptions(1000, 3, { backoff: 2 }), order);
+  last = yield* rt.activity(run, "ChargeOrder", order, { retry: { maxAttempts: 3, intervalMs: 1000, backoff: 2 } });
   return last;
 }
 

@@ -76,7 +76,7 @@ describe('generated code for partitioned forEach', () => {
     expect(orch).toContain('[item, index, run.instanceId]');
     expect(orch).toContain('return yield* rt.runSlice(context, { all: allBody });');
     const blueprint = files['generated/big/blueprint.ts'];
-    expect(blueprint).toContain('df.app.orchestration("big-partition", bigPartitionOrchestrator);');
+    expect(blueprint).toContain('df.app.orchestration("big-partition", rt.orchestration(bigPartitionOrchestrator));');
   });
 
   it('keeps the body inline when partitioning is off or cannot apply', () => {

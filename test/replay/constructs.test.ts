@@ -58,10 +58,10 @@ describe('switch, fail, try/catch with retries, timers, step timeout, event time
     expect(state.error).toBeUndefined();
     expect(state.output).toBe('caught flaky failed');
     expect(run.executed.filter((e) => e.name === 'Flaky')).toHaveLength(3);
-    // then a 5 minute delay and an absolute until date: the clock ends at the until date
-    // (retry timers 2 s, 4 s, 8 s are the extension's own and not in the action list)
+    // back-off timers of 2 s and 4 s between the three attempts (plain timers, none after the
+    // last attempt), then a 5 minute delay and an absolute until date: the clock ends there
     const timers = flat(state.actions).filter((a) => a.actionType === ActionType.CreateTimer).map((a) => new Date(a.fireAt!).toISOString());
-    expect(timers).toEqual(['2026-01-01T00:05:14.000Z', '2030-01-01T00:00:00.000Z']);
+    expect(timers).toEqual(['2026-01-01T00:00:02.000Z', '2026-01-01T00:00:06.000Z', '2026-01-01T00:05:06.000Z', '2030-01-01T00:00:00.000Z']);
     expect(run.clock.toISOString()).toBe('2030-01-01T00:00:00.000Z');
     expect(await run.replayCheck()).toEqual([]);
   });

@@ -119,8 +119,13 @@ describe('processOrders (retry, onItemError continue, vars, try/catch, sub-workf
     const attempts = run.executed.filter((e) => e.name === 'ChargeOrder').map((e) => (e.input as { id: string }).id);
     expect(attempts.filter((id) => id === 'b')).toHaveLength(3);
     expect(attempts.filter((id) => id !== 'b').sort()).toEqual(['a', 'c']);
-    const retry = flat(run.episodes[0].actions).find((a) => a.actionType === ActionType.CallActivityWithRetry)!;
-    expect(retry.retryOptions).toMatchObject({ firstRetryIntervalInMilliseconds: 1000, maxNumberOfAttempts: 3, backoffCoefficient: 2 });
+    // Each attempt a plain call, each back-off (1 s, then 2 s: backoff 2) a plain timer.
+    expect(flat(state.actions).some((a) => a.actionType === ActionType.CallActivityWithRetry)).toBe(false);
+    const backoffs = run.history.filter((e) => e.EventType === 10).map((e) => new Date(e.FireAt as string).getTime() - new Date(e.Timestamp).getTime());
+    expect(backoffs).toContain(1000);
+    expect(backoffs).toContain(2000);
+    // The failed order's slot holds its error, as a catch would see it.
+    expect(state.customStatus).toMatchObject({ progress: { charges: { done: 3, failed: 1, total: 3 } } });
     // The sub-workflow ran as a child orchestration.
     expect(flat(state.actions).some((a) => a.actionType === ActionType.CallSubOrchestrator && a.functionName === 'hello')).toBe(true);
   });

@@ -132,8 +132,8 @@ function blueprintStatements(w: Workflow, runtime: string, partitioned: boolean)
   const starter = `{ workflow: ${literal(w.name)}${singleton}${validate} }`;
   const body = [
     '',
-    `df.app.orchestration(${literal(w.name)}, ${orchestratorName(w)});`,
-    ...(partitioned ? [`df.app.orchestration(${literal(partitionFunctionName(w))}, ${partitionOrchestratorName(w)});`] : []),
+    `df.app.orchestration(${literal(w.name)}, rt.orchestration(${orchestratorName(w)}));`,
+    ...(partitioned ? [`df.app.orchestration(${literal(partitionFunctionName(w))}, rt.orchestration(${partitionOrchestratorName(w)}));`] : []),
     '',
     `// ${w.file}:${http.span.start.line} · HTTP starter: ${http.methods.join(', ')} /api/${commentText(http.route)}`,
     `app.http(${literal(`${w.name}_start`)}, {`,
@@ -182,7 +182,12 @@ function blueprintStatements(w: Workflow, runtime: string, partitioned: boolean)
   ];
 }
 
-function activitiesStatements(project: Project): StatementStructures[] {
+/** The runtime module as imported from generated/ itself (one folder up from generated/<name>/). */
+function runtimeFromRoot(runtime: string): string {
+  return runtime.startsWith('../') ? runtime.slice(3) : runtime;
+}
+
+function activitiesStatements(project: Project, runtime: string): StatementStructures[] {
   const byModule = new Map<string, string[]>();
   for (const [name, file] of project.activities) byModule.set(file, [...(byModule.get(file) ?? []), name]);
   const imports = [...byModule.keys()].sort().map(
@@ -192,7 +197,8 @@ function activitiesStatements(project: Project): StatementStructures[] {
       moduleSpecifier: path.posix.relative(GENERATED, file).replace(/\.ts$/, ''),
     }),
   );
-  const body = [...project.activities.keys()].sort().map((name) => `df.app.activity(${literal(name)}, { handler: ${name} });`);
+  // Each handler is wrapped so its errors keep their name across the durable boundary (runtime/handlers.ts).
+  const body = [...project.activities.keys()].sort().map((name) => `df.app.activity(${literal(name)}, { handler: rt.activityHandler(${literal(name)}, ${name}) });`);
   return [
     {
       kind: StructureKind.ImportDeclaration,
@@ -200,6 +206,7 @@ function activitiesStatements(project: Project): StatementStructures[] {
       moduleSpecifier: 'durable-functions',
       leadingTrivia: header('workflows/activities/', 'every activity registration').join('\n') + '\n',
     },
+    { kind: StructureKind.ImportDeclaration, namespaceImport: 'rt', moduleSpecifier: runtimeFromRoot(runtime) },
     ...imports,
     lines(['', ...(body.length ? body : ['// No activities: workflows/activities/ exports no functions.'])]) as unknown as StatementStructures,
   ];
@@ -281,7 +288,7 @@ export function generateProject(project: Project, options: GenerateOptions = {},
     cache?.byWorkflow.set(w, { runtime, files });
     out.push(...files);
   }
-  out.push(format(`${GENERATED}/activities.ts`, activitiesStatements(project)));
+  out.push(format(`${GENERATED}/activities.ts`, activitiesStatements(project, runtime)));
   out.push(format(`${GENERATED}/openapi.ts`, openApiStatements()));
   out.push(format(`${GENERATED}/index.ts`, indexStatements(project)));
   out.push({ path: `${GENERATED}/openapi.json`, text: JSON.stringify(openApiDocument(project), null, 2) + '\n' });

@@ -42,13 +42,23 @@ function ms(d: Duration): string {
   return String(d.ms);
 }
 
+/** A step's `retry` as an rt.RetryPolicy literal. */
 function retryCode(r: RetryPolicy): string {
-  const extra = [
+  const fields = [
+    `maxAttempts: ${r.maxAttempts}`,
+    `intervalMs: ${ms(r.interval)}`,
     r.backoff !== 1 ? `backoff: ${r.backoff}` : undefined,
     r.maxInterval ? `maxIntervalMs: ${ms(r.maxInterval)}` : undefined,
     r.timeout ? `timeoutMs: ${ms(r.timeout)}` : undefined,
+    r.nonRetryable.length ? `nonRetryable: [${r.nonRetryable.map(literal).join(', ')}]` : undefined,
   ].filter(Boolean);
-  return `rt.retryOptions(${ms(r.interval)}, ${r.maxAttempts}${extra.length ? `, { ${extra.join(', ')} }` : ''})`;
+  return `{ ${fields.join(', ')} }`;
+}
+
+/** The step's retry and timeout as rt.CallOptions, or nothing when it has neither. */
+function callOptions(step: Step): string {
+  const fields = [step.retry ? `retry: ${retryCode(step.retry)}` : undefined, step.timeout ? `timeoutMs: ${ms(step.timeout)}` : undefined].filter(Boolean);
+  return fields.length ? `, { ${fields.join(', ')} }` : '';
 }
 
 function describe(step: Step): string {
@@ -57,14 +67,11 @@ function describe(step: Step): string {
   return `${step.id ? `${step.id}: ` : ''}${step.kind}${name}`;
 }
 
-/** A call that yields one task, wrapped in the step timeout when there is one. */
-function awaitTask(task: string, step: Step, what: string): string {
-  if (!step.timeout) return `last = yield ${task};`;
-  return `last = yield* rt.withTimeout(context, ${task}, ${ms(step.timeout)}, ${literal(what)});`;
-}
-
-function optionalInput(input: Value | undefined, c: StepContext): string {
-  return input ? `, ${valueCode(input, c.rename)}` : '';
+/** `rt.activity(run, "Name", input, options)` and the like; the input may be omitted when there are no options. */
+function callCode(fn: string, name: string, input: Value | undefined, step: Step, c: StepContext): string {
+  const options = callOptions(step);
+  const inputCode = input ? `, ${valueCode(input, c.rename)}` : options ? ', null' : '';
+  return `last = yield* rt.${fn}(run, ${literal(name)}${inputCode}${options});`;
 }
 
 /** A generator function for a body; a parallel branch adds no names, so forEach steps in it may still be hoisted. */
@@ -76,19 +83,10 @@ function body(steps: Step[], c: StepContext, params: string, keepHoist = false):
 function kindCode(step: Step, c: StepContext): Lines {
   const v = (x: Value): string => valueCode(x, c.rename);
   switch (step.kind) {
-    case 'activity': {
-      const task = step.retry
-        ? `context.df.callActivityWithRetry(${literal(step.activity)}, ${retryCode(step.retry)}${optionalInput(step.input, c)})`
-        : `context.df.callActivity(${literal(step.activity)}${optionalInput(step.input, c)})`;
-      return [awaitTask(task, step, `activity '${step.activity}'`)];
-    }
-    case 'workflow': {
-      const input = step.input ? v(step.input) : 'null';
-      const task = step.retry
-        ? `context.df.callSubOrchestratorWithRetry(${literal(step.workflow)}, ${retryCode(step.retry)}, ${input})`
-        : `context.df.callSubOrchestrator(${literal(step.workflow)}, ${input})`;
-      return [awaitTask(task, step, `workflow '${step.workflow}'`)];
-    }
+    case 'activity':
+      return [callCode('activity', step.activity, step.input, step, c)];
+    case 'workflow':
+      return [callCode('workflow', step.workflow, step.input, step, c)];
     case 'forEach': {
       const name = step.id ?? `forEach@${step.span.start.line}`;
       const hoisted = hoistBody(step, name, c);
@@ -109,16 +107,17 @@ function kindCode(step: Step, c: StepContext): Lines {
         const fn = body(b.steps, c, 'steps: rt.Steps', true);
         return [...fn.slice(0, -1), '},'];
       });
-      return [`last = yield* rt.parallel(run, steps, ${step.maxParallel ?? 'undefined'}, [`, ...branches, ']);'];
+      const opts = [step.maxParallel !== undefined ? `maxParallel: ${step.maxParallel}` : undefined, step.timeout ? `timeoutMs: ${ms(step.timeout)}` : undefined].filter(Boolean);
+      return [`last = yield* rt.parallel(run, steps, { ${opts.join(', ')} }, [`, ...branches, ']);'];
     }
     case 'waitForEvent':
       return [
-        `last = yield* rt.waitForEvent(context, ${literal(step.event)}, ${step.eventTimeout ? ms(step.eventTimeout) : 'undefined'}, ${literal(step.onTimeout)});`,
+        `last = yield* rt.event(run, ${literal(step.event)}, ${step.eventTimeout ? ms(step.eventTimeout) : 'undefined'}, ${literal(step.onTimeout)});`,
       ];
     case 'delay':
-      return [`yield context.df.createTimer(rt.after(context, ${ms(step.duration)}));`, 'last = null;'];
+      return [`last = yield* rt.delay(run, ${ms(step.duration)});`];
     case 'until':
-      return [`yield context.df.createTimer(rt.dateOf(${v(step.at)}));`, 'last = null;'];
+      return [`last = yield* rt.until(run, ${v(step.at)});`];
     case 'switch': {
       const out: Lines = ['last = null;'];
       step.cases.forEach((k, i) => {
@@ -171,7 +170,7 @@ function hoistBody(step: ForEachStep, name: string, c: StepContext): HoistedBody
       { name: 'steps', type: 'rt.Steps' },
       { name: 'run', type: 'rt.WorkflowRun' },
     ],
-    statements: ['const { context, input, vars } = run;', 'let last: rt.Json = null;', ...stepsCode(step.steps, { ...c, nested: true, hoist: undefined }), 'return last;'],
+    statements: ['const { input, vars } = run;', 'let last: rt.Json = null;', ...stepsCode(step.steps, { ...c, nested: true, hoist: undefined }), 'return last;'],
   };
   c.hoist.bodies.push(hoisted);
   return hoisted;

@@ -1,0 +1,70 @@
+/**
+ * The forEach and parallel steps: a list (or static branches) through the capped window, and a
+ * long list through slice orchestrations (partition.ts).
+ */
+import type * as df from 'durable-functions';
+import { WorkflowError } from './errors';
+import { runPartitioned, type PartitionOptions } from './partition';
+import { deadlineIn } from './timers';
+import { scope, type Json, type Steps } from './values';
+import { runWindow, type Body } from './window';
+import type { WorkflowRun } from './workflow';
+
+export interface ForEachOptions {
+  /** The step's name in progress reports. */
+  step: string;
+  items: Json;
+  maxParallel?: number;
+  onItemError: 'fail' | 'continue';
+  timeoutMs?: number;
+  /** Set when the body can run in slice orchestrations: lists longer than `size` are partitioned. */
+  partition?: PartitionOptions;
+}
+
+/**
+ * A forEach step: the body runs once per item (in its own step scope), at most maxParallel at
+ * once; a list longer than the partition size runs in slice orchestrations (partition.ts).
+ */
+export function* forEach(
+  run: WorkflowRun,
+  parent: Steps,
+  options: ForEachOptions,
+  body: (item: Json, index: number, steps: Steps, run: WorkflowRun) => Body,
+): Generator<df.Task, Json[], Json> {
+  if (!Array.isArray(options.items)) {
+    throw new WorkflowError('InvalidItems', `forEach '${options.step}': expected a list, got ${options.items === null ? 'null' : typeof options.items}`);
+  }
+  const items: Json[] = options.items;
+  const deadline = deadlineIn(run.context, options.timeoutMs, `forEach '${options.step}'`);
+  const partition = options.partition;
+  if (partition && partition.size > 0 && items.length > partition.size) {
+    return yield* runPartitioned({
+      run,
+      parent,
+      step: options.step,
+      items,
+      maxParallel: options.maxParallel,
+      onItemError: options.onItemError,
+      deadline,
+      partition,
+      report: (done, failed) => run.progress(options.step, { done, failed, total: items.length }),
+    });
+  }
+  return yield* runWindow(run, items.length, (i) => body(items[i], i, scope(parent), run), {
+    maxParallel: options.maxParallel,
+    onItemError: options.onItemError,
+    onProgress: (p) => run.progress(options.step, p),
+    deadline,
+  });
+}
+
+/** A parallel step: static branches, at most maxParallel at once; output is each branch's last output. */
+export function* parallel(
+  run: WorkflowRun,
+  parent: Steps,
+  options: { maxParallel?: number; timeoutMs?: number },
+  branches: ReadonlyArray<(steps: Steps) => Body>,
+): Generator<df.Task, Json[], Json> {
+  const deadline = deadlineIn(run.context, options.timeoutMs, 'parallel');
+  return yield* runWindow(run, branches.length, (i) => branches[i](scope(parent)), { maxParallel: options.maxParallel, onItemError: 'fail', deadline });
+}
