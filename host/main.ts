@@ -76,7 +76,6 @@ export async function createHost(options: HostOptions): Promise<Host> {
     {
       maxConcurrentActivityFunctions: durable.maxConcurrentActivityFunctions ?? 10,
       maxConcurrentOrchestratorFunctions: durable.maxConcurrentOrchestratorFunctions ?? 10,
-      batchMs: 5,
       leaseMs: 5 * 60_000,
     },
     log,

@@ -1,72 +1,49 @@
 /**
- * The execution engine: runs orchestration episodes (real replay through the app's handlers),
- * activities (up to maxConcurrentActivityFunctions at once) and durable timers, all state in the
- * store. Messages that land within a few milliseconds of each other share an episode, so a capped
- * fan-out stays full. Activities are at-least-once: a crash re-runs only those in flight.
+ * The execution engine: runs orchestration episodes (the app's orchestrator through
+ * durable-functions, then the Durable extension's replay of it: episode-runner.ts), activities
+ * (up to maxConcurrentActivityFunctions at once) and durable timers, all state in the store.
+ * Messages that arrive while an instance's episode runs, or in the same turn of the event loop,
+ * share its next episode. Activities are at-least-once: a crash re-runs only those in flight.
  */
 import { InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import type { CoreApi, Registration } from '../functions/core-api';
-import { runEpisode, type OrchestratorHandler } from '../orchestration/episode';
+import type { KnownFunctions, ReplayOutcome } from '../orchestration/extension';
 import { history, type HistoryEvent } from '../orchestration/history';
 import { planEpisode } from '../orchestration/plan';
-import { attemptsLeft, retryDelay } from '../orchestration/retry';
-import { TERMINAL, type InstanceRow, type RetryState, type Store } from '../store/store';
+import { TERMINAL, type ActivityRow, type InstanceRow, type Store } from '../store/store';
 import type { Logger } from '../log';
 import type { WorkerPool } from '../workers/pool';
+import { realClock, type Clock } from './clock';
+import { knownFunctions, runEpisodeInline, type EpisodeInput, type EpisodeResult } from './episode-runner';
 
 export interface EngineOptions {
   maxConcurrentActivityFunctions: number;
   maxConcurrentOrchestratorFunctions: number;
-  /** How long to wait for more messages before running an episode. */
-  batchMs: number;
   /** How long an activity's lease lasts before another worker may run it again. */
   leaseMs: number;
-}
-
-/** The field on a message that carries a retrying activity's state (the library ignores it). */
-const RETRY = 'DurableFlowRetry';
-
-interface RetryCarry {
-  name: string;
-  input: unknown;
-  retry: RetryState;
+  clock?: Clock;
+  /**
+   * Sees every message before it is queued for its instance (activity and child results, timers
+   * that fired); returning true keeps it, and the caller delivers it later with `deliver` (tests
+   * use this to choose in what order and how many completions each episode gets).
+   */
+  intercept?: (instanceId: string, event: HistoryEvent) => boolean;
+  /** Runs one episode (default: in this thread). */
+  runEpisode?: (input: EpisodeInput) => Promise<EpisodeResult>;
+  /** Runs an activity instead of the app's registration (tests and the test kit replace activities). */
+  runActivity?: (name: string, input: unknown, invocationId: string) => Promise<unknown> | undefined;
 }
 
 /** A fresh execution id (DurableTask.Core: a GUID per execution, continueAsNew included). */
 export const newExecutionId = (): string => randomUUID().replace(/-/g, '');
 
-/**
- * Retries as the extension does them for durable-js: after every failed attempt a retry timer
- * (durable-js waits for it even after the last attempt; none once the retry timeout has passed:
- * host/orchestration/retry.ts), and when it fires, if attempts remain, the next attempt. Each
- * takes the next task id, in the order the episode delivers them, right after the message that
- * caused it, exactly where the library expects it.
- */
-export function expandRetries(messages: readonly HistoryEvent[], firstId: number, now: Date) {
-  let nextId = firstId;
-  const events: HistoryEvent[] = [];
-  const timers: Array<{ taskId: number; fireAt: string; retryOf: RetryCarry | null }> = [];
-  const attempts: Array<{ taskId: number; name: string; input: unknown; retry: RetryState }> = [];
-  for (const m of messages) {
-    const { [RETRY]: carry, ...event } = m as HistoryEvent & { [RETRY]?: RetryCarry };
-    events.push(event as HistoryEvent);
-    if (!carry) continue;
-    if (event.EventType === 6) {
-      const r = carry.retry;
-      const delay = retryDelay(r, r.attempt, new Date(r.firstAttemptAt ?? now), now);
-      if (delay === undefined) continue;
-      const fireAt = new Date(now.getTime() + delay).toISOString();
-      const taskId = nextId++;
-      events.push(history.timerCreated(now, taskId, fireAt));
-      timers.push({ taskId, fireAt, retryOf: attemptsLeft(r, r.attempt) ? { ...carry, retry: { ...r, attempt: r.attempt + 1 } } : null });
-    } else if (event.EventType === 11) {
-      const taskId = nextId++;
-      events.push(history.taskScheduled(now, taskId, carry.name, carry.input));
-      attempts.push({ taskId, name: carry.name, input: carry.input, retry: carry.retry });
-    }
-  }
-  return { events, timers, attempts, nextId };
+/** How an activity's error reaches the orchestrator (TaskActivityShim.cs: Reason and serialized cause). */
+export function activityFailure(name: string, error: Error): { reason: string; details: string } {
+  return {
+    reason: `Activity function '${name}' failed: ${error.message}`,
+    details: JSON.stringify({ ClassName: 'System.Exception', Message: error.message, InnerException: { ClassName: 'Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException', Message: `Result: Failure\nException: ${error.message}\nStack: ${error.stack ?? ''}` } }),
+  };
 }
 
 export class ConflictError extends Error {}
@@ -75,11 +52,14 @@ export class GoneError extends Error {}
 
 export class Engine {
   private activeActivities = 0;
-  private activeOrchestrations = new Set<string>();
-  private orchestrationTimer?: NodeJS.Timeout;
-  private timerTimer?: NodeJS.Timeout;
+  private readonly activeOrchestrations = new Set<string>();
+  private kickPending = false;
+  private cancelTimer?: () => void;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
+  private readonly clock: Clock;
+  private readonly known: KnownFunctions;
+  private readonly runner: (input: EpisodeInput) => Promise<EpisodeResult>;
 
   constructor(
     private readonly store: Store,
@@ -88,12 +68,16 @@ export class Engine {
     private readonly log: Logger,
     /** When set, activities run in these worker processes instead of the host's own. */
     private readonly workers?: WorkerPool,
-  ) {}
+  ) {
+    this.clock = options.clock ?? realClock;
+    this.known = knownFunctions(api);
+    this.runner = options.runEpisode ?? ((input) => runEpisodeInline(api, this.known, input));
+  }
 
   start(): void {
     const released = this.store.releaseLeases();
     if (released > 0) this.log.info(`recovered ${released} in-flight activit${released === 1 ? 'y' : 'ies'} from an earlier run (they run again: at-least-once)`);
-    this.kickOrchestrations(0);
+    this.kick();
     this.pumpActivities();
     this.scheduleTimers();
   }
@@ -101,17 +85,20 @@ export class Engine {
   /** Stops taking work; waits briefly for activities in flight. */
   async stop(graceMs = 2000): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.orchestrationTimer);
-    clearTimeout(this.timerTimer);
+    this.cancelTimer?.();
     const deadline = Date.now() + graceMs;
     while ((this.activeActivities > 0 || this.activeOrchestrations.size > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  now(): Date {
+    return this.clock.now();
   }
 
   // --- management ----------------------------------------------------------------------------
 
   startInstance(name: string, input: unknown, instanceId: string = randomUUID().replace(/-/g, ''), parent?: { id: string; taskId: number }): string {
     this.orchestrator(name);
-    const now = new Date();
+    const now = this.clock.now();
     this.store.tx(() => {
       const existing = this.store.instance(instanceId);
       if (existing && !TERMINAL.has(existing.status) && !parent) throw new ConflictError(`an instance with id '${instanceId}' is already ${existing.status}`);
@@ -120,43 +107,57 @@ export class Engine {
       this.store.enqueue(instanceId, history.executionStarted(now, name, input));
     });
     this.log.state(name, instanceId, 'Pending');
-    this.kickOrchestrations();
+    this.kick();
     return instanceId;
   }
 
   raiseEvent(instanceId: string, name: string, data: unknown): void {
     const inst = this.mustGet(instanceId);
     if (TERMINAL.has(inst.status)) throw new GoneError(`instance '${instanceId}' is ${inst.status}`);
-    this.store.enqueue(instanceId, history.eventRaised(new Date(), name, data));
-    this.kickOrchestrations();
+    this.store.enqueue(instanceId, history.eventRaised(this.clock.now(), name, data));
+    this.kick();
   }
 
+  /**
+   * Terminates at once: the extension delivers terminate as an ExecutionTerminated message that
+   * ends the orchestration in its next episode; the host records the same events in one step.
+   * Sub-orchestrations are not terminated (the extension does not propagate terminate).
+   */
   terminate(instanceId: string, reason: string): void {
     const inst = this.mustGet(instanceId);
     if (TERMINAL.has(inst.status)) throw new GoneError(`instance '${instanceId}' is already ${inst.status}`);
-    const at = new Date().toISOString();
+    const now = this.clock.now();
     this.store.tx(() => {
       this.store.dropWork(instanceId);
-      this.store.updateInstance(instanceId, { status: 'Terminated', output: reason }, at);
-      this.store.forgetHistory(instanceId);
-      this.notifyParent(inst, undefined, `terminated: ${reason}`);
+      this.store.appendHistory(instanceId, [history.orchestratorStarted(now), history.executionTerminated(now, reason), history.executionCompleted(now, 'Terminated', reason), history.orchestratorCompleted(now)]);
+      this.store.updateInstance(instanceId, { status: 'Terminated', output: reason }, now.toISOString());
+      // A terminated child fails its parent's task with the reason (TaskOrchestrationDispatcher:
+      // SubOrchestrationInstanceFailedEvent with the terminate reason as Result).
+      this.notifyParent(inst, { status: 'Failed', reason, details: '' });
     });
+    this.store.forgetHistory(instanceId);
     this.log.state(inst.name, instanceId, 'Terminated');
   }
 
   suspend(instanceId: string): void {
     const inst = this.mustGet(instanceId);
     if (TERMINAL.has(inst.status)) throw new GoneError(`instance '${instanceId}' is ${inst.status}`);
-    this.store.updateInstance(instanceId, { status: 'Suspended' }, new Date().toISOString());
+    this.store.updateInstance(instanceId, { status: 'Suspended' }, this.clock.now().toISOString());
     this.log.state(inst.name, instanceId, 'Suspended');
   }
 
   resume(instanceId: string): void {
     const inst = this.mustGet(instanceId);
     if (TERMINAL.has(inst.status)) throw new GoneError(`instance '${instanceId}' is ${inst.status}`);
-    if (inst.status === 'Suspended') this.store.updateInstance(instanceId, { status: 'Running' }, new Date().toISOString());
+    if (inst.status === 'Suspended') this.store.updateInstance(instanceId, { status: 'Running' }, this.clock.now().toISOString());
     this.log.state(inst.name, instanceId, 'Running');
-    this.kickOrchestrations();
+    this.kick();
+  }
+
+  /** Queues a message for an instance (what `intercept` kept, delivered now). */
+  deliver(instanceId: string, event: HistoryEvent): void {
+    this.store.enqueue(instanceId, event);
+    this.kick();
   }
 
   private mustGet(id: string): InstanceRow {
@@ -165,7 +166,7 @@ export class Engine {
     return inst;
   }
 
-  /** Resolves when nothing is queued or running (for tests and graceful shutdown). */
+  /** Resolves when nothing is queued or running (timers may be pending: a waiting instance is idle). */
   whenIdle(): Promise<void> {
     return new Promise((resolve) => {
       this.idleWaiters.push(resolve);
@@ -174,6 +175,7 @@ export class Engine {
   }
 
   private checkIdle(): void {
+    if (this.idleWaiters.length === 0 || this.kickPending) return;
     if (this.activeActivities === 0 && this.activeOrchestrations.size === 0 && this.store.instancesWithMessages().length === 0 && this.store.activityCount() === 0) {
       for (const w of this.idleWaiters.splice(0)) w();
     }
@@ -187,12 +189,17 @@ export class Engine {
     return r;
   }
 
-  kickOrchestrations(delay = this.options.batchMs): void {
-    if (this.stopped || this.orchestrationTimer) return;
-    this.orchestrationTimer = setTimeout(() => {
-      this.orchestrationTimer = undefined;
+  /**
+   * Runs episodes on the next turn of the event loop: every message queued in this turn (a batch
+   * of completions, a start and its first event) shares one episode, and no time is spent waiting.
+   */
+  kick(): void {
+    if (this.stopped || this.kickPending) return;
+    this.kickPending = true;
+    setImmediate(() => {
+      this.kickPending = false;
       this.runOrchestrations();
-    }, delay);
+    });
   }
 
   private runOrchestrations(): void {
@@ -213,12 +220,13 @@ export class Engine {
           this.log.error(`${inst.name} (${id}): ${e instanceof Error ? e.stack : String(e)}`);
           this.store.tx(() => {
             this.store.dropWork(id);
-            this.store.updateInstance(id, { status: 'Failed', error: message }, new Date().toISOString());
+            this.store.updateInstance(id, { status: 'Failed', error: message }, this.clock.now().toISOString());
           });
+          this.store.forgetHistory(id);
         })
         .finally(() => {
           this.activeOrchestrations.delete(id);
-          this.kickOrchestrations();
+          this.kick();
           this.checkIdle();
         });
     }
@@ -229,101 +237,101 @@ export class Engine {
     const messages = this.store.messages(inst.id);
     if (messages.length === 0) return;
     if (TERMINAL.has(inst.status)) {
-      // A terminated (or finished) instance ignores what still arrives for it.
+      // A finished instance ignores what still arrives for it (a cancelled timer firing, a late result).
       this.store.deleteMessages(messages.map((m) => m.id));
       return;
     }
-    const now = new Date();
-    const past = this.store.playedHistory(inst.id);
-    const retries = expandRetries(messages.map((m) => m.event), inst.nextId, now);
-    const fresh: HistoryEvent[] = [history.orchestratorStarted(now), ...retries.events];
-    const registration = this.orchestrator(inst.name);
+    const now = this.clock.now();
+    const played = this.store.playedHistory(inst.id);
+    const fresh: HistoryEvent[] = [history.orchestratorStarted(now), ...messages.map((m) => m.event)];
     const started = Date.now();
     const invocationId = randomUUID();
-    this.log.executing(inst.name, past.length === 0 ? 'New orchestration' : 'OrchestratorReplay', invocationId);
-    this.log.verbose(`episode of ${inst.name} (${inst.id}): replaying ${past.length} events, delivering ${messages.length} new`);
-    const state = await runEpisode(registration.handler as OrchestratorHandler, {
+    this.log.executing(inst.name, played.json.length === 0 ? 'New orchestration' : 'OrchestratorReplay', invocationId);
+    this.log.verbose(`episode of ${inst.name} (${inst.id}): replaying ${played.json.length} events, delivering ${messages.length} new`);
+    const { js, replay } = await this.runner({
       name: inst.name,
       instanceId: inst.id,
+      executionId: inst.executionId,
       input: inst.input,
-      playedJson: past,
-      history: fresh,
       parentInstanceId: inst.parentId ?? undefined,
+      played,
+      fresh,
     });
-    const plan = planEpisode(state, { nextId: retries.nextId, seenActions: inst.seenActions }, inst.id, now, inst.executionId);
-    const failed = state.error !== undefined;
-    const status = plan.continueAsNew ? 'ContinuedAsNew' : failed ? 'Failed' : state.isDone ? 'Completed' : 'Running';
-    const at = new Date().toISOString();
+    const outcome = replay.outcome;
+    const plan = planEpisode(replay.newActions, now);
+    const status = outcome.status;
+    const ended = status === 'Completed' || status === 'Failed';
+    const at = this.clock.now().toISOString();
     this.store.tx(() => {
       const current = this.store.instance(inst.id);
       // Terminated or purged while the episode ran: its outcome is void.
       if (!current || TERMINAL.has(current.status)) return;
       this.store.deleteMessages(messages.map((m) => m.id));
-      if (plan.continueAsNew) {
+      if (outcome.status === 'ContinuedAsNew') {
         this.store.clearHistory(inst.id);
         this.store.dropWork(inst.id);
-        this.store.updateInstance(
-          inst.id,
-          { status: 'Running', input: plan.continueAsNew.input, nextId: 0, seenActions: 0, customStatus: state.customStatus, executionId: newExecutionId() },
-          at,
-        );
-        this.store.enqueue(inst.id, history.executionStarted(now, inst.name, plan.continueAsNew.input));
+        this.store.updateInstance(inst.id, { status: 'Running', input: outcome.input, customStatus: js.customStatus ?? null, executionId: newExecutionId() }, at);
+        this.store.enqueue(inst.id, history.executionStarted(now, inst.name, outcome.input));
+        for (const e of outcome.carryover) this.store.enqueue(inst.id, { ...e, IsPlayed: false });
         return;
       }
       // The execution's end is recorded as the extension does (showHistory lists it).
-      const end = status === 'Completed' || status === 'Failed' ? [history.executionCompleted(now, status, failed ? state.error : state.output)] : [];
+      const end = ended ? [history.executionCompleted(now, status, outcome.status === 'Failed' ? outcome.reason : outcome.output)] : [];
       this.store.appendHistory(inst.id, [...fresh, ...plan.events, ...end, history.orchestratorCompleted(now)]);
-      for (const t of retries.timers) this.store.addTimer({ instanceId: inst.id, ...t, isRetry: true });
-      for (const a of retries.attempts) this.store.addActivity({ instanceId: inst.id, ...a });
-      for (const w of plan.work) {
-        if (w.kind === 'activity')
-          this.store.addActivity({ instanceId: inst.id, taskId: w.taskId, name: w.name, input: w.input, retry: w.retry ? { ...w.retry, attempt: 1, firstAttemptAt: now.toISOString() } : null });
-        else if (w.kind === 'timer' && !w.canceled) this.store.addTimer({ instanceId: inst.id, taskId: w.taskId, fireAt: w.fireAt, retryOf: null, isRetry: false });
-        else if (w.kind === 'subOrchestration') {
-          this.store.createInstance({ id: w.instanceId!, name: w.name, input: w.input, parentId: inst.id, parentTaskId: w.taskId, executionId: newExecutionId() }, at);
-          this.store.enqueue(w.instanceId!, history.executionStarted(now, w.name, w.input));
+      if (ended) this.store.dropWork(inst.id);
+      else {
+        for (const w of plan.work) {
+          if (w.kind === 'activity') this.store.addActivity({ instanceId: inst.id, taskId: w.taskId, name: w.name, input: w.input });
+          else if (w.kind === 'timer') this.store.addTimer({ instanceId: inst.id, taskId: w.taskId, fireAt: w.fireAt });
+          else {
+            this.store.createInstance({ id: w.instanceId, name: w.name, input: w.input, parentId: inst.id, parentTaskId: w.taskId, executionId: newExecutionId() }, at);
+            this.store.enqueue(w.instanceId, history.executionStarted(now, w.name, w.input));
+          }
         }
       }
       this.store.updateInstance(
         inst.id,
         {
           status: current.status === 'Suspended' ? 'Suspended' : status,
-          output: state.isDone ? state.output ?? null : null,
-          error: failed ? state.error! : null,
-          customStatus: state.customStatus ?? null,
-          nextId: plan.cursor.nextId,
-          seenActions: plan.cursor.seenActions,
+          output: outcome.status === 'Completed' ? outcome.output ?? null : null,
+          error: outcome.status === 'Failed' ? outcome.reason : null,
+          // A custom status the extension refused (over 16 KB) is not kept.
+          customStatus: outcome.status === 'Failed' && /^Orchestrator function '[^']*' failed: The UTF-16 size/.test(outcome.reason) ? current.customStatus : js.customStatus ?? null,
         },
         at,
       );
-      if (status === 'Completed' || status === 'Failed') this.notifyParent(inst, state.output, failed ? `Orchestrator function '${inst.name}' failed: ${state.error}` : undefined, failed ? `Message: ${state.error}` : '');
+      if (ended) this.notifyParent(inst, outcome);
     });
-    if (status === 'Completed' || status === 'Failed') this.store.forgetHistory(inst.id);
-    this.log.executed(inst.name, failed ? 'Failed' : 'Succeeded', invocationId, Date.now() - started);
-    if (status !== inst.status) this.log.state(inst.name, inst.id, status, failed ? state.error : undefined);
-    if (plan.unsupported.length) this.log.error(`${inst.name}: unsupported actions ${plan.unsupported.join(', ')} were ignored`);
+    if (ended) this.store.forgetHistory(inst.id);
+    this.log.executed(inst.name, status === 'Failed' ? 'Failed' : 'Succeeded', invocationId, Date.now() - started);
+    if (status !== inst.status) this.log.state(inst.name, inst.id, status, outcome.status === 'Failed' ? outcome.reason : undefined);
     this.pumpActivities();
     this.scheduleTimers();
   }
 
-  /** A child's outcome for its parent; a failure reads as the extension's shim words it (see the replay harness). */
-  private notifyParent(inst: InstanceRow, output: unknown, error: string | undefined, details = ''): void {
+  /** A child's outcome for its parent, worded as the extension's shim words it. */
+  private notifyParent(inst: InstanceRow, outcome: ReplayOutcome): void {
     if (!inst.parentId || inst.parentTaskId === null) return;
-    const now = new Date();
-    this.store.enqueue(
-      inst.parentId,
-      error !== undefined
-        ? history.subOrchestrationFailed(now, inst.parentTaskId, error, details)
-        : history.subOrchestrationCompleted(now, inst.parentTaskId, output),
-    );
-    this.kickOrchestrations();
+    const now = this.clock.now();
+    const event =
+      outcome.status === 'Failed'
+        ? history.subOrchestrationFailed(now, inst.parentTaskId, outcome.reason, outcome.details)
+        : history.subOrchestrationCompleted(now, inst.parentTaskId, outcome.status === 'Completed' ? outcome.output : null);
+    this.message(inst.parentId, event);
+  }
+
+  /** Queues a result for an instance, unless `intercept` keeps it for later delivery. */
+  private message(instanceId: string, event: HistoryEvent): void {
+    if (this.options.intercept?.(instanceId, event)) return;
+    this.store.enqueue(instanceId, event);
+    this.kick();
   }
 
   // --- activities ------------------------------------------------------------------------------
 
   pumpActivities(): void {
     while (!this.stopped && this.activeActivities < this.options.maxConcurrentActivityFunctions) {
-      const item = this.store.claimActivity(Date.now(), this.options.leaseMs);
+      const item = this.store.claimActivity(this.clock.now().getTime(), this.options.leaseMs);
       if (!item) return;
       this.activeActivities++;
       this.runActivity(item)
@@ -336,7 +344,7 @@ export class Engine {
     }
   }
 
-  private async runActivity(item: { id: number; instanceId: string; taskId: number; name: string; input: unknown; retry: RetryState | null }): Promise<void> {
+  private async runActivity(item: ActivityRow): Promise<void> {
     const registration = this.api.registrations.get(item.name);
     const invocationId = randomUUID();
     const started = Date.now();
@@ -344,52 +352,44 @@ export class Engine {
     let result: unknown;
     let error: Error | undefined;
     try {
-      if (!registration || registration.trigger.type !== 'activityTrigger') throw new Error(`no activity function named '${item.name}'`);
-      result = this.workers
-        ? await this.workers.run(item.name, item.input, invocationId)
-        : await registration.handler(item.input, new InvocationContext({ functionName: item.name, invocationId }));
+      const replaced = this.options.runActivity?.(item.name, item.input, invocationId);
+      if (replaced) result = await replaced;
+      else if (!registration || registration.trigger.type !== 'activityTrigger') throw new Error(`no activity function named '${item.name}'`);
+      else
+        result = this.workers
+          ? await this.workers.run(item.name, item.input, invocationId)
+          : await registration.handler(item.input, new InvocationContext({ functionName: item.name, invocationId }));
     } catch (e) {
       error = e instanceof Error ? e : new Error(String(e));
     }
     this.log.executed(item.name, error ? 'Failed' : 'Succeeded', invocationId, Date.now() - started);
-    const now = new Date();
+    const now = this.clock.now();
+    const failure = error && activityFailure(item.name, error);
+    const event = failure ? history.taskFailed(now, item.taskId, failure.reason, failure.details) : history.taskCompleted(now, item.taskId, result);
     this.store.tx(() => {
       if (!this.store.finishActivity(item.id)) return; // terminated or purged meanwhile
-      if (!error) {
-        this.store.enqueue(item.instanceId, history.taskCompleted(now, item.taskId, result));
-        return;
-      }
-      const failed = history.taskFailed(now, item.taskId, error.message, error.stack ?? '', { ErrorType: error.name, ErrorMessage: error.message, StackTrace: error.stack });
-      // The retry state rides on the message; the episode that delivers it allocates the ids.
-      this.store.enqueue(item.instanceId, item.retry ? { ...failed, [RETRY]: { name: item.name, input: item.input, retry: item.retry } } : failed);
+      this.message(item.instanceId, event);
     });
-    // Waiting batchMs gathers completions into one episode; with no other activity running there
-    // is nothing to gather (a sequence), so the episode starts at once.
-    this.kickOrchestrations(this.activeActivities > 1 ? this.options.batchMs : 0);
   }
 
   // --- timers ----------------------------------------------------------------------------------
 
   scheduleTimers(): void {
     if (this.stopped) return;
-    clearTimeout(this.timerTimer);
+    this.cancelTimer?.();
     const next = this.store.nextTimer();
-    if (!next) return;
-    const wait = Math.max(0, Math.min(new Date(next).getTime() - Date.now(), 2 ** 31 - 1));
-    this.timerTimer = setTimeout(() => this.fireTimers(), wait);
+    this.cancelTimer = next ? this.clock.at(new Date(next).getTime(), () => this.fireTimers()) : undefined;
   }
 
   private fireTimers(): void {
-    const now = new Date();
+    const now = this.clock.now();
     const due = this.store.dueTimers(now.toISOString());
     this.store.tx(() => {
       for (const t of due) {
         this.store.deleteTimer(t.id);
-        const fired = history.timerFired(now, t.taskId, t.fireAt);
-        this.store.enqueue(t.instanceId, t.retryOf ? { ...fired, [RETRY]: t.retryOf } : fired);
+        this.message(t.instanceId, history.timerFired(now, t.taskId, t.fireAt));
       }
     });
-    if (due.length) this.kickOrchestrations();
     this.pumpActivities();
     this.scheduleTimers();
   }

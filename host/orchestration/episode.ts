@@ -13,6 +13,8 @@ export interface OrchestratorState {
   actions: Action[];
   output?: unknown;
   error?: string;
+  /** The stack of the error the orchestrator threw (the failure's details). */
+  errorStack?: string;
   customStatus?: unknown;
 }
 
@@ -50,6 +52,7 @@ export async function runEpisode(handler: OrchestratorHandler, req: EpisodeReque
   const trigger = JSON.parse(`{"history":[${events.join(',')}]${rest}`);
   const context = new InvocationContext({ functionName: req.name, invocationId: `${req.instanceId}:${events.length}` });
   let raw: unknown;
+  let errorStack: string | undefined;
   try {
     raw = await handler(trigger, context);
   } catch (e) {
@@ -58,8 +61,9 @@ export async function runEpisode(handler: OrchestratorHandler, req: EpisodeReque
     const at = message.indexOf(OUT_OF_PROC_LABEL);
     if (at < 0) throw e;
     raw = JSON.parse(message.slice(at + OUT_OF_PROC_LABEL.length));
+    errorStack = e instanceof Error ? e.stack?.slice(e.stack.indexOf('\n    at ') + 1) : undefined;
   }
   const state = raw as { isDone: boolean; actions: unknown[]; output?: unknown; error?: string; customStatus?: unknown };
   const actions = (Array.isArray(state.actions?.[0]) ? (state.actions as Action[][]).flat() : (state.actions as Action[])) ?? [];
-  return { isDone: state.isDone, actions, output: state.output, error: state.error, customStatus: state.customStatus };
+  return { isDone: state.isDone, actions, output: state.output, error: state.error, errorStack, customStatus: state.customStatus };
 }

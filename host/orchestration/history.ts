@@ -69,9 +69,24 @@ export const history = {
   subOrchestrationFailed: (at: Date, scheduledId: number, reason: string, details: string, failure?: FailureDetails) =>
     ev(EventType.SubOrchestrationInstanceFailed, at, { TaskScheduledId: scheduledId, Reason: reason, Details: details, ...(failure ? { FailureDetails: failure } : {}) }),
   /** The end of an execution (OrchestrationStatus: 1 Completed, 3 Failed, 4 ContinuedAsNew in DurableTask.Core). */
-  executionCompleted: (at: Date, status: 'Completed' | 'Failed' | 'ContinuedAsNew', result: unknown) =>
+  executionCompleted: (at: Date, status: 'Completed' | 'Failed' | 'ContinuedAsNew' | 'Terminated', result: unknown) =>
     ev(EventType.ExecutionCompleted, at, { OrchestrationStatus: status, Result: json(result) }),
+  /** Terminate's message (TaskHubClient.TerminateInstanceAsync sends an ExecutionTerminatedEvent). */
+  executionTerminated: (at: Date, reason: string) => ev(EventType.ExecutionTerminated, at, { Input: reason }),
 };
+
+/**
+ * The fields of an event the extension's replay reads (type, ids, name, time): what the host
+ * keeps of recorded history besides its JSON text.
+ */
+export function routing(e: HistoryEvent): HistoryEvent {
+  const r: HistoryEvent = { EventType: e.EventType, EventId: e.EventId, IsPlayed: true, Timestamp: e.Timestamp };
+  if (e.TaskScheduledId !== undefined) r.TaskScheduledId = e.TaskScheduledId;
+  if (e.TimerId !== undefined) r.TimerId = e.TimerId;
+  if (e.Name !== undefined) r.Name = e.Name;
+  if (e.InstanceId !== undefined) r.InstanceId = e.InstanceId;
+  return r;
+}
 
 /**
  * Marks everything already recorded as played, as the extension does before handing the history

@@ -1,66 +1,39 @@
 /**
- * What the extension does after an episode: number the new actions (actions.ts), append the
- * history events that record them, and hand back the work to do. Pure: the host's store and
- * the test harness both apply the result.
+ * What the extension records and does after an episode: for each call the replay issued that
+ * history does not hold yet (extension/executor.ts), the history event that records it
+ * (TaskScheduled, TimerCreated, SubOrchestrationInstanceCreated, with the replay's task id) and
+ * the work to do. Cancelled timers are recorded and fire like any other (the extension creates
+ * the timer, then cancels only its C# task). Pure: the host's engine and the test harness apply it.
  */
-import { scheduleActions, type Action, type WorkItem } from './actions';
-import type { OrchestratorState } from './episode';
+import type { ScheduledAction } from './extension';
 import { history, type HistoryEvent } from './history';
 
-/** Per-execution counters the extension keeps between episodes. */
-export interface ExecutionCursor {
-  nextId: number;
-  seenActions: number;
-}
+export type Work =
+  | { kind: 'activity'; taskId: number; name: string; input: unknown }
+  | { kind: 'timer'; taskId: number; fireAt: string }
+  | { kind: 'subOrchestration'; taskId: number; name: string; instanceId: string; input: unknown };
 
 export interface EpisodePlan {
-  /** TaskScheduled, TimerCreated and SubOrchestrationInstanceCreated events, in id order. */
+  /** History events for the new calls, in id order. */
   events: HistoryEvent[];
-  work: Array<Exclude<WorkItem, { kind: 'continueAsNew' | 'unsupported' }>>;
-  cursor: ExecutionCursor;
-  /** Set when the orchestration called continueAsNew and returned. */
-  continueAsNew?: { input: unknown };
-  unsupported: number[];
+  work: Work[];
 }
 
-/**
- * The instance id of a sub-orchestration started without one. DurableTask.Core uses
- * `ExecutionId + ":" + taskId` (TaskOrchestrationContext.CreateSubOrchestrationInstanceCore);
- * pass the execution's id so children of successive continueAsNew executions do not collide.
- */
-export function childInstanceId(executionId: string, taskId: number): string {
-  return `${executionId}:${taskId}`;
-}
-
-/**
- * Plans what the extension records and does after an episode. `executionId` names the current
- * execution (defaults to the instance id) and only shapes generated child instance ids.
- */
-export function planEpisode(state: OrchestratorState, cursor: ExecutionCursor, instanceId: string, at: Date, executionId: string = instanceId): EpisodePlan {
-  const fresh: Action[] = state.actions.slice(cursor.seenActions);
-  const { items, nextId } = scheduleActions(fresh, cursor.nextId);
-  const plan: EpisodePlan = { events: [], work: [], cursor: { nextId, seenActions: state.actions.length }, unsupported: [] };
-  for (const item of items) {
-    switch (item.kind) {
+export function planEpisode(newActions: readonly ScheduledAction[], at: Date): EpisodePlan {
+  const plan: EpisodePlan = { events: [], work: [] };
+  for (const a of newActions) {
+    switch (a.kind) {
       case 'activity':
-        plan.events.push(history.taskScheduled(at, item.taskId, item.name, item.input));
-        plan.work.push(item);
+        plan.events.push(history.taskScheduled(at, a.id, a.name, a.input));
+        plan.work.push({ kind: 'activity', taskId: a.id, name: a.name, input: a.input });
         break;
       case 'timer':
-        plan.events.push(history.timerCreated(at, item.taskId, item.fireAt));
-        plan.work.push(item);
+        plan.events.push(history.timerCreated(at, a.id, a.fireAt));
+        plan.work.push({ kind: 'timer', taskId: a.id, fireAt: a.fireAt });
         break;
-      case 'subOrchestration': {
-        const id = item.instanceId ?? childInstanceId(executionId, item.taskId);
-        plan.events.push(history.subOrchestrationCreated(at, item.taskId, item.name, id, item.input));
-        plan.work.push({ ...item, instanceId: id });
-        break;
-      }
-      case 'continueAsNew':
-        if (state.isDone) plan.continueAsNew = { input: item.input };
-        break;
-      case 'unsupported':
-        plan.unsupported.push(item.actionType);
+      case 'subOrchestration':
+        plan.events.push(history.subOrchestrationCreated(at, a.id, a.name, a.instanceId, a.input));
+        plan.work.push({ kind: 'subOrchestration', taskId: a.id, name: a.name, instanceId: a.instanceId, input: a.input });
         break;
     }
   }

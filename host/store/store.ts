@@ -8,7 +8,8 @@
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { HistoryEvent } from '../orchestration/history';
+import { routing, type HistoryEvent } from '../orchestration/history';
+import type { PlayedHistory } from '../executor/episode-runner';
 
 export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated' | 'Suspended' | 'ContinuedAsNew';
 export const TERMINAL: ReadonlySet<RuntimeStatus> = new Set(['Completed', 'Failed', 'Terminated']);
@@ -25,8 +26,6 @@ export interface InstanceRow {
   updated: string;
   parentId: string | null;
   parentTaskId: number | null;
-  nextId: number;
-  seenActions: number;
   /** The current execution's id: a fresh GUID per start and per continueAsNew, as DurableTask.Core does. */
   executionId: string;
 }
@@ -37,19 +36,6 @@ export interface ActivityRow {
   taskId: number;
   name: string;
   input: unknown;
-  retry: RetryState | null;
-}
-
-/** What a retrying activity carries between attempts. */
-export interface RetryState {
-  firstRetryIntervalInMilliseconds: number;
-  maxNumberOfAttempts: number;
-  backoffCoefficient?: number;
-  maxRetryIntervalInMilliseconds?: number;
-  retryTimeoutInMilliseconds?: number;
-  attempt: number;
-  /** When the first attempt was scheduled (the retry timeout counts from there). */
-  firstAttemptAt: string;
 }
 
 export interface TimerRow {
@@ -57,11 +43,10 @@ export interface TimerRow {
   instanceId: string;
   taskId: number;
   fireAt: string;
-  /** For a retry timer: the attempt to schedule when it fires (null after the last attempt). */
-  retryOf: { name: string; input: unknown; retry: RetryState } | null;
-  isRetry: boolean;
 }
 
+// Columns next_id, seen_actions, activities.retry, timers.retry_of and is_retry are no longer used
+// (the extension's replay is re-run every episode); they stay so older files open unchanged.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS instances (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, input TEXT, output TEXT, custom_status TEXT, error TEXT,
@@ -91,7 +76,7 @@ export class Store {
    * in memory so an episode does not re-read and re-parse a growing history from the file. The
    * file stays the truth: the cache is filled from it on first use and dropped on any rollback.
    */
-  private readonly played = new Map<string, string[]>();
+  private readonly played = new Map<string, { json: string[]; events: HistoryEvent[] }>();
 
   /**
    * `sync`: 'normal' (the default) makes every commit survive a crash or kill of the process;
@@ -139,7 +124,7 @@ export class Store {
       .prepare(
         `INSERT INTO instances (id, name, status, input, created, updated, parent_id, parent_task_id, execution_id) VALUES (?, ?, 'Pending', ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, status = 'Pending', input = excluded.input, output = NULL, custom_status = NULL,
-           error = NULL, created = excluded.created, updated = excluded.updated, next_id = 0, seen_actions = 0, execution_id = excluded.execution_id,
+           error = NULL, created = excluded.created, updated = excluded.updated, execution_id = excluded.execution_id,
            parent_id = excluded.parent_id, parent_task_id = excluded.parent_task_id`,
       )
       .run(row.id, row.name, text(row.input), at, at, row.parentId ?? null, row.parentTaskId ?? null, row.executionId);
@@ -150,7 +135,7 @@ export class Store {
     return r ? toInstance(r) : undefined;
   }
 
-  updateInstance(id: string, fields: Partial<Pick<InstanceRow, 'status' | 'output' | 'customStatus' | 'error' | 'nextId' | 'seenActions' | 'input' | 'executionId'>>, at: string): void {
+  updateInstance(id: string, fields: Partial<Pick<InstanceRow, 'status' | 'output' | 'customStatus' | 'error' | 'input' | 'executionId'>>, at: string): void {
     const sets: string[] = ['updated = ?'];
     const args: unknown[] = [at];
     const col: Record<string, [string, (v: unknown) => unknown]> = {
@@ -158,8 +143,6 @@ export class Store {
       output: ['output', text],
       customStatus: ['custom_status', text],
       error: ['error', (v) => v],
-      nextId: ['next_id', (v) => v],
-      seenActions: ['seen_actions', (v) => v],
       input: ['input', text],
       executionId: ['execution_id', (v) => v],
     };
@@ -198,15 +181,18 @@ export class Store {
     return (this.sql('SELECT event FROM history WHERE instance_id = ? ORDER BY seq').all(id) as Array<{ event: string }>).map((r) => JSON.parse(r.event));
   }
 
-  /** The history as JSON texts with IsPlayed set, ready to splice into an episode's payload. */
-  playedHistory(id: string): readonly string[] {
-    let texts = this.played.get(id);
-    if (!texts) {
+  /**
+   * The recorded history: JSON texts with IsPlayed set, ready to splice into an episode's payload,
+   * and each event's routing fields for the extension's replay.
+   */
+  playedHistory(id: string): PlayedHistory {
+    let cached = this.played.get(id);
+    if (!cached) {
       const rows = this.sql('SELECT event FROM history WHERE instance_id = ? ORDER BY seq').all(id) as Array<{ event: string }>;
-      texts = rows.map((r) => markPlayed(r.event));
-      this.played.set(id, texts);
+      cached = { json: rows.map((r) => markPlayed(r.event)), events: rows.map((r) => routing(JSON.parse(r.event))) };
+      this.played.set(id, cached);
     }
-    return texts;
+    return cached;
   }
 
   appendHistory(id: string, events: readonly HistoryEvent[]): void {
@@ -216,7 +202,8 @@ export class Store {
     events.forEach((e, i) => {
       const json = JSON.stringify(e);
       insert.run(id, start + i, json);
-      cached?.push(markPlayed(json));
+      cached?.json.push(markPlayed(json));
+      cached?.events.push(routing(e));
     });
   }
 
@@ -254,7 +241,7 @@ export class Store {
   // --- activities ----------------------------------------------------------------------------
 
   addActivity(a: Omit<ActivityRow, 'id'>): void {
-    this.sql('INSERT INTO activities (instance_id, task_id, name, input, retry) VALUES (?, ?, ?, ?, ?)').run(a.instanceId, a.taskId, a.name, text(a.input), text(a.retry));
+    this.sql('INSERT INTO activities (instance_id, task_id, name, input) VALUES (?, ?, ?, ?)').run(a.instanceId, a.taskId, a.name, text(a.input));
   }
 
   /** Leases the oldest unleased (or lease-expired) work item. */
@@ -263,7 +250,7 @@ export class Store {
       const r = this.sql('SELECT * FROM activities WHERE leased_until IS NULL OR leased_until < ? ORDER BY id LIMIT 1').get(now) as Record<string, unknown> | undefined;
       if (!r) return undefined;
       this.sql('UPDATE activities SET leased_until = ? WHERE id = ?').run(now + leaseMs, r.id);
-      return { id: r.id as number, instanceId: r.instance_id as string, taskId: r.task_id as number, name: r.name as string, input: parse(r.input as string), retry: parse(r.retry as string) as RetryState | null };
+      return { id: r.id as number, instanceId: r.instance_id as string, taskId: r.task_id as number, name: r.name as string, input: parse(r.input as string) };
     });
   }
 
@@ -284,7 +271,7 @@ export class Store {
   // --- timers --------------------------------------------------------------------------------
 
   addTimer(t: Omit<TimerRow, 'id'>): void {
-    this.sql('INSERT INTO timers (instance_id, task_id, fire_at, retry_of, is_retry) VALUES (?, ?, ?, ?, ?)').run(t.instanceId, t.taskId, t.fireAt, text(t.retryOf), t.isRetry ? 1 : 0);
+    this.sql('INSERT INTO timers (instance_id, task_id, fire_at) VALUES (?, ?, ?)').run(t.instanceId, t.taskId, t.fireAt);
   }
 
   dueTimers(nowIso: string): TimerRow[] {
@@ -323,8 +310,6 @@ function toInstance(r: Record<string, unknown>): InstanceRow {
     updated: r.updated as string,
     parentId: (r.parent_id as string) ?? null,
     parentTaskId: (r.parent_task_id as number) ?? null,
-    nextId: r.next_id as number,
-    seenActions: r.seen_actions as number,
     executionId: (r.execution_id as string | null) ?? (r.id as string),
   };
 }
@@ -335,7 +320,5 @@ function toTimer(r: Record<string, unknown>): TimerRow {
     instanceId: r.instance_id as string,
     taskId: r.task_id as number,
     fireAt: r.fire_at as string,
-    retryOf: parse(r.retry_of as string) as TimerRow['retryOf'],
-    isRetry: r.is_retry === 1,
   };
 }

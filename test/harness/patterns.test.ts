@@ -15,11 +15,11 @@ describe('replay harness: step by step', () => {
   it('plays a sequence one activity at a time, with custom status', async () => {
     const run = harness.start('sequence', [1, 2, 3]);
     await run.deliver();
-    expect(run.pendingActivities()).toEqual([{ taskId: 0, name: 'Double', input: 1, attempt: 1 }]);
+    expect(run.pendingActivities()).toEqual([{ taskId: 0, name: 'Double', input: 1 }]);
     expect(run.status()).toMatchObject({ isDone: false, customStatus: { at: 1 } });
     run.complete(0, 2);
     await run.deliver();
-    expect(run.pendingActivities()).toEqual([{ taskId: 1, name: 'Double', input: 2, attempt: 1 }]);
+    expect(run.pendingActivities()).toEqual([{ taskId: 1, name: 'Double', input: 2 }]);
     expect(() => run.complete(0, 2)).toThrow(/no activity in flight with task id 0/);
     run.complete(1, 4);
     await run.deliver();
@@ -55,10 +55,10 @@ describe('replay harness: timers and events', () => {
     await run.deliver();
     expect(run.pendingActivities()).toEqual([]);
     const [timer] = run.pendingTimers();
-    expect(timer).toEqual({ timerId: 0, fireAt: '2026-01-01T01:00:00.000Z', retry: false });
+    expect(timer).toEqual({ timerId: 0, fireAt: '2026-01-01T01:00:00.000Z' });
     run.fireTimer(0);
     await run.deliver();
-    expect(run.pendingActivities()).toEqual([{ taskId: 1, name: 'Double', input: 21, attempt: 1 }]);
+    expect(run.pendingActivities()).toEqual([{ taskId: 1, name: 'Double', input: 21 }]);
     const state = await run.runToCompletion();
     expect(state.output).toEqual({ doubled: 42, woke: '2026-01-01T01:00:00.000Z' });
     expect(await run.replayCheck()).toEqual([]);
@@ -119,14 +119,18 @@ describe('replay harness: retries', () => {
     expect(await run.replayCheck()).toEqual([]);
   });
 
-  it('retries exhausted: a timer after the last attempt too, then the error reaches the orchestrator', async () => {
+  it('retries exhausted (callActivityWithRetry, run by the extension): a retry timer after each failure, one due at once after the last, then the error', async () => {
     const run = harness.start('retrying', null);
     await run.deliver();
     for (const expectTimer of [1, 3, 5]) {
       const [attempt] = run.pendingActivities();
       run.fail(attempt.taskId, `no luck at ${attempt.taskId}`);
-      expect(run.pendingTimers()).toEqual([expect.objectContaining({ timerId: expectTimer, retry: expectTimer < 5 })]);
+      // The extension's RetryInterceptor creates the timer while it replays the failure.
       await run.deliver();
+      const timers = run.pendingTimers();
+      expect(timers).toEqual([expect.objectContaining({ timerId: expectTimer })]);
+      // 1 s back-off after attempts 1 and 2; after the last, a timer due at once (durabletask#661).
+      expect(Date.parse(timers[0].fireAt) - run.clock.getTime()).toBe(expectTimer < 5 ? 1000 : 0);
       expect(run.status().isDone).toBe(false);
       run.fireTimer(expectTimer);
       await run.deliver();

@@ -1,17 +1,20 @@
 /**
- * The replay harness: plays the Durable extension's part in-process for one app, with no
- * database and no real timers. It builds histories, runs the real orchestrator handlers through
- * durable-functions, schedules the new actions with the extension's task-id rules (compound
- * trap included: host/orchestration/actions.ts), and lets a test decide when and in what order
- * activities complete. It records every episode so tests can check caps and determinism.
+ * The replay harness: a test-controlled stand-in for the host's scheduling, for one app, with no
+ * database and no real timers. Each episode runs exactly as the host runs it
+ * (host/executor/episode-runner.ts: the real orchestrator through durable-functions, then the
+ * Durable extension's replay, which numbers the new work and decides completion, compound trap
+ * included); the harness only decides when and in what order activities complete and timers
+ * fire. It records every episode so tests can check caps and determinism.
  */
 import { randomUUID } from 'node:crypto';
 import { InvocationContext } from '@azure/functions';
-import type { Action, WorkItem } from '../../host/orchestration/actions';
+import { activityFailure } from '../../host/executor/engine';
+import { knownFunctions, runEpisodeInline } from '../../host/executor/episode-runner';
+import type { Action } from '../../host/orchestration/actions';
 import { runEpisode, type OrchestratorHandler, type OrchestratorState } from '../../host/orchestration/episode';
+import type { KnownFunctions, ReplayOutcome } from '../../host/orchestration/extension';
 import { history, type HistoryEvent } from '../../host/orchestration/history';
-import { planEpisode } from '../../host/orchestration/plan';
-import { attemptsLeft, retryDelay } from '../../host/orchestration/retry';
+import { planEpisode, type Work } from '../../host/orchestration/plan';
 import { loadApp, type CoreApi } from '../../host/functions/core-api';
 import { prng } from '../helpers/prng';
 
@@ -45,8 +48,8 @@ export interface RunOptions {
   fireTimers?: boolean;
 }
 
-type Inflight = Extract<WorkItem, { kind: 'activity' }> & { attempt: number; firstAttemptAt: Date };
-type PendingTimer = Extract<WorkItem, { kind: 'timer' }> & { retryOf?: Inflight };
+type Inflight = Extract<Work, { kind: 'activity' }>;
+type PendingTimer = Extract<Work, { kind: 'timer' }>;
 
 function picker(order: RunOptions['order']): (n: number) => number {
   if (order === undefined || order === 'fifo') return () => 0;
@@ -66,10 +69,11 @@ export class ReplayInstance {
   readonly executed: Array<{ name: string; input: unknown; taskId: number }> = [];
   readonly activities = new Map<number, Inflight>();
   readonly timers = new Map<number, PendingTimer>();
+  /** What the orchestrator function returned in the last episode. */
   state?: OrchestratorState;
+  /** What the extension made of it: Running until the orchestrator is done and no task is open. */
+  outcome?: ReplayOutcome;
   private pending: HistoryEvent[] = [];
-  private nextId = 0;
-  private seenActions = 0;
   /** The current execution's id (a fresh GUID per execution, as DurableTask.Core does). */
   executionId = randomUUID().replace(/-/g, '');
   clock: Date;
@@ -86,53 +90,59 @@ export class ReplayInstance {
   }
 
   get done(): boolean {
-    return this.state?.isDone === true || this.failed;
+    return this.outcome?.status === 'Completed' || this.failed;
   }
 
   get failed(): boolean {
-    return this.state?.error !== undefined;
+    return this.outcome?.status === 'Failed';
   }
 
   /** Runs one episode with every queued message. */
   async deliver(): Promise<OrchestratorState> {
     for (const e of this.history) e.IsPlayed = true;
     const completions = this.pending.filter((e) => e.EventType === 5 || e.EventType === 6).length;
-    this.history.push(history.orchestratorStarted(this.clock), ...this.pending);
+    const fresh = [history.orchestratorStarted(this.clock), ...this.pending];
     this.pending = [];
-    const snapshot = this.history.map((e) => ({ ...e }));
-    const state = await runEpisode(this.app.orchestrator(this.name), { name: this.name, instanceId: this.instanceId, input: this.input, history: snapshot });
-    const plan = planEpisode(state, { nextId: this.nextId, seenActions: this.seenActions }, this.instanceId, this.clock, this.executionId);
-    if (plan.unsupported.length) throw new Error(`the harness does not support action types ${plan.unsupported.join(', ')}`);
-    this.nextId = plan.cursor.nextId;
-    this.seenActions = plan.cursor.seenActions;
-    this.history.push(...plan.events);
+    const snapshot = [...this.history, ...fresh].map((e) => ({ ...e }));
+    const { js: state, replay } = await runEpisodeInline(this.app.api, this.app.known, {
+      name: this.name,
+      instanceId: this.instanceId,
+      executionId: this.executionId,
+      input: this.input,
+      played: { json: this.history.map((e) => JSON.stringify(e)), events: this.history },
+      fresh,
+    });
+    if (replay.outcome.status === 'Failed' && /does not support action type/.test(replay.outcome.reason)) throw new Error(`the harness ${replay.outcome.reason}`);
+    const plan = planEpisode(replay.newActions, this.clock);
+    this.history.push(...fresh, ...plan.events);
     const scheduled: Episode['scheduled'] = [];
-    for (const item of plan.work) {
+    const ended = replay.outcome.status === 'Completed' || replay.outcome.status === 'Failed';
+    for (const item of ended ? [] : plan.work) {
       if (item.kind === 'activity') {
-        this.activities.set(item.taskId, { ...item, attempt: 1, firstAttemptAt: this.clock });
+        this.activities.set(item.taskId, item);
         scheduled.push({ taskId: item.taskId, name: item.name, input: item.input });
       } else if (item.kind === 'timer') {
-        if (!item.canceled) this.timers.set(item.taskId, item);
+        this.timers.set(item.taskId, item);
       } else {
-        this.app.children.push({ parent: this, taskId: item.taskId, name: item.name, instanceId: item.instanceId!, input: item.input });
+        this.app.children.push({ parent: this, taskId: item.taskId, name: item.name, instanceId: item.instanceId, input: item.input });
       }
     }
     this.history.push(history.orchestratorCompleted(this.clock));
     this.state = state;
+    this.outcome = replay.outcome;
+    if (ended) this.timers.clear();
     this.episodes.push({ history: snapshot, input: this.input, completions, actions: state.actions, activitiesInFlight: this.activities.size, scheduled });
-    const again = plan.continueAsNew;
-    if (again) {
+    if (replay.outcome.status === 'ContinuedAsNew') {
       // A new execution of the same instance: fresh history, ids and actions.
       this.executions++;
       this.executionId = randomUUID().replace(/-/g, '');
-      this.input = again.input;
+      this.input = replay.outcome.input;
       this.history = [];
-      this.seenActions = 0;
-      this.nextId = 0;
       this.timers.clear();
       this.activities.clear();
-      this.pending = [history.executionStarted(this.clock, this.name, again.input)];
+      this.pending = [history.executionStarted(this.clock, this.name, replay.outcome.input), ...replay.outcome.carryover];
       this.state = undefined;
+      this.outcome = undefined;
     }
     return state;
   }
@@ -143,32 +153,20 @@ export class ReplayInstance {
     this.pending.push(history.taskCompleted(this.clock, taskId, result));
   }
 
-  /**
-   * Queues an activity failure. With a retry policy the extension answers with a retry timer
-   * and, when it fires and attempts are left, a new attempt: each takes the next task id.
-   */
+  /** Queues an activity failure, as the extension reports it (Reason and Details, TaskActivityShim.cs). */
   fail(taskId: number, message: string, errorType = 'Error'): void {
     const a = this.activities.get(taskId);
     if (!a) throw new Error(`no activity in flight with task id ${taskId}`);
     this.activities.delete(taskId);
-    this.pending.push(history.taskFailed(this.clock, taskId, message, '', { ErrorType: errorType, ErrorMessage: message }));
-    // The extension's retry loop: a retry timer after every failure, the last included (retry.ts).
-    if (a.retry) {
-      const delay = retryDelay(a.retry, a.attempt, a.firstAttemptAt, this.clock);
-      if (delay === undefined) return;
-      const timerId = this.nextId++;
-      const fireAt = new Date(this.clock.getTime() + delay).toISOString();
-      this.pending.push(history.timerCreated(this.clock, timerId, fireAt));
-      const retryOf = attemptsLeft(a.retry, a.attempt) ? { ...a, attempt: a.attempt + 1 } : undefined;
-      this.timers.set(timerId, { kind: 'timer', taskId: timerId, fireAt, canceled: false, retryOf });
-    }
+    const { reason, details } = activityFailure(a.name, Object.assign(new Error(message), { name: errorType }));
+    this.pending.push(history.taskFailed(this.clock, taskId, reason, details));
   }
 
   raiseEvent(name: string, payload: unknown): void {
     this.pending.push(history.eventRaised(this.clock, name, payload));
   }
 
-  /** Fires a timer (advancing the clock to it); a retry timer also schedules the next attempt. */
+  /** Fires a timer (advancing the clock to it). */
   fireTimer(taskId: number): void {
     const t = this.timers.get(taskId);
     if (!t) throw new Error(`no pending timer ${taskId}`);
@@ -176,41 +174,30 @@ export class ReplayInstance {
     const at = new Date(t.fireAt);
     if (at > this.clock) this.clock = at;
     this.pending.push(history.timerFired(this.clock, taskId, t.fireAt));
-    if (t.retryOf) {
-      const attemptId = this.nextId++;
-      this.pending.push(history.taskScheduled(this.clock, attemptId, t.retryOf.name, t.retryOf.input));
-      this.activities.set(attemptId, { ...t.retryOf, taskId: attemptId });
-    }
   }
 
-  /**
-   * Queues a child orchestration's outcome (used by the harness for sub-orchestrations). A failed
-   * child reaches the parent with the reason the extension's shim gives it
-   * (OutOfProcOrchestrationShim: "Orchestrator function '<name>' failed: <error>").
-   */
+  /** Queues a child orchestration's outcome, as the extension reports it to the parent. */
   childFinished(taskId: number, child: ReplayInstance): void {
-    const s = child.state!;
+    const o = child.outcome!;
     this.pending.push(
-      s.error !== undefined
-        ? history.subOrchestrationFailed(this.clock, taskId, `Orchestrator function '${child.name}' failed: ${s.error}`, `Message: ${s.error}`)
-        : history.subOrchestrationCompleted(this.clock, taskId, s.output),
+      o.status === 'Failed' ? history.subOrchestrationFailed(this.clock, taskId, o.reason, o.details) : history.subOrchestrationCompleted(this.clock, taskId, o.status === 'Completed' ? o.output : null),
     );
   }
 
   /** Activities scheduled and not yet completed or failed, oldest first. */
-  pendingActivities(): Array<{ taskId: number; name: string; input: unknown; attempt: number }> {
-    return [...this.activities.values()].sort((a, b) => a.taskId - b.taskId).map(({ taskId, name, input, attempt }) => ({ taskId, name, input, attempt }));
+  pendingActivities(): Array<{ taskId: number; name: string; input: unknown }> {
+    return [...this.activities.values()].sort((a, b) => a.taskId - b.taskId).map(({ taskId, name, input }) => ({ taskId, name, input }));
   }
 
-  /** Timers created and not yet fired (retry timers included), by task id. */
-  pendingTimers(): Array<{ timerId: number; fireAt: string; retry: boolean }> {
-    return [...this.timers.values()].sort((a, b) => a.taskId - b.taskId).map((t) => ({ timerId: t.taskId, fireAt: t.fireAt, retry: t.retryOf !== undefined }));
+  /** Timers created and not yet fired (cancelled ones included: they fire too), by task id. */
+  pendingTimers(): Array<{ timerId: number; fireAt: string }> {
+    return [...this.timers.values()].sort((a, b) => a.taskId - b.taskId).map((t) => ({ timerId: t.taskId, fireAt: t.fireAt }));
   }
 
   /** Where the instance stands after the last episode. */
   status(): { isDone: boolean; failed: boolean; output?: unknown; error?: string; customStatus?: unknown; executions: number } {
     const s = this.state;
-    return { isDone: s?.isDone === true, failed: this.failed, output: s?.output, error: s?.error, customStatus: s?.customStatus, executions: this.executions };
+    return { isDone: this.done, failed: this.failed, output: s?.output, error: s?.error, customStatus: s?.customStatus, executions: this.executions };
   }
 
   /** Whole-run figures: episodes, most activities in flight at once, activities scheduled and run. */
@@ -285,9 +272,12 @@ export class ReplayInstance {
 
 export class Harness {
   readonly children: Array<{ parent: ReplayInstance; taskId: number; name: string; instanceId: string; input: unknown }> = [];
+  readonly known: KnownFunctions;
   private started = 0;
 
-  constructor(readonly api: CoreApi) {}
+  constructor(readonly api: CoreApi) {
+    this.known = knownFunctions(api);
+  }
 
   orchestrator(name: string): OrchestratorHandler {
     const r = this.api.registrations.get(name);

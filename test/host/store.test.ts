@@ -20,14 +20,14 @@ describe('the SQLite store', () => {
     expect(() =>
       store.tx(() => {
         store.appendHistory('a', [history.orchestratorStarted(new Date(at))]);
-        store.addActivity({ instanceId: 'a', taskId: 0, name: 'Work', input: 1, retry: null });
-        store.updateInstance('a', { status: 'Running', nextId: 1 }, at);
+        store.addActivity({ instanceId: 'a', taskId: 0, name: 'Work', input: 1 });
+        store.updateInstance('a', { status: 'Running', customStatus: 1 }, at);
         throw new Error('the episode failed half-way');
       }),
     ).toThrow('half-way');
     expect(store.history('a')).toEqual([]);
     expect(store.activityCount()).toBe(0);
-    expect(store.instance('a')).toMatchObject({ status: 'Pending', nextId: 0, executionId: 'e1' });
+    expect(store.instance('a')).toMatchObject({ status: 'Pending', customStatus: null, executionId: 'e1' });
     store.close();
   });
 
@@ -51,10 +51,10 @@ describe('the SQLite store', () => {
     store.createInstance({ id: 'a', name: 'orch', input: 1, executionId: 'e1' }, at);
     const t = new Date(at);
     store.tx(() => store.appendHistory('a', [history.orchestratorStarted(t), history.executionStarted(t, 'orch', 1)]));
-    const first = store.playedHistory('a').map((j) => JSON.parse(j));
+    const first = store.playedHistory('a').json.map((j) => JSON.parse(j));
     expect(first.map((e) => [e.EventType, e.IsPlayed])).toEqual([[12, true], [0, true]]);
     store.tx(() => store.appendHistory('a', [history.taskScheduled(t, 0, 'Work', 1)]));
-    expect(store.playedHistory('a')).toHaveLength(3);
+    expect(store.playedHistory('a').json).toHaveLength(3);
     // A rolled-back append must not linger in memory.
     expect(() =>
       store.tx(() => {
@@ -62,20 +62,23 @@ describe('the SQLite store', () => {
         throw new Error('crash before commit');
       }),
     ).toThrow('crash');
-    expect(store.playedHistory('a')).toHaveLength(3);
-    const cached = store.playedHistory('a').map((j) => JSON.parse(j));
+    expect(store.playedHistory('a').json).toHaveLength(3);
+    const cached = store.playedHistory('a').json.map((j) => JSON.parse(j));
     expect(cached).toEqual(store.history('a').map((e) => ({ ...e, IsPlayed: true })));
+    const events = store.playedHistory('a').events;
     store.close();
     // A new process reading the same file sees the same history.
     const again = new Store(file);
-    expect(again.playedHistory('a').map((j) => JSON.parse(j))).toEqual(cached);
+    expect(again.playedHistory('a').json.map((j) => JSON.parse(j))).toEqual(cached);
+    // and the same routing fields the extension's replay reads
+    expect(again.playedHistory('a').events).toEqual(events);
     again.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('hides a leased activity until the lease expires, and releases all leases at start-up', () => {
     const store = new Store(':memory:');
-    store.addActivity({ instanceId: 'a', taskId: 3, name: 'Work', input: { x: 1 }, retry: null });
+    store.addActivity({ instanceId: 'a', taskId: 3, name: 'Work', input: { x: 1 } });
     const claimed = store.claimActivity(1000, 500);
     expect(claimed).toMatchObject({ instanceId: 'a', taskId: 3, name: 'Work', input: { x: 1 } });
     expect(store.claimActivity(1200, 500)).toBeUndefined();

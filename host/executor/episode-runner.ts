@@ -1,0 +1,55 @@
+/**
+ * One orchestration episode, both sides: the app's orchestrator through durable-functions
+ * (orchestration/episode.ts), then the Durable extension's replay of it (orchestration/extension),
+ * which decides the new work's task ids and whether the instance completes.
+ */
+import type { CoreApi } from '../functions/core-api';
+import { runEpisode, type OrchestratorHandler, type OrchestratorState } from '../orchestration/episode';
+import { replayEpisode, type KnownFunctions, type ReplayResult } from '../orchestration/extension';
+import type { HistoryEvent } from '../orchestration/history';
+
+/** An instance's recorded history: the JSON texts durable-functions replays, and the events themselves. */
+export interface PlayedHistory {
+  json: readonly string[];
+  events: readonly HistoryEvent[];
+}
+
+export interface EpisodeInput {
+  name: string;
+  instanceId: string;
+  executionId: string;
+  input: unknown;
+  parentInstanceId?: string;
+  played: PlayedHistory;
+  /** This episode's events: OrchestratorStarted, then the messages it delivers. */
+  fresh: HistoryEvent[];
+}
+
+export interface EpisodeResult {
+  js: OrchestratorState;
+  replay: ReplayResult;
+}
+
+/** The functions an app registered, as the extension checks calls against them. */
+export function knownFunctions(api: CoreApi): KnownFunctions {
+  const regs = [...api.registrations.values()];
+  return {
+    activities: regs.filter((r) => r.trigger.type === 'activityTrigger').map((r) => r.name),
+    orchestrators: regs.filter((r) => r.trigger.type === 'orchestrationTrigger').map((r) => r.name),
+  };
+}
+
+export async function runEpisodeInline(api: CoreApi, known: KnownFunctions, req: EpisodeInput): Promise<EpisodeResult> {
+  const registration = api.registrations.get(req.name);
+  if (!registration || registration.trigger.type !== 'orchestrationTrigger') throw new Error(`no orchestrator function named '${req.name}'`);
+  const js = await runEpisode(registration.handler as OrchestratorHandler, {
+    name: req.name,
+    instanceId: req.instanceId,
+    input: req.input,
+    playedJson: req.played.json,
+    history: req.fresh,
+    parentInstanceId: req.parentInstanceId,
+  });
+  const replay = replayEpisode({ name: req.name, executionId: req.executionId, history: [...req.played.events, ...req.fresh], js, known });
+  return { js, replay };
+}
