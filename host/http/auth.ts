@@ -77,7 +77,7 @@ export function levelOfKey(keys: HostKeys, given: string | undefined): AuthLevel
 
 /** The `host:port` values this host answers to (lowercase). */
 export function ownHosts(port: number, listenHost: string): Set<string> {
-  const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
-  hosts.add(`${listenHost.includes(':') ? `[${listenHost}]` : listenHost}:${port}`.toLowerCase());
-  return hosts;
+  const names = ['127.0.0.1', 'localhost', '[::1]', (listenHost.includes(':') ? `[${listenHost}]` : listenHost).toLowerCase()];
+  // on port 80 clients leave the port out of Host (and URL parsing drops it from a target)
+  return new Set(names.flatMap((n) => (port === 80 ? [`${n}:80`, n] : [`${n}:${port}`])));
 }

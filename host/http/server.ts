@@ -29,7 +29,7 @@ import { ConflictError, GoneError, NotFoundError, type Engine } from '../executo
 import type { Logger } from '../log';
 import { TERMINAL, type InstanceRow, type Store } from '../store/store';
 import { authLevel, grants, levelOfKey, ownHosts, randomKey, safeEqual, type AuthLevel, type HostKeys } from './auth';
-import { matchRoute } from './routes';
+import { MalformedPathError, matchRoute } from './routes';
 
 export const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
 /**
@@ -293,7 +293,13 @@ export class HostServer {
     let wrongMethod = false;
     for (const reg of this.api.registrations.values()) {
       if (reg.trigger.type !== 'httpTrigger') continue;
-      const params = matchRoute(String(reg.trigger.route ?? reg.name), path);
+      let params: Record<string, string> | undefined;
+      try {
+        params = matchRoute(String(reg.trigger.route ?? reg.name), path);
+      } catch (e) {
+        if (e instanceof MalformedPathError) throw new HttpError(400, 'InvalidPath', e.message);
+        throw e;
+      }
       if (!params) continue;
       const methods = (reg.trigger.methods as string[] | undefined)?.map((m) => m.toUpperCase()) ?? ['GET', 'POST'];
       if (!methods.includes(method)) {

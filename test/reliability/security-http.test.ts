@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDist, compileToGenerated } from '../../compiler/src/compile';
-import { safeEqual, resolveKeys } from '../../host/http/auth';
+import { ownHosts, resolveKeys, safeEqual } from '../../host/http/auth';
 import { createHost, type Host } from '../../host/main';
 import { call, until, untilStatus, type Reply } from '../host/http-helpers';
 
@@ -232,6 +232,11 @@ describe('Host, Origin and the request target', () => {
     }
   });
 
+  it('knows its own names: with the port, and without it only on port 80', () => {
+    expect([...ownHosts(7071, '127.0.0.1')].sort()).toEqual(['127.0.0.1:7071', '[::1]:7071', 'localhost:7071']);
+    expect(ownHosts(80, '127.0.0.1')).toEqual(new Set(['127.0.0.1:80', '127.0.0.1', 'localhost:80', 'localhost', '[::1]:80', '[::1]']));
+  });
+
   it('accepts the host under its own names (127.0.0.1, localhost, [::1])', async () => {
     const port = new URL(open.url).port;
     for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`]) {
@@ -331,6 +336,7 @@ describe('durable client inputs', () => {
     const event = await raw(open.url, 'POST', `/runtime/webhooks/durabletask/instances/${attacker}/raiseEvent/..%2F..%2F${victim}%2Fterminate`, { body: {} });
     expectError(event, 400, 'InvalidEventName');
     expectError(await raw(open.url, 'GET', '/runtime/webhooks/durabletask/instances/%ZZ'), 400, 'InvalidPath');
+    expectError(await raw(open.url, 'GET', '/api/workflows/approval/instances/%ZZ'), 400, 'InvalidPath');
     expect(open.store.instance(victim)!.status).toBe('Running');
     expect(open.store.instance(attacker)!.status).toBe('Running');
     expect(instancesOf(open, 'secAdmin')).toHaveLength(admins);
