@@ -4,9 +4,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { loadApp } from './functions/core-api';
 import { Engine } from './executor/engine';
+import { resolveKeys, type HostKeys } from './http/auth';
 import { HostServer } from './http/server';
 import { Schedules } from './executor/schedules';
 import { createLogger, type Logger } from './log';
@@ -30,7 +30,7 @@ export interface HostOptions {
 export interface Host {
   url: string;
   /** The keys in force with enforceAuth. */
-  keys?: { function: string; master: string };
+  keys?: HostKeys;
   engine: Engine;
   store: Store;
   close(): Promise<void>;
@@ -47,7 +47,9 @@ function readJson<T>(file: string): T | undefined {
 export async function createHost(options: HostOptions): Promise<Host> {
   const appDir = path.resolve(options.appDir);
   const log: Logger = createLogger({ verbose: options.verbose ?? false, quiet: options.quiet, write: options.log });
-  const settings = readJson<{ Values?: Record<string, string>; Host?: Record<string, string> }>(path.join(appDir, 'local.settings.json'));
+  const settings = readJson<{ Values?: Record<string, string>; Host?: Record<string, unknown> }>(path.join(appDir, 'local.settings.json'));
+  // Keys are checked before anything starts: an empty or short key in local.settings.json is refused.
+  const keys = options.enforceAuth ? resolveKeys(settings?.Host, path.join(appDir, 'local.settings.json')) : undefined;
   for (const [k, v] of Object.entries(settings?.Values ?? {})) if (process.env[k] === undefined) process.env[k] = v;
   const durable = readJson<HostJson>(path.join(appDir, 'host.json'))?.extensions?.durableTask ?? {};
   const hubName = durable.hubName ?? 'TestHubName';
@@ -81,13 +83,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
     log,
     workers,
   );
-  const keys = options.enforceAuth
-    ? { function: settings?.Host?.FunctionKey ?? randomBytes(24).toString('base64url'), master: settings?.Host?.MasterKey ?? randomBytes(24).toString('base64url') }
-    : undefined;
   const server = new HostServer(api, engine, store, { hubName, keys }, log);
   const url = await server.listen(options.port ?? 7071);
   engine.start();
-  const schedules = new Schedules(api, () => server.clientBinding(url), log);
+  const schedules = new Schedules(api, () => server.clientBinding(), log);
   schedules.start();
 
   log.info(`durable-flow host: ${api.registrations.size} functions from ${path.relative(process.cwd(), entry) || entry}, task hub '${hubName}'`);

@@ -15,3 +15,5 @@ export * from './timers';
 export * from './retry';
 export * from './start';
 export * from './management';
+export * from './ids';
+export * from './registry';

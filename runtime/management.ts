@@ -3,20 +3,113 @@
  * listing with paging, events, terminate/suspend/resume/restart, purge. It talks to Durable only
  * through the durable client, so it answers the same way under the embedded host and `func start`.
  * Every error is `{ error: { code, message } }`.
+ *
+ * Instance ids and event names from the request must match the pattern of runtime/ids.ts (400
+ * naming the value otherwise), and every value placed into a durable client URL is encoded: the
+ * client pastes them into paths, so an unchecked `../../orchestrators/X` would reach another
+ * endpoint, on Azure as on the embedded host.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
+import { nameError, nameErrorCode, urlPart, type NameKind } from './ids';
 
 const FINISHED = new Set<string>([df.OrchestrationRuntimeStatus.Completed, df.OrchestrationRuntimeStatus.Failed, df.OrchestrationRuntimeStatus.Terminated]);
 const STATUSES = Object.values(df.OrchestrationRuntimeStatus) as string[];
+const ACTIVE = new Set<string>([
+  df.OrchestrationRuntimeStatus.Running,
+  df.OrchestrationRuntimeStatus.Pending,
+  df.OrchestrationRuntimeStatus.Suspended,
+  df.OrchestrationRuntimeStatus.ContinuedAsNew,
+]);
+
+/** Whether a runtime status means the instance may still do work. */
+export function isActive(status: string): boolean {
+  return ACTIVE.has(status);
+}
 
 export function jsonError(status: number, code: string, message: string, extra: Record<string, unknown> = {}): HttpResponseInit {
   return { status, jsonBody: { error: { code, message }, ...extra } };
 }
 
-/** The status a workflow user wants to see: flat, with progress and times. */
-export function friendlyStatus(s: DurableOrchestrationStatus, history: boolean): Record<string, unknown> {
+/** A 400 naming the value when it is not a valid instance id / event name / singleton key. */
+export function badName(kind: NameKind, value: unknown): HttpResponseInit | undefined {
+  const message = nameError(kind, value);
+  return message === undefined ? undefined : jsonError(400, nameErrorCode(kind), message);
+}
+
+/**
+ * Durable's check-status answer (202, Location, Retry-After, the status links) for an instance.
+ * The id is encoded where it goes into the links; the payload's `id` is the id itself.
+ */
+export async function checkStatusResponse(client: DurableClient, request: HttpRequest, id: string): Promise<HttpResponseInit> {
+  const links = (await client.createCheckStatusResponse(request, urlPart(id)).json()) as Record<string, string>;
+  links.id = id;
+  return { status: 202, jsonBody: links, headers: { 'Content-Type': 'application/json', Location: links.statusQueryGetUri, 'Retry-After': '10' } };
+}
+
+/** The instance's status, or undefined when there is none (the client reports 404 as an error). */
+async function statusOf(client: DurableClient, id: string): Promise<DurableOrchestrationStatus | undefined> {
+  try {
+    return await client.getStatus(urlPart(id), { showInput: true });
+  } catch (e) {
+    if (/HTTP 404/.test(String((e as Error).message))) return undefined;
+    throw e;
+  }
+}
+
+type StatusInternal = (options: { instanceId: string; showHistory: boolean; showHistoryOutput: boolean }) => Promise<{ status: number; data?: { historyEvents?: unknown } }>;
+
+/**
+ * An instance's history as the Durable HTTP API returns it (`historyEvents`). durable-functions
+ * 3.x reads `history` from the status answer and so drops it (durable-js#620); the client's own
+ * request method still returns the whole answer, so the history is read from there.
+ */
+export async function historyEvents(client: DurableClient, id: string, withOutput = false): Promise<unknown[]> {
+  const internal = (client as unknown as { getStatusInternal?: StatusInternal }).getStatusInternal;
+  if (typeof internal !== 'function') {
+    const s = await client.getStatus(urlPart(id), { showHistory: true, showHistoryOutput: withOutput, showInput: false });
+    return Array.isArray(s.history) ? s.history : [];
+  }
+  const r = await internal.call(client, { instanceId: urlPart(id), showHistory: true, showHistoryOutput: withOutput });
+  if (r.status === 404) return [];
+  if (r.status >= 300 && r.status !== 400) throw new Error(`reading the history of '${id}' failed with HTTP ${r.status}`);
+  return Array.isArray(r.data?.historyEvents) ? r.data.historyEvents : [];
+}
+
+/**
+ * The sub-orchestrations (sub-workflows, partition slices) an instance started, from its history:
+ * the `InstanceId` of every SubOrchestrationInstanceCreated event. (The extension leaves out those
+ * whose completion is recorded; the embedded host lists all. Callers check each child's status.)
+ */
+export async function childInstances(client: DurableClient, id: string): Promise<string[]> {
+  const events = (await historyEvents(client, id)) as Array<{ EventType?: unknown; InstanceId?: unknown }>;
+  const ids = events.filter((e) => e.EventType === 'SubOrchestrationInstanceCreated' && typeof e.InstanceId === 'string').map((e) => e.InstanceId as string);
+  return [...new Set(ids)];
+}
+
+/**
+ * Terminates an instance, then every sub-orchestration it started that is still running, and
+ * theirs, recursively. The Durable extension does not propagate terminate to sub-orchestrations,
+ * so without this a terminated workflow's slices and sub-workflows would run on. The parent goes
+ * first, so it cannot react to its children's ends by starting more. Returns the children
+ * terminated (not the instance itself).
+ */
+export async function terminateWithChildren(client: DurableClient, id: string, reason: string, seen = new Set<string>([id])): Promise<string[]> {
+  await client.terminate(urlPart(id), urlPart(reason));
+  const done: string[] = [];
+  for (const child of await childInstances(client, id)) {
+    if (seen.has(child)) continue;
+    seen.add(child);
+    const s = await statusOf(client, child);
+    if (!s || !isActive(s.runtimeStatus)) continue;
+    done.push(child, ...(await terminateWithChildren(client, child, `parent '${id}' was terminated: ${reason}`, seen)));
+  }
+  return done;
+}
+
+/** The status a workflow user wants to see: flat, with progress and times (and the history when given). */
+export function friendlyStatus(s: DurableOrchestrationStatus, history: boolean | unknown[]): Record<string, unknown> {
   const custom = (s.customStatus ?? null) as { status?: unknown; progress?: unknown } | null;
   const failed = s.runtimeStatus === df.OrchestrationRuntimeStatus.Failed;
   return {
@@ -30,23 +123,20 @@ export function friendlyStatus(s: DurableOrchestrationStatus, history: boolean):
     progress: custom?.progress ?? null,
     createdAt: new Date(s.createdTime).toISOString(),
     updatedAt: new Date(s.lastUpdatedTime).toISOString(),
-    ...(history ? { history: s.history ?? [] } : {}),
+    ...(Array.isArray(history) ? { history } : history ? { history: s.history ?? [] } : {}),
   };
 }
 
 /** The instance if it exists and belongs to this workflow, else undefined (both mean 404 to callers). */
-async function find(client: DurableClient, workflow: string, id: string, history = false): Promise<DurableOrchestrationStatus | undefined> {
-  try {
-    const s = await client.getStatus(id, { showHistory: history, showHistoryOutput: history, showInput: true });
-    return s.name === workflow ? s : undefined;
-  } catch (e) {
-    if (/HTTP 404/.test(String((e as Error).message))) return undefined;
-    throw e;
-  }
+async function find(client: DurableClient, workflow: string, id: string): Promise<DurableOrchestrationStatus | undefined> {
+  const s = await statusOf(client, id);
+  return s?.name === workflow ? s : undefined;
 }
 
 export interface ManagementOptions {
   workflow: string;
+  /** The workflow is a singleton: its instance id is the key, so restart keeps the id. */
+  singleton?: boolean;
 }
 
 /**
@@ -64,15 +154,18 @@ export async function manage(options: ManagementOptions, request: HttpRequest, c
     if (method !== 'GET') return wrongMethod('GET');
     return list(options, client, request);
   }
+  const badId = badName('instance id', id);
+  if (badId) return badId;
   if (!action) {
     if (method === 'GET') {
-      const history = request.query.get('history') === 'true';
-      const s = await find(client, options.workflow, id, history);
-      return s ? { status: 200, jsonBody: friendlyStatus(s, history) } : notFound();
+      const s = await find(client, options.workflow, id);
+      if (!s) return notFound();
+      const history = request.query.get('history') === 'true' ? await historyEvents(client, id, true) : false;
+      return { status: 200, jsonBody: friendlyStatus(s, history) };
     }
     if (method === 'DELETE') {
       if (!(await find(client, options.workflow, id))) return notFound();
-      const r = await client.purgeInstanceHistory(id);
+      const r = await client.purgeInstanceHistory(urlPart(id));
       return { status: 200, jsonBody: { purged: r.instancesDeleted } };
     }
     return wrongMethod('GET, DELETE');
@@ -84,6 +177,8 @@ export async function manage(options: ManagementOptions, request: HttpRequest, c
   switch (action) {
     case 'events': {
       if (!event) return jsonError(400, 'MissingEventName', 'POST .../events/<eventName>');
+      const badEvent = badName('event name', event);
+      if (badEvent) return badEvent;
       if (finished) return jsonError(410, 'InstanceFinished', `instance '${id}' is ${s.runtimeStatus}: it takes no more events`);
       const body = await request.text();
       let payload: unknown = null;
@@ -92,7 +187,7 @@ export async function manage(options: ManagementOptions, request: HttpRequest, c
       } catch (e) {
         return jsonError(400, 'InvalidJson', `the event payload is not valid JSON: ${(e as Error).message}`);
       }
-      await client.raiseEvent(id, event, payload);
+      await client.raiseEvent(urlPart(id), urlPart(event), payload);
       return { status: 202, jsonBody: { id, event, accepted: true } };
     }
     case 'terminate':
@@ -100,14 +195,34 @@ export async function manage(options: ManagementOptions, request: HttpRequest, c
     case 'resume': {
       if (finished) return jsonError(410, 'InstanceFinished', `instance '${id}' is already ${s.runtimeStatus}`);
       const reason = request.query.get('reason') ?? `${action} requested over HTTP`;
-      if (action === 'terminate') await client.terminate(id, reason);
-      else if (action === 'suspend') await client.suspend(id, reason);
-      else await client.resume(id, reason);
+      if (action === 'terminate') {
+        const children = await terminateWithChildren(client, id, reason);
+        return { status: 202, jsonBody: { id, action, accepted: true, alsoTerminated: children } };
+      }
+      if (action === 'suspend') await client.suspend(urlPart(id), urlPart(reason));
+      else await client.resume(urlPart(id), urlPart(reason));
       return { status: 202, jsonBody: { id, action, accepted: true } };
     }
     case 'restart': {
-      const newId = await client.startNew(options.workflow, { input: s.input });
-      return client.createCheckStatusResponse(request, newId);
+      if (!options.singleton) {
+        const newId = await client.startNew(options.workflow, { input: s.input });
+        return checkStatusResponse(client, request, newId);
+      }
+      // A singleton's id is its key: restart it under that id once it has finished, never as a
+      // second instance beside it.
+      const running = async (): Promise<HttpResponseInit> =>
+        jsonError(409, 'AlreadyRunning', `instance '${id}' of '${options.workflow}' is still running; a singleton restarts only once finished`, {
+          instance: (await checkStatusResponse(client, request, id)).jsonBody,
+        });
+      if (!finished) return running();
+      try {
+        await client.startNew(options.workflow, { input: s.input, instanceId: urlPart(id) });
+      } catch (e) {
+        const now = await statusOf(client, id);
+        if (now && isActive(now.runtimeStatus)) return running();
+        throw e;
+      }
+      return checkStatusResponse(client, request, id);
     }
     default:
       return jsonError(404, 'UnknownAction', `unknown instance action '${action}'; use events, terminate, suspend, resume or restart`);

@@ -2,21 +2,28 @@
  * Starting workflows: the HTTP starter each blueprint registers, the timer starter, and
  * singleton starts (an instance id derived from the input; a running instance is returned or
  * rejected instead of a second one being started).
+ *
+ * Every starter records its workflow in the registry (runtime/registry.ts) as it is created, so
+ * a host can validate starts that bypass it (the Durable webhook API) with the same validator.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import * as df from 'durable-functions';
+import type { DurableClient } from 'durable-functions';
 import { parseDuration } from './durations';
-import { jsonError } from './management';
+import { nameError, nameErrorCode, urlPart } from './ids';
+import { checkStatusResponse, isActive, jsonError } from './management';
+import { registerWorkflow, violations, type AuthLevel, type InputValidator } from './registry';
 import type { Json } from './values';
-
-/** An input validator compiled at build time (ajv standalone). */
-export type InputValidator = ((input: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string }> | null };
 
 export interface StarterOptions {
   /** The orchestrator's registered name. */
   workflow: string;
   /** Validates the start input against the workflow's `input` schema. */
   validate?: InputValidator;
+  /** The authLevel of the workflow's HTTP routes (recorded for the host; the Functions host enforces it). */
+  authLevel?: AuthLevel;
+  /** The function name of the workflow's partition orchestrator, when it has one. */
+  partition?: string;
   singleton?: {
     /** The instance id for a start input. */
     key: (input: Json) => unknown;
@@ -24,13 +31,8 @@ export interface StarterOptions {
   };
 }
 
-const ACTIVE = new Set<string>([
-  df.OrchestrationRuntimeStatus.Running,
-  df.OrchestrationRuntimeStatus.Pending,
-  df.OrchestrationRuntimeStatus.Suspended,
-  df.OrchestrationRuntimeStatus.ContinuedAsNew,
-]);
-
+/** The longest `?wait`: Azure's front end closes HTTP requests after 230 s. */
+export const MAX_WAIT_MS = 230_000;
 
 /** The start input from a request body: JSON, or null when empty. */
 export async function readInput(request: HttpRequest): Promise<{ ok: true; input: Json } | { ok: false; response: HttpResponseInit }> {
@@ -43,16 +45,54 @@ export async function readInput(request: HttpRequest): Promise<{ ok: true; input
   }
 }
 
-/** Computes a singleton's instance id; a key that is not a non-empty string or number is a 400. */
-export function singletonId(options: NonNullable<StarterOptions['singleton']>, input: Json): string | undefined {
+/** Runs the workflow's validator; the 400 answer (with every violation) when the input does not match. */
+export function checkInput(options: Pick<StarterOptions, 'workflow' | 'validate'>, input: Json): HttpResponseInit | undefined {
+  if (!options.validate || options.validate(input)) return undefined;
+  const list = violations(options.validate);
+  return jsonError(400, 'InvalidInput', `the input of '${options.workflow}' does not match its schema: ${list.map((v) => `${v.pointer} ${v.message}`).join('; ')}`, { violations: list });
+}
+
+/**
+ * A singleton's instance id for this input: the key as a string, or why it cannot be one (not a
+ * non-empty string or number, or not a valid instance id, see runtime/ids.ts).
+ */
+export function singletonKey(options: NonNullable<StarterOptions['singleton']>, input: Json): { ok: true; id: string } | { ok: false; message: string } {
   let key: unknown;
   try {
     key = options.key(input);
-  } catch {
-    return undefined;
+  } catch (e) {
+    return { ok: false, message: `the singleton key could not be computed from this input: ${(e as Error).message}` };
   }
-  if ((typeof key !== 'string' && typeof key !== 'number') || String(key) === '') return undefined;
-  return String(key);
+  if ((typeof key !== 'string' && typeof key !== 'number') || String(key) === '') {
+    return { ok: false, message: `the singleton key must be a non-empty string or number, not ${key === '' ? 'an empty string' : JSON.stringify(key) ?? String(key)}` };
+  }
+  const problem = nameError('singleton key', String(key));
+  return problem ? { ok: false, message: problem } : { ok: true, id: String(key) };
+}
+
+/** Computes a singleton's instance id; undefined when the key is not a valid one (a 400). */
+export function singletonId(options: NonNullable<StarterOptions['singleton']>, input: Json): string | undefined {
+  const k = singletonKey(options, input);
+  return k.ok ? k.id : undefined;
+}
+
+/**
+ * Waits up to `waitMs` for the instance to finish: 200 with the output when it completes, 200 with
+ * the status when it is terminated, 500 with the status when it fails (as durable-js answers),
+ * else the check-status answer.
+ */
+async function waitOrCheckStatus(client: DurableClient, request: HttpRequest, id: string, waitMs: number): Promise<HttpResponseInit> {
+  const deadline = Date.now() + waitMs;
+  const interval = Math.min(250, waitMs);
+  for (;;) {
+    const s = await client.getStatus(urlPart(id));
+    if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Completed) return { status: 200, jsonBody: s.output, headers: { 'Content-Type': 'application/json' } };
+    if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Terminated || s.runtimeStatus === df.OrchestrationRuntimeStatus.Canceled) return { status: 200, jsonBody: s };
+    if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Failed) return { status: 500, jsonBody: s };
+    const left = deadline - Date.now();
+    if (left <= 0) return checkStatusResponse(client, request, id);
+    await new Promise((r) => setTimeout(r, Math.min(interval, left)));
+  }
 }
 
 /**
@@ -62,37 +102,34 @@ export function singletonId(options: NonNullable<StarterOptions['singleton']>, i
 export async function startFromHttp(options: StarterOptions, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const read = await readInput(request);
   if (!read.ok) return read.response;
-  if (options.validate && !options.validate(read.input)) {
-    const violations = (options.validate.errors ?? []).map((e) => ({ pointer: e.instancePath || '/', message: e.message ?? 'is invalid' }));
-    return jsonError(400, 'InvalidInput', `the input of '${options.workflow}' does not match its schema: ${violations.map((v) => `${v.pointer} ${v.message}`).join('; ')}`, { violations });
-  }
+  const invalid = checkInput(options, read.input);
+  if (invalid) return invalid;
   const waitText = request.query.get('wait');
   const waitMs = waitText === null ? undefined : parseDuration(waitText);
-  if (waitText !== null && (waitMs === undefined || waitMs > 10 * 60_000)) {
-    return jsonError(400, 'InvalidWait', `'wait' must be a duration up to 10m, like 30s; got '${waitText}'`);
+  if (waitText !== null && (waitMs === undefined || waitMs > MAX_WAIT_MS)) {
+    return jsonError(400, 'InvalidWait', `'wait' must be a duration of at most 230s (Azure's front end ends HTTP requests after 230 seconds), like 30s; got '${waitText}'`);
   }
   const client = df.getClient(context);
   let instanceId: string | undefined;
   const conflict = async (id: string): Promise<HttpResponseInit | undefined> => {
-    const existing = await client.getStatus(id).catch(() => undefined);
-    if (!existing || !ACTIVE.has(existing.runtimeStatus)) return undefined;
-    const links = client.createCheckStatusResponse(request, id);
+    const existing = await client.getStatus(urlPart(id)).catch(() => undefined);
+    if (!existing || !isActive(existing.runtimeStatus)) return undefined;
+    const links = await checkStatusResponse(client, request, id);
     if (options.singleton?.onConflict === 'reject') {
-      return jsonError(409, 'AlreadyRunning', `instance '${id}' of '${options.workflow}' is already ${existing.runtimeStatus}`, { instance: await links.json() });
+      return jsonError(409, 'AlreadyRunning', `instance '${id}' of '${options.workflow}' is already ${existing.runtimeStatus}`, { instance: links.jsonBody });
     }
     return links;
   };
   if (options.singleton) {
-    instanceId = singletonId(options.singleton, read.input);
-    if (instanceId === undefined) {
-      return jsonError(400, 'InvalidSingletonKey', `the singleton key of '${options.workflow}' could not be computed from this input`);
-    }
+    const key = singletonKey(options.singleton, read.input);
+    if (!key.ok) return jsonError(400, nameErrorCode('singleton key'), `'${options.workflow}': ${key.message}`);
+    instanceId = key.id;
     const answer = await conflict(instanceId);
     if (answer) return answer;
   }
   let id: string;
   try {
-    id = await client.startNew(options.workflow, { input: read.input, instanceId });
+    id = await client.startNew(options.workflow, { input: read.input, instanceId: instanceId === undefined ? undefined : urlPart(instanceId) });
   } catch (e) {
     // Two starts raced past the check: the backend let one create the instance; answer the
     // other with it, exactly as if it had arrived second.
@@ -100,31 +137,42 @@ export async function startFromHttp(options: StarterOptions, request: HttpReques
     if (answer) return answer;
     throw e;
   }
+  id = instanceId ?? id;
   context.log(`started orchestration '${options.workflow}' with id '${id}'`);
-  if (waitMs !== undefined) {
-    return client.waitForCompletionOrCreateCheckStatusResponse(request, id, { timeoutInMilliseconds: waitMs, retryIntervalInMilliseconds: Math.min(250, waitMs) });
-  }
-  return client.createCheckStatusResponse(request, id);
+  if (waitMs !== undefined) return waitOrCheckStatus(client, request, id, waitMs);
+  return checkStatusResponse(client, request, id);
 }
 
 export function httpStarter(options: StarterOptions): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
+  registerWorkflow({ workflow: options.workflow, validate: options.validate, authLevel: options.authLevel, singleton: options.singleton !== undefined, partition: options.partition });
   return (request, context) => startFromHttp(options, request, context);
 }
 
-/** A timer trigger starts the workflow with input null (a singleton keeps overlapping ticks out). */
+/**
+ * A timer trigger starts the workflow with input null (a singleton keeps overlapping ticks out).
+ * The input is validated like any other start: a workflow whose schema refuses null fails the
+ * tick with the violations instead of starting.
+ */
 export function timerStarter(options: StarterOptions): (timer: Timer, context: InvocationContext) => Promise<void> {
+  registerWorkflow({ workflow: options.workflow, validate: options.validate, authLevel: options.authLevel, singleton: options.singleton !== undefined, partition: options.partition });
   return async (_timer, context) => {
+    if (options.validate && !options.validate(null)) {
+      const list = violations(options.validate);
+      throw new Error(`the timer start input (null) of '${options.workflow}' does not match its schema: ${list.map((v) => `${v.pointer} ${v.message}`).join('; ')}`);
+    }
     const client = df.getClient(context);
     let instanceId: string | undefined;
     if (options.singleton) {
-      instanceId = singletonId(options.singleton, null);
-      const existing = instanceId ? await client.getStatus(instanceId).catch(() => undefined) : undefined;
-      if (existing && ACTIVE.has(existing.runtimeStatus)) {
+      const key = singletonKey(options.singleton, null);
+      if (!key.ok) throw new Error(`'${options.workflow}': ${key.message}`);
+      instanceId = key.id;
+      const existing = await client.getStatus(urlPart(instanceId)).catch(() => undefined);
+      if (existing && isActive(existing.runtimeStatus)) {
         context.log(`'${options.workflow}' instance '${instanceId}' is still ${existing.runtimeStatus}; skipping this tick`);
         return;
       }
     }
-    const id = await client.startNew(options.workflow, { input: null, instanceId });
-    context.log(`timer started orchestration '${options.workflow}' with id '${id}'`);
+    const id = await client.startNew(options.workflow, { input: null, instanceId: instanceId === undefined ? undefined : urlPart(instanceId) });
+    context.log(`timer started orchestration '${options.workflow}' with id '${instanceId ?? id}'`);
   };
 }

@@ -16,7 +16,7 @@ app.http("approval_start", {
   methods: ["POST"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.httpStarter({ workflow: "approval", validate: validateInput }),
+  handler: rt.httpStarter({ workflow: "approval", authLevel: "function", validate: validateInput }),
 });
 
 // Status and management of 'approval' instances: workflows/approval/instances[/{id}[/events/{event}|terminate|suspend|resume|restart]]

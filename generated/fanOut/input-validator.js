@@ -3,7 +3,7 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"type":"object","properties":{"taskCount":{"type":"integer","minimum":0,"maximum":100000,"default":100},"taskMs":{"type":"integer","minimum":0,"default":1000}}};
+const schema11 = {"type":"object","properties":{"taskCount":{"type":"integer","minimum":0,"maximum":100000,"default":100},"taskMs":{"type":"integer","minimum":0,"maximum":60000,"default":1000}}};
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -57,8 +57,8 @@ vErrors.push(err3);
 errors++;
 }
 if(typeof data1 == "number"){
-if(data1 < 0 || isNaN(data1)){
-const err4 = {instancePath:instancePath+"/taskMs",schemaPath:"#/properties/taskMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data1 > 60000 || isNaN(data1)){
+const err4 = {instancePath:instancePath+"/taskMs",schemaPath:"#/properties/taskMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60000},message:"must be <= 60000"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -67,16 +67,26 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data1 < 0 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/taskMs",schemaPath:"#/properties/taskMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err5];
 }
 else {
 vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
 }
 errors++;
 }

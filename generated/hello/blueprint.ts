@@ -16,7 +16,7 @@ app.http("hello_start", {
   methods: ["POST"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.httpStarter({ workflow: "hello", validate: validateInput }),
+  handler: rt.httpStarter({ workflow: "hello", authLevel: "function", validate: validateInput }),
 });
 
 // Status and management of 'hello' instances: workflows/hello/instances[/{id}[/events/{event}|terminate|suspend|resume|restart]]

@@ -17,7 +17,7 @@ app.http("processOrders_start", {
   methods: ["POST"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.httpStarter({ workflow: "processOrders", validate: validateInput }),
+  handler: rt.httpStarter({ workflow: "processOrders", authLevel: "function", partition: "processOrders-partition", validate: validateInput }),
 });
 
 // Status and management of 'processOrders' instances: orders/process/instances[/{id}[/events/{event}|terminate|suspend|resume|restart]]

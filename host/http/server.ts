@@ -1,22 +1,42 @@
 /**
- * The host's HTTP surface on loopback: the app's HTTP triggers under /api/<route>, and the
- * Durable webhook API under /runtime/webhooks/durabletask/ (also the durable client binding's
- * rpcBaseUrl, so df.getClient(context) in the app talks to this server unchanged).
- * Every error is JSON `{ error: { code, message } }`; nothing a request does stops the server.
+ * The host's HTTP surface on loopback: the app's HTTP triggers under /api/<route>, the Durable
+ * webhook API under /runtime/webhooks/durabletask/, and the durable client binding's rpcBaseUrl
+ * (/_internal/durabletask/<secret>/), so df.getClient(context) in the app talks to this server
+ * unchanged. Every error is JSON `{ error: { code, message } }`; nothing a request does stops the
+ * server.
+ *
+ * Every request passes the same checks first: its Host header (and an absolute-form target's
+ * authority) must name this host (127.0.0.1, localhost or [::1] with its port), else 421, which
+ * stops DNS rebinding; a browser's Origin header, when sent, must be this host's, else 403, which
+ * stops cross-site requests from a page the developer visits. Links and the client binding are
+ * always built from the host's own origin, never from the request.
+ *
+ * Keys (with --enforce-auth): a route needs its authLevel's key (`?code=` or `x-functions-key`):
+ * function routes the function or master key, admin routes the master key. The webhook API needs,
+ * for an instance, the key of its workflow's authLevel (from the runtime registry; `function` for
+ * orchestrators the registry does not know), and the master key for listing or purging across
+ * instances. Status links carry the key of the level the caller was served at: none for an
+ * anonymous route, the function key for a function route, the master key only for an admin route,
+ * so every link works for its receiver and none grants more than the caller already had.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { nameError, nameErrorCode, urlPart, type NameKind } from '../../runtime/ids';
+import { violations, workflowRegistry } from '../../runtime/registry';
 import type { CoreApi, Registration } from '../functions/core-api';
 import { bindingName, invoke, type RpcHttpResponse } from '../functions/invoke';
 import { ConflictError, GoneError, NotFoundError, type Engine } from '../executor/engine';
 import type { Logger } from '../log';
 import { TERMINAL, type InstanceRow, type Store } from '../store/store';
-import { matchRoute } from './routes';
+import { authLevel, grants, levelOfKey, ownHosts, randomKey, safeEqual, type AuthLevel, type HostKeys } from './auth';
+import { MalformedPathError, matchRoute } from './routes';
 
 export const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
 /**
- * The durable client binding's rpcBaseUrl: the same API without keys, for the app's own calls,
- * answered only on loopback (the real extension serves its RPC endpoint the same way).
+ * The durable client binding's rpcBaseUrl is `<origin>/_internal/durabletask/<secret>/`: the
+ * same API without keys, for the app's own calls. The secret is random per process and travels
+ * in the path, because the durable client resolves every request against rpcBaseUrl (a query
+ * string would be dropped); requests without it get 403, as do requests not from loopback.
  */
 export const RPC_PREFIX = '/_internal/durabletask';
 /** Request bodies above this are refused with 413. */
@@ -24,8 +44,10 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface ServerOptions {
   hubName: string;
-  /** When set, function and admin routes need `?code=` or `x-functions-key` with one of these keys. */
-  keys?: { function: string; master: string };
+  /** When set, routes need keys as their authLevel says (see above). */
+  keys?: HostKeys;
+  /** The internal RPC endpoint's secret; default: random per server. */
+  rpcSecret?: string;
 }
 
 class HttpError extends Error {
@@ -34,9 +56,27 @@ class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
+}
+
+/** Throws a 400 naming the value when it is not a valid instance id / event name (runtime/ids.ts). */
+function checkName(kind: NameKind, value: string): void {
+  const message = nameError(kind, value);
+  if (message !== undefined) throw new HttpError(400, nameErrorCode(kind), message);
+}
+
+/** A path's segments, each percent-decoded (400 on a malformed escape). */
+function segments(path: string): string[] {
+  return path.split('/').map((seg) => {
+    try {
+      return decodeURIComponent(seg);
+    } catch {
+      throw new HttpError(400, 'InvalidPath', `the path segment '${seg.slice(0, 100)}' is not valid percent-encoding`);
+    }
+  });
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -76,6 +116,9 @@ function jsonBody(body: Buffer): unknown {
 export class HostServer {
   readonly server: http.Server;
   private origin = '';
+  private hosts = new Set<string>();
+  private origins = new Set<string>();
+  private readonly rpcSecret: string;
 
   constructor(
     private readonly api: CoreApi,
@@ -84,9 +127,10 @@ export class HostServer {
     private readonly options: ServerOptions,
     private readonly log: Logger,
   ) {
+    this.rpcSecret = options.rpcSecret ?? randomKey();
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((e: unknown) => {
-        if (e instanceof HttpError) return send(res, e.status, { error: { code: e.code, message: e.message } }, e.headers);
+        if (e instanceof HttpError) return send(res, e.status, { error: { code: e.code, message: e.message }, ...e.extra }, e.headers);
         this.log.error(`request ${req.method} ${req.url} failed: ${e instanceof Error ? e.stack : String(e)}`);
         if (!res.headersSent) send(res, 500, { error: { code: 'InternalError', message: e instanceof Error ? e.message : String(e) } });
         else res.end();
@@ -99,7 +143,9 @@ export class HostServer {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
         const a = this.server.address() as AddressInfo;
-        this.origin = `http://${host}:${a.port}`;
+        this.origin = `http://${host.includes(':') ? `[${host}]` : host}:${a.port}`;
+        this.hosts = ownHosts(a.port, host);
+        this.origins = new Set([...this.hosts].map((h) => `http://${h}`));
         resolve(this.origin);
       });
     });
@@ -114,13 +160,22 @@ export class HostServer {
 
   // --- the durable client binding and check-status payloads ------------------------------------
 
-  private query(): string {
-    return `taskHub=${encodeURIComponent(this.options.hubName)}&connection=Storage${this.options.keys ? `&code=${this.options.keys.master}` : ''}`;
+  /** The key links carry for a caller served at `level`: never more than that level's own key. */
+  private linkKey(level: AuthLevel): string | undefined {
+    const keys = this.options.keys;
+    if (!keys || level === 'anonymous') return undefined;
+    return level === 'admin' ? keys.master : keys.function;
   }
 
-  managementUrls(origin: string, id: string): Record<string, string> {
-    const base = `${origin}${WEBHOOK_PREFIX}/instances/${id}`;
-    const q = this.query();
+  private query(level: AuthLevel): string {
+    const key = this.linkKey(level);
+    return `taskHub=${urlPart(this.options.hubName)}&connection=Storage${key ? `&code=${urlPart(key)}` : ''}`;
+  }
+
+  /** The status links of an instance, on this host's origin, with the key of `level` (see the file comment). */
+  managementUrls(id: string, level: AuthLevel): Record<string, string> {
+    const base = `${this.origin}${WEBHOOK_PREFIX}/instances/${urlPart(id)}`;
+    const q = this.query(level);
     return {
       id,
       purgeHistoryDeleteUri: `${base}?${q}`,
@@ -134,18 +189,25 @@ export class HostServer {
     };
   }
 
-  clientBinding(origin: string): Record<string, unknown> {
-    const q = this.query();
+  /**
+   * The durable client binding for a function invoked at `level` (a timer: anonymous). The client
+   * makes its calls through rpcBaseUrl (which carries the per-process secret); the link templates
+   * are what `createCheckStatusResponse` hands to callers.
+   */
+  clientBinding(level: AuthLevel = 'anonymous'): Record<string, unknown> {
+    const q = this.query(level);
+    const key = this.linkKey(level);
+    const code = key ? `?code=${urlPart(key)}` : '';
     return {
       taskHubName: this.options.hubName,
       creationUrls: {
-        createNewInstancePostUri: `${origin}${WEBHOOK_PREFIX}/orchestrators/{functionName}[/{instanceId}]?code=${this.options.keys?.master ?? ''}`,
-        createAndWaitOnNewInstancePostUri: `${origin}${WEBHOOK_PREFIX}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&code=${this.options.keys?.master ?? ''}`,
+        createNewInstancePostUri: `${this.origin}${WEBHOOK_PREFIX}/orchestrators/{functionName}[/{instanceId}]${code}`,
+        createAndWaitOnNewInstancePostUri: `${this.origin}${WEBHOOK_PREFIX}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}${key ? `&code=${urlPart(key)}` : ''}`,
       },
-      managementUrls: this.managementUrls(origin, 'INSTANCEID'),
-      baseUrl: `${origin}${WEBHOOK_PREFIX}`,
+      managementUrls: this.managementUrls('INSTANCEID', level),
+      baseUrl: `${this.origin}${WEBHOOK_PREFIX}`,
       requiredQueryStringParameters: q,
-      rpcBaseUrl: `${origin}${RPC_PREFIX}/`,
+      rpcBaseUrl: `${this.origin}${RPC_PREFIX}/${this.rpcSecret}/`,
       httpBaseUrl: '',
       maxGrpcMessageSizeInBytes: 0,
       grpcHttpClientTimeout: '00:01:40',
@@ -155,29 +217,73 @@ export class HostServer {
   // --- dispatch ---------------------------------------------------------------------------------
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.origin || 'http://127.0.0.1');
+    const url = new URL(`${this.origin}${this.target(req)}`);
     if (url.pathname.startsWith(`${WEBHOOK_PREFIX}/`)) {
-      this.authorize('function', req, url);
-      return this.webhook(req, res, url, WEBHOOK_PREFIX);
+      return this.webhook(req, res, url, segments(url.pathname.slice(WEBHOOK_PREFIX.length + 1)), 'webhook');
     }
-    if (url.pathname.startsWith(`${RPC_PREFIX}/`)) {
+    if (url.pathname === RPC_PREFIX || url.pathname.startsWith(`${RPC_PREFIX}/`)) {
       const remote = req.socket.remoteAddress ?? '';
       if (!/^(127\.|::1$|::ffff:127\.)/.test(remote)) throw new HttpError(403, 'Forbidden', 'the internal durable API answers only on loopback');
-      return this.webhook(req, res, url, RPC_PREFIX);
+      const rest = url.pathname.slice(RPC_PREFIX.length + 1);
+      const slash = rest.indexOf('/');
+      if (slash < 0 || !safeEqual(rest.slice(0, slash), this.rpcSecret)) {
+        throw new HttpError(403, 'Forbidden', "the internal durable API is only for the app's durable client (its binding carries this host's per-process secret)");
+      }
+      return this.webhook(req, res, url, segments(rest.slice(slash + 1)), 'rpc');
     }
     if (url.pathname.startsWith('/api/') || url.pathname === '/api') return this.trigger(req, res, url);
     if (url.pathname === '/' || url.pathname === '/admin/functions') {
+      this.authorize('admin', req, url);
       return send(res, 200, { functions: [...this.api.registrations.values()].map((r) => ({ name: r.name, trigger: r.trigger.type, route: r.trigger.route, methods: r.trigger.methods })) });
     }
     throw new HttpError(404, 'NotFound', `nothing is served at ${url.pathname}`);
   }
 
-  private authorize(level: string, req: http.IncomingMessage, url: URL): void {
+  /**
+   * The request's path and query, after the checks every request passes: the Host header must
+   * name this host, an absolute-form target (`GET http://host:port/path`) must too (only its path
+   * is used), and a browser's Origin must be this host's.
+   */
+  private target(req: http.IncomingMessage): string {
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (!this.hosts.has(host)) {
+      throw new HttpError(421, 'MisdirectedRequest', `this host answers only to ${[...this.hosts].join(', ')}; the Host header was '${host.slice(0, 100)}'`);
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !this.origins.has(origin.toLowerCase())) {
+      throw new HttpError(403, 'CrossOriginRequest', `requests from pages of another origin ('${origin.slice(0, 100)}') are refused`);
+    }
+    let target = req.url ?? '/';
+    if (!target.startsWith('/')) {
+      let absolute: URL;
+      try {
+        absolute = new URL(target);
+      } catch {
+        throw new HttpError(400, 'BadRequest', `the request target '${target.slice(0, 100)}' is neither a path nor an absolute URL`);
+      }
+      if (!this.hosts.has(absolute.host.toLowerCase())) {
+        throw new HttpError(421, 'MisdirectedRequest', `this host answers only to ${[...this.hosts].join(', ')}; the request target named '${absolute.host}'`);
+      }
+      target = `${absolute.pathname}${absolute.search}`;
+    }
+    return target;
+  }
+
+  /** Throws 401 unless the request's key grants `needed` (only when keys are enforced). */
+  private authorize(needed: AuthLevel, req: http.IncomingMessage, url: URL): void {
     const keys = this.options.keys;
-    if (!keys || level === 'anonymous') return;
-    const given = url.searchParams.get('code') ?? (req.headers['x-functions-key'] as string | undefined);
-    const ok = level === 'admin' ? given === keys.master : given === keys.master || given === keys.function;
-    if (!ok) throw new HttpError(401, 'Unauthorized', `this route needs a ${level === 'admin' ? 'master' : 'function'} key (?code= or x-functions-key)`);
+    if (!keys || needed === 'anonymous') return;
+    const header = req.headers['x-functions-key'];
+    const given = url.searchParams.get('code') ?? (Array.isArray(header) ? header[0] : header);
+    if (!grants(levelOfKey(keys, given), needed)) {
+      throw new HttpError(401, 'Unauthorized', `this route needs a ${needed === 'admin' ? 'master' : 'function'} key (?code= or x-functions-key)`);
+    }
+  }
+
+  /** The authLevel of a workflow's routes (and so of its instances) from the runtime registry. */
+  private workflowLevel(name: string): AuthLevel {
+    const level = workflowRegistry().get(name)?.authLevel;
+    return level === undefined ? 'function' : authLevel(level);
   }
 
   /** An app HTTP trigger, invoked through the app's own programming model. */
@@ -187,22 +293,29 @@ export class HostServer {
     let wrongMethod = false;
     for (const reg of this.api.registrations.values()) {
       if (reg.trigger.type !== 'httpTrigger') continue;
-      const params = matchRoute(String(reg.trigger.route ?? reg.name), path);
+      let params: Record<string, string> | undefined;
+      try {
+        params = matchRoute(String(reg.trigger.route ?? reg.name), path);
+      } catch (e) {
+        if (e instanceof MalformedPathError) throw new HttpError(400, 'InvalidPath', e.message);
+        throw e;
+      }
       if (!params) continue;
       const methods = (reg.trigger.methods as string[] | undefined)?.map((m) => m.toUpperCase()) ?? ['GET', 'POST'];
       if (!methods.includes(method)) {
         wrongMethod = true;
         continue;
       }
-      this.authorize(String(reg.trigger.authLevel ?? 'function'), req, url);
+      const level = authLevel(reg.trigger.authLevel);
+      this.authorize(level, req, url);
       const body = await readBody(req);
-      return this.invokeHttp(reg, req, res, url, params, body);
+      return this.invokeHttp(reg, level, req, res, url, params, body);
     }
     if (wrongMethod) throw new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on /api/${path}`);
     throw new HttpError(404, 'NotFound', `no function serves /api/${path}`);
   }
 
-  private async invokeHttp(reg: Registration, req: http.IncomingMessage, res: http.ServerResponse, url: URL, params: Record<string, string>, body: Buffer): Promise<void> {
+  private async invokeHttp(reg: Registration, level: AuthLevel, req: http.IncomingMessage, res: http.ServerResponse, url: URL, params: Record<string, string>, body: Buffer): Promise<void> {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     const inputs: Parameters<typeof invoke>[2] = {
@@ -211,7 +324,7 @@ export class HostServer {
       },
     };
     const client = bindingName(reg, 'durableClient') ?? bindingName(reg, 'orchestrationClient');
-    if (client) inputs[client] = { string: JSON.stringify(this.clientBinding(url.origin)) };
+    if (client) inputs[client] = { string: JSON.stringify(this.clientBinding(level)) };
     const started = Date.now();
     const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     this.log.executing(reg.name, `This function was programmatically called via the host APIs.`, id);
@@ -243,8 +356,9 @@ export class HostServer {
       output: failed ? inst.error : inst.output,
       createdTime: inst.created,
       lastUpdatedTime: inst.updated,
-      // `historyEvents` is the webhook API's name; durable-js's client reads `history`.
-      ...(opts.showHistory ? ((h) => ({ historyEvents: h, history: h }))(this.historyView(inst.id, opts.showHistoryOutput)) : {}),
+      // `historyEvents`, as the extension answers (durable-js's client reads `history` and so drops
+      // it, durable-js#620; runtime/management.ts reads it the way that works on Azure too).
+      ...(opts.showHistory ? { historyEvents: this.historyView(inst.id, opts.showHistoryOutput) } : {}),
     };
   }
 
@@ -254,11 +368,13 @@ export class HostServer {
       .history(id)
       .filter((e) => e.EventType !== 12 && e.EventType !== 13)
       .map((e) => {
-        const { EventType, Timestamp, Result, Input, Name, TaskScheduledId, TimerId, FireAt, Reason } = e as Record<string, unknown>;
+        const { EventType, Timestamp, Result, Input, Name, InstanceId, TaskScheduledId, TimerId, FireAt, Reason } = e as Record<string, unknown>;
         return {
           EventType: names[EventType as number] ?? String(EventType),
           Timestamp,
           ...(Name !== undefined ? { Name } : {}),
+          // a sub-orchestration's id, as the extension shows it (how a client finds the children)
+          ...(InstanceId !== undefined ? { InstanceId } : {}),
           ...(FireAt !== undefined ? { FireAt } : {}),
           ...(TaskScheduledId !== undefined ? { TaskScheduledId } : {}),
           ...(TimerId !== undefined ? { TimerId } : {}),
@@ -269,12 +385,17 @@ export class HostServer {
       });
   }
 
-  private async webhook(req: http.IncomingMessage, res: http.ServerResponse, url: URL, prefix: string): Promise<void> {
-    const parts = url.pathname.slice(prefix.length + 1).split('/').map(decodeURIComponent);
+  /**
+   * The Durable HTTP API, for callers (`via` webhook: keys as the file comment says, start inputs
+   * validated) and for the app's durable client (`via` rpc: the secret was checked).
+   */
+  private async webhook(req: http.IncomingMessage, res: http.ServerResponse, url: URL, parts: string[], via: 'webhook' | 'rpc'): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const q = url.searchParams;
     const flag = (name: string, dflt: boolean): boolean => (q.has(name) ? q.get(name) !== 'false' : dflt);
-    const body = await readBody(req);
+    const need = (level: AuthLevel): void => {
+      if (via === 'webhook') this.authorize(level, req, url);
+    };
     const guard = <T>(fn: () => T): T => {
       try {
         return fn();
@@ -288,16 +409,23 @@ export class HostServer {
 
     // POST orchestrators/{name}[/{id}]
     if (parts[0] === 'orchestrators' && parts.length >= 2 && parts.length <= 3) {
+      const name = parts[1];
+      const level = this.workflowLevel(name);
+      need(level);
       if (method !== 'POST') throw new HttpError(405, 'MethodNotAllowed', 'start an orchestration with POST');
-      const input = jsonBody(body);
-      const id = guard(() => this.engine.startInstance(parts[1], input, parts[2] || undefined));
-      const links = this.managementUrls(url.origin, id);
+      const id = parts[2] || undefined;
+      if (id !== undefined) checkName('instance id', id);
+      const input = jsonBody(await readBody(req));
+      if (via === 'webhook') this.checkStart(name, input);
+      const started = guard(() => this.engine.startInstance(name, input, id));
+      const links = this.managementUrls(started, via === 'webhook' ? level : 'anonymous');
       return send(res, 202, links, { Location: links.statusQueryGetUri, 'Retry-After': '10' });
     }
     if (parts[0] !== 'instances') throw new HttpError(404, 'NotFound', `unknown Durable API route ${url.pathname}`);
 
-    // GET / DELETE instances (collection)
+    // GET / DELETE instances (collection): every workflow's instances, so the master key
     if (parts.length === 1 || (parts.length === 2 && parts[1] === '')) {
+      need('admin');
       const filter = {
         from: q.get('createdTimeFrom') ?? undefined,
         to: q.get('createdTimeTo') ?? undefined,
@@ -326,13 +454,20 @@ export class HostServer {
 
     const id = parts[1];
     const action = parts[2];
+    const known = this.store.instance(id);
+    const level = known ? this.workflowLevel(known.name) : 'function';
+    need(level);
+    checkName('instance id', id);
+    if (parts.length > (action === 'raiseEvent' ? 4 : 3)) throw new HttpError(404, 'NotFound', `unknown Durable API route ${url.pathname}`);
     if (action === undefined) {
       if (method === 'GET') {
         const inst = this.store.instance(id);
         if (!inst) throw new HttpError(404, 'NotFound', `no instance with id '${id}'`);
         const payload = this.status(inst, { showInput: flag('showInput', true), showHistory: flag('showHistory', false), showHistoryOutput: flag('showHistoryOutput', false) });
-        const code = inst.status === 'Completed' ? 200 : inst.status === 'Failed' || inst.status === 'Terminated' ? 400 : 202;
-        const headers: Record<string, string> = code === 202 ? { Location: this.managementUrls(url.origin, id).statusQueryGetUri, 'Retry-After': '10' } : {};
+        // As the extension answers (HttpApiHandler): 202 + Location while it may still run, 200 once
+        // it has finished, a failure too unless ?returnInternalServerErrorOnFailure=true (500).
+        const code = TERMINAL.has(inst.status) ? (inst.status === 'Failed' && flag('returnInternalServerErrorOnFailure', false) ? 500 : 200) : 202;
+        const headers: Record<string, string> = code === 202 ? { Location: `${this.origin}${url.pathname}${url.search}`, 'Retry-After': '5' } : {};
         return send(res, code, payload, headers);
       }
       if (method === 'DELETE') {
@@ -346,7 +481,8 @@ export class HostServer {
     switch (action) {
       case 'raiseEvent': {
         if (!parts[3]) throw new HttpError(400, 'BadRequest', 'raiseEvent needs an event name');
-        const data = jsonBody(body);
+        checkName('event name', parts[3]);
+        const data = jsonBody(await readBody(req));
         guard(() => this.engine.raiseEvent(id, parts[3], data));
         return send(res, 202, undefined);
       }
@@ -365,14 +501,35 @@ export class HostServer {
       case 'restart': {
         const inst = this.store.instance(id);
         if (!inst) throw new HttpError(404, 'NotFound', `no instance with id '${id}'`);
-        const newId = q.get('restartWithNewInstanceId') === 'false' ? id : undefined;
-        if (newId && !TERMINAL.has(inst.status)) throw new HttpError(409, 'Conflict', `instance '${id}' is still ${inst.status}`);
-        const started = guard(() => this.engine.startInstance(inst.name, inst.input, newId));
-        const links = this.managementUrls(url.origin, started);
+        // A singleton's instance id is its key: it restarts under that id, never beside itself.
+        const singleton = workflowRegistry().get(inst.name)?.singleton === true;
+        const keepId = singleton || q.get('restartWithNewInstanceId') === 'false';
+        if (keepId && !TERMINAL.has(inst.status)) {
+          throw new HttpError(409, 'Conflict', `instance '${id}' is still ${inst.status}${singleton ? `: '${inst.name}' is a singleton, so it restarts under the same id once finished` : ''}`);
+        }
+        const started = guard(() => this.engine.startInstance(inst.name, inst.input, keepId ? id : undefined));
+        const links = this.managementUrls(started, via === 'webhook' ? level : 'anonymous');
         return send(res, 202, links, { Location: links.statusQueryGetUri });
       }
       default:
         throw new HttpError(404, 'NotFound', `unknown instance operation '${action}'`);
+    }
+  }
+
+  /**
+   * A start through the webhook API runs the workflow's own input validator (from the runtime
+   * registry), as its HTTP starter does; a workflow's partition orchestrator is started only by
+   * the workflow.
+   */
+  private checkStart(name: string, input: unknown): void {
+    const entry = workflowRegistry().get(name);
+    if (!entry) return;
+    if (entry.partitionOf) {
+      throw new HttpError(400, 'InternalOrchestrator', `'${name}' runs slices of '${entry.partitionOf}' and is started only by it; start '${entry.partitionOf}' instead`);
+    }
+    if (entry.validate && !entry.validate(input)) {
+      const list = violations(entry.validate);
+      throw new HttpError(400, 'InvalidInput', `the input of '${name}' does not match its schema: ${list.map((v) => `${v.pointer} ${v.message}`).join('; ')}`, {}, { violations: list });
     }
   }
 }

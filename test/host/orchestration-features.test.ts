@@ -33,11 +33,12 @@ describe('orchestration features on the host', () => {
     expect(history.filter((e) => e.EventType === 'TimerFired')).toHaveLength(2);
   });
 
-  it('reports an orchestrator failure as Failed with its message (400 on the status URL)', async () => {
+  it('reports an orchestrator failure as Failed with its message (200 on the status URL, 500 on request, as the extension)', async () => {
     const url = await start('failing', null);
     const done = await untilStatus(url, ['Failed']);
-    expect(done.status).toBe(400);
+    expect(done.status).toBe(200);
     expect(String(done.body.output)).toContain('boom: the orchestrator gave up');
+    expect((await call('GET', `${url}&returnInternalServerErrorOnFailure=true`)).status).toBe(500);
   });
 
   it("delivers a child's failure to its parent, which can catch it", async () => {

@@ -55,7 +55,7 @@ describe('HTTP fuzz', () => {
       s.on('error', () => resolve());
     });
     // Still serving: an HTTP trigger of the app and the Durable API answer normally. (Work the fuzz
-    // started, e.g. fan-outs through the unvalidated webhook start, may still be queued.)
+    // started, e.g. small fan-outs through the webhook start, may still be queued.)
     expect((await call('GET', `${host.url}/api/openapi.json`)).status).toBe(200);
     const started = await call('POST', `${host.url}/api/workflows/hello`, {});
     expect(started.status).toBe(202);

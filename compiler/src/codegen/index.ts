@@ -129,7 +129,11 @@ function blueprintStatements(w: Workflow, runtime: string, partitioned: boolean)
     ? `, singleton: { key: (input: rt.Json): unknown => ${w.singleton.key ? valueCode(w.singleton.key, {}) : literal(w.name)}, onConflict: ${literal(w.singleton.onConflict)} }`
     : '';
   const validate = w.inputSchema !== undefined ? ', validate: validateInput' : '';
-  const starter = `{ workflow: ${literal(w.name)}${singleton}${validate} }`;
+  // authLevel and the partition orchestrator go to the runtime's registry (runtime/registry.ts),
+  // where a host finds which key the workflow's instances need.
+  const partition = partitioned ? `, partition: ${literal(partitionFunctionName(w))}` : '';
+  const starter = `{ workflow: ${literal(w.name)}, authLevel: ${literal(http.authLevel)}${partition}${singleton}${validate} }`;
+  const management = `{ workflow: ${literal(w.name)}${w.singleton ? ', singleton: true' : ''} }`;
   const body = [
     '',
     `df.app.orchestration(${literal(w.name)}, rt.orchestration(${orchestratorName(w)}));`,
@@ -150,7 +154,7 @@ function blueprintStatements(w: Workflow, runtime: string, partitioned: boolean)
     'methods: ["GET", "POST", "DELETE"],',
     `authLevel: ${literal(http.authLevel)},`,
     'extraInputs: [df.input.durableClient()],',
-    `handler: rt.managementHandler({ workflow: ${literal(w.name)} }),`,
+    `handler: rt.managementHandler(${management}),`,
     '});',
   ];
   if (w.inputSchema !== undefined) {

@@ -1,4 +1,5 @@
 /** The OpenAPI 3.1 document of every workflow's HTTP surface (start, status, manage). */
+import { MAX_NAME_LENGTH, NAME_PATTERN, NAME_RULE } from '../../../runtime/ids';
 import type { Project, Workflow } from '../model';
 
 const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
@@ -13,14 +14,16 @@ function paths(w: Workflow): Record<string, unknown> {
   const base = `/api/${w.trigger.http.route}`;
   const tags = [w.name];
   const sec = security(w);
-  const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
-  const action = (summary: string): Record<string, unknown> => ({
+  const name = { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH, pattern: NAME_PATTERN };
+  const idParam = { name: 'id', in: 'path', required: true, description: `instance id: ${NAME_RULE}`, schema: name };
+  const badId = error(`an instance id (or event name) that is not ${NAME_RULE}; the message names it`);
+  const action = (summary: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
     post: {
       tags,
       summary,
       security: sec,
       parameters: [idParam],
-      responses: { '202': { description: 'accepted' }, '404': error('no such instance of this workflow'), '410': error('the instance has finished') },
+      responses: { '202': { description: 'accepted' }, '400': badId, '404': error('no such instance of this workflow'), '410': error('the instance has finished'), ...extra },
     },
   });
   const start: Record<string, unknown> = {};
@@ -29,12 +32,12 @@ function paths(w: Workflow): Record<string, unknown> {
       tags,
       summary: `Start ${w.name}${w.description ? `: ${w.description}` : ''}`,
       security: sec,
-      parameters: [{ name: 'wait', in: 'query', required: false, description: 'wait up to this long (e.g. 30s) and answer 200 with the output if it finishes', schema: { type: 'string' } }],
+      parameters: [{ name: 'wait', in: 'query', required: false, description: 'wait up to this long (e.g. 30s, at most 230s) and answer 200 with the output if it finishes', schema: { type: 'string' } }],
       requestBody: { required: false, content: json(w.inputSchema ?? {}) },
       responses: {
         '200': { description: 'finished within `wait`: the output' },
         '202': { description: 'started (or, for a singleton, already running): Durable status links', content: json(ref('CheckStatus')) },
-        '400': error('malformed JSON or input that does not match the schema (violations listed)'),
+        '400': error(`malformed JSON, input that does not match the schema (violations listed), a bad \`wait\`${w.singleton ? ', or a singleton key that is not a valid instance id' : ''}`),
         ...(w.singleton?.onConflict === 'reject' ? { '409': error('an instance with this singleton key is running') } : {}),
         '413': error('body over the limit'),
       },
@@ -66,14 +69,14 @@ function paths(w: Workflow): Record<string, unknown> {
         summary: `Status of a ${w.name} instance`,
         security: sec,
         parameters: [idParam, { name: 'history', in: 'query', schema: { type: 'boolean' } }],
-        responses: { '200': { description: 'the instance', content: json(ref('Instance')) }, '404': error('no such instance of this workflow') },
+        responses: { '200': { description: 'the instance, whatever its status', content: json(ref('Instance')) }, '400': badId, '404': error('no such instance of this workflow') },
       },
       delete: {
         tags,
         summary: `Purge a ${w.name} instance`,
         security: sec,
         parameters: [idParam],
-        responses: { '200': { description: 'purged' }, '404': error('no such instance of this workflow') },
+        responses: { '200': { description: 'purged' }, '400': badId, '404': error('no such instance of this workflow') },
       },
     },
     [`${base}/instances/{id}/events/{event}`]: {
@@ -81,15 +84,17 @@ function paths(w: Workflow): Record<string, unknown> {
         tags,
         summary: 'Raise an event',
         security: sec,
-        parameters: [idParam, { name: 'event', in: 'path', required: true, schema: { type: 'string' } }],
+        parameters: [idParam, { name: 'event', in: 'path', required: true, description: `event name: ${NAME_RULE}`, schema: name }],
         requestBody: { required: false, content: json({}) },
-        responses: { '202': { description: 'accepted' }, '404': error('no such instance'), '410': error('the instance has finished') },
+        responses: { '202': { description: 'accepted' }, '400': badId, '404': error('no such instance'), '410': error('the instance has finished') },
       },
     },
-    [`${base}/instances/{id}/terminate`]: action('Terminate'),
+    [`${base}/instances/{id}/terminate`]: action('Terminate, with the sub-workflows and partition slices it started that still run'),
     [`${base}/instances/{id}/suspend`]: action('Suspend'),
     [`${base}/instances/{id}/resume`]: action('Resume'),
-    [`${base}/instances/{id}/restart`]: action('Restart with the same input (new instance id)'),
+    [`${base}/instances/{id}/restart`]: w.singleton
+      ? action('Restart with the same input under the same id (a singleton), once it has finished', { '409': error('the instance is still running') })
+      : action('Restart with the same input (new instance id)'),
   };
 }
 

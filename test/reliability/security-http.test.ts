@@ -1,0 +1,464 @@
+/**
+ * Attacks on the HTTP surface, each tried with loopback traffic against the real compiled app on
+ * the embedded host (the repository's example workflows plus a few fixtures, compiled by the real
+ * compiler): every one is refused with a clear 4xx JSON error or is harmless, the store shows that
+ * nothing else was started or terminated, and the host keeps serving. See SECURITY.md.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDist, compileToGenerated } from '../../compiler/src/compile';
+import { ownHosts, resolveKeys, safeEqual } from '../../host/http/auth';
+import { createHost, type Host } from '../../host/main';
+import { call, until, untilStatus, type Reply } from '../host/http-helpers';
+
+const repo = path.resolve(__dirname, '../..');
+
+/** Fixture workflows beside the examples: every auth level, nested sub-workflows, a failure, a validated timer. */
+const FIXTURES: Record<string, string> = {
+  secOpen: 'dsl: 1\ntrigger:\n  http: { route: sec/open, methods: [POST], authLevel: anonymous }\nsteps:\n  - waitForEvent: Go\n    timeout: 1h\n',
+  secAdmin: 'dsl: 1\ntrigger:\n  http: { route: sec/admin, methods: [POST], authLevel: admin }\nsteps:\n  - activity: SayHello\n    input: admin\n',
+  secParent: 'dsl: 1\ntrigger:\n  http: { route: sec/parent, methods: [POST], authLevel: function }\nsteps:\n  - workflow: secChild\n',
+  secChild: 'dsl: 1\nsteps:\n  - workflow: secLeaf\n',
+  secLeaf: 'dsl: 1\nsteps:\n  - waitForEvent: Go\n    timeout: 1h\n',
+  secFail: 'dsl: 1\nsteps:\n  - fail: { error: Boom, message: on purpose }\n',
+  secTick: 'dsl: 1\ninput:\n  type: object\n  required: [region]\ntrigger:\n  schedule: "* * * * * *"\nsteps:\n  - activity: SayHello\n    input: tick\n',
+};
+
+/** The examples and the fixtures, compiled and built into a temp project (shares node_modules). */
+function buildSecurityApp(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-security-app-'));
+  fs.cpSync(path.join(repo, 'workflows'), path.join(dir, 'workflows'), { recursive: true });
+  for (const [name, text] of Object.entries(FIXTURES)) fs.writeFileSync(path.join(dir, `workflows/${name}.yaml`), text);
+  fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
+  fs.cpSync(path.join(repo, 'runtime'), path.join(dir, 'runtime'), { recursive: true });
+  for (const f of ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'host.json']) fs.copyFileSync(path.join(repo, f), path.join(dir, f));
+  const r = compileToGenerated(dir, { write: true });
+  if (!r.front.ok) throw new Error(`fixture app does not compile: ${r.front.diagnostics.map((d) => d.message).join('; ')}`);
+  const built = buildDist(dir);
+  if (!built.ok) throw new Error(`fixture app does not build:\n${built.output}`);
+  return dir;
+}
+
+let app: string;
+let open: Host; // keys not enforced (the default)
+let locked: Host; // --enforce-auth
+const logs: string[] = [];
+
+beforeAll(async () => {
+  app = buildSecurityApp();
+  open = await createHost({ appDir: app, db: ':memory:', port: 0, quiet: true, log: (l) => logs.push(l) });
+  locked = await createHost({ appDir: app, db: ':memory:', port: 0, quiet: true, enforceAuth: true, log: () => {} });
+}, 120_000);
+
+afterAll(async () => {
+  await open?.close();
+  await locked?.close();
+  if (app) fs.rmSync(app, { recursive: true, force: true });
+});
+
+/** A request sent exactly as given (Host, Origin, absolute-form target), which fetch cannot do. */
+function raw(base: string, method: string, target: string, options: { headers?: Record<string, string>; body?: unknown } = {}): Promise<Reply> {
+  const { port } = new URL(base);
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { host: `127.0.0.1:${port}`, 'content-type': 'application/json', ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }), ...options.headers };
+    const req = http.request({ host: '127.0.0.1', port: Number(port), method, path: target, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = text ? JSON.parse(text) : null;
+        } catch {
+          // keep the text
+        }
+        resolve({ status: res.statusCode ?? 0, headers: new Headers(res.headers as Record<string, string>), body: parsed });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const links = (body: Record<string, string>): string[] => Object.entries(body).filter(([k]) => k !== 'id').map(([, v]) => v);
+const instancesOf = (host: Host, name: string) => host.store.listInstances({ top: 100_000 }).filter((r) => r.name === name);
+const expectError = (r: Reply, status: number, code: string): void => {
+  expect(r.status, JSON.stringify(r.body)).toBe(status);
+  expect(r.body.error.code).toBe(code);
+  expect(typeof r.body.error.message).toBe('string');
+};
+
+describe('keys (--enforce-auth)', () => {
+  it('never puts the master key in links given to a function-level or anonymous caller', async () => {
+    const k = locked.keys!;
+    const fn = await call('POST', `${locked.url}/api/workflows/hello?code=${k.function}`, {});
+    const byMaster = await call('POST', `${locked.url}/api/workflows/hello`, {}, { 'x-functions-key': k.master });
+    const anon = await call('POST', `${locked.url}/api/sec/open`, {});
+    for (const r of [fn, byMaster, anon]) {
+      expect(r.status).toBe(202);
+      for (const link of links(r.body)) expect(link).not.toContain(k.master);
+      expect(r.headers.get('location')).not.toContain(k.master);
+    }
+    // a function-level route's links carry the function key (also for a caller who showed the master key)
+    for (const link of [...links(fn.body), ...links(byMaster.body)]) expect(new URL(link.replace(/\{\w+\}/g, 'x')).searchParams.get('code')).toBe(k.function);
+    // an anonymous route's links carry no key at all
+    for (const link of links(anon.body)) expect(new URL(link.replace(/\{\w+\}/g, 'x')).searchParams.has('code')).toBe(false);
+    // only an admin route's caller (who showed the master key) gets it back
+    const admin = await call('POST', `${locked.url}/api/sec/admin?code=${k.master}`, {});
+    expect(admin.status).toBe(202);
+    expect(new URL(admin.body.statusQueryGetUri).searchParams.get('code')).toBe(k.master);
+  });
+
+  it('makes every link of a 202 work for the caller who received it, and for nothing more', async () => {
+    const k = locked.keys!;
+    for (const [start, key] of [
+      [`${locked.url}/api/sec/open`, undefined],
+      [`${locked.url}/api/workflows/approval?code=${k.function}`, k.function],
+    ] as const) {
+      const r = await call('POST', start, start.includes('approval') ? { customer: 'L', total: 1 } : {});
+      expect(r.status).toBe(202);
+      const l = r.body as Record<string, string>;
+      const fill = (u: string): string => u.replace('{eventName}', 'Nope').replace('{text}', 'from%20a%20link');
+      const status = await untilStatus(l.statusQueryGetUri, ['Running']);
+      expect(status.status).toBe(202);
+      expect((await call('POST', fill(l.sendEventPostUri), {})).status).toBe(202);
+      expect((await call('POST', fill(l.suspendPostUri))).status).toBe(202);
+      expect((await call('POST', fill(l.resumePostUri))).status).toBe(202);
+      expect((await call('POST', fill(l.rewindPostUri))).status).toBe(501); // not supported locally, but authorized
+      expect((await call('POST', fill(l.terminatePostUri))).status).toBe(202);
+      await untilStatus(l.statusQueryGetUri, ['Terminated']);
+      const restarted = await call('POST', l.restartPostUri);
+      expect(restarted.status).toBe(202);
+      expect(new URL(restarted.body.statusQueryGetUri).searchParams.get('code') ?? undefined).toBe(key);
+      expect((await call('DELETE', l.purgeHistoryDeleteUri)).status).toBe(200);
+    }
+    // the anonymous caller's link shape does not open a function-level instance
+    const other = await call('POST', `${locked.url}/api/workflows/hello?code=${k.function}`, {});
+    expectError(await call('GET', `${locked.url}/runtime/webhooks/durabletask/instances/${other.body.id}`), 401, 'Unauthorized');
+    // nor the listing of every instance, nor an admin workflow's start through the webhook
+    expectError(await call('GET', `${locked.url}/runtime/webhooks/durabletask/instances?code=${k.function}`), 401, 'Unauthorized');
+    expect((await call('GET', `${locked.url}/runtime/webhooks/durabletask/instances?code=${k.master}`)).status).toBe(200);
+    const before = instancesOf(locked, 'secAdmin').length;
+    expectError(await call('POST', `${locked.url}/runtime/webhooks/durabletask/orchestrators/secAdmin?code=${k.function}`, {}), 401, 'Unauthorized');
+    expectError(await call('POST', `${locked.url}/api/sec/admin?code=${k.function}`, {}), 401, 'Unauthorized');
+    expect(instancesOf(locked, 'secAdmin')).toHaveLength(before);
+    expectError(await call('GET', `${locked.url}/admin/functions?code=${k.function}`), 401, 'Unauthorized');
+  });
+
+  it('refuses to start with an empty, short or shared key in local.settings.json', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-keys-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ main: path.join(app, 'dist/generated/index.js') }));
+      const start = (Host: Record<string, unknown>): Promise<Host> => {
+        fs.writeFileSync(path.join(dir, 'local.settings.json'), JSON.stringify({ IsEncrypted: false, Values: {}, Host }));
+        return createHost({ appDir: dir, db: ':memory:', port: 0, quiet: true, enforceAuth: true });
+      };
+      await expect(start({ MasterKey: '' })).rejects.toThrow(/Host\.MasterKey is empty/);
+      await expect(start({ FunctionKey: '' })).rejects.toThrow(/Host\.FunctionKey is empty/);
+      await expect(start({ FunctionKey: '   ' })).rejects.toThrow(/Host\.FunctionKey is empty/);
+      await expect(start({ MasterKey: 'short' })).rejects.toThrow(/at least 16 characters/);
+      await expect(start({ MasterKey: 12345678901234567890 })).rejects.toThrow(/must be a string/);
+      await expect(start({ FunctionKey: 'same-key-for-both-levels', MasterKey: 'same-key-for-both-levels' })).rejects.toThrow(/must differ/);
+      const good = await start({ FunctionKey: 'function-key-0123456789', MasterKey: 'master-key-0123456789' });
+      try {
+        expect(good.keys).toEqual({ function: 'function-key-0123456789', master: 'master-key-0123456789' });
+        expect((await call('POST', `${good.url}/api/workflows/hello?code=function-key-0123456789`, {})).status).toBe(202);
+      } finally {
+        await good.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    // keys are generated when not given, and differ
+    const generated = resolveKeys(undefined);
+    expect(generated.function.length).toBeGreaterThanOrEqual(32);
+    expect(generated.function).not.toBe(generated.master);
+  });
+
+  it('compares keys in constant time over equal-length digests', () => {
+    expect(safeEqual('k'.repeat(40), 'k'.repeat(40))).toBe(true);
+    expect(safeEqual('k'.repeat(40), `${'k'.repeat(39)}x`)).toBe(false);
+    // lengths differ: timingSafeEqual over the raw strings would throw; over digests it answers false
+    expect(safeEqual('k', 'k'.repeat(40))).toBe(false);
+    expect(safeEqual('', 'k'.repeat(40))).toBe(false);
+    expect(safeEqual(undefined, 'k'.repeat(40))).toBe(false);
+    expect(safeEqual('ключ-ü', 'ключ-ü')).toBe(true);
+  });
+});
+
+describe('the internal RPC endpoint', () => {
+  it('answers 403 without the per-process secret, and starts nothing', async () => {
+    const before = instancesOf(open, 'secAdmin').length;
+    for (const target of ['/_internal/durabletask/orchestrators/secAdmin', '/_internal/durabletask/not-the-secret/orchestrators/secAdmin', '/_internal/durabletask/', '/_internal/durabletask']) {
+      expectError(await call('POST', `${open.url}${target}`, {}), 403, 'Forbidden');
+    }
+    expect(instancesOf(open, 'secAdmin')).toHaveLength(before);
+    // the app's own client (which carries the secret) still works: a start through the starter
+    expect((await call('POST', `${open.url}/api/sec/admin`, {})).status).toBe(202);
+  });
+});
+
+describe('Host, Origin and the request target', () => {
+  const families = ['/api/workflows/hello', '/runtime/webhooks/durabletask/instances', '/_internal/durabletask/x/instances', '/', '/admin/functions'];
+
+  it.each(['evil.example', 'evil.example:PORT', '127.0.0.1:1', 'localhost', 'localhost.evil.example:PORT'])('refuses Host %j with 421 on every endpoint family', async (host) => {
+    const port = new URL(open.url).port;
+    for (const target of families) {
+      const r = await raw(open.url, 'POST', target, { headers: { host: host.replace('PORT', port) }, body: {} });
+      expectError(r, 421, 'MisdirectedRequest');
+    }
+  });
+
+  it('refuses an empty or missing Host header with 421', async () => {
+    const port = Number(new URL(open.url).port);
+    const send = (text: string): Promise<string> =>
+      new Promise((resolve) => {
+        let got = '';
+        const s = net.connect(port, '127.0.0.1', () => s.write(text));
+        s.on('data', (c) => (got += c.toString('utf8')));
+        s.on('end', () => resolve(got));
+        s.on('close', () => resolve(got));
+      });
+    for (const request of ['GET /api/openapi.json HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n', 'GET /api/openapi.json HTTP/1.0\r\n\r\n']) {
+      const answer = await send(request);
+      expect(answer).toMatch(/^HTTP\/1\.1 421 /);
+      expect(answer).toContain('"code":"MisdirectedRequest"');
+    }
+  });
+
+  it('knows its own names: with the port, and without it only on port 80', () => {
+    expect([...ownHosts(7071, '127.0.0.1')].sort()).toEqual(['127.0.0.1:7071', '[::1]:7071', 'localhost:7071']);
+    expect(ownHosts(80, '127.0.0.1')).toEqual(new Set(['127.0.0.1:80', '127.0.0.1', 'localhost:80', 'localhost', '[::1]:80', '[::1]']));
+  });
+
+  it('accepts the host under its own names (127.0.0.1, localhost, [::1])', async () => {
+    const port = new URL(open.url).port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`]) {
+      expect((await raw(open.url, 'GET', '/api/openapi.json', { headers: { host } })).status).toBe(200);
+    }
+  });
+
+  it('refuses a request from a page of another origin (403) and starts nothing', async () => {
+    const before = instancesOf(open, 'secOpen').length + instancesOf(open, 'secAdmin').length;
+    for (const target of ['/api/sec/open', '/runtime/webhooks/durabletask/orchestrators/secAdmin']) {
+      for (const origin of ['http://evil.example', 'null', `http://127.0.0.1:1`]) {
+        expectError(await raw(open.url, 'POST', target, { headers: { origin }, body: {} }), 403, 'CrossOriginRequest');
+      }
+    }
+    expect(instancesOf(open, 'secOpen').length + instancesOf(open, 'secAdmin').length).toBe(before);
+    const same = await raw(open.url, 'POST', '/api/sec/admin', { headers: { origin: open.url }, body: {} });
+    expect(same.status).toBe(202);
+  });
+
+  it('refuses an absolute-form target naming another origin, and never lets one change the links', async () => {
+    const decoy = http.createServer((_req, res) => {
+      hits++;
+      res.end('{}');
+    });
+    let hits = 0;
+    await new Promise<void>((r) => decoy.listen(0, '127.0.0.1', () => r()));
+    const decoyPort = (decoy.address() as AddressInfo).port;
+    try {
+      const k = locked.keys!;
+      const away = await raw(locked.url, 'POST', `http://127.0.0.1:${decoyPort}/api/workflows/hello?code=${k.function}`, { body: {} });
+      expectError(away, 421, 'MisdirectedRequest');
+      const port = new URL(locked.url).port;
+      // the host's own authority, spelled differently: served, and the links stay on the host's origin
+      const home = await raw(locked.url, 'POST', `http://localhost:${port}/api/workflows/hello?code=${k.function}`, { body: {} });
+      expect(home.status).toBe(202);
+      for (const link of links(home.body)) expect(new URL(link.replace(/\{\w+\}/g, 'x')).origin).toBe(locked.url);
+      // a Host header naming localhost does not change them either
+      const viaLocalhost = await raw(locked.url, 'POST', `/api/workflows/hello?code=${k.function}`, { headers: { host: `localhost:${port}` }, body: {} });
+      for (const link of links(viaLocalhost.body)) expect(new URL(link.replace(/\{\w+\}/g, 'x')).origin).toBe(locked.url);
+      await untilStatus(home.body.statusQueryGetUri, ['Completed']);
+      // a protocol-relative path is a path on this host, not another host
+      expectError(await raw(locked.url, 'GET', `//127.0.0.1:${decoyPort}/api/openapi.json`), 404, 'NotFound');
+      expect(hits).toBe(0);
+    } finally {
+      await new Promise((r) => decoy.close(r));
+    }
+  });
+});
+
+describe('durable client inputs', () => {
+  /** An approval instance waiting for its event (the attacker's), and another workflow's instance (the victim). */
+  async function attackerAndVictim(): Promise<{ attacker: string; victim: string }> {
+    const attacker = (await call('POST', `${open.url}/api/workflows/approval`, { customer: 'X', total: 1 })).body.id;
+    const victim = (await call('POST', `${open.url}/api/sec/open`, {})).body.id;
+    await untilStatus(`${open.url}/runtime/webhooks/durabletask/instances/${attacker}`, ['Running']);
+    await untilStatus(`${open.url}/runtime/webhooks/durabletask/instances/${victim}`, ['Running']);
+    return { attacker, victim };
+  }
+
+  it('refuses traversal event names on a workflow route with 400 naming them; nothing is started or terminated', async () => {
+    const { attacker, victim } = await attackerAndVictim();
+    const admins = instancesOf(open, 'secAdmin').length;
+    const cases = [
+      [`..%2F..%2F${victim}%2Fterminate`, `../../${victim}/terminate`],
+      ['..%2F..%2F..%2Forchestrators%2FsecAdmin', '../../../orchestrators/secAdmin'],
+      ['a%23b', 'a#b'],
+      ['a%3Fcode%3Dx', 'a?code=x'],
+      ['a%5Cb', 'a\\b'],
+      ['a%00b', 'a\\u0000b'],
+      ['x'.repeat(101), 'x'.repeat(101)],
+    ];
+    for (const [sent, named] of cases) {
+      const r = await raw(open.url, 'POST', `/api/workflows/approval/instances/${attacker}/events/${sent}`, { body: { approved: true } });
+      expectError(r, 400, 'InvalidEventName');
+      expect(r.body.error.message).toContain(`'${named.length > 120 ? named.slice(0, 120) : named}`);
+    }
+    expect(open.store.instance(victim)!.status).toBe('Running');
+    expect(open.store.instance(attacker)!.status).toBe('Running');
+    expect(instancesOf(open, 'secAdmin')).toHaveLength(admins);
+  });
+
+  it('refuses traversal instance ids on workflow routes and the webhook API with 400 naming them', async () => {
+    const { attacker, victim } = await attackerAndVictim();
+    const admins = instancesOf(open, 'secAdmin').length;
+    for (const [method, target, named] of [
+      ['GET', '/api/workflows/approval/instances/..%2F..%2Forchestrators%2FsecAdmin', '../../orchestrators/secAdmin'],
+      ['POST', `/api/workflows/approval/instances/x%2F..%2F..%2F${victim}/terminate`, `x/../../${victim}`],
+      ['DELETE', `/api/workflows/approval/instances/a%23b`, 'a#b'],
+      ['POST', `/runtime/webhooks/durabletask/instances/${attacker}%2F..%2F..%2F${victim}/terminate`, `${attacker}/../../${victim}`],
+      ['POST', `/runtime/webhooks/durabletask/orchestrators/secAdmin/a%2F..%2Fb`, 'a/../b'],
+      ['POST', `/runtime/webhooks/durabletask/orchestrators/hello/a%23b`, 'a#b'],
+    ] as const) {
+      const r = await raw(open.url, method, target, { body: {} });
+      expectError(r, 400, 'InvalidInstanceId');
+      expect(r.body.error.message).toContain(`'${named}'`);
+    }
+    const event = await raw(open.url, 'POST', `/runtime/webhooks/durabletask/instances/${attacker}/raiseEvent/..%2F..%2F${victim}%2Fterminate`, { body: {} });
+    expectError(event, 400, 'InvalidEventName');
+    expectError(await raw(open.url, 'GET', '/runtime/webhooks/durabletask/instances/%ZZ'), 400, 'InvalidPath');
+    expectError(await raw(open.url, 'GET', '/api/workflows/approval/instances/%ZZ'), 400, 'InvalidPath');
+    expect(open.store.instance(victim)!.status).toBe('Running');
+    expect(open.store.instance(attacker)!.status).toBe('Running');
+    expect(instancesOf(open, 'secAdmin')).toHaveLength(admins);
+  });
+
+  it('refuses singleton keys with / \\ # ? or control characters with 400 naming the key; odd but valid keys round-trip', async () => {
+    for (const customerId of ['a#b', 'a/b', 'a?b', 'a\\b', 'a\u0001b', 'x'.repeat(100)]) {
+      const r = await call('POST', `${open.url}/api/workflows/customerReport`, { customerId });
+      expectError(r, 400, 'InvalidSingletonKey');
+      expect(r.body.error.message).toContain(`singleton key 'report-${customerId.replace('\u0001', '\\u0001').slice(0, 120)}`);
+    }
+    expect(open.store.listInstances({ prefix: 'report-a', top: 10 })).toHaveLength(0);
+    const odd = 'ACME Corp+100%&code=x';
+    const started = await call('POST', `${open.url}/api/workflows/customerReport`, { customerId: odd });
+    expect(started.status).toBe(202);
+    expect(started.body.id).toBe(`report-${odd}`);
+    expect(open.store.instance(`report-${odd}`)).toBeDefined();
+    const status = await call('GET', started.body.statusQueryGetUri);
+    expect(status.body.instanceId).toBe(`report-${odd}`);
+    const friendly = await call('GET', `${open.url}/api/workflows/customerReport/instances/${encodeURIComponent(`report-${odd}`)}`);
+    expect(friendly.body.id).toBe(`report-${odd}`);
+  });
+});
+
+describe('every start is validated', () => {
+  it('runs the input validator on webhook starts: 400 with the violations, no instance created', async () => {
+    const before = instancesOf(open, 'fanOut').length;
+    const r = await call('POST', `${open.url}/runtime/webhooks/durabletask/orchestrators/fanOut`, { taskCount: 1e9 });
+    expectError(r, 400, 'InvalidInput');
+    expect(r.body.violations).toEqual([{ pointer: '/taskCount', message: 'must be <= 100000' }]);
+    expectError(await call('POST', `${open.url}/runtime/webhooks/durabletask/orchestrators/fanOut/chosen-id`, { taskMs: -1 }), 400, 'InvalidInput');
+    expectError(await call('POST', `${open.url}/runtime/webhooks/durabletask/orchestrators/fanOut-partition`, { items: [] }), 400, 'InternalOrchestrator');
+    expect(instancesOf(open, 'fanOut')).toHaveLength(before);
+    expect(instancesOf(open, 'fanOut-partition')).toHaveLength(0);
+    // valid input still starts
+    const ok = await call('POST', `${open.url}/runtime/webhooks/durabletask/orchestrators/fanOut`, { taskCount: 2, taskMs: 1 });
+    expect(ok.status).toBe(202);
+    await untilStatus(ok.body.statusQueryGetUri, ['Completed']);
+  });
+
+  it('runs it on timer starts: an input the schema refuses fails the tick and starts nothing', async () => {
+    const line = await until(async () => logs.find((l) => l.includes('Functions.secTick_schedule') && l.includes('does not match its schema')), 'a refused timer tick', 10_000);
+    expect(line).toContain("the timer start input (null) of 'secTick' does not match its schema: / must be object");
+    expect(instancesOf(open, 'secTick')).toHaveLength(0);
+  });
+
+  it("caps ?wait at 230 s, Azure's front-end limit", async () => {
+    const over = await call('POST', `${open.url}/api/workflows/hello?wait=231s`, {});
+    expectError(over, 400, 'InvalidWait');
+    expect(over.body.error.message).toContain('230s');
+    expectError(await call('POST', `${open.url}/api/workflows/hello?wait=PT4M`, {}), 400, 'InvalidWait');
+    expect((await call('POST', `${open.url}/api/workflows/hello?wait=230s`, {})).status).toBe(200);
+  });
+});
+
+describe('singletons and terminate', () => {
+  it('restarts a singleton under its own id only: 409 while it runs, the same id once finished', async () => {
+    const started = await call('POST', `${open.url}/api/workflows/customerReport`, { customerId: 'R' });
+    expect(started.body.id).toBe('report-R');
+    const perWorkflow = await call('POST', `${open.url}/api/workflows/customerReport/instances/report-R/restart`);
+    expectError(perWorkflow, 409, 'AlreadyRunning');
+    expect(perWorkflow.body.instance.id).toBe('report-R');
+    expectError(await call('POST', `${open.url}/runtime/webhooks/durabletask/instances/report-R/restart`), 409, 'Conflict');
+    expect(open.store.listInstances({ prefix: 'report-R', top: 10 })).toHaveLength(1);
+    await untilStatus(started.body.statusQueryGetUri, ['Completed']);
+    const again = await call('POST', `${open.url}/api/workflows/customerReport/instances/report-R/restart`);
+    expect(again.status).toBe(202);
+    expect(again.body.id).toBe('report-R');
+    await untilStatus(again.body.statusQueryGetUri, ['Completed']);
+    const viaWebhook = await call('POST', `${open.url}/runtime/webhooks/durabletask/instances/report-R/restart`);
+    expect(viaWebhook.status).toBe(202);
+    expect(viaWebhook.body.id).toBe('report-R');
+    expect(open.store.listInstances({ prefix: 'report-R', top: 10 }).map((r) => r.id)).toEqual(['report-R']);
+    await untilStatus(viaWebhook.body.statusQueryGetUri, ['Completed']);
+  });
+
+  it('terminates the sub-workflows a workflow started, recursively', async () => {
+    const started = await call('POST', `${open.url}/api/sec/parent`, {});
+    const root = started.body.id as string;
+    const leaf = await until(async () => instancesOf(open, 'secLeaf').find((r) => r.status === 'Running' && open.store.instance(r.parentId!)?.parentId === root), 'the leaf running');
+    const child = leaf.parentId!;
+    const r = await call('POST', `${open.url}/api/sec/parent/instances/${root}/terminate?reason=stop`);
+    expect(r.status).toBe(202);
+    expect(r.body.alsoTerminated.sort()).toEqual([child, leaf.id].sort());
+    for (const id of [root, child, leaf.id]) expect(open.store.instance(id)!.status).toBe('Terminated');
+  });
+
+  it('terminates the partition slices of a long fan-out', async () => {
+    const started = await call('POST', `${open.url}/api/workflows/fanOut`, { taskCount: 250, taskMs: 3000 });
+    const root = started.body.id as string;
+    const slicesOf = () => instancesOf(open, 'fanOut-partition').filter((r) => r.parentId === root);
+    await until(async () => (slicesOf().filter((r) => r.status === 'Running').length >= 2 ? true : undefined), 'two slices running');
+    const running = slicesOf().filter((r) => r.status === 'Running').map((r) => r.id);
+    const r = await call('POST', `${open.url}/api/workflows/fanOut/instances/${root}/terminate`);
+    expect(r.status).toBe(202);
+    expect(r.body.alsoTerminated.sort()).toEqual(running.sort());
+    expect(open.store.instance(root)!.status).toBe('Terminated');
+    for (const s of slicesOf()) expect(s.status).toBe('Terminated');
+  });
+
+  it('answers a finished instance with 200 on the webhook status (Failed, Terminated) and the per-workflow status', async () => {
+    const failed = await call('POST', `${open.url}/api/workflows/secFail`, {});
+    const f = await untilStatus(failed.body.statusQueryGetUri, ['Failed']);
+    expect(f.status).toBe(200);
+    expect(f.headers.get('location')).toBeNull();
+    expect((await call('GET', `${failed.body.statusQueryGetUri}&returnInternalServerErrorOnFailure=true`)).status).toBe(500);
+    const friendly = await call('GET', `${open.url}/api/workflows/secFail/instances/${failed.body.id}`);
+    expect(friendly.status).toBe(200);
+    expect(friendly.body).toMatchObject({ status: 'Failed', error: { message: expect.stringContaining('on purpose') } });
+    const running = await call('POST', `${open.url}/api/sec/open`, {});
+    const r = await untilStatus(running.body.statusQueryGetUri, ['Running']);
+    expect(r.status).toBe(202);
+    expect(r.headers.get('location')).toBe(running.body.statusQueryGetUri);
+  });
+});
+
+describe('after all of it', () => {
+  it('keeps serving', async () => {
+    for (const host of [open, locked]) {
+      const r = await call('POST', `${host.url}/api/workflows/hello${host === locked ? `?code=${locked.keys!.function}` : ''}`, {});
+      expect(r.status).toBe(202);
+      expect((await untilStatus(r.body.statusQueryGetUri, ['Completed'])).body.output).toEqual(['Hello, Tokyo!', 'Hello, Seattle!', 'Hello, London!']);
+    }
+  });
+});
