@@ -6,10 +6,19 @@
  * The compound-action trap (durable-js#574): the Durable extension gives every child of a NEW
  * Task.any/Task.all a new task id, so a task that was already yielded and is put into a new
  * compound gets scheduled AGAIN on Azure. The textbook window (`yield Task.any(inflight)`) thus
- * runs activities twice and maps results to the wrong items. This window never does that: each
- * round it yields only the tasks started since the last round (as one Task.any), or, when none
- * were started, the oldest in-flight task alone (re-yielding a single task schedules nothing).
- * After waking it harvests every in-flight task whose isCompleted/isFaulted is set.
+ * runs activities twice and maps results to the wrong items. This window never puts a yielded
+ * task into a compound:
+ *
+ * - Tasks the bodies just started ("fresh": never yielded before) are yielded once, together, in
+ *   one Task.any; when older tasks are still running, with a timer due now, so the window is
+ *   back in the next episode instead of waiting for the new batch.
+ * - Otherwise it waits on the oldest in-flight task alone (re-yielding one task schedules nothing).
+ * - Every wake harvests every in-flight task whose isCompleted/isFaulted is set, in start order,
+ *   and refills the free slots.
+ *
+ * Waiting on the oldest suits work of similar length, which finishes in start order; completions
+ * of newer tasks are seen when the oldest finishes (or at the next start round). The cap, the
+ * input order of results and exactly-once scheduling hold in every order.
  *
  * A `timeout` is a deadline every wait inside the bodies races with a timer of its own
  * (`run.deadline`, set while a body runs; see steps.ts), so the window wakes at the deadline
@@ -36,6 +45,11 @@ interface Fiber {
   index: number;
   body: Body;
   task?: df.Task;
+}
+
+/** Whether durable-functions has scheduled a task already (it was yielded before): such a task must never go into a new compound. */
+function yielded(task: df.Task): boolean {
+  return (task as { alreadyScheduled?: boolean }).alreadyScheduled === true;
 }
 
 export function* runWindow(run: WorkflowRun, count: number, start: (index: number) => Body, options: WindowOptions): Generator<df.Task, Json[], Json> {
@@ -72,7 +86,8 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
       return true;
     }
     f.task = r.value;
-    fresh.push(r.value);
+    // A body may yield a task it yielded before (a nested window waiting on its oldest task).
+    if (!yielded(r.value)) fresh.push(r.value);
     return false;
   };
 
@@ -92,21 +107,26 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
   checkDeadline();
   fill();
   report();
-  let settle = false;
   while (inflight.length > 0) {
-    // After waking on a task, also wait on a timer due now: the library resumes us at the FIRST
-    // completion of an episode, before it has applied the others delivered with it. The timer
-    // fires in the next episode, after all of them, so the window sees every slot that freed up.
-    const timer: df.TimerTask | undefined = settle ? context.df.createTimer(context.df.currentUtcDateTime) : undefined;
-    const targets = timer ? [...fresh, timer] : fresh;
-    const wait = targets.length === 1 ? targets[0] : targets.length > 1 ? context.df.Task.any(targets) : inflight[0].task!;
-    fresh = [];
+    let wait: df.Task;
+    let timer: df.TimerTask | undefined;
+    if (fresh.length > 0) {
+      // Start the fresh tasks. With older tasks still running, also wait on a timer due now: the
+      // window is then back in the next episode (after every message delivered with this one)
+      // instead of waiting for the new batch while older tasks finish unseen.
+      const older = inflight.length > fresh.length;
+      timer = older ? context.df.createTimer(context.df.currentUtcDateTime) : undefined;
+      const targets = timer ? [...fresh, timer] : fresh;
+      wait = targets.length === 1 ? targets[0] : context.df.Task.any(targets);
+      fresh = [];
+    } else {
+      wait = inflight[0].task!;
+    }
     try {
       yield wait;
     } catch {
       // A faulted task surfaces here when yielded alone; it is harvested below like any other.
     }
-    const byTimer: boolean = timer?.isCompleted === true;
     cancel(timer);
     for (let i = 0; i < inflight.length; ) {
       const f = inflight[i];
@@ -120,8 +140,6 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
       else i++;
     }
     checkDeadline();
-    // Only tasks that were already running can have completions still unseen in this episode.
-    settle = !byTimer && inflight.some((f) => !f.task!.isCompleted && !f.task!.isFaulted);
     fill();
     report();
   }

@@ -198,7 +198,7 @@ export class Engine {
     this.kickPending = true;
     setImmediate(() => {
       this.kickPending = false;
-      this.runOrchestrations();
+      if (!this.stopped) this.runOrchestrations();
     });
   }
 
@@ -366,6 +366,8 @@ export class Engine {
     const now = this.clock.now();
     const failure = error && activityFailure(item.name, error);
     const event = failure ? history.taskFailed(now, item.taskId, failure.reason, failure.details) : history.taskCompleted(now, item.taskId, result);
+    // Stopped meanwhile: the result cannot be recorded; the activity runs again at the next start.
+    if (this.stopped) return;
     this.store.tx(() => {
       if (!this.store.finishActivity(item.id)) return; // terminated or purged meanwhile
       this.message(item.instanceId, event);
@@ -382,6 +384,7 @@ export class Engine {
   }
 
   private fireTimers(): void {
+    if (this.stopped) return;
     const now = this.clock.now();
     const due = this.store.dueTimers(now.toISOString());
     this.store.tx(() => {
