@@ -31,8 +31,11 @@ export interface EngineOptions {
   intercept?: (instanceId: string, event: HistoryEvent) => boolean;
   /** Runs one episode (default: in this thread). */
   runEpisode?: (input: EpisodeInput) => Promise<EpisodeResult>;
-  /** Runs an activity instead of the app's registration (tests and the test kit replace activities). */
-  runActivity?: (name: string, input: unknown, invocationId: string) => Promise<unknown> | undefined;
+  /**
+   * Sees every activity the engine starts; returning a promise runs that instead of the app's
+   * registration (tests and the test kit replace activities), undefined runs the registration.
+   */
+  runActivity?: (activity: ActivityRow, invocationId: string) => Promise<unknown> | undefined;
 }
 
 /** A fresh execution id (DurableTask.Core: a GUID per execution, continueAsNew included). */
@@ -352,7 +355,7 @@ export class Engine {
     let result: unknown;
     let error: Error | undefined;
     try {
-      const replaced = this.options.runActivity?.(item.name, item.input, invocationId);
+      const replaced = this.options.runActivity?.(item, invocationId);
       if (replaced) result = await replaced;
       else if (!registration || registration.trigger.type !== 'activityTrigger') throw new Error(`no activity function named '${item.name}'`);
       else

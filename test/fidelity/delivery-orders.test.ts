@@ -1,0 +1,399 @@
+/**
+ * Fidelity under every delivery order: each example workflow and a set of adversarial ones run
+ * through the host's real engine (with the Durable extension's replay) while results reach the
+ * orchestrations one per episode oldest-first, newest-first and in seeded random order, in random
+ * batches, and all at once. For each: the right output, the cap never exceeded (counted from
+ * history and from what the orchestrations saw), no nondeterminism, and no activity run more often
+ * than its retries allow. The textbook sliding window (durable-js#574) must fail these checks.
+ *
+ * DELIVERY_SEED=<n> replays another seed (the default is fixed so runs are reproducible).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileToGenerated } from '../../compiler/src/compile';
+import { loadApp, type CoreApi } from '../../host/functions/core-api';
+import { drive, finished, maxInFlightInHistory, policyName, type DriveResult, type Policy, type Scenario } from './driver';
+
+const repo = path.resolve(__dirname, '../..');
+const seed = Number(process.env.DELIVERY_SEED ?? 20261201);
+const POLICIES: Policy[] = ['oldest', 'newest', { random: seed }, { batches: seed + 1 }, 'all'];
+
+/** Activities for the adversarial workflows: deterministic, failing as their input says. */
+const ACTIVITIES = `
+// Attempts per input, reset by the test before each run (globalThis: the test and the app share it).
+const attempts: Map<string, number> = ((globalThis as { __workAttempts?: Map<string, number> }).__workAttempts ??= new Map());
+/** { n, fail?: 'always' | number }: fails always, or on its first \`fail\` attempts (counted per input). */
+export async function Work(input: { n: number; fail?: 'always' | number }): Promise<number> {
+  const key = JSON.stringify(input);
+  const attempt = (attempts.get(key) ?? 0) + 1;
+  attempts.set(key, attempt);
+  if (input.fail === 'always' || (typeof input.fail === 'number' && attempt <= input.fail)) {
+    class WorkError extends Error {
+      override name = 'WorkError';
+    }
+    throw new WorkError(\`item \${input.n} failed (attempt \${attempt})\`);
+  }
+  return input.n * 10;
+}
+export async function Note(text: string): Promise<string> {
+  return text;
+}
+`;
+
+const items9 = `'\${ [0,1,2,3,4,5,6,7,8].map(n => n === 4 ? { n, fail: "always" } : n === 2 ? { n, fail: 1 } : { n }) }'`;
+
+const WORKFLOWS: Record<string, string> = {
+  // The issue's scenario: 9 items, cap 3, continue on error, 3 attempts 100 ms apart; item 4 always fails.
+  retryWindow: `dsl: 1
+steps:
+  - id: items
+    forEach: ${items9}
+    maxParallel: 3
+    onItemError: continue
+    activity: Work
+    input: \${ item }
+    retry: { maxAttempts: 3, interval: 100ms }
+output: \${ steps.items.output }
+`,
+  // The same as a steps body with timeouts on both steps.
+  retryWindowBody: `dsl: 1
+steps:
+  - id: items
+    forEach: ${items9}
+    maxParallel: 3
+    onItemError: continue
+    steps:
+      - id: first
+        activity: Work
+        input: \${ item }
+        retry: { maxAttempts: 3, interval: 100ms }
+        timeout: 1h
+      - activity: Note
+        input: "\${ item.n }:\${ steps.first.output }"
+        timeout: 30m
+output: \${ steps.items.output }
+`,
+  // A retry with a timeout inside try, then another step.
+  retryTimeoutThen: `dsl: 1
+steps:
+  - id: tried
+    try:
+      - activity: Work
+        input: { n: 1, fail: always }
+        retry: { maxAttempts: 10, interval: 1s, timeout: 5s }
+    catch:
+      as: err
+      steps:
+        - activity: Note
+          input: "caught \${ err.name }: \${ err.message }"
+  - id: after
+    activity: Note
+    input: after
+output: { tried: "\${ steps.tried.output }", after: "\${ steps.after.output }" }
+`,
+  // A forEach whose timeout is shorter than its items: the step fails with Timeout, a catch runs.
+  forEachTimeout: `dsl: 1
+steps:
+  - id: slow
+    try:
+      - forEach: \${ [0,1,2,3,4] }
+        maxParallel: 2
+        timeout: 10s
+        steps:
+          - delay: 4s
+          - activity: Work
+            input: { n: "\${ item }" }
+    catch:
+      as: err
+      steps:
+        - activity: Note
+          input: "timed out: \${ err.name }"
+output: \${ steps.slow.output }
+`,
+  // A partitioned forEach (slices of 4) with retries; the cap of 3 holds across slices.
+  partitionRetry: `dsl: 1
+steps:
+  - id: big
+    forEach: '\${ Array.from({ length: 12 }, (_, n) => n % 5 === 0 ? { n, fail: 1 } : { n }) }'
+    maxParallel: 3
+    partitionSize: 4
+    onItemError: continue
+    activity: Work
+    input: \${ item }
+    retry: { maxAttempts: 2, interval: 1s }
+output: \${ steps.big.output }
+`,
+  // Child workflows with retries: each child fails its first attempt.
+  childRetry: `dsl: 1
+steps:
+  - id: kids
+    forEach: '\${ [{ n: 1, fail: 1 }, { n: 2 }, { n: 3, fail: 1 }, { n: 4, fail: "always" }] }'
+    maxParallel: 2
+    onItemError: continue
+    workflow: flakyChild
+    input: \${ item }
+    retry: { maxAttempts: 3, interval: 1s }
+output: \${ steps.kids.output }
+`,
+  flakyChild: `dsl: 1
+steps:
+  - activity: Work
+    input: \${ input }
+`,
+  // waitForEvent with a timeout inside a forEach: three events come, two items time out.
+  eventsInForEach: `dsl: 1
+steps:
+  - id: answers
+    forEach: '\${ ["ann", "bob", "cy", "di", "ed"] }'
+    as: who
+    maxParallel: 2
+    steps:
+      - id: answer
+        waitForEvent: Answer
+        timeout: 1h
+        onTimeout: continue
+      - activity: Note
+        input: "\${ who }=\${ steps.answer.output ?? 'none' }"
+output: \${ steps.answers.output }
+`,
+};
+
+let app: CoreApi;
+let dir: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-delivery-'));
+  fs.cpSync(path.join(repo, 'workflows'), path.join(dir, 'workflows'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'workflows/activities/fidelity.ts'), ACTIVITIES);
+  for (const [name, text] of Object.entries(WORKFLOWS)) fs.writeFileSync(path.join(dir, `workflows/${name}.yaml`), text);
+  fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
+  fs.symlinkSync(path.join(repo, 'runtime'), path.join(dir, 'runtime'));
+  const r = compileToGenerated(dir, { write: true });
+  if (!r.front.ok) throw new Error(r.front.diagnostics.map((d) => d.message).join('\n'));
+  require('tsx/cjs/api').register();
+  loadApp(path.join(dir, 'generated/index.ts'));
+  // The textbook window, hand-written (test/fixtures/apps/windows.ts), in the same app.
+  app = loadApp(path.join(repo, 'test/fixtures/apps/windows.ts'));
+}, 120_000);
+
+afterAll(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The checks every run must pass; returns the run for scenario-specific ones. */
+function checkRun(r: DriveResult, caps: Record<string, number>, maxRuns: (name: string, input: unknown) => number): void {
+  for (const i of r.instances) {
+    expect(finished(i), `${i.name} ${i.id} is ${i.status}`).toBe(true);
+    expect(i.error ?? '').not.toMatch(/Non-Deterministic/);
+  }
+  for (const [name, cap] of Object.entries(caps)) {
+    expect(r.maxInFlight[name] ?? 0, `${name} in flight`).toBeLessThanOrEqual(cap);
+    for (const i of r.instances) expect(maxInFlightInHistory(r.history(i.id), name), `${name} in flight in ${i.id}`).toBeLessThanOrEqual(cap);
+  }
+  const runs = new Map<string, number>();
+  for (const e of r.executions) {
+    const key = `${e.name} ${JSON.stringify(e.input)}`;
+    runs.set(key, (runs.get(key) ?? 0) + 1);
+  }
+  for (const e of r.executions) expect(runs.get(`${e.name} ${JSON.stringify(e.input)}`), `${e.name} ${JSON.stringify(e.input)} runs`).toBeLessThanOrEqual(maxRuns(e.name, e.input));
+}
+
+const once = (): number => 1;
+const resetAttempts = (): void => (globalThis as { __workAttempts?: Map<string, number> }).__workAttempts?.clear();
+/** Work retried per its input's failures, at most `attempts` times. */
+const retried = (attempts: number) => (name: string, input: unknown): number => (name === 'Work' ? attempts : 1);
+const instant = { Sleep: (i: { index: number }) => i.index, BuildReport: (i: { section: string; customerId: string }) => `${i.section} report for ${i.customerId}` };
+
+interface Case {
+  name: string;
+  scenario: Scenario;
+  caps?: Record<string, number>;
+  maxRuns: (name: string, input: unknown) => number;
+  check: (r: DriveResult) => void;
+}
+
+const answerOnce = (names: string[]) => {
+  let left = [...names];
+  return {
+    reset: () => void (left = [...names]),
+    onIdle: (ctx: { engine: { raiseEvent(id: string, name: string, data: unknown): void }; store: { listInstances(f: { top: number }): Array<{ id: string; status: string }> } }): boolean => {
+      const payload = left.shift();
+      if (payload === undefined) return false;
+      ctx.engine.raiseEvent('run', 'Answer', payload);
+      return true;
+    },
+  };
+};
+
+const CASES: Case[] = [
+  {
+    name: 'hello (example: a sequence)',
+    scenario: { workflow: 'hello', input: { name: 'Ada' } },
+    maxRuns: once,
+    check: (r) => expect(r.instance.output).toEqual(expect.anything()),
+  },
+  {
+    name: 'fanOut (example: 30 items, cap 10)',
+    scenario: { workflow: 'fanOut', input: { taskCount: 30, taskMs: 0 }, activities: instant },
+    caps: { Sleep: 10 },
+    maxRuns: once,
+    check: (r) => expect(r.instance.output).toEqual({ count: 30, first: 0, last: 29 }),
+  },
+  {
+    name: 'customerReport (example: singleton, parallel, timer)',
+    scenario: { workflow: 'customerReport', input: { customerId: 'c1' }, activities: instant },
+    maxRuns: once,
+    check: (r) => expect(r.instance.status).toBe('Completed'),
+  },
+  {
+    name: 'approval (example: event raised before the timeout)',
+    scenario: {
+      workflow: 'approval',
+      input: { customer: 'ACME', total: 120 },
+      onIdle: (ctx) => {
+        const approved = ctx.store.history('run').some((e) => e.EventType === 15);
+        if (approved) return false;
+        ctx.engine.raiseEvent('run', 'Approval', { approved: true, by: 'dana' });
+        return true;
+      },
+    },
+    maxRuns: once,
+    check: (r) => expect(JSON.stringify(r.instance.output)).toContain('dana'),
+  },
+  {
+    name: 'processOrders (example: an invalid order among valid ones)',
+    scenario: {
+      workflow: 'processOrders',
+      input: { customer: 'ACME', orders: [{ id: 'a', amount: 10 }, { id: 'bad', amount: 0 }, { id: 'c', amount: 5 }] },
+    },
+    caps: { ChargeOrder: 5 },
+    maxRuns: (name, input) => (name === 'ChargeOrder' && (input as { id: string }).id === 'bad' ? 3 : 1),
+    check: (r) => {
+      expect(r.instance.status).toBe('Completed');
+      expect(r.instance.output).toEqual({ charged: 15, failed: 1, receipt: 'receipt for ACME: 15.00' });
+      // the failed order was tried maxAttempts times
+      expect(r.executions.filter((e) => e.name === 'ChargeOrder' && (e.input as { id: string }).id === 'bad')).toHaveLength(3);
+    },
+  },
+  {
+    name: 'nightlyReport (example: timer-trigger workflow started directly)',
+    scenario: { workflow: 'nightlyReport', input: null, activities: instant },
+    maxRuns: once,
+    check: (r) => expect(r.instance.status).toBe('Completed'),
+  },
+  {
+    name: 'retry in a capped window (9 items, cap 3, item 4 always fails)',
+    scenario: { workflow: 'retryWindow', input: null },
+    caps: { Work: 3 },
+    maxRuns: retried(3),
+    check: (r) => {
+      const out = r.instance.output as unknown[];
+      expect(out).toEqual([0, 10, 20, 30, { error: { name: 'WorkError', message: 'item 4 failed (attempt 3)' } }, 50, 60, 70, 80]);
+      expect(r.executions.filter((e) => (e.input as { n: number }).n === 4)).toHaveLength(3);
+      expect(r.executions.filter((e) => (e.input as { n: number }).n === 2)).toHaveLength(2);
+    },
+  },
+  {
+    name: 'retry in a capped window, steps body with timeouts',
+    scenario: { workflow: 'retryWindowBody', input: null },
+    caps: { Work: 3 },
+    maxRuns: retried(3),
+    check: (r) => {
+      const out = r.instance.output as unknown[];
+      expect(out[4]).toEqual({ error: { name: 'WorkError', message: 'item 4 failed (attempt 3)' } });
+      expect(out.filter((_, i) => i !== 4)).toEqual([0, 1, 2, 3, 5, 6, 7, 8].map((n) => `${n}:${n * 10}`));
+    },
+  },
+  {
+    name: 'retry with a timeout inside try, then another step',
+    scenario: { workflow: 'retryTimeoutThen', input: null },
+    maxRuns: retried(10),
+    check: (r) => {
+      expect(r.instance.output).toMatchObject({ tried: expect.stringMatching(/^caught WorkError: item 1 failed \(attempt \d+\)$/), after: 'after' });
+      // attempts at 0, 1, 2, 3, 4 s and one at the 5 s timeout, then the catch
+      expect(r.executions.filter((e) => e.name === 'Work')).toHaveLength(6);
+    },
+  },
+  {
+    name: 'a forEach timeout shorter than its items',
+    scenario: { workflow: 'forEachTimeout', input: null },
+    caps: { Work: 2 },
+    maxRuns: once,
+    check: (r) => expect(r.instance.output).toBe('timed out: Timeout'),
+  },
+  {
+    name: 'a partitioned forEach with retries (slices of 4, cap 3 across slices)',
+    scenario: { workflow: 'partitionRetry', input: null },
+    caps: { Work: 3 },
+    maxRuns: retried(2),
+    check: (r) => {
+      expect(r.instance.output).toEqual(Array.from({ length: 12 }, (_, n) => n * 10));
+      expect(r.instances.filter((i) => i.name === 'partitionRetry-partition')).toHaveLength(3);
+    },
+  },
+  {
+    name: 'child workflows with retries',
+    scenario: { workflow: 'childRetry', input: null },
+    caps: { Work: 2 },
+    maxRuns: retried(3),
+    check: (r) => {
+      const out = r.instance.output as unknown[];
+      expect(out.slice(0, 3)).toEqual([10, 20, 30]);
+      expect(out[3]).toEqual({ error: { name: 'WorkError', message: 'item 4 failed (attempt 3)' } });
+      // each attempt a new child instance: 2 + 1 + 2 + 3
+      expect(r.instances.filter((i) => i.name === 'flakyChild')).toHaveLength(8);
+    },
+  },
+];
+
+describe('delivery orders: every example and adversarial workflow, under every order', () => {
+  for (const c of CASES) {
+    it(c.name, async () => {
+      for (const policy of POLICIES) {
+        resetAttempts();
+        const r = await drive(app, c.scenario, policy);
+        try {
+          checkRun(r, c.caps ?? {}, c.maxRuns);
+          expect(r.instance.status).toBe('Completed');
+          c.check(r);
+        } catch (e) {
+          throw new Error(`${c.name} under ${policyName(policy)} (DELIVERY_SEED=${seed}): ${(e as Error).message}`);
+        }
+      }
+    }, 60_000);
+  }
+
+  it('waitForEvent with a timeout inside a forEach (events consumed once, the rest time out)', async () => {
+    for (const policy of POLICIES) {
+      const answers = answerOnce(['yes', 'no', 'maybe']);
+      const r = await drive(app, { workflow: 'eventsInForEach', input: null, onIdle: answers.onIdle }, policy);
+      checkRun(r, { Note: 2 }, once);
+      const out = r.instance.output as string[];
+      expect(out.map((s) => s.split('=')[0]), policyName(policy)).toEqual(['ann', 'bob', 'cy', 'di', 'ed']);
+      const given = out.map((s) => s.split('=')[1]);
+      expect(given.filter((g) => g !== 'none').sort()).toEqual(['maybe', 'no', 'yes']);
+      expect(given.filter((g) => g === 'none')).toHaveLength(2);
+    }
+  }, 60_000);
+
+  it('still catches the textbook sliding window (durable-js#574): it runs items again and exceeds the cap', async () => {
+    let caught = 0;
+    for (const policy of POLICIES) {
+      const r = await drive(app, { workflow: 'naiveWindow', input: { count: 8, cap: 3 } }, policy);
+      const echo = r.executions.filter((e) => e.name === 'Echo');
+      const ranTwice = new Set(echo.map((e) => e.input)).size < echo.length;
+      const overCap = (r.maxInFlight.Echo ?? 0) > 3;
+      const wrong = JSON.stringify(r.instance.output) !== JSON.stringify([0, 10, 20, 30, 40, 50, 60, 70]);
+      if (ranTwice || overCap || wrong) caught++;
+    }
+    expect(caught).toBe(POLICIES.length);
+    // and durable-flow's window over the same input passes every check
+    for (const policy of POLICIES) {
+      const r = await drive(app, { workflow: 'runtimeWindow', input: { count: 8, cap: 3 } }, policy);
+      checkRun(r, { Echo: 3 }, once);
+      expect(r.instance.output).toEqual([0, 10, 20, 30, 40, 50, 60, 70]);
+    }
+  }, 60_000);
+});
