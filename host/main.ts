@@ -12,6 +12,8 @@ import { Schedules } from './executor/schedules';
 import { createLogger, type Logger } from './log';
 import { Store, type StoreSync } from './store/store';
 import { WorkerPool } from './workers/pool';
+import { EpisodePool } from './executor/episode-pool';
+import { lockDatabase } from './store/lock';
 
 export interface HostOptions {
   /** The app's folder (holds package.json, host.json, local.settings.json). */
@@ -25,6 +27,14 @@ export interface HostOptions {
   verbose?: boolean;
   quiet?: boolean;
   log?: (line: string) => void;
+  /** Threads that run orchestration episodes (default 2; 0 runs them in the host's own thread, for debugging). */
+  episodeThreads?: number;
+  /** An episode running longer fails its instance (default 10 s). */
+  episodeBudgetMs?: number;
+  /** Each episode thread's heap limit in MB (default 512). */
+  episodeHeapMb?: number;
+  /** How long an activity's lease lasts before it is renewed (default 5 minutes; tests shorten it). */
+  leaseMs?: number;
 }
 
 export interface Host {
@@ -34,6 +44,16 @@ export interface Host {
   engine: Engine;
   store: Store;
   close(): Promise<void>;
+}
+
+/** host.json `functionTimeout` ("hh:mm:ss", or "-1" for none) in ms; Azure's Consumption default, 5 minutes, when unset. */
+export function functionTimeoutMs(value: unknown): number {
+  if (value === undefined) return 5 * 60_000;
+  if (value === '-1' || value === -1) return Number.POSITIVE_INFINITY;
+  const m = typeof value === 'string' ? /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.\d+)?$/.exec(value) : null;
+  if (!m) throw new Error(`host.json functionTimeout must look like "00:05:00" or be "-1", not ${JSON.stringify(value)}`);
+  const [, d, h, min, sec] = m;
+  return (((Number(d ?? 0) * 24 + Number(h)) * 60 + Number(min)) * 60 + Number(sec)) * 1000;
 }
 
 interface HostJson {
@@ -51,40 +71,60 @@ export async function createHost(options: HostOptions): Promise<Host> {
   // Keys are checked before anything starts: an empty or short key in local.settings.json is refused.
   const keys = options.enforceAuth ? resolveKeys(settings?.Host, path.join(appDir, 'local.settings.json')) : undefined;
   for (const [k, v] of Object.entries(settings?.Values ?? {})) if (process.env[k] === undefined) process.env[k] = v;
-  const durable = readJson<HostJson>(path.join(appDir, 'host.json'))?.extensions?.durableTask ?? {};
+  const hostJson = readJson<HostJson & { functionTimeout?: unknown }>(path.join(appDir, 'host.json'));
+  const durable = hostJson?.extensions?.durableTask ?? {};
+  const functionTimeout = functionTimeoutMs(hostJson?.functionTimeout);
   const hubName = durable.hubName ?? 'TestHubName';
   const pkg = readJson<{ main?: string }>(path.join(appDir, 'package.json'));
   if (!pkg?.main) throw new Error(`${appDir}/package.json has no "main": compile the app first (npm run compile)`);
   const entry = path.resolve(appDir, pkg.main);
   if (!fs.existsSync(entry)) throw new Error(`the app entry ${path.relative(process.cwd(), entry)} does not exist: run npm run compile`);
 
-  const api = loadApp(entry);
-  const processCount = Number(process.env.FUNCTIONS_WORKER_PROCESS_COUNT ?? 1);
-  const workers = processCount > 1 ? new WorkerPool(entry, processCount) : undefined;
-  if (workers) {
-    try {
-      await workers.ready();
-    } catch (e) {
-      workers.close();
-      throw e;
-    }
-  }
   const sync = options.sync ?? (process.env.DURABLE_FLOW_SYNC as StoreSync | undefined) ?? 'normal';
   if (sync !== 'normal' && sync !== 'full') throw new Error(`sync must be 'normal' or 'full', not '${sync}'`);
-  const store = new Store(options.db ?? path.join(appDir, '.durable', `${hubName}.db`), sync);
+  const dbFile = options.db ?? path.join(appDir, '.durable', `${hubName}.db`);
+  if (dbFile !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(dbFile)), { recursive: true });
+  const lock = lockDatabase(dbFile);
+
+  const api = loadApp(entry);
+  // Activities run in worker processes (at least one), episodes in worker threads: user code that
+  // exits, crashes, loops or exhausts memory costs a worker, never the host.
+  const processCount = Math.max(1, Number(process.env.FUNCTIONS_WORKER_PROCESS_COUNT ?? 1) || 1);
+  const workers = new WorkerPool(entry, processCount, { functionTimeoutMs: functionTimeout, log: (line) => log.info(line) });
+  const threads = options.episodeThreads ?? Number(process.env.DURABLE_FLOW_EPISODE_THREADS ?? 2);
+  const episodes = threads > 0 ? new EpisodePool({ entry, threads, budgetMs: options.episodeBudgetMs ?? 10_000, heapMb: options.episodeHeapMb ?? 512 }) : undefined;
+  try {
+    await Promise.all([workers.ready(), episodes?.ready()]);
+  } catch (e) {
+    workers.close();
+    await episodes?.close();
+    lock.release();
+    throw e;
+  }
+  const store = new Store(dbFile, sync);
   const engine = new Engine(
     store,
     api,
     {
       maxConcurrentActivityFunctions: durable.maxConcurrentActivityFunctions ?? 10,
       maxConcurrentOrchestratorFunctions: durable.maxConcurrentOrchestratorFunctions ?? 10,
-      leaseMs: 5 * 60_000,
+      leaseMs: options.leaseMs ?? 5 * 60_000,
+      runEpisode: episodes ? (input) => episodes.run(input) : undefined,
     },
     log,
     workers,
   );
   const server = new HostServer(api, engine, store, { hubName, keys }, log);
-  const url = await server.listen(options.port ?? 7071);
+  let url: string;
+  try {
+    url = await server.listen(options.port ?? 7071);
+  } catch (e) {
+    workers.close();
+    await episodes?.close();
+    store.close();
+    lock.release();
+    throw e;
+  }
   engine.start();
   const schedules = new Schedules(api, () => server.clientBinding(), log);
   schedules.start();
@@ -93,7 +133,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   for (const r of [...api.registrations.values()].filter((r) => r.trigger.type === 'httpTrigger')) {
     log.info(`  ${r.name}: [${((r.trigger.methods as string[]) ?? ['GET', 'POST']).join(',')}] ${url}/api/${r.trigger.route ?? r.name}`);
   }
-  if (workers) log.info(`activities run in ${workers.size} worker processes (FUNCTIONS_WORKER_PROCESS_COUNT)`);
+  log.info(`activities run in ${workers.size} worker process${workers.size === 1 ? '' : 'es'} (FUNCTIONS_WORKER_PROCESS_COUNT), orchestrations in ${episodes ? `${threads} thread${threads === 1 ? '' : 's'}` : "the host's thread"}`);
   if (keys) log.info(`keys are enforced: function key ${keys.function}, master key ${keys.master}`);
 
   return {
@@ -105,8 +145,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
       schedules.stop();
       await server.close();
       await engine.stop();
-      workers?.close();
+      workers.close();
+      await episodes?.close();
       store.close();
+      lock.release();
     },
   };
 }

@@ -13,14 +13,15 @@ import { history, type HistoryEvent } from '../orchestration/history';
 import { planEpisode } from '../orchestration/plan';
 import { TERMINAL, type ActivityRow, type InstanceRow, type Store } from '../store/store';
 import type { Logger } from '../log';
-import type { WorkerPool } from '../workers/pool';
+import { WorkerCrashError, type WorkerPool } from '../workers/pool';
 import { realClock, type Clock } from './clock';
+import { EpisodeLimitError } from './episode-pool';
 import { knownFunctions, runEpisodeInline, type EpisodeInput, type EpisodeResult } from './episode-runner';
 
 export interface EngineOptions {
   maxConcurrentActivityFunctions: number;
   maxConcurrentOrchestratorFunctions: number;
-  /** How long an activity's lease lasts before another worker may run it again. */
+  /** How long an activity's lease lasts before another worker may run it again (renewed while it runs). */
   leaseMs: number;
   clock?: Clock;
   /**
@@ -37,6 +38,9 @@ export interface EngineOptions {
    */
   runActivity?: (activity: ActivityRow, invocationId: string) => Promise<unknown> | undefined;
 }
+
+/** Worker crashes an activity may cause before it fails instead of running again. */
+export const POISON_CRASHES = 3;
 
 /** A fresh execution id (DurableTask.Core: a GUID per execution, continueAsNew included). */
 export const newExecutionId = (): string => randomUUID().replace(/-/g, '');
@@ -218,14 +222,12 @@ export class Engine {
       this.activeOrchestrations.add(id);
       this.episode(inst)
         .catch((e) => {
-          // A host fault must not spin: fail the instance with the reason, visibly.
-          const message = `the local host failed to run an episode: ${e instanceof Error ? e.message : String(e)}`;
-          this.log.error(`${inst.name} (${id}): ${e instanceof Error ? e.stack : String(e)}`);
-          this.store.tx(() => {
-            this.store.dropWork(id);
-            this.store.updateInstance(id, { status: 'Failed', error: message }, this.clock.now().toISOString());
-          });
-          this.store.forgetHistory(id);
+          // An episode that could not run (over its time budget, out of memory, or a host fault)
+          // fails its instance, visibly and for good: it must not spin, nor take the host down
+          // again at the next start.
+          const message = e instanceof EpisodeLimitError ? e.message : `the local host failed to run an episode: ${e instanceof Error ? e.message : String(e)}`;
+          if (!(e instanceof EpisodeLimitError)) this.log.error(`${inst.name} (${id}): ${e instanceof Error ? e.stack : String(e)}`);
+          this.failInstance(inst, `Orchestrator function '${inst.name}' failed: ${message}`);
         })
         .finally(() => {
           this.activeOrchestrations.delete(id);
@@ -312,6 +314,21 @@ export class Engine {
     this.scheduleTimers();
   }
 
+  /** Fails an instance outside an episode: its messages are dropped, the failure recorded, its parent told. */
+  private failInstance(inst: InstanceRow, reason: string): void {
+    const now = this.clock.now();
+    this.store.tx(() => {
+      const current = this.store.instance(inst.id);
+      if (!current || TERMINAL.has(current.status)) return;
+      this.store.dropWork(inst.id);
+      this.store.appendHistory(inst.id, [history.orchestratorStarted(now), history.executionCompleted(now, 'Failed', reason), history.orchestratorCompleted(now)]);
+      this.store.updateInstance(inst.id, { status: 'Failed', error: reason }, now.toISOString());
+      this.notifyParent(inst, { status: 'Failed', reason, details: '' });
+    });
+    this.store.forgetHistory(inst.id);
+    this.log.state(inst.name, inst.id, 'Failed', reason);
+  }
+
   /** A child's outcome for its parent, worded as the extension's shim words it. */
   private notifyParent(inst: InstanceRow, outcome: ReplayOutcome): void {
     if (!inst.parentId || inst.parentTaskId === null) return;
@@ -352,6 +369,8 @@ export class Engine {
     const invocationId = randomUUID();
     const started = Date.now();
     this.log.executing(item.name, `Activity of ${item.instanceId}`, invocationId);
+    // Keep the lease while it runs, so a long activity is never taken (and run) a second time.
+    const renew = setInterval(() => !this.stopped && this.store.renewLease(item.id, this.clock.now().getTime() + this.options.leaseMs), Math.min(2 ** 31 - 1, Math.max(1000, this.options.leaseMs / 3)));
     let result: unknown;
     let error: Error | undefined;
     try {
@@ -364,8 +383,20 @@ export class Engine {
           : await registration.handler(item.input, new InvocationContext({ functionName: item.name, invocationId }));
     } catch (e) {
       error = e instanceof Error ? e : new Error(String(e));
+    } finally {
+      clearInterval(renew);
     }
     this.log.executed(item.name, error ? 'Failed' : 'Succeeded', invocationId, Date.now() - started);
+    if (error instanceof WorkerCrashError && !this.stopped) {
+      // Its worker died: run it again (at-least-once), unless it has brought down workers too often.
+      const crashes = this.store.requeueActivity(item.id, error.counts);
+      if (crashes !== undefined && crashes < POISON_CRASHES) {
+        this.log.error(`${item.name} (${item.instanceId}): ${error.message}; it will run again (crashes counted: ${crashes} of ${POISON_CRASHES})`);
+        return;
+      }
+      if (crashes === undefined) return;
+      error = Object.assign(new Error(`ActivityCrashed: activity '${item.name}' brought down its worker process ${crashes} times (last: ${error.message}); it is not run again`), { name: 'ActivityCrashed' });
+    }
     const now = this.clock.now();
     const failure = error && activityFailure(item.name, error);
     const event = failure ? history.taskFailed(now, item.taskId, failure.reason, failure.details) : history.taskCompleted(now, item.taskId, result);

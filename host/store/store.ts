@@ -93,6 +93,9 @@ export class Store {
     // Files written before execution ids were kept: add the column (old rows fall back to the instance id).
     const columns = this.sql('PRAGMA table_info(instances)').all() as Array<{ name: string }>;
     if (!columns.some((c) => c.name === 'execution_id')) this.db.exec('ALTER TABLE instances ADD COLUMN execution_id TEXT');
+    // Files written before activities counted the worker crashes they caused.
+    const activityColumns = this.sql('PRAGMA table_info(activities)').all() as Array<{ name: string }>;
+    if (!activityColumns.some((c) => c.name === 'crashes')) this.db.exec('ALTER TABLE activities ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0');
   }
 
   private readonly statements = new Map<string, Database.Statement>();
@@ -252,6 +255,20 @@ export class Store {
       this.sql('UPDATE activities SET leased_until = ? WHERE id = ?').run(now + leaseMs, r.id);
       return { id: r.id as number, instanceId: r.instance_id as string, taskId: r.task_id as number, name: r.name as string, input: parse(r.input as string) };
     });
+  }
+
+  /** Extends the lease of an activity still running, so no one else takes it meanwhile. */
+  renewLease(id: number, until: number): void {
+    this.sql('UPDATE activities SET leased_until = ? WHERE id = ? AND leased_until IS NOT NULL').run(until, id);
+  }
+
+  /**
+   * Puts a claimed activity back in the queue (its worker died); counts the crash when it may have
+   * caused it. Returns the crashes counted so far, or undefined when the item is gone.
+   */
+  requeueActivity(id: number, crashed: boolean): number | undefined {
+    this.sql('UPDATE activities SET leased_until = NULL, crashes = crashes + ? WHERE id = ?').run(crashed ? 1 : 0, id);
+    return (this.sql('SELECT crashes FROM activities WHERE id = ?').get(id) as { crashes: number } | undefined)?.crashes;
   }
 
   /** At start-up nothing is running: every lease is stale (at-least-once: those run again). */

@@ -1,43 +1,70 @@
 /**
- * A pool of activity worker processes, as the Functions host runs FUNCTIONS_WORKER_PROCESS_COUNT
- * Node workers: CPU-bound activities then use every core. Work goes to the least busy worker.
+ * The activity worker processes, as the Functions host runs FUNCTIONS_WORKER_PROCESS_COUNT Node
+ * workers (at least one: activities never run in the host's own process, so one that calls
+ * process.exit or crashes takes down only its worker). Work goes to the least busy worker. The
+ * pool supervises them: a worker that dies is replaced at once and every activity it was running
+ * fails with WorkerCrashError (the engine re-queues it, counting crashes); an activity that runs
+ * past its function timeout fails with the Functions host's timeout message and its worker is
+ * stopped (the only way to stop user code) and replaced, its other activities re-queued.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { WorkReply, WorkRequest } from './worker';
 
+/** The worker running the activity died (exit, signal, or a broken IPC channel). */
+export class WorkerCrashError extends Error {
+  constructor(
+    message: string,
+    /** False when the host stopped the worker for another activity's sake: not this activity's fault. */
+    readonly counts = true,
+  ) {
+    super(message);
+  }
+}
+
+/** The activity ran longer than the function timeout (the Functions host's wording). */
+export class FunctionTimeoutError extends Error {
+  override name = 'FunctionTimeoutException';
+}
+
+interface Job {
+  request: WorkRequest;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
 interface Worker {
   child: ChildProcess;
-  busy: number;
+  jobs: Map<number, Job>;
   ready: Promise<void>;
+  /** Set when the pool stops it on purpose (timeout, close): its jobs then did nothing wrong. */
+  stopping?: string;
+}
+
+export interface WorkerPoolOptions {
+  /** Activities running longer are failed and their worker replaced (ms); Infinity for none. */
+  functionTimeoutMs: number;
+  log?: (line: string) => void;
+}
+
+/** Formats ms as the Functions host prints a timeout (hh:mm:ss). */
+function hms(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
 export class WorkerPool {
   private readonly workers: Worker[] = [];
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextId = 1;
+  private closed = false;
 
-  constructor(entry: string, count: number) {
-    for (let i = 0; i < count; i++) {
-      const child = fork(path.join(__dirname, 'worker.ts'), [entry], {
-        execArgv: ['--require', require.resolve('tsx/cjs')],
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
-      const ready = new Promise<void>((resolve, reject) => {
-        child.once('message', () => resolve());
-        child.once('exit', (code) => reject(new Error(`activity worker process ${child.pid} exited (code ${code}) while loading the app`)));
-      });
-      ready.catch(() => undefined); // awaited by ready() and run(); an early exit must not be an unhandled rejection
-      child.on('message', (m: WorkReply | { ready: true }) => {
-        if ('ready' in m) return;
-        const p = this.pending.get(m.id);
-        if (!p) return;
-        this.pending.delete(m.id);
-        if (m.ok) p.resolve(m.result);
-        else p.reject(Object.assign(new Error(m.error.message), { name: m.error.name, stack: m.error.stack }));
-      });
-      this.workers.push({ child, busy: 0, ready });
-    }
+  constructor(
+    private readonly entry: string,
+    count: number,
+    private readonly options: WorkerPoolOptions = { functionTimeoutMs: Number.POSITIVE_INFINITY },
+  ) {
+    for (let i = 0; i < Math.max(1, count); i++) this.workers.push(this.spawn());
   }
 
   get size(): number {
@@ -53,24 +80,77 @@ export class WorkerPool {
     return this.workers.map((w) => w.child.pid ?? 0);
   }
 
-  async run(name: string, input: unknown, invocationId: string): Promise<unknown> {
-    const w = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
-    await w.ready;
-    w.busy++;
-    const id = this.nextId++;
-    try {
-      return await new Promise((resolve, reject) => {
-        this.pending.set(id, { resolve, reject });
-        w.child.send({ id, name, input, invocationId } satisfies WorkRequest);
-      });
-    } finally {
-      w.busy--;
+  private spawn(): Worker {
+    const child = fork(path.join(__dirname, 'worker.ts'), [this.entry], {
+      execArgv: ['--require', require.resolve('tsx/cjs')],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const worker: Worker = { child, jobs: new Map(), ready: Promise.resolve() };
+    worker.ready = new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`activity worker process ${child.pid} exited (code ${code}) while loading the app`)));
+    });
+    worker.ready.catch(() => undefined); // awaited by ready() and run(); an early exit must not be an unhandled rejection
+    child.on('message', (m: WorkReply | { ready: true }) => {
+      if ('ready' in m) return;
+      const job = worker.jobs.get(m.id);
+      if (!job) return;
+      worker.jobs.delete(m.id);
+      clearTimeout(job.timer);
+      if (m.ok) job.resolve(m.result);
+      else job.reject(Object.assign(new Error(m.error.message), { name: m.error.name, stack: m.error.stack }));
+    });
+    child.on('exit', (code, signal) => this.died(worker, code, signal));
+    child.on('error', () => undefined); // an IPC error is followed by 'exit'
+    return worker;
+  }
+
+  /** A worker is gone: fail what it was running and put a fresh one in its place. */
+  private died(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+    const i = this.workers.indexOf(worker);
+    const why = worker.stopping ?? `exited (${signal ? `signal ${signal}` : `code ${code}`})`;
+    for (const job of worker.jobs.values()) {
+      clearTimeout(job.timer);
+      job.reject(new WorkerCrashError(`the activity worker process running '${job.request.name}' ${why}`, worker.stopping === undefined));
     }
+    worker.jobs.clear();
+    if (i < 0 || this.closed) return;
+    this.options.log?.(`activity worker process ${worker.child.pid} ${why}; starting another`);
+    this.workers[i] = this.spawn();
+  }
+
+  async run(name: string, input: unknown, invocationId: string): Promise<unknown> {
+    if (this.closed) throw new WorkerCrashError('the worker pool is closed', false);
+    const w = this.workers.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
+    await w.ready;
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const job: Job = { request: { id, name, input, invocationId }, resolve, reject };
+      w.jobs.set(id, job);
+      if (Number.isFinite(this.options.functionTimeoutMs)) {
+        job.timer = setTimeout(() => {
+          w.jobs.delete(id);
+          reject(new FunctionTimeoutError(`Timeout value of ${hms(this.options.functionTimeoutMs)} was exceeded by function: Functions.${name}`));
+          // The activity cannot be stopped any other way; its worker's other activities run again.
+          w.stopping = `was stopped: '${name}' exceeded the function timeout`;
+          w.child.kill('SIGKILL');
+        }, this.options.functionTimeoutMs);
+      }
+      if (!w.child.connected) return this.died(w, w.child.exitCode, w.child.signalCode);
+      w.child.send(job.request, (e) => {
+        if (e && w.jobs.delete(id)) {
+          clearTimeout(job.timer);
+          reject(new WorkerCrashError(`the activity worker process running '${name}' could not be reached: ${e.message}`));
+        }
+      });
+    });
   }
 
   close(): void {
-    for (const w of this.workers) w.child.kill();
-    for (const p of this.pending.values()) p.reject(new Error('the worker pool was closed'));
-    this.pending.clear();
+    this.closed = true;
+    for (const w of this.workers) {
+      w.stopping = 'was stopped: the host is shutting down';
+      w.child.kill();
+    }
   }
 }

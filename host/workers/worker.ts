@@ -1,6 +1,7 @@
 /**
- * An activity worker process (FUNCTIONS_WORKER_PROCESS_COUNT > 1): loads the same app, runs the
- * activities the host sends over IPC, and answers with the result or the error.
+ * An activity worker process: loads the same app, runs the activities the host sends over IPC,
+ * and answers with the result or the error. The host supervises it (pool.ts): if it dies
+ * (process.exit in an activity, a crash), the host replaces it and re-queues its work.
  */
 import { InvocationContext } from '@azure/functions';
 import { loadApp } from '../functions/core-api';
@@ -20,17 +21,31 @@ const api = loadApp(process.argv[2]);
 // results nobody can record. They run again on the next start (at-least-once).
 process.on('disconnect', () => process.exit(0));
 
+function send(reply: WorkReply | { ready: true }): void {
+  if (process.connected) process.send!(reply, (e: Error | null) => e && process.exit(0));
+}
+
 process.on('message', async (req: WorkRequest) => {
-  let reply: WorkReply;
+  send(await run(req));
+});
+
+async function run(req: WorkRequest): Promise<WorkReply> {
+  let result: unknown;
   try {
     const r = api.registrations.get(req.name);
     if (!r || r.trigger.type !== 'activityTrigger') throw new Error(`no activity function named '${req.name}'`);
-    const result = await r.handler(req.input, new InvocationContext({ functionName: req.name, invocationId: req.invocationId }));
-    reply = { id: req.id, ok: true, result: result === undefined ? null : result };
+    result = await r.handler(req.input, new InvocationContext({ functionName: req.name, invocationId: req.invocationId }));
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    reply = { id: req.id, ok: false, error: { name: err.name, message: err.message, stack: err.stack } };
+    return { id: req.id, ok: false, error: { name: err.name, message: err.message, stack: err.stack } };
   }
-  if (process.connected) process.send!(reply);
-});
-process.send!({ ready: true });
+  try {
+    // IPC carries JSON: a value that cannot be sent (a BigInt, a circular object) fails the activity here, clearly.
+    return { id: req.id, ok: true, result: JSON.parse(JSON.stringify(result === undefined ? null : result)) };
+  } catch (e) {
+    const message = `UnserializableResult: activity '${req.name}' returned a value that cannot be sent as JSON: ${(e as Error).message}`;
+    return { id: req.id, ok: false, error: { name: 'UnserializableResult', message } };
+  }
+}
+
+send({ ready: true });
