@@ -1,7 +1,9 @@
 /**
- * `durable-flow-host [appDir] [--port N] [--db file|:memory:] [--sync normal|full] [--enforce-auth] [--verbose]`
+ * `durable-flow-host [appDir] [--port N] [--db file|:memory:] [--sync normal|full] [--enforce-auth]
+ *   [--episode-threads N] [--episode-budget 10s] [--verbose]`
  * Serves the compiled app until SIGINT/SIGTERM, then shuts down cleanly.
  */
+import { parseDuration } from '../runtime/durations';
 import { createHost } from './main';
 
 async function main(argv: string[]): Promise<void> {
@@ -11,6 +13,8 @@ async function main(argv: string[]): Promise<void> {
   let sync: 'normal' | 'full' | undefined;
   let enforceAuth = false;
   let verbose = false;
+  let episodeThreads: number | undefined;
+  let episodeBudgetMs: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--port') port = Number(argv[++i]);
@@ -19,12 +23,18 @@ async function main(argv: string[]): Promise<void> {
       const v = argv[++i];
       if (v !== 'normal' && v !== 'full') throw new Error(`--sync takes 'normal' or 'full', not '${v ?? ''}'`);
       sync = v;
+    } else if (a === '--episode-threads') {
+      episodeThreads = Number(argv[++i]);
+      if (!Number.isInteger(episodeThreads) || episodeThreads < 0) throw new Error('--episode-threads takes a whole number (0 runs episodes in the host thread)');
+    } else if (a === '--episode-budget') {
+      episodeBudgetMs = parseDuration(argv[++i] ?? '');
+      if (episodeBudgetMs === undefined || episodeBudgetMs <= 0) throw new Error(`--episode-budget takes a duration like 10s, not '${argv[i] ?? ''}'`);
     } else if (a === '--enforce-auth') enforceAuth = true;
     else if (a === '--verbose') verbose = true;
     else if (!a.startsWith('-')) appDir = a;
     else throw new Error(`unknown option ${a}`);
   }
-  const host = await createHost({ appDir, port, db, sync, enforceAuth, verbose });
+  const host = await createHost({ appDir, port, db, sync, enforceAuth, verbose, episodeThreads, episodeBudgetMs });
   console.log(`listening on ${host.url} (Ctrl+C to stop)`);
   let stopping = false;
   const stop = (signal: string): void => {
