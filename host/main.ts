@@ -109,7 +109,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       maxConcurrentActivityFunctions: durable.maxConcurrentActivityFunctions ?? 10,
       maxConcurrentOrchestratorFunctions: durable.maxConcurrentOrchestratorFunctions ?? 10,
       leaseMs: options.leaseMs ?? 5 * 60_000,
-      runEpisode: episodes ? (input) => episodes.run(input) : undefined,
+      runEpisode: episodes ? (input, loadPlayed) => episodes.run(input, loadPlayed) : undefined,
     },
     log,
     workers,

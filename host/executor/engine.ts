@@ -10,13 +10,13 @@ import { randomUUID } from 'node:crypto';
 import type { CoreApi, Registration } from '../functions/core-api';
 import type { KnownFunctions, ReplayOutcome } from '../orchestration/extension';
 import { history, type HistoryEvent } from '../orchestration/history';
-import { planEpisode } from '../orchestration/plan';
+import { episodeRecord, planEpisode } from '../orchestration/plan';
 import { TERMINAL, type ActivityRow, type InstanceRow, type Store } from '../store/store';
 import type { Logger } from '../log';
 import { WorkerCrashError, type WorkerPool } from '../workers/pool';
 import { realClock, type Clock } from './clock';
 import { EpisodeLimitError } from './episode-pool';
-import { knownFunctions, runEpisodeInline, type EpisodeInput, type EpisodeResult } from './episode-runner';
+import { knownFunctions, runEpisodeInline, type EpisodeRunner } from './episode-runner';
 
 export interface EngineOptions {
   maxConcurrentActivityFunctions: number;
@@ -31,7 +31,7 @@ export interface EngineOptions {
    */
   intercept?: (instanceId: string, event: HistoryEvent) => boolean;
   /** Runs one episode (default: in this thread). */
-  runEpisode?: (input: EpisodeInput) => Promise<EpisodeResult>;
+  runEpisode?: EpisodeRunner;
   /**
    * Sees every activity the engine starts; returning a promise runs that instead of the app's
    * registration (tests and the test kit replace activities), undefined runs the registration.
@@ -66,7 +66,7 @@ export class Engine {
   private idleWaiters: Array<() => void> = [];
   private readonly clock: Clock;
   private readonly known: KnownFunctions;
-  private readonly runner: (input: EpisodeInput) => Promise<EpisodeResult>;
+  private readonly runner: EpisodeRunner;
 
   constructor(
     private readonly store: Store,
@@ -78,7 +78,7 @@ export class Engine {
   ) {
     this.clock = options.clock ?? realClock;
     this.known = knownFunctions(api);
-    this.runner = options.runEpisode ?? ((input) => runEpisodeInline(api, this.known, input));
+    this.runner = options.runEpisode ?? ((input, loadPlayed) => runEpisodeInline(api, this.known, { ...input, played: input.played ?? loadPlayed() }));
   }
 
   start(): void {
@@ -247,21 +247,16 @@ export class Engine {
       return;
     }
     const now = this.clock.now();
-    const played = this.store.playedHistory(inst.id);
+    const playedLength = this.store.historyLength(inst.id);
     const fresh: HistoryEvent[] = [history.orchestratorStarted(now), ...messages.map((m) => m.event)];
     const started = Date.now();
     const invocationId = randomUUID();
-    this.log.executing(inst.name, played.json.length === 0 ? 'New orchestration' : 'OrchestratorReplay', invocationId);
-    this.log.verbose(`episode of ${inst.name} (${inst.id}): replaying ${played.json.length} events, delivering ${messages.length} new`);
-    const { js, replay } = await this.runner({
-      name: inst.name,
-      instanceId: inst.id,
-      executionId: inst.executionId,
-      input: inst.input,
-      parentInstanceId: inst.parentId ?? undefined,
-      played,
-      fresh,
-    });
+    this.log.executing(inst.name, playedLength === 0 ? 'New orchestration' : 'OrchestratorReplay', invocationId);
+    this.log.verbose(`episode of ${inst.name} (${inst.id}): replaying ${playedLength} events, delivering ${messages.length} new`);
+    const { js, replay } = await this.runner(
+      { name: inst.name, instanceId: inst.id, executionId: inst.executionId, input: inst.input, parentInstanceId: inst.parentId ?? undefined, playedLength, fresh },
+      () => this.store.playedHistory(inst.id),
+    );
     const outcome = replay.outcome;
     const plan = planEpisode(replay.newActions, now);
     const status = outcome.status;
@@ -281,8 +276,7 @@ export class Engine {
         return;
       }
       // The execution's end is recorded as the extension does (showHistory lists it).
-      const end = ended ? [history.executionCompleted(now, status, outcome.status === 'Failed' ? outcome.reason : outcome.output)] : [];
-      this.store.appendHistory(inst.id, [...fresh, ...plan.events, ...end, history.orchestratorCompleted(now)]);
+      this.store.appendHistory(inst.id, episodeRecord(fresh, plan, outcome, now));
       if (ended) this.store.dropWork(inst.id);
       else {
         for (const w of plan.work) {

@@ -3,10 +3,13 @@
  * budget and a heap limit. An episode over its budget, or out of memory, costs its thread (the
  * thread is replaced) and fails with an error that says so; the host's event loop never blocks
  * on orchestrator code.
+ *
+ * Each instance's episodes go to the same thread, which keeps that instance's history
+ * (episode-thread.ts): a request carries only the new events, not the whole history.
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { EpisodeInput, EpisodeResult } from './episode-runner';
+import type { EpisodeInput, EpisodeResult, PlayedHistory } from './episode-runner';
 import type { EpisodeReply, EpisodeRequest } from './episode-thread';
 
 export interface EpisodePoolOptions {
@@ -24,49 +27,68 @@ export class EpisodeLimitError extends Error {}
 
 interface Job {
   request: EpisodeRequest;
+  loadPlayed: () => PlayedHistory;
   resolve: (r: EpisodeResult) => void;
   reject: (e: Error) => void;
 }
 
-interface Thread {
+/** One thread slot: the thread in it (replaced when it dies) and the jobs for its instances. */
+interface Slot {
   worker: Worker;
   ready: Promise<void>;
   /** Loaded the app: only then does it take jobs, so loading never counts against a budget. */
   isReady: boolean;
   job?: Job;
   timer?: NodeJS.Timeout;
+  queue: Job[];
 }
 
 export class EpisodePool {
-  private readonly threads: Thread[] = [];
-  private readonly queue: Job[] = [];
+  private readonly slots: Slot[] = [];
   private nextId = 1;
   private closed = false;
 
   constructor(private readonly options: EpisodePoolOptions) {
-    for (let i = 0; i < options.threads; i++) this.threads.push(this.spawn());
+    for (let i = 0; i < options.threads; i++) {
+      const slot: Slot = { worker: undefined as unknown as Worker, ready: Promise.resolve(), isReady: false, queue: [] };
+      this.slots.push(slot);
+      this.spawn(slot);
+    }
   }
 
   /** Resolves once every thread has loaded the app (a thread that cannot load it rejects). */
   async ready(): Promise<void> {
-    await Promise.all(this.threads.map((t) => t.ready));
+    await Promise.all(this.slots.map((s) => s.ready));
   }
 
-  run(input: EpisodeInput): Promise<EpisodeResult> {
+  /** Runs an episode on the thread that keeps its instance's history (the same one every time). */
+  run(input: EpisodeInput, loadPlayed: () => PlayedHistory): Promise<EpisodeResult> {
     if (this.closed) return Promise.reject(new Error('the episode pool is closed'));
+    const slot = this.slots[this.slotOf(input.instanceId)];
     return new Promise((resolve, reject) => {
-      this.queue.push({ request: { id: this.nextId++, input }, resolve, reject });
-      this.dispatch();
+      slot.queue.push({ request: { id: this.nextId++, input }, loadPlayed, resolve, reject });
+      this.dispatch(slot);
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const j of this.queue.splice(0)) j.reject(new Error('the episode pool is closed'));
-    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+    for (const s of this.slots) {
+      for (const j of s.queue.splice(0)) j.reject(new Error('the episode pool is closed'));
+      clearTimeout(s.timer);
+    }
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
-  private spawn(): Thread {
+  /** A stable slot for an instance id (FNV-1a). */
+  private slotOf(instanceId: string): number {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < instanceId.length; i++) h = Math.imul(h ^ instanceId.charCodeAt(i), 0x01000193);
+    return (h >>> 0) % this.slots.length;
+  }
+
+  /** Starts a thread in `slot` (at first, and to replace one that died or was stopped). */
+  private spawn(slot: Slot): void {
     const worker = new Worker(path.join(__dirname, 'episode-thread.ts'), {
       workerData: { entry: this.options.entry },
       execArgv: ['--require', require.resolve('tsx/cjs')],
@@ -74,71 +96,70 @@ export class EpisodePool {
       stdout: false,
       stderr: false,
     });
-    const thread: Thread = { worker, ready: Promise.resolve(), isReady: false };
-    thread.ready = new Promise<void>((resolve, reject) => {
+    slot.worker = worker;
+    slot.isReady = false;
+    slot.ready = new Promise<void>((resolve, reject) => {
       worker.once('message', () => {
-        thread.isReady = true;
+        slot.isReady = true;
         resolve();
       });
       worker.once('error', reject);
     });
-    thread.ready.catch(() => undefined);
+    slot.ready.catch(() => undefined);
     worker.on('message', (m: EpisodeReply) => {
-      if ('ready' in m) return this.dispatch();
-      const job = thread.job;
+      if (slot.worker !== worker) return;
+      if ('ready' in m) return this.dispatch(slot);
+      const job = slot.job;
       if (!job || job.request.id !== m.id) return;
-      this.finish(thread);
+      if ('needHistory' in m) {
+        // The thread has no (or a stale) copy of this instance's history: send it once.
+        job.request = { ...job.request, input: { ...job.request.input, played: job.loadPlayed() } };
+        worker.postMessage(job.request);
+        return;
+      }
+      this.finish(slot);
       if (m.ok) job.resolve(m.result as EpisodeResult);
       else job.reject(new Error(m.error));
-      this.dispatch();
+      this.dispatch(slot);
     });
     worker.on('error', (e: Error & { code?: string }) => {
-      const job = thread.job;
-      this.finish(thread);
-      if (job) {
-        job.reject(
-          e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? new EpisodeLimitError(`the episode ran out of memory (the limit is ${this.options.heapMb} MB): the orchestrator holds too much (a huge list or input?)`)
-            : new EpisodeLimitError(`the episode's thread failed: ${e.message}`),
-        );
-      }
-      this.replace(thread);
+      if (slot.worker !== worker) return;
+      const job = slot.job;
+      this.finish(slot);
+      job?.reject(
+        e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new EpisodeLimitError(`the episode ran out of memory (the limit is ${this.options.heapMb} MB): the orchestrator holds too much (a huge list or input?)`)
+          : new EpisodeLimitError(`the episode's thread failed: ${e.message}`),
+      );
+      this.restart(slot);
     });
-    return thread;
   }
 
-  private finish(thread: Thread): void {
-    clearTimeout(thread.timer);
-    thread.timer = undefined;
-    thread.job = undefined;
+  private finish(slot: Slot): void {
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
+    slot.job = undefined;
   }
 
-  /** Swaps a dead or stopped thread for a fresh one. */
-  private replace(thread: Thread): void {
-    const i = this.threads.indexOf(thread);
-    if (i < 0) return;
-    void thread.worker.terminate();
-    if (this.closed) return;
-    this.threads[i] = this.spawn();
+  /** Replaces the slot's thread; its queue waits for the new one. */
+  private restart(slot: Slot): void {
+    void slot.worker.terminate();
+    if (!this.closed) this.spawn(slot);
   }
 
-  private dispatch(): void {
-    for (const thread of this.threads) {
-      if (this.queue.length === 0) return;
-      if (thread.job || !thread.isReady) continue;
-      const job = this.queue.shift()!;
-      thread.job = job;
-      thread.timer = setTimeout(() => {
-        this.finish(thread);
-        job.reject(
-          new EpisodeLimitError(
-            `the episode ran longer than its budget of ${this.options.budgetMs} ms and was stopped: the orchestrator did not yield (a CPU-bound expression, such as a catastrophic regular expression, or a huge loop?)`,
-          ),
-        );
-        this.replace(thread);
-        this.dispatch();
-      }, this.options.budgetMs);
-      thread.worker.postMessage(job.request);
-    }
+  private dispatch(slot: Slot): void {
+    if (slot.queue.length === 0 || slot.job || !slot.isReady || this.closed) return;
+    const job = slot.queue.shift()!;
+    slot.job = job;
+    slot.timer = setTimeout(() => {
+      this.finish(slot);
+      job.reject(
+        new EpisodeLimitError(
+          `the episode ran longer than its budget of ${this.options.budgetMs} ms and was stopped: the orchestrator did not yield (a CPU-bound expression, such as a catastrophic regular expression, or a huge loop?)`,
+        ),
+      );
+      this.restart(slot);
+    }, this.options.budgetMs);
+    slot.worker.postMessage(job.request);
   }
 }

@@ -20,10 +20,16 @@ export interface EpisodeInput {
   executionId: string;
   input: unknown;
   parentInstanceId?: string;
-  played: PlayedHistory;
+  /** How many events are recorded so far (a runner that keeps its own copy checks it against this). */
+  playedLength: number;
+  /** The recorded history; left out when the runner keeps its own copy (it asks for it on a miss). */
+  played?: PlayedHistory;
   /** This episode's events: OrchestratorStarted, then the messages it delivers. */
   fresh: HistoryEvent[];
 }
+
+/** Runs one episode; `loadPlayed` gives the recorded history when the runner has none of its own. */
+export type EpisodeRunner = (input: EpisodeInput, loadPlayed: () => PlayedHistory) => Promise<EpisodeResult>;
 
 export interface EpisodeResult {
   js: OrchestratorState;
@@ -39,7 +45,7 @@ export function knownFunctions(api: CoreApi): KnownFunctions {
   };
 }
 
-export async function runEpisodeInline(api: CoreApi, known: KnownFunctions, req: EpisodeInput): Promise<EpisodeResult> {
+export async function runEpisodeInline(api: CoreApi, known: KnownFunctions, req: EpisodeInput & { played: PlayedHistory }): Promise<EpisodeResult> {
   const registration = api.registrations.get(req.name);
   if (!registration || registration.trigger.type !== 'orchestrationTrigger') throw new Error(`no orchestrator function named '${req.name}'`);
   const js = await runEpisode(registration.handler as OrchestratorHandler, {

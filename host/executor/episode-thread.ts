@@ -2,9 +2,16 @@
  * An episode worker thread: loads the app as the Functions host would and runs the orchestration
  * episodes the host sends it (episode-runner.ts), so an orchestrator that loops or allocates
  * without end takes down this thread, never the host's HTTP event loop.
+ *
+ * The host sends each instance's episodes to the same thread, and the thread keeps the history of
+ * the instances it runs: a request carries only the new events and the recorded length. When its
+ * copy is missing or differs (a restart, an episode whose outcome the host discarded), the thread
+ * asks for the whole history once.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadApp } from '../functions/core-api';
+import { playedJson, routing, type HistoryEvent } from '../orchestration/history';
+import { episodeRecord, planEpisode } from '../orchestration/plan';
 import { knownFunctions, runEpisodeInline, type EpisodeInput } from './episode-runner';
 
 export interface EpisodeRequest {
@@ -12,18 +19,48 @@ export interface EpisodeRequest {
   input: EpisodeInput;
 }
 
-export type EpisodeReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string } | { ready: true };
+export type EpisodeReply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: string }
+  | { id: number; needHistory: true }
+  | { ready: true };
 
 const api = loadApp((workerData as { entry: string }).entry);
 const known = knownFunctions(api);
+const histories = new Map<string, { executionId: string; json: string[]; events: HistoryEvent[] }>();
+
+async function run(req: EpisodeRequest): Promise<EpisodeReply> {
+  const input = req.input;
+  let copy = histories.get(input.instanceId);
+  if (input.played) {
+    copy = { executionId: input.executionId, json: [...input.played.json], events: [...input.played.events] };
+    histories.set(input.instanceId, copy);
+  } else if (input.playedLength === 0) {
+    copy = { executionId: input.executionId, json: [], events: [] };
+    histories.set(input.instanceId, copy);
+  } else if (!copy || copy.executionId !== input.executionId || copy.json.length !== input.playedLength) {
+    histories.delete(input.instanceId);
+    return { id: req.id, needHistory: true };
+  }
+  const { js, replay } = await runEpisodeInline(api, known, { ...input, played: copy });
+  const outcome = replay.outcome;
+  if (outcome.status === 'Running') {
+    // Record what the host records (episodeRecord), so the copy stays equal to the file.
+    for (const e of episodeRecord(input.fresh, planEpisode(replay.newActions, new Date(input.fresh[0].Timestamp)), outcome, new Date(input.fresh[0].Timestamp))) {
+      copy.json.push(playedJson(JSON.stringify(e)));
+      copy.events.push(routing(e));
+    }
+  } else histories.delete(input.instanceId);
+  // The cumulative action list is the orchestrator's business: the host needs only the rest.
+  return { id: req.id, ok: true, result: { js: { ...js, actions: [] }, replay } };
+}
 
 parentPort!.on('message', async (req: EpisodeRequest) => {
   let reply: EpisodeReply;
   try {
-    const { js, replay } = await runEpisodeInline(api, known, req.input);
-    // The cumulative action list is the orchestrator's business: the host needs only the rest.
-    reply = { id: req.id, ok: true, result: { js: { ...js, actions: [] }, replay } };
+    reply = await run(req);
   } catch (e) {
+    histories.delete(req.input.instanceId);
     reply = { id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) };
   }
   parentPort!.postMessage(reply);

@@ -76,6 +76,14 @@ export const history = {
 };
 
 /**
+ * An event's JSON as recorded history is handed to the orchestrator: with IsPlayed true (the
+ * recorded text has it false; a key set twice keeps the last, so appending is enough).
+ */
+export function playedJson(json: string): string {
+  return json.endsWith('}') && json.length > 2 ? `${json.slice(0, -1)},"IsPlayed":true}` : json;
+}
+
+/**
  * The fields of an event the extension's replay reads (type, ids, name, time): what the host
  * keeps of recorded history besides its JSON text.
  */

@@ -5,7 +5,7 @@
  * the work to do. Cancelled timers are recorded and fire like any other (the extension creates
  * the timer, then cancels only its C# task). Pure: the host's engine and the test harness apply it.
  */
-import type { ScheduledAction } from './extension';
+import type { ReplayOutcome, ScheduledAction } from './extension';
 import { history, type HistoryEvent } from './history';
 
 export type Work =
@@ -38,4 +38,17 @@ export function planEpisode(newActions: readonly ScheduledAction[], at: Date): E
     }
   }
   return plan;
+}
+
+/**
+ * Everything an episode adds to the execution's history, in order: its OrchestratorStarted and
+ * messages (`fresh`), the events recording its new work, the execution's end when it ended, and
+ * OrchestratorCompleted. (An execution that continues as new starts a new history instead.)
+ */
+export function episodeRecord(fresh: readonly HistoryEvent[], plan: EpisodePlan, outcome: ReplayOutcome, at: Date): HistoryEvent[] {
+  const end =
+    outcome.status === 'Completed' || outcome.status === 'Failed'
+      ? [history.executionCompleted(at, outcome.status, outcome.status === 'Failed' ? outcome.reason : outcome.output)]
+      : [];
+  return [...fresh, ...plan.events, ...end, history.orchestratorCompleted(at)];
 }

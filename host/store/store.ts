@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { routing, type HistoryEvent } from '../orchestration/history';
+import { playedJson, routing, type HistoryEvent } from '../orchestration/history';
 import type { PlayedHistory } from '../executor/episode-runner';
 
 export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated' | 'Suspended' | 'ContinuedAsNew';
@@ -77,6 +77,8 @@ export class Store {
    * file stays the truth: the cache is filled from it on first use and dropped on any rollback.
    */
   private readonly played = new Map<string, { json: string[]; events: HistoryEvent[] }>();
+  /** Each instance's history length, kept with the file (dropped on any rollback, like `played`). */
+  private readonly lengths = new Map<string, number>();
 
   /**
    * `sync`: 'normal' (the default) makes every commit survive a crash or kill of the process;
@@ -116,6 +118,7 @@ export class Store {
       return this.db.transaction(fn)();
     } catch (e) {
       this.played.clear();
+      this.lengths.clear();
       throw e;
     }
   }
@@ -173,6 +176,7 @@ export class Store {
   purge(id: string): boolean {
     return this.tx(() => {
       this.played.delete(id);
+      this.lengths.delete(id);
       for (const t of ['history', 'messages', 'activities', 'timers']) this.sql(`DELETE FROM ${t} WHERE instance_id = ?`).run(id);
       return this.sql('DELETE FROM instances WHERE id = ?').run(id).changes > 0;
     });
@@ -192,32 +196,45 @@ export class Store {
     let cached = this.played.get(id);
     if (!cached) {
       const rows = this.sql('SELECT event FROM history WHERE instance_id = ? ORDER BY seq').all(id) as Array<{ event: string }>;
-      cached = { json: rows.map((r) => markPlayed(r.event)), events: rows.map((r) => routing(JSON.parse(r.event))) };
+      cached = { json: rows.map((r) => playedJson(r.event)), events: rows.map((r) => routing(JSON.parse(r.event))) };
       this.played.set(id, cached);
     }
     return cached;
   }
 
+  /** How many events the instance's history holds. */
+  historyLength(id: string): number {
+    let n = this.lengths.get(id);
+    if (n === undefined) {
+      n = (this.sql('SELECT COALESCE(MAX(seq), -1) + 1 AS n FROM history WHERE instance_id = ?').get(id) as { n: number }).n;
+      this.lengths.set(id, n);
+    }
+    return n;
+  }
+
   appendHistory(id: string, events: readonly HistoryEvent[]): void {
     const cached = this.played.get(id);
-    const start = (this.sql('SELECT COALESCE(MAX(seq), -1) + 1 AS n FROM history WHERE instance_id = ?').get(id) as { n: number }).n;
+    const start = this.historyLength(id);
+    this.lengths.set(id, start + events.length);
     const insert = this.sql('INSERT INTO history (instance_id, seq, event) VALUES (?, ?, ?)');
     events.forEach((e, i) => {
       const json = JSON.stringify(e);
       insert.run(id, start + i, json);
-      cached?.json.push(markPlayed(json));
+      cached?.json.push(playedJson(json));
       cached?.events.push(routing(e));
     });
   }
 
   clearHistory(id: string): void {
     this.played.delete(id);
+    this.lengths.delete(id);
     this.sql('DELETE FROM history WHERE instance_id = ?').run(id);
   }
 
   /** Forgets the cached history of an instance that has finished (the file keeps it). */
   forgetHistory(id: string): void {
     this.played.delete(id);
+    this.lengths.delete(id);
   }
 
   enqueue(id: string, event: HistoryEvent): void {
@@ -309,10 +326,6 @@ export class Store {
   }
 }
 
-/** An event's JSON with IsPlayed: true (events are stored without it; a key set twice keeps the last). */
-function markPlayed(json: string): string {
-  return json.endsWith('}') && json.length > 2 ? `${json.slice(0, -1)},"IsPlayed":true}` : json;
-}
 
 function toInstance(r: Record<string, unknown>): InstanceRow {
   return {

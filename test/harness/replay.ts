@@ -109,6 +109,7 @@ export class ReplayInstance {
       instanceId: this.instanceId,
       executionId: this.executionId,
       input: this.input,
+      playedLength: this.history.length,
       played: { json: this.history.map((e) => JSON.stringify(e)), events: this.history },
       fresh,
     });
