@@ -77,22 +77,51 @@ export function singletonId(options: NonNullable<StarterOptions['singleton']>, i
 }
 
 /**
+ * The durable client binding's raw data, read as durable-functions' getClient reads it. The
+ * embedded host adds `durableFlowWait` (not part of the extension's binding): it answers
+ * GET <rpcBaseUrl>instances/<id>?durableFlowWaitMs=<ms> when the instance finishes.
+ */
+function clientBinding(context: InvocationContext): { rpcBaseUrl?: string; durableFlowWait?: boolean } | undefined {
+  const input = context.options.extraInputs.find((i) => i.type === 'durableClient' || i.type === 'orchestrationClient');
+  const data = input ? context.extraInputs.get(input) : undefined;
+  return data && typeof data === 'object' ? (data as { rpcBaseUrl?: string; durableFlowWait?: boolean }) : undefined;
+}
+
+/** Until the instance has finished or `ms` has passed: on the embedded host one request the engine answers at the end; elsewhere polling. */
+async function untilFinished(client: DurableClient, context: InvocationContext, id: string, ms: number): Promise<void> {
+  const binding = clientBinding(context);
+  if (binding?.durableFlowWait && binding.rpcBaseUrl) {
+    await fetch(`${binding.rpcBaseUrl}instances/${urlPart(id)}?durableFlowWaitMs=${Math.ceil(ms)}&showInput=false`).then((r) => r.arrayBuffer());
+    return;
+  }
+  // Polling, often at first (a short workflow answers within milliseconds), then every 250 ms.
+  const deadline = Date.now() + ms;
+  for (let interval = 10; Date.now() < deadline; interval = Math.min(250, interval * 2)) {
+    const s = await client.getStatus(urlPart(id), { showInput: false });
+    if (FINISHED.has(s.runtimeStatus)) return;
+    await new Promise((r) => setTimeout(r, Math.min(interval, Math.max(0, deadline - Date.now()))));
+  }
+}
+
+const FINISHED = new Set<string>([
+  df.OrchestrationRuntimeStatus.Completed,
+  df.OrchestrationRuntimeStatus.Failed,
+  df.OrchestrationRuntimeStatus.Terminated,
+  df.OrchestrationRuntimeStatus.Canceled,
+]);
+
+/**
  * Waits up to `waitMs` for the instance to finish: 200 with the output when it completes, 200 with
  * the status when it is terminated, 500 with the status when it fails (as durable-js answers),
  * else the check-status answer.
  */
-async function waitOrCheckStatus(client: DurableClient, request: HttpRequest, id: string, waitMs: number): Promise<HttpResponseInit> {
-  const deadline = Date.now() + waitMs;
-  const interval = Math.min(250, waitMs);
-  for (;;) {
-    const s = await client.getStatus(urlPart(id));
-    if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Completed) return { status: 200, jsonBody: s.output, headers: { 'Content-Type': 'application/json' } };
-    if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Terminated || s.runtimeStatus === df.OrchestrationRuntimeStatus.Canceled) return { status: 200, jsonBody: s };
-    if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Failed) return { status: 500, jsonBody: s };
-    const left = deadline - Date.now();
-    if (left <= 0) return checkStatusResponse(client, request, id);
-    await new Promise((r) => setTimeout(r, Math.min(interval, left)));
-  }
+async function waitOrCheckStatus(client: DurableClient, context: InvocationContext, request: HttpRequest, id: string, waitMs: number): Promise<HttpResponseInit> {
+  await untilFinished(client, context, id, waitMs);
+  const s = await client.getStatus(urlPart(id));
+  if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Completed) return { status: 200, jsonBody: s.output, headers: { 'Content-Type': 'application/json' } };
+  if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Terminated || s.runtimeStatus === df.OrchestrationRuntimeStatus.Canceled) return { status: 200, jsonBody: s };
+  if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Failed) return { status: 500, jsonBody: s };
+  return checkStatusResponse(client, request, id);
 }
 
 /**
@@ -139,7 +168,7 @@ export async function startFromHttp(options: StarterOptions, request: HttpReques
   }
   id = instanceId ?? id;
   context.log(`started orchestration '${options.workflow}' with id '${id}'`);
-  if (waitMs !== undefined) return waitOrCheckStatus(client, request, id, waitMs);
+  if (waitMs !== undefined) return waitOrCheckStatus(client, context, request, id, waitMs);
   return checkStatusResponse(client, request, id);
 }
 

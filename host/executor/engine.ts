@@ -64,6 +64,8 @@ export class Engine {
   private cancelTimer?: () => void;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
+  /** Callers waiting for an instance to finish (the host's long-polling status requests). */
+  private readonly finishWaiters = new Map<string, Set<() => void>>();
   private readonly clock: Clock;
   private readonly known: KnownFunctions;
   private readonly runner: EpisodeRunner;
@@ -143,6 +145,7 @@ export class Engine {
       this.notifyParent(inst, { status: 'Failed', reason, details: '' });
     });
     this.store.forgetHistory(instanceId);
+    this.finished(instanceId);
     this.log.state(inst.name, instanceId, 'Terminated');
   }
 
@@ -171,6 +174,32 @@ export class Engine {
     const inst = this.store.instance(id);
     if (!inst) throw new NotFoundError(`no instance with id '${id}'`);
     return inst;
+  }
+
+  /**
+   * Resolves once the instance has finished (Completed, Failed or Terminated) or `ms` has passed,
+   * whichever is first; at once if it has finished or does not exist. No polling: the engine calls
+   * back after it commits an instance's end.
+   */
+  whenFinished(instanceId: string, ms: number): Promise<void> {
+    const inst = this.store.instance(instanceId);
+    if (!inst || TERMINAL.has(inst.status) || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const set = this.finishWaiters.get(instanceId) ?? new Set();
+      this.finishWaiters.set(instanceId, set);
+      const done = (): void => {
+        clearTimeout(timer);
+        set.delete(done);
+        if (set.size === 0 && this.finishWaiters.get(instanceId) === set) this.finishWaiters.delete(instanceId);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      set.add(done);
+    });
+  }
+
+  private finished(instanceId: string): void {
+    for (const done of [...(this.finishWaiters.get(instanceId) ?? [])]) done();
   }
 
   /** Resolves when nothing is queued or running (timers may be pending: a waiting instance is idle). */
@@ -301,7 +330,10 @@ export class Engine {
       );
       if (ended) this.notifyParent(inst, outcome);
     });
-    if (ended) this.store.forgetHistory(inst.id);
+    if (ended) {
+      this.store.forgetHistory(inst.id);
+      this.finished(inst.id);
+    }
     this.log.executed(inst.name, status === 'Failed' ? 'Failed' : 'Succeeded', invocationId, Date.now() - started);
     if (status !== inst.status) this.log.state(inst.name, inst.id, status, outcome.status === 'Failed' ? outcome.reason : undefined);
     this.pumpActivities();
@@ -320,6 +352,7 @@ export class Engine {
       this.notifyParent(inst, { status: 'Failed', reason, details: '' });
     });
     this.store.forgetHistory(inst.id);
+    this.finished(inst.id);
     this.log.state(inst.name, inst.id, 'Failed', reason);
   }
 

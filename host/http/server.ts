@@ -208,6 +208,9 @@ export class HostServer {
       baseUrl: `${this.origin}${WEBHOOK_PREFIX}`,
       requiredQueryStringParameters: q,
       rpcBaseUrl: `${this.origin}${RPC_PREFIX}/${this.rpcSecret}/`,
+      // Not part of the extension's binding: tells durable-flow's shim it may wait for an instance
+      // with GET <rpcBaseUrl>instances/<id>?durableFlowWaitMs=<ms> (runtime/start.ts).
+      durableFlowWait: true,
       httpBaseUrl: '',
       maxGrpcMessageSizeInBytes: 0,
       grpcHttpClientTimeout: '00:01:40',
@@ -461,6 +464,10 @@ export class HostServer {
     if (parts.length > (action === 'raiseEvent' ? 4 : 3)) throw new HttpError(404, 'NotFound', `unknown Durable API route ${url.pathname}`);
     if (action === undefined) {
       if (method === 'GET') {
+        // durable-flow's shim waits here for an instance to finish (the binding's durableFlowWait):
+        // the engine answers when it commits the end, instead of the shim polling.
+        const waitMs = via === 'rpc' ? Number(q.get('durableFlowWaitMs') ?? 0) : 0;
+        if (waitMs > 0) await this.engine.whenFinished(id, Math.min(waitMs, 230_000));
         const inst = this.store.instance(id);
         if (!inst) throw new HttpError(404, 'NotFound', `no instance with id '${id}'`);
         const payload = this.status(inst, { showInput: flag('showInput', true), showHistory: flag('showHistory', false), showHistoryOutput: flag('showHistoryOutput', false) });

@@ -49,6 +49,32 @@ describe('starting', () => {
     expect(r.body.error.code).toBe('InvalidJson');
   });
 
+  it('?wait is answered by the engine when the instance finishes: one request, no polling', async () => {
+    // An approval waits for an event: the wait returns only once the event has let it finish.
+    const started = call('POST', api('workflows/approval?wait=60s'), { customer: 'ACME', total: 10 });
+    let id: string | undefined;
+    for (let i = 0; i < 200 && !id; i++) {
+      id = host.store.listInstances({ top: 1000 }).find((r) => r.name === 'approval' && r.status === 'Running')?.id;
+      if (!id) await new Promise((r) => setTimeout(r, 25));
+    }
+    const before = host.store.history(id!).length;
+    host.engine.raiseEvent(id!, 'Approval', { approved: true, by: 'dana' });
+    const r = await started;
+    expect(r.status).toBe(200);
+    expect(JSON.stringify(r.body)).toContain('dana');
+    expect(host.store.instance(id!)!.status).toBe('Completed');
+    expect(host.store.history(id!).length).toBeGreaterThan(before);
+  });
+
+  it('whenFinished resolves once the instance has finished, not at its timeout', async () => {
+    const r = await call('POST', api('workflows/approval'), { customer: 'ACME', total: 10 });
+    const id = r.body.id as string;
+    await host.engine.whenIdle();
+    const waiting = host.engine.whenFinished(id, 60_000).then(() => host.store.instance(id)!.status);
+    host.engine.raiseEvent(id, 'Approval', { approved: false });
+    expect(await waiting).toBe('Completed');
+  });
+
   it('waits with ?wait=10s and answers 200 with the output when it finishes in time', async () => {
     const r = await call('POST', api('workflows/hello?wait=10s'), {});
     expect(r.status).toBe(200);
