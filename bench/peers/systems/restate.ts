@@ -37,7 +37,8 @@ export const restate: System = {
   modes: MODES,
   notes: [
     'A sequence is a handler looping over `ctx.run` steps; a fan-out calls an `item` service handler per element (durable RPC) and keeps at most `cap` calls in flight with a window over `RestatePromise.race`, results filled by index; start/await is a request-response call to the HTTP ingress.',
-    'The cap is the window in the calling handler (Restate itself has no per-fan-out cap); the counter runs in the service endpoint process.',
+    'The cap is the window in the calling handler (Restate itself has no per-fan-out cap); the counter runs in the service endpoint process. Items are service calls because `ctx.run` closures run one at a time (the SDK starts no action while the previous one is not yet durable), so a window of `ctx.run`s never has more than one in flight.',
+    'SDK 1.14.5, the newest that runs on Node 20: 1.15 and later call `Promise.withResolvers` (Node 22+) when serving an invocation.',
   ],
   async prepare() {
     restateVersion(); // fails here, with a clear message, if the platform package is missing
