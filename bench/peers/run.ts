@@ -19,13 +19,13 @@
  * --dbos-poll-ms N (DBOS's queue and result polling interval; default 10), --note "text" (a line
  * for the report's header, e.g. the state of the machine).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchConfig } from './lib/config';
 import type { Counter, Driver, Mode, System } from './lib/types';
-import { log, median, percentile, round, stopAllChildren } from './lib/util';
+import { log, median, percentile, round, sleep, stopAllChildren } from './lib/util';
 import { durableFlow } from './systems/durable-flow';
 import { restate } from './systems/restate';
 import { bullmq } from './systems/bullmq';
@@ -253,6 +253,9 @@ async function main(): Promise<void> {
           } finally {
             await driver?.stop().catch((e) => log(`${label}: stopping failed: ${(e as Error).message}`));
             if (!opts.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
+            // Flush what this system left dirty in the page cache, so its writeback does not land on the next one.
+            spawnSync('sync');
+            await sleep(1000);
           }
         }
       }
@@ -346,7 +349,7 @@ function buildReport(plan: Array<{ system: System; modes: Mode[] }>, runs: RunRe
     '## How each system runs the workloads',
     '',
     ...plan.flatMap(({ system }) => system.notes.map((n) => `- **${system.name}**: ${n}`)),
-    '- Every system: one worker process runs the activities (a no-op yields one event-loop turn; a 250 ms item is a timer), a fresh data directory per mode and run, an unmeasured warm-up (3 starts and a 20-item fan-out) after each start.',
+    '- Every system: one worker process runs the activities (a no-op yields one event-loop turn; a 250 ms item is a timer), a fresh data directory per mode and run, an unmeasured warm-up (3 starts and a 20-item fan-out) after each start; between two systems or modes the bench runs `sync` and waits 1 s, so one\'s writeback does not land on the next.',
     '',
     '## Versions',
     '',
