@@ -1,7 +1,7 @@
 /**
  * durable-flow: the workloads as YAML workflows, compiled by the project's compiler and built the
  * way bench/ builds its app (bench/app.ts), served by the embedded host's CLI in its own process
- * and driven only over HTTP (start, then poll the status URL), so this keeps working as the host's
+ * and driven only over HTTP (start with ?wait, answered when the workflow completes), so this keeps working as the host's
  * internals change. The activities keep the in-flight counter in the process that runs them; a
  * `probe` workflow reads it.
  */
@@ -91,7 +91,7 @@ export const durableFlow: System = {
   modes: MODES,
   notes: [
     'Workflows are YAML compiled by the project compiler (`forEach` + `maxParallel`; a sequence is a `forEach` with `maxParallel: 1`; lists over 100 items run as slice sub-orchestrations, the default `partitionSize`).',
-    'The embedded host runs in its own process (`host/cli.ts`, 1 worker process, `maxConcurrentActivityFunctions` 100) with a fresh SQLite file per run; the bench starts workflows over HTTP and polls the status URL (every 2 ms for start latency, 10 ms otherwise), where the peers answer when the workflow completes.',
+    'The embedded host runs in its own process (`host/cli.ts`, 1 worker process, `maxConcurrentActivityFunctions` 100) with a fresh SQLite file per run; the bench starts workflows over HTTP with `?wait`, which the host answers when the workflow completes, as the peers answer.',
     "The no-op yields one event-loop turn, as every real activity does; on this host that costs about 4 ms per sequential step against a no-op that returns at once (`npm run bench`'s sequence: ~350/s): the engine's zero-delay episode kick for a lone activity completion is dropped while a kick with the 5 ms batching delay is pending (host/executor/engine.ts `kickOrchestrations`).",
   ],
   async prepare(log) {
@@ -141,7 +141,9 @@ export const durableFlow: System = {
     }
 
     async function run<T>(workflow: string, input: unknown, pollMs: number): Promise<T> {
-      const started = await postJson(`${url}/api/workflows/${workflow}`, input);
+      // ?wait: the host answers when the workflow completes, as the peers do (polling only past 200 s).
+      const started = await postJson(`${url}/api/workflows/${workflow}?wait=200s`, input);
+      if (started.status === 200) return started.body as T;
       if (started.status !== 202) throw new Error(`durable-flow: starting ${workflow} answered ${started.status} ${JSON.stringify(started.body)}`);
       const statusUrl = started.body.statusQueryGetUri as string;
       for (;;) {
