@@ -17,11 +17,11 @@ export function projectRoot(from: string): string {
   }
 }
 
-/** tsx's CommonJS loader, from the project or else from durable-flow's own dependencies. */
-function tsxApi(root: string): string | undefined {
-  for (const from of [root, __dirname]) {
+/** tsx's CommonJS loader, as seen from `from` (the project) or else from durable-flow's own dependencies. */
+function tsxApi(from: string): string | undefined {
+  for (const dir of [from, __dirname]) {
     try {
-      return require.resolve('tsx/cjs/api', { paths: [from] });
+      return require.resolve('tsx/cjs/api', { paths: [dir] });
     } catch {
       // not there: try the next place
     }
@@ -73,7 +73,7 @@ export function loadTestApp(entry: string): Promise<CoreApi> {
     );
   }
   if (isTypeScript(real)) {
-    const tsx = tsxApi(projectRoot(path.dirname(real)));
+    const tsx = tsxApi(path.dirname(real));
     if (!tsx) throw new Error(`durable-flow/testing: ${real} is TypeScript and tsx is not installed: install tsx, or point { app } at the compiled entry (dist/generated/index.js after \`npx durable-flow compile\`)`);
     (require(tsx) as { register(): unknown }).register();
   }
