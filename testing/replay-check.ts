@@ -177,7 +177,7 @@ export async function replayRecording(api: CoreApi, rec: Recording): Promise<Rep
         episode: k,
         expected: ep.recorded,
         actual,
-        message: `replaying '${rec.workflow}' (instance '${rec.instanceId}') diverges at episode ${k} (${what}): the history records ${list(ep.recorded)}; the current code ${list(actual)}`,
+        message: `replaying '${rec.workflow}' (instance '${rec.instanceId}') diverges at episode ${k} (${what}): the history records: ${list(ep.recorded)}; the current code does: ${list(actual)}`,
       };
     }
   }

@@ -183,6 +183,9 @@ describe('replay check: does the current code still replay these histories?', ()
       episode: 1,
       expected: [{ type: 'activity', name: 'SayHello', input: 'Paris' }],
       actual: [{ type: 'activity', name: 'SayHello', input: 'Seattle' }],
+      message:
+        "replaying 'hello' (instance 'hello-1') diverges at episode 1 (the episode that delivered TaskCompleted of task 0): " +
+        'the history records: activity SayHello("Paris") as task 1; the current code does: activity SayHello("Seattle") as task 1',
     });
   });
 });
