@@ -81,7 +81,9 @@ export class TestEnv {
       if (typeof fn !== 'function') throw new Error(`createTestEnv: activities.${name} must be a function`);
       this.replaced.set(name, activityHandler(name, fn));
     }
-    this.clock = new VirtualClock(options.startTime === undefined ? Date.UTC(2026, 0, 1) : new Date(options.startTime));
+    const startTime = options.startTime === undefined ? Date.UTC(2026, 0, 1) : new Date(options.startTime).getTime();
+    if (Number.isNaN(startTime)) throw new Error(`createTestEnv: startTime '${String(options.startTime)}' is not a date`);
+    this.clock = new VirtualClock(startTime);
     const log = options.log;
     this.engine = new Engine(
       this.store,
@@ -114,7 +116,7 @@ export class TestEnv {
       store: this.store,
       clock: this.clock,
       settle,
-      nextTimer: () => this.nextTimer(),
+      nextTimer: (ids) => this.nextTimer(ids),
       waitingFor: (id) => this.waits.get(id) ?? [],
       hostErrors: this.hostErrors,
     };
@@ -154,8 +156,8 @@ export class TestEnv {
     return this.clock.now();
   }
 
-  private nextTimer(): number | undefined {
-    const next = this.store.nextTimer();
+  private nextTimer(instanceIds?: readonly string[]): number | undefined {
+    const next = instanceIds ? this.store.nextTimerOf(instanceIds) : this.store.nextTimer();
     return next === undefined ? undefined : Date.parse(next);
   }
 

@@ -17,8 +17,8 @@ export interface EnvCore {
   readonly clock: VirtualClock;
   /** Runs everything that needs no time to pass, until nothing is left to do. */
   settle(): Promise<void>;
-  /** The next durable timer's time (ms), if any. */
-  nextTimer(): number | undefined;
+  /** The next durable timer's time (ms), of any instance or (given ids) of those instances. */
+  nextTimer(instanceIds?: readonly string[]): number | undefined;
   /** The external events an instance's last episode left it waiting for. */
   waitingFor(instanceId: string): string[];
   /** Host errors logged so far (an episode that could not run, ...). */
@@ -127,9 +127,11 @@ export class TestRun {
       await this.env.settle();
       const row = this.row();
       if (TERMINAL.has(row.status)) return this.ended(row);
-      const next = this.env.nextTimer();
-      if (next === undefined || next > limit) throw this.stuck(row, next, maxTime);
-      this.env.clock.advanceTo(next);
+      // Only this run's timers (its own and its child workflows') can move it on; time still
+      // passes in order, so other instances' timers due before them fire first.
+      const mine = this.env.nextTimer(this.tree().map((r) => r.id));
+      if (mine === undefined || mine > limit) throw this.stuck(row, mine, maxTime);
+      this.env.clock.advanceTo(Math.min(mine, this.env.nextTimer() ?? mine));
     }
   }
 
@@ -138,17 +140,23 @@ export class TestRun {
     return { status: row.status as RunResult['status'], output: row.output ?? null, ...(error ? { error } : {}) };
   }
 
-  /** What each unfinished instance of this run's tree waits for. */
-  waits(): Wait[] {
-    const out: Wait[] = [];
+  /** This instance and every instance it started, at any depth (child workflows, slices), parents first. */
+  private tree(): InstanceRow[] {
     const all = this.env.store.listInstances({ top: Number.MAX_SAFE_INTEGER });
+    const out: InstanceRow[] = [];
     const visit = (row: InstanceRow): void => {
-      if (TERMINAL.has(row.status)) return;
-      out.push({ instanceId: row.id, workflow: row.name, status: row.status, events: this.env.waitingFor(row.id) });
+      out.push(row);
       for (const child of all.filter((r) => r.parentId === row.id)) visit(child);
     };
     visit(this.row());
     return out;
+  }
+
+  /** What each unfinished instance of this run's tree waits for. */
+  waits(): Wait[] {
+    return this.tree()
+      .filter((row) => !TERMINAL.has(row.status))
+      .map((row) => ({ instanceId: row.id, workflow: row.name, status: row.status, events: this.env.waitingFor(row.id) }));
   }
 
   private stuck(row: InstanceRow, next: number | undefined, maxTime: string | number): RunStuckError {

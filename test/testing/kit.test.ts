@@ -109,6 +109,19 @@ describe('a run that cannot finish', () => {
     expect(await run.result()).toEqual({ status: 'Completed', output: { by: 'kim' } });
   });
 
+  it("result() moves time only as far as its own run's timers need, firing earlier ones of other runs on the way", async () => {
+    env = await createTestEnv({ app });
+    const trial = await env.start('trial', { account: 'acme' });
+    const escalation = await env.start('escalation', { incident: 'db down' });
+    // The escalation's child pages again after 15 minutes; then it can only wait for Ack.
+    await expect(escalation.result()).rejects.toThrow(RunStuckError);
+    expect(env.now().getTime()).toBe(T0 + 15 * 60_000);
+    expect(env.calls('SendEmail')).toContainEqual({ to: 'on-call', template: 'reminder: db down' });
+    expect((await trial.result()).status).toBe('Completed');
+    expect(env.now().getTime()).toBe(T0 + 37 * DAY);
+    expect(escalation.status()).toMatchObject({ status: 'Running', waitingFor: ['Ack'] });
+  });
+
   it('terminate ends it; the result says so', async () => {
     env = await createTestEnv({ app });
     const run = await env.start('escalation', { incident: 'disk full' });
