@@ -161,19 +161,33 @@ export class TestRun {
 
   private stuck(row: InstanceRow, next: number | undefined, maxTime: string | number): RunStuckError {
     const waits = this.waits();
+    const unfinished = new Set(waits.map((w) => w.instanceId));
+    const parents = new Map(this.tree().map((r) => [r.id, r.parentId]));
+    const hasUnfinishedChild = (id: string): boolean => [...unfinished].some((c) => parents.get(c) === id);
     const lines = waits.map((w) => {
-      const what = w.status === 'Suspended' ? 'is Suspended' : w.events.length > 0 ? `waits for event${w.events.length > 1 ? 's' : ''} ${w.events.map((e) => `'${e}'`).join(', ')}` : 'waits for its child workflows';
+      const what =
+        w.status === 'Suspended'
+          ? 'is Suspended'
+          : w.events.length > 0
+            ? `waits for event${w.events.length > 1 ? 's' : ''} ${w.events.map((e) => `'${e}'`).join(', ')}`
+            : hasUnfinishedChild(w.instanceId)
+              ? 'waits for its child workflows'
+              : next === undefined
+                ? 'waits for nothing a test can send'
+                : 'waits for a timer';
       return `  - ${w.workflow} '${w.instanceId}' ${what}`;
     });
-    const events = [...new Set(waits.flatMap((w) => w.events))];
+    const now = this.env.clock.now().toISOString();
     const head =
       next === undefined
-        ? `run '${this.id}' (${row.name}) cannot finish: it is ${row.status} with no activity running and no timer pending, at ${this.env.clock.now().toISOString()} (virtual time)`
-        : `run '${this.id}' (${row.name}) is still ${row.status} after skipping ${typeof maxTime === 'number' ? `${maxTime} ms` : maxTime} of virtual time (the next timer is due ${new Date(next).toISOString()}; pass result({ maxTime }) to allow more)`;
-    const hint = events.length > 0 ? `\nRaise ${events.length > 1 ? 'one of them' : 'it'} first: await run.raiseEvent(${JSON.stringify(events[0])}, payload)` : '';
+        ? `run '${this.id}' (${row.name}) cannot finish: it is ${row.status} at ${now} (virtual time) with no activity running and no timer of its own pending`
+        : `run '${this.id}' (${row.name}) is still ${row.status} at ${now} (virtual time): its next timer is due ${new Date(next).toISOString()}, beyond this call's maxTime of ${typeof maxTime === 'number' ? `${maxTime} ms` : maxTime} (pass result({ maxTime }) to allow more)`;
+    const first = waits.find((w) => w.events.length > 0);
+    const hint = first ? `\nRaise it with: await ${first.instanceId === this.id ? 'run' : `env.run(${JSON.stringify(first.instanceId)})`}.raiseEvent(${JSON.stringify(first.events[0])}, payload)` : '';
     const errors = this.env.hostErrors.length > 0 ? `\nHost errors:\n${this.env.hostErrors.join('\n')}` : '';
     return new RunStuckError(`${head}:\n${lines.join('\n')}${hint}${errors}`, this.id, waits);
   }
+
 
   /** The instance's status now (custom status, forEach progress, the events it waits for). */
   status(): RunStatus {

@@ -79,7 +79,7 @@ describe('virtual time', () => {
     const run = await env.start('trial', { account: 'acme' });
     const error = await run.result({ maxTime: '30d' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RunStuckError);
-    expect((error as Error).message).toContain(`after skipping 30d of virtual time (the next timer is due ${new Date(T0 + 37 * DAY).toISOString()}`);
+    expect((error as Error).message).toContain(`its next timer is due ${new Date(T0 + 37 * DAY).toISOString()}, beyond this call's maxTime of 30d`);
     expect((error as Error).message).toContain("trial 'trial-1' waits for event 'Subscribe'");
     // It went as far as the last timer within the guard (the end of the trial, day 30) and no further.
     expect(env.now().getTime()).toBe(T0 + 30 * DAY);
@@ -104,7 +104,8 @@ describe('a run that cannot finish', () => {
       { instanceId: child.id, workflow: 'review', status: 'Running', events: ['Approve'] },
     ]);
     expect((error as Error).message).toContain(`review '${child.id}' waits for event 'Approve'`);
-    expect((error as Error).message).toContain(`await run.raiseEvent("Approve", payload)`);
+    expect((error as Error).message).toContain(`await env.run(${JSON.stringify(child.id)}).raiseEvent("Approve", payload)`);
+    expect((error as Error).message).toContain(`signoff '${run.id}' waits for its child workflows`);
     await child.raiseEvent('Approve', { by: 'kim' });
     expect(await run.result()).toEqual({ status: 'Completed', output: { by: 'kim' } });
   });
@@ -136,6 +137,28 @@ describe('activities', () => {
     const run = await env.start('invoices', { invoices: invoices.slice(0, 2) });
     expect((await run.result()).output).toMatchObject({ ledger: null, ledgerError: 'UnserializableResult' });
     expect(run.status().customStatus).toMatch(/^ledger unavailable: UnserializableResult/);
+  });
+
+  it("an uncaught activity error fails the run with the error's name", async () => {
+    class UnknownPlan extends Error {
+      override name = 'UnknownPlan';
+    }
+    env = await createTestEnv({
+      app,
+      activities: {
+        ActivatePlan: (input: { plan: string }) => {
+          throw new UnknownPlan(`no plan called '${input.plan}'`);
+        },
+      },
+    });
+    const run = await env.start('trial', { account: 'acme' });
+    await env.advance('30d');
+    await run.raiseEvent('Subscribe', { plan: 'platinum' });
+    expect(await run.result()).toEqual({
+      status: 'Failed',
+      output: null,
+      error: { name: 'UnknownPlan', message: "no plan called 'platinum'", text: "Orchestrator function 'trial' failed: UnknownPlan: no plan called 'platinum'" },
+    });
   });
 
   it('failOnCall fails the nth call as if the activity threw: a nonRetryable name is not retried', async () => {
