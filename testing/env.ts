@@ -236,9 +236,9 @@ export class TestEnv {
   // --- activities ----------------------------------------------------------------------------
 
   /** The inputs of every call of an activity so far (each retry attempt is a call), in call order. */
-  calls(activity: string): unknown[] {
+  calls<T = unknown>(activity: string): T[] {
     this.mustBeActivity(activity, 'calls');
-    return this.callLog.filter((c) => c.name === activity).map((c) => c.input);
+    return this.callLog.filter((c) => c.name === activity).map((c) => c.input as T);
   }
 
   /**

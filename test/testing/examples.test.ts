@@ -105,7 +105,7 @@ describe('processOrders: capped fan-out with retries, onItemError, try/catch, a 
     env = await createTestEnv();
     const run = await env.start('processOrders', { customer: 'ACME', orders });
     expect(await run.result()).toEqual({ status: 'Completed', output: { charged: 46, failed: 1, receipt: 'receipt for ACME: 46.00' } });
-    expect(env.calls('ChargeOrder').filter((o) => (o as { id: string }).id === 'B')).toHaveLength(3);
+    expect(env.calls<{ id: string }>('ChargeOrder').filter((o) => o.id === 'B')).toHaveLength(3);
     expect(run.maxInFlight('ChargeOrder')).toBe(5);
     expect(run.status().progress).toEqual({ charges: { done: 7, failed: 1, total: 7 } });
     expect(run.children().map((c) => c.workflow)).toEqual(['hello']);

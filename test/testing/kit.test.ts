@@ -175,7 +175,7 @@ describe('activities', () => {
     const run = await env.start('invoices', { invoices });
     const r = await run.result();
     expect(r.output).toMatchObject({ sent: ['a', 'b', 'c', 'd', 'e', 'f', 'g'], failed: [], ledger: 280 });
-    const calls = env.calls('SendInvoice') as Array<{ id: string }>;
+    const calls = env.calls<{ id: string }>('SendInvoice');
     expect(calls.map((c) => c.id).sort()).toEqual(['a', 'a', 'b', 'c', 'd', 'e', 'f', 'g']);
     expect(env.now().getTime()).toBe(T0 + HOUR);
     // The cap, proven from history: never more than 3 calls scheduled and not yet completed.
