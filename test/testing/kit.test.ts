@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { createTestEnv, EventType, RunStuckError, type TestEnv } from 'durable-flow/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { compileToGenerated } from '../../compiler/src/compile';
+import { resolveApp } from '../../testing/app';
 
 const repo = path.resolve(__dirname, '../..');
 const HOUR = 3_600_000;
@@ -205,6 +206,24 @@ describe('starting', () => {
     expect(run.id).toBe('trial-for-x');
     await env.close();
     await expect(env.start('trial', { account: 'x' })).rejects.toThrow('this test environment is closed');
+  });
+
+  it("finds the project's app: generated/index.ts (through tsx), else the package.json main, else says what to do", () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'df-kit-app-'));
+    try {
+      fs.mkdirSync(path.join(project, 'test'));
+      fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ main: 'dist/generated/index.js' }));
+      expect(() => resolveApp(undefined, path.join(project, 'test'))).toThrow(/no compiled app in .*: looked for generated\/index.ts \(with tsx\) and the package.json "main" \(dist\/generated\/index.js\)/);
+      fs.mkdirSync(path.join(project, 'dist/generated'), { recursive: true });
+      fs.writeFileSync(path.join(project, 'dist/generated/index.js'), '');
+      expect(resolveApp(undefined, path.join(project, 'test'))).toBe(path.join(project, 'dist/generated/index.js'));
+      fs.mkdirSync(path.join(project, 'generated'));
+      fs.writeFileSync(path.join(project, 'generated/index.ts'), '');
+      expect(resolveApp(undefined, path.join(project, 'test'))).toBe(path.join(project, 'generated/index.ts'));
+      expect(resolveApp('.', project)).toBe(path.join(project, 'dist/generated/index.js'));
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
   });
 
   it('runs one app per process, and says so', async () => {
