@@ -1,11 +1,11 @@
 /**
  * durable-flow/testing from outside this repository: a user's project (test/fixtures/testkit-project,
  * copied to a temporary folder) with its own workflows and activities, which depends on this
- * repository as `npm install file:<repo>` leaves it (node_modules/durable-flow a symlink, the
- * dependencies and the user's own dev tools beside it; no network). Its workflows are compiled by
- * this repository's CLI, its test files (written only against the kit's contract) typechecked
- * against the kit's published declarations and run by vitest in the project, as its developers
- * would run them. The kit itself is the compiled JavaScript in dist/ (`npm run build`).
+ * repository as `npm install file:<repo>` leaves it (node_modules/durable-flow a symlink to the
+ * checkout; the app's dependencies and the project's dev tools beside it; no network). Its
+ * workflows are compiled by this repository's CLI, its test files (written only against the kit's
+ * contract) typechecked against the kit's published declarations and run by vitest in the
+ * project, as its developers would run them. The kit is the compiled JavaScript in dist/.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repo = path.resolve(__dirname, '../..');
 const fixture = path.join(repo, 'test/fixtures/testkit-project');
-/** What `npm install` would put beside the link: durable-flow's dependencies and the project's dev tools. */
-const PACKAGES = ['durable-functions', '@azure/functions', 'ajv', 'ajv-formats', 'typescript', 'vitest', '@types/node'];
+/** What the project installs beside the link (docs/testing.md): the app's dependencies and its dev tools. */
+const PACKAGES = ['durable-functions', '@azure/functions', 'ajv', 'typescript', 'vitest', '@types/node'];
 
 let dir: string;
 
