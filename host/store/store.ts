@@ -316,6 +316,13 @@ export class Store {
     return (this.sql('SELECT MIN(fire_at) AS t FROM timers').get() as { t: string | null }).t ?? undefined;
   }
 
+  /** The earliest timer of some instances (the test kit: what one run and its child workflows wait for). */
+  nextTimerOf(instanceIds: readonly string[]): string | undefined {
+    if (instanceIds.length === 0) return undefined;
+    const sql = `SELECT MIN(fire_at) AS t FROM timers WHERE instance_id IN (${instanceIds.map(() => '?').join(', ')})`;
+    return (this.db.prepare(sql).get(...instanceIds) as { t: string | null }).t ?? undefined;
+  }
+
   deleteTimer(id: number): void {
     this.sql('DELETE FROM timers WHERE id = ?').run(id);
   }

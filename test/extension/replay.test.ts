@@ -206,4 +206,16 @@ describe('the shim', () => {
     const early = hist([0, history.eventRaised(t0, 'Go', 0)]);
     expect(ids(replay(early, { actions: [event('Go'), call('C')] }))).toEqual([['C', 0]]);
   });
+
+  it('tells which events the action it awaits now waits for, not those of waits already over', () => {
+    // A Task.any of an event and a timer that fired: that wait is over; the next action waits for Pay or Cancel.
+    const actions = [any(event('Approval'), timer(at(60))), any(event('Pay'), event('Cancel'), call('A'))];
+    const h = hist([0, timerCreated(0, at(60))], [60, fired(0, at(60)), scheduled(1, 'A')]);
+    expect(replay(hist([0, timerCreated(0, at(60))]), { actions: actions.slice(0, 1) }).waitingFor).toEqual(['Approval']);
+    expect(replay(h, { actions }).waitingFor).toEqual(['Pay', 'Cancel']);
+    // Once it has what it waited for, it waits for no event (it stays Running while A is open).
+    const paid = replay([...h, history.orchestratorStarted(at(61)), history.eventRaised(at(61), 'Pay', 1)], { actions, isDone: true });
+    expect(paid.outcome).toEqual({ status: 'Running' });
+    expect(paid.waitingFor).toEqual([]);
+  });
 });

@@ -34,6 +34,8 @@ export interface ReplayResult {
   /** Calls this episode issued that history does not hold yet: the new work, in id order. */
   newActions: ScheduledAction[];
   outcome: ReplayOutcome;
+  /** While Running: the external events the action the shim awaits now is waiting for (none when it awaits other work). */
+  waitingFor?: string[];
 }
 
 export function replayEpisode(req: ReplayRequest): ReplayResult {
@@ -50,7 +52,7 @@ export function replayEpisode(req: ReplayRequest): ReplayResult {
     return { newActions: [], outcome: { status: 'Failed', reason: e.message, details: `${e.name}: ${e.message}` } };
   }
   const newActions = [...context.actions.values()].sort((a, b) => a.id - b.id);
-  if (!shim || !shim.task.settled || context.hasOpenTasks) return { newActions, outcome: { status: 'Running' } };
+  if (!shim || !shim.task.settled || context.hasOpenTasks) return { newActions, outcome: { status: 'Running' }, waitingFor: shim?.waitingFor() ?? [] };
   const o = shim.outcome()!;
   if (o.kind === 'failed') return { newActions, outcome: { status: 'Failed', reason: o.reason, details: o.details } };
   if (context.continueAsNew) return { newActions, outcome: { status: 'ContinuedAsNew', input: context.continueAsNew.input, carryover: context.continueAsNew.carryover } };

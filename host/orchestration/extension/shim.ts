@@ -55,9 +55,29 @@ function unknownFunction(name: string, kind: 'activity' | 'orchestrator', known:
  * Starts the shim for one episode (when ExecutionStarted is replayed). Returns a task that settles
  * with the outcome once the action loop has walked every action; `outcome()` reads it.
  */
-export function startShim(context: OrchestrationContext, name: string, js: JsResult, known: KnownFunctions): { task: DTask; outcome: () => ShimOutcome | undefined } {
+export function startShim(
+  context: OrchestrationContext,
+  name: string,
+  js: JsResult,
+  known: KnownFunctions,
+): { task: DTask; outcome: () => ShimOutcome | undefined; waitingFor: () => string[] } {
   let outcome: ShimOutcome | undefined;
   const task = new DTask();
+  // What the awaited tasks stand for (an event wait, a compound's children), and the action the
+  // loop awaits now: enough to tell which external events a waiting orchestration waits for.
+  const parts = new WeakMap<DTask, { event?: string; children?: readonly DTask[] }>();
+  let awaiting: DTask | undefined;
+  const waitingFor = (): string[] => {
+    const names = new Set<string>();
+    const walk = (t: DTask | undefined): void => {
+      if (!t || t.settled) return;
+      const p = parts.get(t);
+      if (p?.event !== undefined) names.add(p.event);
+      p?.children?.forEach(walk);
+    };
+    walk(awaiting);
+    return [...names];
+  };
   const fail = (message: string, details = ''): void => {
     outcome = { kind: 'failed', reason: `Orchestrator function '${name}' failed: ${message}`, details };
     task.settle('failed');
@@ -82,15 +102,21 @@ export function startShim(context: OrchestrationContext, name: string, js: JsRes
       }
       case ActionType.CreateTimer:
         return context.createTimer(new Date(a.fireAt as unknown as string), a.isCanceled === true);
-      case ActionType.WaitForExternalEvent:
-        return context.waitForExternalEvent(a.externalEventName ?? '');
+      case ActionType.WaitForExternalEvent: {
+        const wait = context.waitForExternalEvent(a.externalEventName ?? '');
+        parts.set(wait, { event: a.externalEventName ?? '' });
+        return wait;
+      }
       case ActionType.ContinueAsNew:
         context.continueAsNew = { input: decodeInput(a.input), carryover: [] };
         return DTask.settled('succeeded');
       case ActionType.WhenAny:
-        return whenAny((a.compoundActions ?? []).map(invoke));
-      case ActionType.WhenAll:
-        return whenAll((a.compoundActions ?? []).map(invoke));
+      case ActionType.WhenAll: {
+        const children = (a.compoundActions ?? []).map(invoke);
+        const compound = a.actionType === ActionType.WhenAny ? whenAny(children) : whenAll(children);
+        parts.set(compound, { children });
+        return compound;
+      }
       default:
         throw new ShimError(`the embedded host does not support action type ${a.actionType} (entities and callHttp run only on Azure)`);
     }
@@ -99,7 +125,7 @@ export function startShim(context: OrchestrationContext, name: string, js: JsRes
   const tooBig = customStatusError(js.customStatus);
   if (tooBig) {
     fail(tooBig);
-    return { task, outcome: () => outcome };
+    return { task, outcome: () => outcome, waitingFor };
   }
   let next = 0;
   const step = (): void => {
@@ -107,6 +133,7 @@ export function startShim(context: OrchestrationContext, name: string, js: JsRes
       while (next < js.actions.length) {
         const t = invoke(js.actions[next++]);
         if (!t.settled) {
+          awaiting = t;
           t.then(step);
           return;
         }
@@ -123,5 +150,5 @@ export function startShim(context: OrchestrationContext, name: string, js: JsRes
     // Not done: the C# side waits forever; a later episode replays it further.
   };
   step();
-  return { task, outcome: () => outcome };
+  return { task, outcome: () => outcome, waitingFor };
 }
