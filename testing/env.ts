@@ -93,8 +93,8 @@ export class TestEnv {
         maxConcurrentOrchestratorFunctions: 1000,
         leaseMs: LEASE_MS,
         clock: this.clock,
-        runEpisode: async (input) => {
-          const result = await runEpisodeInline(api, known, input);
+        runEpisode: async (input, loadPlayed) => {
+          const result = await runEpisodeInline(api, known, { ...input, played: input.played ?? loadPlayed() });
           this.waits.set(input.instanceId, result.replay.waitingFor ?? []);
           return result;
         },

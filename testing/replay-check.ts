@@ -162,6 +162,7 @@ export async function replayRecording(api: CoreApi, rec: Recording): Promise<Rep
       executionId: rec.executionId,
       input,
       parentInstanceId: rec.parentInstanceId,
+      playedLength: played.length,
       played: { json: played.map((e) => JSON.stringify({ ...e, IsPlayed: true })), events: played.map(routing) },
       fresh: ep.fresh,
     });
