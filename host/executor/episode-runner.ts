@@ -8,7 +8,10 @@ import { runEpisode, type OrchestratorHandler, type OrchestratorState } from '..
 import { replayEpisode, type KnownFunctions, type ReplayResult } from '../orchestration/extension';
 import type { HistoryEvent } from '../orchestration/history';
 
-/** An instance's recorded history: the JSON texts durable-functions replays, and the events themselves. */
+/**
+ * An instance's recorded history: the JSON texts durable-functions replays (only the events it
+ * reads: history.ts readByOrchestrator), and every event's routing fields for the extension's replay.
+ */
 export interface PlayedHistory {
   json: readonly string[];
   events: readonly HistoryEvent[];

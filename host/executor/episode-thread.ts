@@ -10,7 +10,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadApp } from '../functions/core-api';
-import { playedJson, routing, type HistoryEvent } from '../orchestration/history';
+import { playedJson, readByOrchestrator, routing, type HistoryEvent } from '../orchestration/history';
 import { episodeRecord, planEpisode } from '../orchestration/plan';
 import { knownFunctions, runEpisodeInline, type EpisodeInput } from './episode-runner';
 
@@ -38,7 +38,7 @@ async function run(req: EpisodeRequest): Promise<EpisodeReply> {
   } else if (input.playedLength === 0) {
     copy = { executionId: input.executionId, json: [], events: [] };
     histories.set(input.instanceId, copy);
-  } else if (!copy || copy.executionId !== input.executionId || copy.json.length !== input.playedLength) {
+  } else if (!copy || copy.executionId !== input.executionId || copy.events.length !== input.playedLength) {
     histories.delete(input.instanceId);
     return { id: req.id, needHistory: true };
   }
@@ -47,7 +47,7 @@ async function run(req: EpisodeRequest): Promise<EpisodeReply> {
   if (outcome.status === 'Running') {
     // Record what the host records (episodeRecord), so the copy stays equal to the file.
     for (const e of episodeRecord(input.fresh, planEpisode(replay.newActions, new Date(input.fresh[0].Timestamp)), outcome, new Date(input.fresh[0].Timestamp))) {
-      copy.json.push(playedJson(JSON.stringify(e)));
+      if (readByOrchestrator(e)) copy.json.push(playedJson(JSON.stringify(e)));
       copy.events.push(routing(e));
     }
   } else histories.delete(input.instanceId);

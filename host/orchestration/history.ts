@@ -76,6 +76,30 @@ export const history = {
 };
 
 /**
+ * The events durable-functions reads when it replays: the rest (TaskScheduled, TimerCreated,
+ * SubOrchestrationInstanceCreated, OrchestratorCompleted, ExecutionCompleted) it skips
+ * (TaskOrchestrationExecutor.processEvent handles only these; the context looks up only
+ * OrchestratorStarted and ExecutionStarted). The host hands the orchestrator only these, which
+ * halves what it parses and walks per episode; the extension's replay sees every event.
+ */
+const READ_BY_ORCHESTRATOR: ReadonlySet<number> = new Set([
+  EventType.OrchestratorStarted,
+  EventType.ExecutionStarted,
+  EventType.TaskCompleted,
+  EventType.TaskFailed,
+  EventType.SubOrchestrationInstanceCompleted,
+  EventType.SubOrchestrationInstanceFailed,
+  EventType.TimerFired,
+  EventType.EventRaised,
+  EventType.EventSent,
+  EventType.ContinueAsNew,
+]);
+
+export function readByOrchestrator(e: { EventType: number }): boolean {
+  return READ_BY_ORCHESTRATOR.has(e.EventType);
+}
+
+/**
  * An event's JSON as recorded history is handed to the orchestrator: with IsPlayed true (the
  * recorded text has it false; a key set twice keeps the last, so appending is enough).
  */

@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { playedJson, routing, type HistoryEvent } from '../orchestration/history';
+import { playedJson, readByOrchestrator, routing, type HistoryEvent } from '../orchestration/history';
 import type { PlayedHistory } from '../executor/episode-runner';
 
 export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated' | 'Suspended' | 'ContinuedAsNew';
@@ -196,7 +196,8 @@ export class Store {
     let cached = this.played.get(id);
     if (!cached) {
       const rows = this.sql('SELECT event FROM history WHERE instance_id = ? ORDER BY seq').all(id) as Array<{ event: string }>;
-      cached = { json: rows.map((r) => playedJson(r.event)), events: rows.map((r) => routing(JSON.parse(r.event))) };
+      const events = rows.map((r) => JSON.parse(r.event) as HistoryEvent);
+      cached = { json: rows.filter((_, i) => readByOrchestrator(events[i])).map((r) => playedJson(r.event)), events: events.map(routing) };
       this.played.set(id, cached);
     }
     return cached;
@@ -220,7 +221,7 @@ export class Store {
     events.forEach((e, i) => {
       const json = JSON.stringify(e);
       insert.run(id, start + i, json);
-      cached?.json.push(playedJson(json));
+      if (readByOrchestrator(e)) cached?.json.push(playedJson(json));
       cached?.events.push(routing(e));
     });
   }
