@@ -348,19 +348,6 @@ steps:
           last: ${ item }
   - ⟨DF401⟩activity: Nope
 ''')
-case('warn-retry-timeout', 'a retry timeout (durable-js#629), on an activity and in a forEach shortcut, plus an error', '''dsl: 1
-steps:
-  - activity: SayHello
-    retry: { maxAttempts: 3, interval: 1s, timeout: ⟨DF504⟩1m }
-  - forEach: ${ [1, 2] }
-    maxParallel: 2
-    activity: SayHello
-    retry:
-      maxAttempts: 2
-      interval: 1s
-      timeout: ⟨DF504⟩PT30S
-  - ⟨DF401⟩activity: Nope
-''')
 case('guarded-fail-continues', 'a step after a guarded fail may run: no DF502, only the error', '''dsl: 1
 steps:
   - if: ${ input.stop }
