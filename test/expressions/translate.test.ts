@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ts } from 'ts-morph';
 import { checkExpression, referencedSteps, translateExpression } from '../../compiler/src/expressions';
+import * as rt from '../../runtime/values';
 
 const rename = {
   input: 'ctx.input',
@@ -40,7 +41,7 @@ describe('translateExpression', () => {
     expect(tr('input.list.map(input => input.x + now)')).toBe('ctx.input.list.map((input: J) => input.x + now())');
     expect(tr('input.list.map((a, b) => a + b)')).toBe('ctx.input.list.map((a: J, b: J) => a + b)');
     expect(tr('input.list.map(x => ({ now, x }))')).toBe('ctx.input.list.map((x: J) => ({ now: now(), x }))');
-    expect(tr('input.list.map(now => ({ now }))')).toBe('ctx.input.list.map((now: J) => ({ now }))');
+    expect(() => tr('input.list.map(now => ({ now }))')).toThrow(/declares 'now', a name the generated code relies on/);
     expect(tr('input.list.map(x => x).concat(input.list.map(y => x))')).toBe('ctx.input.list.map((x: J) => x).concat(ctx.input.list.map((y: J) => x))');
   });
 
@@ -98,7 +99,7 @@ describe('translated expressions evaluate to the expected values', () => {
     const js = ts.transpileModule(typed, { compilerOptions: { target: ts.ScriptTarget.ES2022 } }).outputText;
     const context = { df: { instanceId: 'abc123' } };
     const now = (): string => '2024-01-02T03:04:05.000Z';
-    return new Function('ctx', 'context', 'now', 'item', 'index', `${js}; return __value;`)(ctx, context, now, ctx.item, ctx.index);
+    return new Function('ctx', 'context', 'now', 'item', 'index', 'rt', `${js}; return __value;`)(ctx, context, now, ctx.item, ctx.index, rt);
   }
 
   const ctx = {
@@ -118,7 +119,7 @@ describe('translated expressions evaluate to the expected values', () => {
 
   it('objects with shorthand, spread and arrow shadowing', () => {
     expect(evaluate('{ now, ...input.customer, n: vars.total }', ctx)).toEqual({ now: '2024-01-02T03:04:05.000Z', name: 'Ada', n: 10 });
-    expect(evaluate('input.tags.map(now => now.toUpperCase())', ctx)).toEqual(['B', 'A', 'C']);
+    expect(evaluate('input.tags.map(t => [t].map(t => t.toUpperCase())[0])', ctx)).toEqual(['B', 'A', 'C']);
     expect(evaluate('input.tags.toSorted().join("")', ctx)).toBe('abc');
     expect(ctx.input.tags).toEqual(['b', 'a', 'c']); // toSorted did not mutate
   });
@@ -148,5 +149,19 @@ describe('computed keys', () => {
     expect(translateExpression('input.cfg[input.a][input.b]', {})).toBe('input.cfg[rt.key(input.a)][rt.key(input.b)]');
     expect(translateExpression('steps.x.output[0]["name"]', {})).toBe('steps.x.output[0]["name"]');
     expect(translateExpression('vars.byDay[now]', { now: 'run.now()' })).toBe('vars.byDay[rt.key(run.now())]');
+    expect(translateExpression('input?.[input.k]', {})).toBe('(input?.[rt.key(input.k)])');
+  });
+
+  it('guards keys an expression creates from data: computed object keys and Object.fromEntries', () => {
+    expect(translateExpression('{ [input.k]: 1, ["lit"]: 2, [3]: 3 }', {})).toBe('({ [rt.newKey(input.k)]: 1, ["lit"]: 2, [3]: 3 })');
+    expect(translateExpression('Object.fromEntries(input.pairs.map(p => [p.k, p.v]))', {}, 'J')).toBe('Object.fromEntries(rt.entries(input.pairs.map((p: J) => [p.k, p.v])))');
+    expect(translateExpression('input.l.map(Object => Object.fromEntries(1))', {}, 'J')).toBe('input.l.map((Object: J) => Object.fromEntries(1))');
+  });
+
+  it('refuses to translate an expression that declares a name the translation inserts', () => {
+    for (const source of ['input.l.map(rt => rt[input.k])', 'input.l.map(({ a: rt }) => 1)', 'input.l.map(([run]) => now)', 'input.l.map(x => input.m.map(rt => x))']) {
+      expect(() => translateExpression(source, { now: 'run.now()' }), source).toThrow(/a name the generated code relies on/);
+    }
+    expect(translateExpression('input.l.map(runner => now)', { now: 'run.now()' }, 'J')).toBe('input.l.map((runner: J) => run.now())');
   });
 });

@@ -8,8 +8,14 @@ import { isReference, isStepsRoot, parseExpression, withParameters } from './par
  * keys and arrow parameters are never renamed, and a parameter shadows a free name in its body.
  * Arrow parameters are annotated `paramType` so the generated code passes noImplicitAny.
  * Comments are dropped at the ends; the result is parenthesised unless it is a primary expression.
+ *
+ * What the translation adds reaches the runtime through `runtime` (the namespace the generated
+ * module imports): keys computed from data are guarded (`obj[rt.key(k)]`, `{ [rt.newKey(k)]: v }`,
+ * `Object.fromEntries(rt.entries(list))`). Those names, and the roots of the `rename` replacements
+ * (`run` in `run.now()`), must mean the generated code's own: an expression that declares one of
+ * them is refused by the checker (DF206), and translating one anyway throws.
  */
-export function translateExpression(source: string, rename: Readonly<Record<string, string>>, paramType = 'rt.Json', keyGuard = 'rt.key'): string {
+export function translateExpression(source: string, rename: Readonly<Record<string, string>>, paramType = 'rt.Json', runtime = 'rt'): string {
   const parsed = parseExpression(source);
   if ('error' in parsed) throw new Error(`cannot translate invalid expression: ${source}`);
   const { expr, file } = parsed;
@@ -19,11 +25,14 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
     const p = parseExpression(text);
     return 'error' in p || needsParens(p.expr) ? `(${text})` : text;
   };
+  const inserted = new Set([runtime, ...Object.values(rename).flatMap((t) => /^[A-Za-z_$][A-Za-z0-9_$]*/.exec(t)?.[0] ?? [])]);
   const renames = (name: string, bound: ReadonlySet<string>): boolean => !bound.has(name) && Object.prototype.hasOwnProperty.call(rename, name);
 
   const edits: Array<{ start: number; end: number; text: string }> = [];
   const visit = (node: ts.Node, bound: ReadonlySet<string>): void => {
     if (ts.isArrowFunction(node)) {
+      const shadowed = [...withParameters(new Set(), node)].find((n) => inserted.has(n));
+      if (shadowed) throw new Error(`cannot translate '${source}': it declares '${shadowed}', a name the generated code relies on (the checker refuses this, DF206)`);
       const parenthesised = node.getChildren(file).some((c) => c.kind === ts.SyntaxKind.OpenParenToken);
       for (const p of node.parameters) {
         if (p.type) continue;
@@ -37,8 +46,20 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
     if (ts.isElementAccessExpression(node) && !ts.isStringLiteralLike(node.argumentExpression) && !ts.isNumericLiteral(node.argumentExpression)) {
       // A key computed from data could name `constructor` or `__proto__` at run time: guard it.
       const arg = node.argumentExpression;
-      edits.push({ start: arg.getStart(file), end: arg.getStart(file), text: `${keyGuard}(` });
+      edits.push({ start: arg.getStart(file), end: arg.getStart(file), text: `${runtime}.key(` });
       edits.push({ start: arg.getEnd(), end: arg.getEnd(), text: ')' });
+    }
+    if (ts.isComputedPropertyName(node) && !ts.isStringLiteralLike(node.expression) && !ts.isNumericLiteral(node.expression)) {
+      // `{ [k]: v }`: a key from data could name `__proto__`, or `toJSON`, which JavaScript calls by itself.
+      const key = node.expression;
+      edits.push({ start: key.getStart(file), end: key.getStart(file), text: `${runtime}.newKey(` });
+      edits.push({ start: key.getEnd(), end: key.getEnd(), text: ')' });
+    }
+    if (isFromEntries(node, bound) && node.arguments.length > 0) {
+      // The same for the keys of `Object.fromEntries(list)`.
+      const list = node.arguments[0];
+      edits.push({ start: list.getStart(file), end: list.getStart(file), text: `${runtime}.entries(` });
+      edits.push({ start: list.getEnd(), end: list.getEnd(), text: ')' });
     }
     if (ts.isShorthandPropertyAssignment(node)) {
       const name = node.name.text;
@@ -59,6 +80,14 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
   // Right to left; at one position the replacement goes before an insertion that opens there.
   for (const e of edits.sort((a, b) => b.start - a.start || b.end - a.end)) text = text.slice(0, e.start - start) + e.text + text.slice(e.end - start);
   return needsParens(expr) ? `(${text})` : text;
+}
+
+/** `Object.fromEntries(...)`, with `Object` the global (not a parameter). */
+function isFromEntries(node: ts.Node, bound: ReadonlySet<string>): node is ts.CallExpression {
+  if (!ts.isCallExpression(node)) return false;
+  const callee = node.expression;
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === 'fromEntries' && ts.isIdentifier(callee.expression) &&
+    callee.expression.text === 'Object' && !bound.has('Object');
 }
 
 /** Operators need parentheses when inlined into a larger expression; primaries do not. */
