@@ -252,30 +252,36 @@ export function workflowFunctionNames(w: Workflow): string[] {
   return [w.name, `${w.name}-partition`, `${w.name}_start`, `${w.name}_instances`, ...(w.trigger.schedule ? [`${w.name}_schedule`] : [])];
 }
 
-/** Function names of the app, compared as Azure compares them (case-insensitively): no two alike (DF406). */
+/**
+ * Function names of the app, compared as Azure compares them (case-insensitively): no two alike
+ * (DF406). Reported at every workflow that registers a clashing name, naming the other owner.
+ */
 function checkFunctionNames(project: Project): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const owners = new Map<string, string>([['openapi', "the app's OpenAPI function"]]);
-  for (const [name, file] of project.activities) if (!owners.has(name.toLowerCase())) owners.set(name.toLowerCase(), `activity '${name}' (${file})`);
-  const sorted = [...project.workflows].sort((a, b) => a.file.localeCompare(b.file));
-  const byWorkflow = new Map<string, Workflow>();
+  type Owner = { label: string; workflow?: Workflow };
+  const owners = new Map<string, Array<Owner & { fn: string }>>();
+  const own = (fn: string, owner: Owner): void => {
+    const k = fn.toLowerCase();
+    owners.set(k, [...(owners.get(k) ?? []), { ...owner, fn }]);
+  };
+  own('openapi', { label: "the app's OpenAPI function" });
+  for (const [name, file] of project.activities) own(name, { label: `activity '${name}' (${file})` });
   const names = new Map<string, number>();
-  for (const w of sorted) names.set(w.name.toLowerCase(), (names.get(w.name.toLowerCase()) ?? 0) + 1);
-  for (const w of sorted) {
-    if (names.get(w.name.toLowerCase())! > 1) continue; // DF205
-    for (const fn of workflowFunctionNames(w)) {
-      const owner = owners.get(fn.toLowerCase());
-      const other = byWorkflow.get(fn.toLowerCase());
-      if (other === w) continue;
-      if (owner !== undefined || other !== undefined) {
-        const what = owner ?? `workflow '${other!.name}' (${other!.file})`;
-        out.push(
-          error('DF406', `workflow '${w.name}' registers the function '${fn}', a name ${what} already has (Azure function names are case-insensitive): rename one of them`, w.nameSpan),
-        );
-        break;
-      }
+  for (const w of project.workflows) names.set(w.name.toLowerCase(), (names.get(w.name.toLowerCase()) ?? 0) + 1);
+  // Workflows whose names clash already have DF205.
+  const workflows = project.workflows.filter((w) => names.get(w.name.toLowerCase()) === 1).sort((a, b) => a.file.localeCompare(b.file));
+  for (const w of workflows) for (const fn of workflowFunctionNames(w)) own(fn, { label: `workflow '${w.name}' (${w.file})`, workflow: w });
+  const out: Diagnostic[] = [];
+  const reported = new Set<Workflow>();
+  for (const list of owners.values()) {
+    if (list.length < 2) continue;
+    for (const o of list) {
+      if (!o.workflow || reported.has(o.workflow)) continue;
+      const other = list.find((x) => x.workflow !== o.workflow)!;
+      reported.add(o.workflow);
+      out.push(
+        error('DF406', `workflow '${o.workflow.name}' registers the function '${o.fn}', which ${other.label} registers as '${other.fn}' (Azure function names are case-insensitive): rename one of them`, o.workflow.nameSpan),
+      );
     }
-    for (const fn of workflowFunctionNames(w)) if (!byWorkflow.has(fn.toLowerCase())) byWorkflow.set(fn.toLowerCase(), w);
   }
   return out;
 }

@@ -39,6 +39,7 @@ export interface ParseError {
  * of the checker and translator that walk its tree.
  */
 export function parseExpression(source: string): ParsedExpression | ParseError {
+  // Sizes first (the text is scanned once, before the recursive parser sees it).
   const shape = shapeProblem(source);
   if (shape) return shape;
   let file: ts.SourceFile;
@@ -65,17 +66,21 @@ export function parseExpression(source: string): ParsedExpression | ParseError {
   return { expr: stmt.expression.expression, file };
 }
 
-/** The first node deeper than MAX_DEPTH, found without recursion. */
+/** Of the nodes one level deeper than MAX_DEPTH, the first in the source; found without recursion. */
 function deepestNode(root: ts.Node): ts.Node | undefined {
   const stack: Array<[ts.Node, number]> = [[root, 1]];
+  let first: ts.Node | undefined;
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;
-    if (depth > MAX_DEPTH) return node;
+    if (depth > MAX_DEPTH) {
+      if (!first || node.pos < first.pos) first = node;
+      continue;
+    }
     ts.forEachChild(node, (c) => {
       stack.push([c, depth + 1]);
     });
   }
-  return undefined;
+  return first;
 }
 
 const PREFIX_KEYWORDS = new Set(['typeof', 'void', 'delete', 'await', 'new', 'yield', 'async']);
@@ -90,9 +95,6 @@ const OPERAND_EXPECTED = '([{,;:?=&|!~+-*/%<>^';
  */
 function shapeProblem(source: string): ParseError | undefined {
   const limit = (error: string, pos: number): ParseError => ({ error, pos, limit: true });
-  if (source.length > MAX_EXPRESSION_LENGTH) {
-    return limit(`the expression is ${source.length} characters long; at most ${MAX_EXPRESSION_LENGTH} are allowed: compute parts in earlier \`set\` steps`, MAX_EXPRESSION_LENGTH);
-  }
   const tooDeep = (pos: number): ParseError => limit(`brackets nest more than ${MAX_NESTING} levels deep`, pos);
   const tooMany = (pos: number): ParseError =>
     limit(`the expression has more than ${MAX_OPERATORS} prefix or nesting operators (!, ~, unary -, ?:, =>, **, ...): split it into earlier \`set\` steps`, pos);
@@ -174,6 +176,9 @@ function shapeProblem(source: string): ParseError | undefined {
     if (nests && ++operators > MAX_OPERATORS) return tooMany(i);
     prev = source[i + width - 1];
     i += width - 1;
+  }
+  if (source.length > MAX_EXPRESSION_LENGTH) {
+    return limit(`the expression is ${source.length} characters long; at most ${MAX_EXPRESSION_LENGTH} are allowed: compute parts in earlier \`set\` steps`, MAX_EXPRESSION_LENGTH);
   }
   return undefined;
 }
