@@ -42,8 +42,12 @@ function toKey(k: unknown): string | number {
   return String(k);
 }
 
-/** A property key computed by an expression (`obj[k]`): refuses the keys that reach the prototype chain. */
-export function key(k: unknown): string | number {
+/**
+ * A property key computed by an expression (`obj[k]`): refuses the keys that reach the prototype
+ * chain. Typed Json, as every value of an expression is: a `string | number` key would not
+ * type-check as an index of an array or a string literal (`["a", "b"][index]`).
+ */
+export function key(k: unknown): Json {
   const name = toKey(k);
   if (typeof name === 'string' && FORBIDDEN_KEYS.has(name)) refuse(name, 'it reaches the prototype chain');
   return name;
@@ -53,7 +57,7 @@ export function key(k: unknown): string | number {
  * The key of a property an expression creates (`{ [k]: v }`, Object.fromEntries): also refuses
  * the names JavaScript calls by itself, so no function can be planted where it would be called.
  */
-export function newKey(k: unknown): string | number {
+export function newKey(k: unknown): Json {
   const name = key(k);
   if (typeof name === 'string' && IMPLICIT_HOOKS.has(name)) refuse(name, 'JavaScript calls a member of that name by itself');
   return name;

@@ -284,8 +284,10 @@ describe('checkExpression rejects, located at the offending sub-node', () => {
   it('DF305: __proto__ as an object key sets the prototype', () => {
     expect(only('{ __proto__: input }')).toEqual({ code: 'DF305', at: pos('{ __proto__: input }', '__proto__'), message: "'__proto__' is not allowed as an object key: it sets the prototype" });
     expect(only('{ "__proto__": input }')).toMatchObject({ code: 'DF305', at: pos('{ "__proto__": input }', '"__proto__"') });
-    // A computed key defines an own property; other keys are plain data.
-    expect(check('{ ["__proto__"]: 1, constructor: 2 }')).toEqual([]);
+    // A computed key would define an own property, but rt.newKey refuses it from data, so it is refused written out too;
+    // other keys are plain data.
+    expect(only('{ ["__proto__"]: 1 }')).toMatchObject({ code: 'DF305', at: pos('{ ["__proto__"]: 1 }', '"__proto__"') });
+    expect(check('{ constructor: 2, prototype: 3 }')).toEqual([]);
   });
 });
 

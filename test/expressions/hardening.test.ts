@@ -164,3 +164,19 @@ describe('no function an expression picks up can be called behind its back', () 
     for (const key of ['valueOf', 'toLocaleString', 'then', '"toJSON"', '["toString"]']) expect(only(`{ ${key}: 1 }`).code, key).toBe('DF305');
   });
 });
+
+describe('found by the expression fuzzer', () => {
+  it('DF301: ?? mixed with || or && (TypeScript parses it, JavaScript refuses the module)', () => {
+    for (const source of ['input.a ?? input.b || input.c', 'input.a && input.b ?? input.c', 'input.a ?? (input.b || input.c) && input.d ?? 1']) {
+      const d = check(source);
+      expect(d.map((x) => x.code), source).toEqual(['DF301']);
+    }
+    expect(check('(input.a ?? input.b) || input.c')).toEqual([]);
+  });
+
+  it('DF301: a parameter declared twice (JavaScript refuses the module)', () => {
+    const source = 'input.l.map((x, x) => x)';
+    expect(only(source)).toMatchObject({ code: 'DF301', at: pos(source, 'x', 1), message: "invalid expression: parameter 'x' is declared twice" });
+    expect(only('input.l.map(({ a: x }, [x]) => x)').code).toBe('DF301');
+  });
+});

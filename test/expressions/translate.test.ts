@@ -165,3 +165,24 @@ describe('computed keys', () => {
     expect(translateExpression('input.l.map(runner => now)', { now: 'run.now()' }, 'J')).toBe('input.l.map((runner: J) => run.now())');
   });
 });
+
+describe('generated code type-checks where TypeScript knows a literal type', () => {
+  it('an object literal indexed by data is typed as data', () => {
+    expect(translateExpression('{ gold: 3, silver: 2 }[input.tier]', {}, 'rt.Json')).toBe('({ gold: 3, silver: 2 } as rt.Json)[rt.key(input.tier)]');
+    expect(translateExpression('({ a: 1 })[input.k]', {}, 'rt.Json')).toBe('(({ a: 1 }) as rt.Json)[rt.key(input.k)]');
+    expect(translateExpression('["a", "b"][index]', {}, 'rt.Json')).toBe('["a", "b"][rt.key(index)]');
+  });
+});
+
+describe('found by the expression fuzzer', () => {
+  it('nests guards inserted at one position: the outer wraps the inner', () => {
+    expect(translateExpression('(true)[{}?.[[]]]', {}, 'J')).toBe('(true)[rt.key(({} as J)?.[rt.key([])])]');
+    expect(translateExpression('input[input[input.k]]', {}, 'J')).toBe('input[rt.key(input[rt.key(input.k)])]');
+    expect(translateExpression('{ [input[input.k]]: 1 }', {}, 'J')).toBe('({ [rt.newKey(input[rt.key(input.k)])]: 1 })');
+  });
+
+  it('parenthesises a result that starts with an object literal (it would read as a block after =>)', () => {
+    expect(translateExpression('{ a: input.x }.a', {}, 'J')).toBe('({ a: input.x }.a)');
+    expect(translateExpression('{ a: 1 }[input.k]', {}, 'J')).toBe('({ a: 1 } as J)[rt.key(input.k)]');
+  });
+});

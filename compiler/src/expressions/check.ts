@@ -86,17 +86,21 @@ export function checkExpression(expression: Expression, scope: ExpressionScope):
 
   const visit = (node: ts.Node, bound: ReadonlySet<string>): void => {
     const banned = forbiddenConstruct(node, file);
-    if (banned) return report('DF303', banned.message, banned.node);
+    if (banned) return report(banned.code ?? 'DF303', banned.message, banned.node);
 
     if (ts.isArrowFunction(node)) {
       const problem = arrowProblem(node);
       if (problem) return report(problem.code ?? 'DF303', problem.message, problem.node);
       // A parameter may not take a name the generated code or the expression language relies on:
       // `rt => ...` would swap the runtime's key guard for data.
-      for (const id of parameterNames(node)) {
+      const names = parameterNames(node);
+      for (const id of names) {
         const why = reservedReason(id.text);
         if (why) return report('DF206', `'${id.text}' ${why} and cannot name an arrow function parameter: choose another name`, id);
       }
+      // JavaScript refuses `(x, x) => ...` when it loads the module: the whole app would fail to start.
+      const twice = names.find((id, i) => names.findIndex((o) => o.text === id.text) < i);
+      if (twice) return report('DF301', `invalid expression: parameter '${twice.text}' is declared twice`, twice);
       return visit(node.body, withParameters(bound, node));
     }
 
@@ -122,6 +126,9 @@ export function checkExpression(expression: Expression, scope: ExpressionScope):
     }
     if (ts.isPropertyAssignment(node) && !ts.isComputedPropertyName(node.name) && node.name.text === '__proto__') {
       return report('DF305', "'__proto__' is not allowed as an object key: it sets the prototype", node.name);
+    }
+    if (key && ts.isPropertyAssignment(node) && ts.isComputedPropertyName(node.name) && FORBIDDEN_PROPERTIES.includes(key.text)) {
+      return report('DF305', `'${key.text}' is not allowed as a computed object key: it is a key of the prototype chain`, key.node);
     }
 
     if (ts.isCallExpression(node)) {
@@ -231,7 +238,7 @@ function namespaceList(ns: string): string {
 }
 
 /** Constructs that are never allowed (DF303), with the node to point at. */
-function forbiddenConstruct(node: ts.Node, file: ts.SourceFile): { message: string; node: ts.Node } | undefined {
+function forbiddenConstruct(node: ts.Node, file: ts.SourceFile): { message: string; node: ts.Node; code?: DiagnosticCode } | undefined {
   const no = (what: string, at: ts.Node = node): { message: string; node: ts.Node } => ({ message: `${what} is not allowed in expressions`, node: at });
   if (ts.isBinaryExpression(node)) {
     const op = node.operatorToken;
@@ -239,6 +246,13 @@ function forbiddenConstruct(node: ts.Node, file: ts.SourceFile): { message: stri
       return { message: `assignment ('${op.getText(file)}') is not allowed in expressions: use a \`set\` step to assign variables`, node };
     }
     if (op.kind === ts.SyntaxKind.CommaToken) return no('the comma operator', op);
+    // JavaScript refuses `a ?? b || c` when it loads the module (TypeScript parses it): parenthesise.
+    const logical = (k: ts.SyntaxKind): boolean => k === ts.SyntaxKind.BarBarToken || k === ts.SyntaxKind.AmpersandAmpersandToken;
+    const mixes = (e: ts.Expression): boolean =>
+      ts.isBinaryExpression(e) && (op.kind === ts.SyntaxKind.QuestionQuestionToken ? logical(e.operatorToken.kind) : e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken);
+    if ((op.kind === ts.SyntaxKind.QuestionQuestionToken || logical(op.kind)) && (mixes(node.left) || mixes(node.right))) {
+      return { message: "invalid expression: '??' mixed with '||' or '&&' without parentheses is not valid JavaScript: add parentheses", node: op, code: 'DF301' };
+    }
   }
   if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
     (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) {

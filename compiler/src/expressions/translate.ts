@@ -28,7 +28,16 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
   const inserted = new Set([runtime, ...Object.values(rename).flatMap((t) => /^[A-Za-z_$][A-Za-z0-9_$]*/.exec(t)?.[0] ?? [])]);
   const renames = (name: string, bound: ReadonlySet<string>): boolean => !bound.has(name) && Object.prototype.hasOwnProperty.call(rename, name);
 
-  const edits: Array<{ start: number; end: number; text: string }> = [];
+  /**
+   * Text edits: replacements (identifiers), and insertions that open (`rt.key(`) or close (`)`)
+   * a wrapper around a node. Insertions at one position nest by the depth of their node: the outer
+   * node's opening goes left of the inner's, its closing right of the inner's; closings go left of
+   * openings.
+   */
+  const edits: Array<{ start: number; end: number; text: string; open?: boolean; depth?: number }> = [];
+  let depth = 0;
+  const open = (at: number, text: string): void => void edits.push({ start: at, end: at, text, open: true, depth });
+  const close = (at: number, text: string): void => void edits.push({ start: at, end: at, text, open: false, depth });
   const visit = (node: ts.Node, bound: ReadonlySet<string>): void => {
     if (ts.isArrowFunction(node)) {
       const shadowed = [...withParameters(new Set(), node)].find((n) => inserted.has(n));
@@ -46,20 +55,28 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
     if (ts.isElementAccessExpression(node) && !ts.isStringLiteralLike(node.argumentExpression) && !ts.isNumericLiteral(node.argumentExpression)) {
       // A key computed from data could name `constructor` or `__proto__` at run time: guard it.
       const arg = node.argumentExpression;
-      edits.push({ start: arg.getStart(file), end: arg.getStart(file), text: `${runtime}.key(` });
-      edits.push({ start: arg.getEnd(), end: arg.getEnd(), text: ')' });
+      // `{ gold: 3, silver: 2 }[input.tier]`: TypeScript types the literal and refuses an index it
+      // cannot check; the lookup is of data, so type it as data.
+      let target: ts.Expression = node.expression;
+      while (ts.isParenthesizedExpression(target)) target = target.expression;
+      if (ts.isObjectLiteralExpression(target)) {
+        open(node.expression.getStart(file), '(');
+        close(node.expression.getEnd(), ` as ${paramType})`);
+      }
+      open(arg.getStart(file), `${runtime}.key(`);
+      close(arg.getEnd(), ')');
     }
     if (ts.isComputedPropertyName(node) && !ts.isStringLiteralLike(node.expression) && !ts.isNumericLiteral(node.expression)) {
       // `{ [k]: v }`: a key from data could name `__proto__`, or `toJSON`, which JavaScript calls by itself.
       const key = node.expression;
-      edits.push({ start: key.getStart(file), end: key.getStart(file), text: `${runtime}.newKey(` });
-      edits.push({ start: key.getEnd(), end: key.getEnd(), text: ')' });
+      open(key.getStart(file), `${runtime}.newKey(`);
+      close(key.getEnd(), ')');
     }
     if (isFromEntries(node, bound) && node.arguments.length > 0) {
       // The same for the keys of `Object.fromEntries(list)`.
       const list = node.arguments[0];
-      edits.push({ start: list.getStart(file), end: list.getStart(file), text: `${runtime}.entries(` });
-      edits.push({ start: list.getEnd(), end: list.getEnd(), text: ')' });
+      open(list.getStart(file), `${runtime}.entries(`);
+      close(list.getEnd(), ')');
     }
     if (ts.isShorthandPropertyAssignment(node)) {
       const name = node.name.text;
@@ -70,16 +87,22 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
       edits.push({ start: node.getStart(file), end: node.getEnd(), text: replacement(node.text) });
       return;
     }
+    depth++;
     ts.forEachChild(node, (c) => visit(c, bound));
+    depth--;
   };
   visit(expr, new Set());
 
   // Edit the expression's own range of the wrapped text: leading and trailing comments fall outside it.
   const start = expr.getStart(file);
   let text = file.text.slice(start, expr.getEnd());
-  // Right to left; at one position the replacement goes before an insertion that opens there.
-  for (const e of edits.sort((a, b) => b.start - a.start || b.end - a.end)) text = text.slice(0, e.start - start) + e.text + text.slice(e.end - start);
-  return needsParens(expr) ? `(${text})` : text;
+  // Right to left. At one position a replacement is applied first (an insertion there goes before
+  // it); of insertions, the one applied later lands further left: openings before closings,
+  // inner openings before outer ones, outer closings before inner ones.
+  const order = (e: (typeof edits)[number]): number => (e.end > e.start ? -1e9 : e.open ? -e.depth! : 1e6 + e.depth!);
+  for (const e of edits.sort((a, b) => b.start - a.start || order(a) - order(b))) text = text.slice(0, e.start - start) + e.text + text.slice(e.end - start);
+  // An object literal at the very left would read as a block after `=>` or at a statement start.
+  return needsParens(expr) || text.startsWith('{') ? `(${text})` : text;
 }
 
 /** `Object.fromEntries(...)`, with `Object` the global (not a parameter). */
