@@ -20,9 +20,17 @@ export interface Traps {
 export function installTraps(suspect: (stack: string) => boolean): Traps {
   const hits: Traps['hits'] = [];
   const restores: Restore[] = [];
+  let recording = false;
   const record = (what: string): void => {
-    const stack = new Error().stack ?? '';
-    if (suspect(stack)) hits.push({ what, stack });
+    // Capturing a stack may itself touch a trapped property (source maps read `process`).
+    if (recording) return;
+    recording = true;
+    try {
+      const stack = new Error().stack ?? '';
+      if (suspect(stack)) hits.push({ what, stack });
+    } finally {
+      recording = false;
+    }
   };
 
   /** Replaces a data property by a pass-through accessor that records reads. */
