@@ -151,7 +151,7 @@ export function checkInputSchema(schema: unknown, locate: Locator, base: JsonPat
   if (out.length > 0) return out;
 
   // The meta-schema: wrong types and values of keywords, located at the keyword.
-  const ajv = makeAjv();
+  const ajv = shared();
   let valid = false;
   try {
     valid = ajv.validateSchema(schema as object) as boolean;
@@ -174,12 +174,23 @@ export function checkInputSchema(schema: unknown, locate: Locator, base: JsonPat
     ajv.compile(schema as object);
   } catch (e) {
     add('DF107', `the schema cannot be compiled: ${(e as Error).message}`, locate.key(base));
+  } finally {
+    ajv.removeSchema(schema as object); // the instance is shared: keep its cache from growing
   }
   return out;
 }
 
+let sharedAjv: Ajv | undefined;
+
+/** One instance for checking (compiling the meta-schema is most of the cost of a fresh one). */
+function shared(): Ajv {
+  sharedAjv ??= makeAjv();
+  return sharedAjv;
+}
+
 /** The formats ajv-formats provides (the generated validator's). */
 const FORMATS: Readonly<Record<string, unknown>> = makeAjv().formats;
+
 
 /** The text of the `$ref` at `path` (which ends in '$ref'). */
 function refText(schema: unknown, path: JsonPath): string {
