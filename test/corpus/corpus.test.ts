@@ -8,11 +8,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CODES } from '../../compiler/src/diagnostics';
-import { checkSources, readSources } from '../../compiler/src/front-end';
+import { checkSources, FrontEndCache, readSources } from '../../compiler/src/front-end';
 
 const root = path.resolve(__dirname, '../..');
 const dir = path.join(__dirname, 'invalid');
 const examples = readSources(root);
+/** The examples and activities are checked once, as --watch would: each case re-checks only its own file. */
+const cache = new FrontEndCache();
 
 function expectations(text: string): string[] {
   return [...text.matchAll(/^# expect: (DF\d{3}) (\d+):(\d+)\s*$/gm)].map((m) => `${m[1]} ${m[2]}:${m[3]}`).sort();
@@ -40,7 +42,7 @@ describe('invalid workflow corpus', () => {
       expect(expected.length, 'the case declares what it expects').toBeGreaterThan(0);
       // Checked under a camelCase name: a workflow's default name is its file name, an identifier.
       const file = `workflows/${name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}`;
-      const result = checkSources(root, [...examples.workflows, { file, text }], examples.activities);
+      const result = checkSources(root, [...examples.workflows, { file, text }], examples.activities, cache);
       const got = result.diagnostics
         .filter((d) => d.span.file === file)
         .map((d) => `${d.code} ${d.span.start.line}:${d.span.start.col}`)

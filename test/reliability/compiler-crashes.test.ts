@@ -7,12 +7,14 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateProject } from '../../compiler/src/codegen';
-import { checkSources, readSources, type SourceText } from '../../compiler/src/front-end';
+import { checkSources, FrontEndCache, readSources, type SourceText } from '../../compiler/src/front-end';
 import { typecheck, virtualBase } from '../helpers/typecheck';
 
 const root = path.resolve(__dirname, '../..');
 const examples = readSources(root);
 const FILE = 'workflows/crash.yaml';
+/** The examples and activities are checked once, as --watch would: each case re-checks only its own file. */
+const cache = new FrontEndCache();
 
 /** The text without markers, and `CODE line:col` for each marker. */
 function marked(text: string): { text: string; expected: string[] } {
@@ -30,7 +32,7 @@ function marked(text: string): { text: string; expected: string[] } {
 
 /** Checks `text` as workflows/crash.yaml beside the examples; returns its diagnostics as `CODE line:col`. */
 function check(text: string, extra: SourceText[] = []): { got: string[]; messages: string[]; ok: boolean; generate: () => ReturnType<typeof generateProject> } {
-  const result = checkSources(root, [...examples.workflows, { file: FILE, text }, ...extra], examples.activities);
+  const result = checkSources(root, [...examples.workflows, { file: FILE, text }, ...extra], examples.activities, cache);
   const mine = result.diagnostics.filter((d) => d.span.file === FILE);
   return {
     got: mine.map((d) => `${d.code} ${d.span.start.line}:${d.span.start.col}`).sort(),

@@ -403,8 +403,18 @@ function first(n: RegexNode): CharSet {
   }
 }
 
-/** Every character `n` can consume (a superset). */
+const consumedSets = new WeakMap<RegexNode, CharSet>();
+
+/** Every character `n` can consume (a superset; memoised). */
 function consumed(n: RegexNode): CharSet {
+  const known = consumedSets.get(n);
+  if (known) return known;
+  const set = consumedUncached(n);
+  consumedSets.set(n, set);
+  return set;
+}
+
+function consumedUncached(n: RegexNode): CharSet {
   switch (n.type) {
     case 'char':
       return n.set;
@@ -462,18 +472,24 @@ function isExact(n: RegexNode): boolean {
 }
 
 /** Two alternatives are told apart when, at some position both must fill, their characters differ. */
-function distinguishable(a: RegexNode, b: RegexNode): boolean {
-  const pa = prefix(a);
-  const pb = prefix(b);
+function distinguishablePrefixes(pa: CharSet[], pb: CharSet[]): boolean {
   for (let k = 0; k < Math.min(pa.length, pb.length); k++) if (!intersects(pa[k], pb[k])) return true;
   return false;
 }
 
+const ambiguity = new WeakMap<Alt, boolean>();
+
+/** Whether two alternatives can start alike (memoised: a nested alternation is asked once per enclosing repetition). */
 function ambiguous(alt: Alt): boolean {
-  for (let i = 0; i < alt.alternatives.length; i++) {
-    for (let j = i + 1; j < alt.alternatives.length; j++) if (!distinguishable(alt.alternatives[i], alt.alternatives[j])) return true;
+  const known = ambiguity.get(alt);
+  if (known !== undefined) return known;
+  const prefixes = alt.alternatives.map(prefix);
+  let found = false;
+  for (let i = 0; i < prefixes.length && !found; i++) {
+    for (let j = i + 1; j < prefixes.length && !found; j++) found = !distinguishablePrefixes(prefixes[i], prefixes[j]);
   }
-  return false;
+  ambiguity.set(alt, found);
+  return found;
 }
 
 /** Varying quantifiers and ambiguous alternations inside `n` (not inside lookarounds, which do not backtrack). */
