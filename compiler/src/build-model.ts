@@ -166,6 +166,7 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
             kind,
             items: value(body),
             as: str(get(node, 'as')) ?? 'item',
+            asSpan: get(node, 'as') !== undefined ? span(get(node, 'as')) : undefined,
             maxParallel: num(get(node, 'maxParallel')),
             onItemError: str(get(node, 'onItemError')) === 'continue' ? 'continue' : 'fail',
             partitionSize: num(get(node, 'partitionSize')),
@@ -229,6 +230,7 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
             steps: steps(body),
             catch: {
               as: (isMap(c) ? str(get(c, 'as')) : undefined) ?? 'error',
+              asSpan: isMap(c) && get(c, 'as') !== undefined ? span(get(c, 'as')) : undefined,
               steps: isMap(c) ? steps(get(c, 'steps')) : [],
               span: span(c ?? node),
             },

@@ -81,7 +81,7 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
         return;
       case 'forEach': {
         expr(step.items, scope);
-        local(step.as, step.kindSpan, 'a forEach item');
+        local(step.as, step.asSpan ?? step.kindSpan, 'a forEach item');
         if (step.maxParallel === undefined && isLargeList(step.items)) {
           out.push(
             warning('DF501', `forEach over ${listLength(step.items)} items has no maxParallel: all start at once; set a cap`, step.kindSpan),
@@ -123,7 +123,7 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
         return;
       case 'try':
         list(step.steps, scope);
-        local(step.catch.as, step.catch.span, 'a caught error');
+        local(step.catch.as, step.catch.asSpan ?? step.catch.span, 'a caught error');
         list(step.catch.steps, { locals: [...scope.locals, step.catch.as], visible: scope.visible });
         return;
       case 'fail':

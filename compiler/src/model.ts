@@ -83,6 +83,8 @@ export interface ForEachStep extends StepCommon {
   items: Value;
   /** Name of the item variable; default `item`. The index is always `index`. */
   as: string;
+  /** Where `as` is written (undefined for the default). */
+  asSpan?: Span;
   /** Hard cap on items in flight; undefined means no cap. */
   maxParallel?: number;
   onItemError: 'fail' | 'continue';
@@ -137,7 +139,8 @@ export interface StatusStep extends StepCommon {
 export interface TryStep extends StepCommon {
   kind: 'try';
   steps: Step[];
-  catch: { as: string; steps: Step[]; span: Span };
+  /** `asSpan`: where `as` is written (undefined for the default). */
+  catch: { as: string; asSpan?: Span; steps: Step[]; span: Span };
 }
 
 export interface FailStep extends StepCommon {

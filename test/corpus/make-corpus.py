@@ -214,8 +214,8 @@ output: ${ ⟨DF207⟩steps.greet }
 ''')
 case('ref-reserved-as', 'a forEach item named like a reserved name', '''dsl: 1
 steps:
-  - ⟨DF206⟩forEach: ${ [1, 2] }
-    as: input
+  - forEach: ${ [1, 2] }
+    as: ⟨DF206⟩input
     maxParallel: 2
     activity: SayHello
 ''')

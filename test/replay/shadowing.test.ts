@@ -32,8 +32,8 @@ steps:
   - set:
       ⟦var⟧VAR: "\${ steps.ID.output.map(⟦param⟧PARAM => PARAM * 2).concat(input.pairs.map(({ v: ⟦dparam⟧DPARAM }) => DPARAM)).concat(input.items.map(x => input.items.map(⟦nparam⟧NPARAM => NPARAM + x)[0])) }"
   - id: each
-    ⟦as⟧forEach: \${ vars.VAR }
-    as: AS
+    forEach: \${ vars.VAR }
+    as: ⟦as⟧AS
     maxParallel: 2
     steps:
       - activity: Echo
@@ -41,7 +41,7 @@ steps:
   - try:
       - fail: { error: Boom, message: "\${ String(vars.VAR.length) }" }
     catch:
-      ⟦catch⟧as: CATCH
+      as: ⟦catch⟧CATCH
       steps:
         - set:
             caught: \${ CATCH.message + now }
