@@ -9,6 +9,7 @@ import { parseDuration } from '../../runtime/durations';
 import { error, type Diagnostic, type Span } from './diagnostics';
 import { splitTemplate } from './expressions';
 import type { Duration, Expression, RetryPolicy, Step, StepCommon, Value, Workflow } from './model';
+import { MAX_NAME_LENGTH } from './names';
 import { makeSpan, rangeSpan, type ParsedFile } from './parse';
 
 /** The kind keys, in the order the docs list them. `until` is the date form of `delay`. */
@@ -72,7 +73,7 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
     if (isMap(node)) {
       return {
         kind: 'object',
-        entries: node.items.map((p) => ({ key: String(isScalar(p.key) ? p.key.value : p.key), value: value(p.value as Node) })),
+        entries: node.items.map((p) => ({ key: String(isScalar(p.key) ? p.key.value : p.key), value: value(p.value as Node), keySpan: span(p.key as Node) })),
         span: span(node),
       };
     }
@@ -134,6 +135,7 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
     const isForEach = kind === 'forEach';
     const common: StepCommon = {
       id: str(get(node, 'id')),
+      idSpan: get(node, 'id') !== undefined ? span(get(node, 'id')) : undefined,
       if: get(node, 'if') !== undefined ? value(get(node, 'if')) : undefined,
       // In the forEach shortcut, `retry` belongs to the per-item call.
       retry: isForEach ? undefined : retry(get(node, 'retry')),
@@ -164,6 +166,7 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
             kind,
             items: value(body),
             as: str(get(node, 'as')) ?? 'item',
+            asSpan: get(node, 'as') !== undefined ? span(get(node, 'as')) : undefined,
             maxParallel: num(get(node, 'maxParallel')),
             onItemError: str(get(node, 'onItemError')) === 'continue' ? 'continue' : 'fail',
             partitionSize: num(get(node, 'partitionSize')),
@@ -227,6 +230,7 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
             steps: steps(body),
             catch: {
               as: (isMap(c) ? str(get(c, 'as')) : undefined) ?? 'error',
+              asSpan: isMap(c) && get(c, 'as') !== undefined ? span(get(c, 'as')) : undefined,
               steps: isMap(c) ? steps(get(c, 'steps')) : [],
               span: span(c ?? node),
             },
@@ -249,9 +253,10 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
 
   const baseName = file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
   const name = str(get(root, 'name')) ?? baseName;
-  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) {
+  const nameSpan = span(get(root, 'name') ?? get(root, 'dsl') ?? root);
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name) || name.length > MAX_NAME_LENGTH) {
     diagnostics.push(
-      error('DF105', `the file name '${baseName}' is not a workflow name (letters, digits, _): add a \`name:\` key`, span(get(root, 'dsl') ?? root)),
+      error('DF105', `the file name '${baseName}' is not a workflow name (letters, digits, _; at most ${MAX_NAME_LENGTH}): add a \`name:\` key`, nameSpan),
     );
   }
 
@@ -261,8 +266,10 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
   const methodsNode = isMap(httpNode) ? get(httpNode, 'methods') : undefined;
   const singletonNode = get(root, 'singleton');
 
+  const routeNode = isMap(httpNode) ? get(httpNode, 'route') : undefined;
   const workflow: Workflow = {
     name,
+    nameSpan,
     file,
     description: str(get(root, 'description')),
     inputSchema: get(root, 'input') !== undefined ? (get(root, 'input') as Node).toJSON() : undefined,
@@ -272,6 +279,7 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
         methods: isSeq(methodsNode) ? methodsNode.items.map((m) => String(isScalar(m) ? m.value : '').toUpperCase()) : ['POST'],
         authLevel: ((isMap(httpNode) ? str(get(httpNode, 'authLevel')) : undefined) ?? 'function') as Workflow['trigger']['http']['authLevel'],
         span: span(httpNode ?? triggerNode ?? root),
+        routeSpan: routeNode !== undefined ? span(routeNode) : nameSpan,
       },
       schedule: scheduleNode !== undefined ? { cron: str(scheduleNode) ?? '', span: span(scheduleNode) } : undefined,
     },

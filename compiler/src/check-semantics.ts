@@ -5,19 +5,12 @@
  */
 import { error, warning, type Diagnostic, type Span } from './diagnostics';
 import { checkExpression, type ExpressionScope } from './expressions';
+import { IMPLICIT_HOOKS } from './expressions/allowlist';
 import type { Project, Step, Value, Workflow } from './model';
-import { didYouMean } from './suggest';
+import { OBJECT_MEMBER_NAMES, RESERVED_FOLDER_NAMES, reservedReason } from './names';
 import { notPartitionable } from './partition';
-
-/** Names the generated code and the expression language already use. */
-export const RESERVED_NAMES = new Set([
-  'input', 'steps', 'vars', 'instanceId', 'now', 'workflow', 'index', 'output', 'context', 'df', 'rt', 'run', 'last', 'thrown',
-  'undefined', 'null', 'true', 'false', 'NaN', 'Infinity', 'this', 'arguments', 'eval',
-  'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum',
-  'export', 'extends', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'let', 'new', 'return',
-  'super', 'switch', 'throw', 'try', 'typeof', 'var', 'void', 'while', 'with', 'yield', 'await', 'static',
-  'implements', 'interface', 'package', 'private', 'protected', 'public',
-]);
+import { overlappingPair, RESERVED_ROUTES, workflowRoutes } from './routes';
+import { didYouMean } from './suggest';
 
 /** A forEach over a literal list longer than this without `maxParallel` earns a warning. */
 export const LARGE_FAN_OUT = 20;
@@ -35,11 +28,17 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
     if (!value) return;
     const es: ExpressionScope = { locals: scope.locals, visibleSteps: scope.visible, allSteps, ...extra };
     for (const e of expressionsOf(value)) out.push(...checkExpression(e, es));
+    out.push(...hookKeys(value));
   };
 
   const local = (name: string, span: Span, what: string): void => {
-    if (RESERVED_NAMES.has(name)) out.push(error('DF206', `'${name}' is reserved and cannot name ${what}: choose another name`, span));
+    const why = reservedReason(name);
+    if (why) out.push(error('DF206', `'${name}' ${why} and cannot name ${what}: choose another name`, span));
   };
+
+  if (RESERVED_FOLDER_NAMES.has(workflow.name.toLowerCase())) {
+    out.push(error('DF206', `'${workflow.name}' cannot name a workflow: its generated folder generated/${workflow.name}/ would be special to Node.js or Windows`, workflow.nameSpan));
+  }
 
   /** Checks a list of steps; returns the ids that became visible after it. */
   const list = (steps: Step[], scope: Scope): string[] => {
@@ -82,7 +81,7 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
         return;
       case 'forEach': {
         expr(step.items, scope);
-        local(step.as, step.kindSpan, 'a forEach item');
+        local(step.as, step.asSpan ?? step.kindSpan, 'a forEach item');
         if (step.maxParallel === undefined && isLargeList(step.items)) {
           out.push(
             warning('DF501', `forEach over ${listLength(step.items)} items has no maxParallel: all start at once; set a cap`, step.kindSpan),
@@ -112,14 +111,19 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
         if (step.otherwise) list(step.otherwise, scope);
         return;
       case 'set':
-        for (const v of step.vars) expr(v.value, scope);
+        for (const v of step.vars) {
+          expr(v.value, scope);
+          if (OBJECT_MEMBER_NAMES.has(v.name) || IMPLICIT_HOOKS.includes(v.name)) {
+            out.push(error('DF206', `'${v.name}' cannot name a variable: every object has a member of that name (vars.${v.name} would change what it does)`, v.span));
+          }
+        }
         return;
       case 'status':
         expr(step.value, scope);
         return;
       case 'try':
         list(step.steps, scope);
-        local(step.catch.as, step.catch.span, 'a caught error');
+        local(step.catch.as, step.catch.asSpan ?? step.catch.span, 'a caught error');
         list(step.catch.steps, { locals: [...scope.locals, step.catch.as], visible: scope.visible });
         return;
       case 'fail':
@@ -144,6 +148,9 @@ function collectIds(steps: Step[], out: Diagnostic[]): string[] {
   const visit = (list: Step[]): void => {
     for (const s of list) {
       if (s.id !== undefined) {
+        if (OBJECT_MEMBER_NAMES.has(s.id) || IMPLICIT_HOOKS.includes(s.id)) {
+          out.push(error('DF206', `'${s.id}' cannot name a step: every object has a member of that name (steps.${s.id} would change what it does)`, s.idSpan ?? s.span));
+        }
         if (seen.has(s.id)) {
           const first = seen.get(s.id)!;
           out.push(error('DF201', `duplicate step id '${s.id}': already used at line ${first.span.start.line}`, s.span));
@@ -186,6 +193,23 @@ export function expressionsOf(value: Value): Array<import('./model').Expression>
   }
 }
 
+/** YAML mapping keys JavaScript calls by itself (`toJSON`, ...) holding a computed value (DF305). */
+function hookKeys(value: Value): Diagnostic[] {
+  switch (value.kind) {
+    case 'array':
+      return value.items.flatMap(hookKeys);
+    case 'object':
+      return value.entries.flatMap((e) => [
+        ...(IMPLICIT_HOOKS.includes(e.key) && expressionsOf(e.value).length > 0
+          ? [error('DF305', `'${e.key}' may not hold a computed value: JavaScript calls a member of that name by itself (conversions, JSON.stringify)`, e.keySpan ?? e.value.span)]
+          : []),
+        ...hookKeys(e.value),
+      ]);
+    default:
+      return [];
+  }
+}
+
 function listLength(v: Value): number {
   return v.kind === 'array' ? v.items.length : 0;
 }
@@ -194,15 +218,89 @@ function isLargeList(v: Value): boolean {
   return listLength(v) > LARGE_FAN_OUT;
 }
 
-/** Project-wide checks: duplicate workflow names and sub-workflow recursion. */
+/**
+ * HTTP routes (DF405): no two workflows may register routes one request could match, and none
+ * may take a route the app keeps for itself. Reported at each workflow of a pair.
+ */
+function checkRoutes(workflows: readonly Workflow[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const sorted = [...workflows].sort((a, b) => a.file.localeCompare(b.file) || a.name.localeCompare(b.name));
+  const routes = new Map(sorted.map((w) => [w, workflowRoutes(w.trigger.http.route)]));
+  const where = (w: Workflow): string => (w.trigger.http.routeSpan === w.nameSpan ? `its default route '${w.trigger.http.route}'` : `route '${w.trigger.http.route}'`);
+  for (const w of sorted) {
+    for (const r of RESERVED_ROUTES) {
+      const pair = overlappingPair(routes.get(w)!, [r.template]);
+      if (pair) out.push(error('DF405', `${where(w)} overlaps ${r.owner}: '${pair[0]}' and '${pair[1]}' can match one request; choose another route`, w.trigger.http.routeSpan));
+    }
+  }
+  for (let i = 0; i < sorted.length; i++) {
+    for (let j = i + 1; j < sorted.length; j++) {
+      const [a, b] = [sorted[i], sorted[j]];
+      if (a.name === b.name) continue; // DF205
+      const pair = overlappingPair(routes.get(a)!, routes.get(b)!);
+      if (!pair) continue;
+      const why = `one request could reach either workflow's functions, with the other's auth level; give each workflow a route that is not the other's route or under its /instances`;
+      out.push(error('DF405', `${where(a)} overlaps workflow '${b.name}' (${b.file}): '${pair[0]}' and '${pair[1]}' can match one request: ${why}`, a.trigger.http.routeSpan));
+      out.push(error('DF405', `${where(b)} overlaps workflow '${a.name}' (${a.file}): '${pair[1]}' and '${pair[0]}' can match one request: ${why}`, b.trigger.http.routeSpan));
+    }
+  }
+  return out;
+}
+
+/** The Azure function names a workflow registers (compiler/src/codegen/index.ts and the blueprint). */
+export function workflowFunctionNames(w: Workflow): string[] {
+  return [w.name, `${w.name}-partition`, `${w.name}_start`, `${w.name}_instances`, ...(w.trigger.schedule ? [`${w.name}_schedule`] : [])];
+}
+
+/**
+ * Function names of the app, compared as Azure compares them (case-insensitively): no two alike
+ * (DF406). Reported at every workflow that registers a clashing name, naming the other owner.
+ */
+function checkFunctionNames(project: Project): Diagnostic[] {
+  type Owner = { label: string; workflow?: Workflow };
+  const owners = new Map<string, Array<Owner & { fn: string }>>();
+  const own = (fn: string, owner: Owner): void => {
+    const k = fn.toLowerCase();
+    owners.set(k, [...(owners.get(k) ?? []), { ...owner, fn }]);
+  };
+  own('openapi', { label: "the app's OpenAPI function" });
+  for (const [name, file] of project.activities) own(name, { label: `activity '${name}' (${file})` });
+  const names = new Map<string, number>();
+  for (const w of project.workflows) names.set(w.name.toLowerCase(), (names.get(w.name.toLowerCase()) ?? 0) + 1);
+  // Workflows whose names clash already have DF205.
+  const workflows = project.workflows.filter((w) => names.get(w.name.toLowerCase()) === 1).sort((a, b) => a.file.localeCompare(b.file));
+  for (const w of workflows) for (const fn of workflowFunctionNames(w)) own(fn, { label: `workflow '${w.name}' (${w.file})`, workflow: w });
+  const out: Diagnostic[] = [];
+  const reported = new Set<Workflow>();
+  for (const list of owners.values()) {
+    if (list.length < 2) continue;
+    for (const o of list) {
+      if (!o.workflow || reported.has(o.workflow)) continue;
+      const other = list.find((x) => x.workflow !== o.workflow)!;
+      reported.add(o.workflow);
+      out.push(
+        error('DF406', `workflow '${o.workflow.name}' registers the function '${o.fn}', which ${other.label} registers as '${other.fn}' (Azure function names are case-insensitive): rename one of them`, o.workflow.nameSpan),
+      );
+    }
+  }
+  return out;
+}
+
+/** Project-wide checks: duplicate workflow names, routes, function names and sub-workflow recursion. */
 export function checkProject(project: Project): Diagnostic[] {
   const out: Diagnostic[] = [];
   const byName = new Map<string, Workflow>();
+  const byLowerName = new Map<string, Workflow>();
   for (const w of project.workflows) {
     const first = byName.get(w.name);
+    const alike = byLowerName.get(w.name.toLowerCase());
     if (first) out.push(error('DF205', `duplicate workflow name '${w.name}': ${first.file} already uses it`, w.span));
-    else byName.set(w.name, w);
+    else if (alike) {
+      out.push(error('DF205', `workflow name '${w.name}' differs from '${alike.name}' (${alike.file}) only in case: their functions and generated folders would collide`, w.span));
+    } else byName.set(w.name, w);
+    if (!alike) byLowerName.set(w.name.toLowerCase(), w);
   }
+  out.push(...checkRoutes(project.workflows), ...checkFunctionNames(project));
   // Cycles: depth-first search over "workflow step calls workflow" edges, reported once per cycle.
   const calls = (w: Workflow): Array<{ target: string; span: Span }> => {
     const found: Array<{ target: string; span: Span }> = [];

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { listActivityModules, scanActivities, type ActivityScan } from './activities';
 import { buildWorkflow } from './build-model';
 import { checkProject } from './check-semantics';
-import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
+import { error, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
+import { checkInputSchema } from './input-schema';
 import type { Project, Workflow } from './model';
 import { parseWorkflowFile, type ParsedFile } from './parse';
 import { validateSchema } from './validate-schema';
@@ -45,10 +46,18 @@ export class FrontEndCache {
 export function checkFile(source: SourceText): FileResult {
   const parsed = parseWorkflowFile(source.file, source.text);
   const diagnostics = [...parsed.diagnostics];
+  // The path is quoted in comments of the generated code, one line each.
+  if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(source.file)) {
+    const at = { line: 1, col: 1 };
+    diagnostics.push(error('DF105', 'the file name contains a line break or another control character: rename the file', { file: source.file, start: at, end: at }));
+    return { text: source.text, parsed, diagnostics };
+  }
   if (!parsed.doc || diagnostics.some((d) => d.severity === 'error')) return { text: source.text, parsed, diagnostics };
   const schemaErrors = validateSchema(parsed.data, parsed.locate);
   diagnostics.push(...schemaErrors);
   if (hasErrors(schemaErrors)) return { text: source.text, parsed, diagnostics };
+  const data = parsed.data as Record<string, unknown>;
+  if (data.input !== undefined) diagnostics.push(...checkInputSchema(data.input, parsed.locate));
   const built = buildWorkflow(parsed);
   diagnostics.push(...built.diagnostics);
   return { text: source.text, parsed, workflow: built.workflow, diagnostics };

@@ -17,7 +17,7 @@ export type Value =
   /** A string mixing text and `${ expr }` parts: yields a string. */
   | { kind: 'template'; parts: Array<string | Expression>; span: Span }
   | { kind: 'array'; items: Value[]; span: Span }
-  | { kind: 'object'; entries: Array<{ key: string; value: Value }>; span: Span };
+  | { kind: 'object'; entries: Array<{ key: string; value: Value; keySpan?: Span }>; span: Span };
 
 /** The source text between `${` and `}`, trimmed, located at its first character. */
 export interface Expression {
@@ -49,6 +49,8 @@ export interface RetryPolicy {
 export interface StepCommon {
   /** Needed to read the output as `steps.<id>.output`; unique within its file. */
   id?: string;
+  /** Where the id is written. */
+  idSpan?: Span;
   /** Guard: the step is skipped (its output `null`) when this is falsy. */
   if?: Value;
   retry?: RetryPolicy;
@@ -81,6 +83,8 @@ export interface ForEachStep extends StepCommon {
   items: Value;
   /** Name of the item variable; default `item`. The index is always `index`. */
   as: string;
+  /** Where `as` is written (undefined for the default). */
+  asSpan?: Span;
   /** Hard cap on items in flight; undefined means no cap. */
   maxParallel?: number;
   onItemError: 'fail' | 'continue';
@@ -135,7 +139,8 @@ export interface StatusStep extends StepCommon {
 export interface TryStep extends StepCommon {
   kind: 'try';
   steps: Step[];
-  catch: { as: string; steps: Step[]; span: Span };
+  /** `asSpan`: where `as` is written (undefined for the default). */
+  catch: { as: string; asSpan?: Span; steps: Step[]; span: Span };
 }
 
 export interface FailStep extends StepCommon {
@@ -174,10 +179,14 @@ export interface HttpTrigger {
   methods: string[];
   authLevel: AuthLevel;
   span: Span;
+  /** The `route` value, or where the default route comes from (the workflow's name). */
+  routeSpan: Span;
 }
 
 export interface Workflow {
   name: string;
+  /** The `name` value, or the top of the file when the name is the file name. */
+  nameSpan: Span;
   /** Project-relative path, e.g. `workflows/hello.yaml`. */
   file: string;
   description?: string;

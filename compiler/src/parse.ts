@@ -55,10 +55,20 @@ export function parseWorkflowFile(file: string, text: string): ParsedFile {
     const [start, end] = e.pos;
     // Tab errors are already reported with a better message above.
     if (diagnostics.some((d) => d.code === 'DF003' && d.span.start.line === lines.linePos(start).line)) continue;
+    if (/Maximum call stack/.test(e.message)) {
+      diagnostics.push(error('DF006', `the document nests too deeply to read (at most ${MAX_YAML_DEPTH} levels)`, spanAt(start, end)));
+      continue;
+    }
     const code = e.code === 'DUPLICATE_KEY' ? 'DF002' : 'DF001';
     diagnostics.push(error(code, describeYamlError(e.code, e.message, keyAt(text, start)), spanAt(start, end)));
   }
   if (doc.errors.length > 0 || diagnostics.some((d) => d.code === 'DF003')) return empty;
+  // Every later stage walks the document recursively: bound its depth first, without recursion.
+  const deep = deepestNode(doc.contents);
+  if (deep) {
+    diagnostics.push(error('DF006', `the document nests mappings and lists more than ${MAX_YAML_DEPTH} levels deep: flatten it (move deep step bodies into sub-workflows)`, rangeSpan(file, lines, deep)));
+    return empty;
+  }
 
   visit(doc, {
     Alias(_, node) {
@@ -95,6 +105,25 @@ export function parseWorkflowFile(file: string, text: string): ParsedFile {
     return empty;
   }
   return { file, text, doc, data, lines, locate: makeLocator(file, lines, doc), diagnostics };
+}
+
+/** The deepest nesting of mappings and sequences a workflow file may have. */
+export const MAX_YAML_DEPTH = 64;
+
+/** The first node nested deeper than MAX_YAML_DEPTH, found without recursion. */
+function deepestNode(root: unknown): Node | undefined {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (isMap(node) || isSeq(node)) {
+      if (depth > MAX_YAML_DEPTH) return node as Node;
+      for (const item of node.items) {
+        if (isPair(item)) stack.push([item.key, depth + 1], [item.value, depth + 1]);
+        else stack.push([item, depth + 1]);
+      }
+    }
+  }
+  return undefined;
 }
 
 /** The mapping key starting at `offset` (for duplicate-key messages). */

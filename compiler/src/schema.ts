@@ -7,7 +7,11 @@
  * every kind at a new step) and `if: {required: [kind]} then: <kind>Step` picks the kind's own
  * definition, whose `additionalProperties: false` gives one precise error per wrong key.
  */
+import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_ROUTE_LENGTH } from './names';
 import { DEFAULT_PARTITION_SIZE } from './partition';
+
+/** A route under /api: literal segments of letters, digits, `.`, `_`, `~`, `-` (no parameters, no `.`/`..` segments). */
+export const ROUTE_PATTERN = '^/?[A-Za-z0-9_~-][A-Za-z0-9._~-]*(/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*$';
 
 type Schema = Record<string, unknown>;
 
@@ -31,34 +35,34 @@ const COMMON = ['id', 'if', 'result'] as const;
 /** Every key a step may carry, documented once. */
 const STEP_PROPERTIES: Record<string, Schema> = {
   // kinds
-  activity: doc('Calls an activity: an exported function of that name in a module under workflows/activities/.', { type: 'string', pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$' }, 'activity: ChargeOrder\ninput: ${ item }'),
-  workflow: doc('Runs another workflow of this project as a sub-orchestration and waits for its output.', { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$' }, 'workflow: hello\ninput: { name: world }'),
+  activity: doc('Calls an activity: an exported function of that name in a module under workflows/activities/.', { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, 'activity: ChargeOrder\ninput: ${ item }'),
+  workflow: doc('Runs another workflow of this project as a sub-orchestration and waits for its output.', { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, 'workflow: hello\ninput: { name: world }'),
   forEach: doc('Fans out over a list (an expression or a literal list) and fans in to an array of results in input order. Give the per-item body as `steps`, or as the `activity`/`workflow` shortcut.', { anyOf: [ref('expression'), { type: 'array' }] }, 'forEach: ${ input.orders }\nas: order\nmaxParallel: 10\nactivity: ChargeOrder\ninput: ${ order }'),
   parallel: doc('Runs static branches concurrently; the output is the array of each branch\'s last output.', { type: 'array', minItems: 1, items: ref('branch') }, 'parallel:\n  - steps: [ { activity: A } ]\n  - steps: [ { activity: B } ]'),
-  waitForEvent: doc('Waits for an external event with this name; its payload is the output. With `timeout`, the wait is raced with a durable timer that is cancelled when the event wins.', { type: 'string', minLength: 1 }, 'waitForEvent: Approval\ntimeout: 24h\nonTimeout: continue'),
+  waitForEvent: doc('Waits for an external event with this name; its payload is the output. With `timeout`, the wait is raced with a durable timer that is cancelled when the event wins.', { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH }, 'waitForEvent: Approval\ntimeout: 24h\nonTimeout: continue'),
   delay: doc('Waits for a duration with a durable timer (survives restarts; costs nothing while waiting).', ref('duration'), 'delay: 30s'),
   until: doc('Waits with a durable timer until a date-time (ISO 8601 string or expression).', { type: 'string', minLength: 1 }, 'until: ${ input.notBefore }'),
   switch: doc('Runs the first branch whose `if` is true, or the final `else` branch. The output is the last output of the branch taken (null when none matched).', { type: 'array', minItems: 1, items: ref('switchCase') }, 'switch:\n  - if: ${ input.total > 100 }\n    steps: [ { activity: Review } ]\n  - else: [ { activity: Approve } ]'),
-  set: doc('Assigns workflow variables, read later as `vars.<name>`.', { type: 'object', minProperties: 1, propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, additionalProperties: ref('value') }, 'set:\n  total: ${ steps.charges.output.length }'),
+  set: doc('Assigns workflow variables, read later as `vars.<name>`.', { type: 'object', minProperties: 1, propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, additionalProperties: ref('value') }, 'set:\n  total: ${ steps.charges.output.length }'),
   status: doc('Publishes a custom status for the instance (visible in its status query).', ref('value'), 'status: "charging ${ vars.count } orders"'),
   try: doc('Runs steps; if one fails, runs `catch` instead of failing the workflow.', ref('steps'), 'try:\n  - activity: SendReceipt\ncatch:\n  as: err\n  steps:\n    - status: "failed: ${ err.message }"'),
   fail: doc('Fails the workflow with an error code and message.', {
     type: 'object', additionalProperties: false, required: ['error'],
     properties: {
-      error: doc('The error code (an identifier), e.g. Rejected.', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.]*$' }),
+      error: doc('The error code (an identifier), e.g. Rejected.', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.]*$', maxLength: MAX_NAME_LENGTH }),
       message: doc('A human message; may be an expression.', ref('value')),
     },
   }, 'fail: { error: Rejected, message: "order ${ input.id } was rejected" }'),
   continueAsNew: doc('Restarts the workflow with this input and an empty history: the way to write eternal workflows.', ref('value'), 'continueAsNew: ${ { cursor: vars.next } }'),
   // common
-  id: doc('Names the step so later expressions can read its output as `steps.<id>.output`. Unique in the file.', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, 'id: charge'),
+  id: doc('Names the step so later expressions can read its output as `steps.<id>.output`. Unique in the file.', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, 'id: charge'),
   if: doc('Guard: the step runs only when this expression is true; a skipped step\'s output is null.', { anyOf: [ref('expression'), { type: 'boolean' }] }, 'if: ${ input.total > 0 }'),
   input: doc('The input passed to the activity or child workflow: any value; `${ }` expressions anywhere inside.', ref('value'), 'input: { id: ${ item.id }, retries: 3 }'),
   retry: doc('Retries a failed activity or child workflow: each attempt a new call, each back-off a durable timer. Inside a capped forEach a retrying item keeps its slot, back-offs included.', ref('retry'), 'retry: { maxAttempts: 3, interval: 5s, backoff: 2 }'),
   timeout: doc('For activity, workflow, forEach and parallel: fail the step with error `Timeout` when it takes longer, retries and back-offs included; inside a forEach or parallel every wait of the body races this deadline. An activity already running is not stopped (Durable cannot cancel it): the workflow moves on, and the instance completes once it has ended. For waitForEvent: how long to wait (see `onTimeout`).', ref('duration'), 'timeout: 5m'),
   result: doc('An expression over `output` (the step\'s raw output) that becomes the step\'s output.', ref('value'), 'result: ${ output.items }'),
   // kind-specific
-  as: doc('forEach: the name of the item variable in the body (default `item`; the index is `index`).', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'item' }, 'as: order'),
+  as: doc('forEach: the name of the item variable in the body (default `item`; the index is `index`).', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH, default: 'item' }, 'as: order'),
   maxParallel: doc('A hard cap on items (forEach) or branches (parallel) in flight at once: a new one starts as soon as one finishes. Independent of the host\'s maxConcurrentActivityFunctions.', { type: 'integer', minimum: 1 }, 'maxParallel: 10'),
   partitionSize: doc(
     `forEach: lists longer than this run in slices of this many items, each a sub-orchestration, so no orchestration history grows with the whole list (replay cost grows with history size). maxParallel still caps items in flight across all slices. Default ${DEFAULT_PARTITION_SIZE}; 0 never partitions. Applies to a forEach that is not inside another forEach body or a catch (parallel branches, switch cases and try blocks are fine) and whose body has no set, status, waitForEvent or continueAsNew step; warning DF503 when set and it cannot apply.`,
@@ -71,7 +75,7 @@ const STEP_PROPERTIES: Record<string, Schema> = {
   catch: doc('try: the steps to run when a step of `try` fails; the error is `{ name, message }` under `as` (default `error`).', {
     type: 'object', additionalProperties: false, required: ['steps'],
     properties: {
-      as: doc('The name of the caught error in the catch steps (default `error`).', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'error' }),
+      as: doc('The name of the caught error in the catch steps (default `error`).', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH, default: 'error' }),
       steps: doc('The steps to run on failure.', ref('steps')),
     },
   }),
@@ -127,8 +131,8 @@ export function buildSchema(): Schema {
     required: ['dsl', 'steps'],
     properties: {
       dsl: doc('The workflow language version.', { const: 1, default: 1, examples: [1] }, 'dsl: 1'),
-      name: doc('The workflow\'s name: letters, digits and _, starting with a letter. Default: the file name.', { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$', examples: ['processOrders'] }, 'name: processOrders'),
-      description: doc('What the workflow does, for people (shown in generated code and OpenAPI).', { type: 'string' }),
+      name: doc('The workflow\'s name: letters, digits and _, starting with a letter. Default: the file name.', { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH, examples: ['processOrders'] }, 'name: processOrders'),
+      description: doc('What the workflow does, for people (shown in generated code and OpenAPI).', { type: 'string', pattern: '\\S', maxLength: MAX_DESCRIPTION_LENGTH }),
       input: doc('A JSON Schema of the start input; a start whose input does not match is answered 400 with every violation.', { type: 'object' }, 'input:\n  type: object\n  required: [orders]\n  properties:\n    orders: { type: array }'),
       trigger: doc('How the workflow is started. Default: HTTP POST /api/workflows/<name>, authLevel function.', {
         type: 'object', additionalProperties: false,
@@ -136,7 +140,7 @@ export function buildSchema(): Schema {
           http: doc('The HTTP starter.', {
             type: 'object', additionalProperties: false,
             properties: {
-              route: doc('Route under /api (default workflows/<name>).', { type: 'string', pattern: '^[^\\s?#]+$', examples: ['orders/process'] }, 'route: orders/process'),
+              route: doc('Route under /api (default workflows/<name>): literal segments of letters, digits, `.`, `_`, `~` and `-`. The workflow also serves `<route>/instances/...`; routes of two workflows may not overlap, and `openapi.json` and `flow/...` are taken.', { type: 'string', pattern: ROUTE_PATTERN, maxLength: MAX_ROUTE_LENGTH, examples: ['orders/process'] }, 'route: orders/process'),
               methods: doc('HTTP methods that start the workflow (default [POST]).', { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] }, default: ['POST'] }),
               authLevel: doc('Who may call the starter: anonymous, function (a function key, default) or admin (the master key).', { type: 'string', enum: ['anonymous', 'function', 'admin'], default: 'function' }),
             },
@@ -176,7 +180,7 @@ export function buildSchema(): Schema {
           backoff: doc('Multiplier applied to the interval after each retry (1 = constant).', { type: 'number', minimum: 1, default: 1 }),
           maxInterval: doc('Upper bound of the interval.', ref('duration')),
           timeout: doc('Stop retrying once this long has passed since the first attempt started: the last back-off is cut short so one attempt runs at this time, then the step fails with the last attempt\'s error (a `catch` sees it).', ref('duration')),
-          nonRetryable: doc('Error names that fail the step at once, without retrying (the `name` a `catch` would see, e.g. `ValidationError`).', { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_$][A-Za-z0-9_$.]*$' }, uniqueItems: true }, 'nonRetryable: [ValidationError]'),
+          nonRetryable: doc('Error names that fail the step at once, without retrying (the `name` a `catch` would see, e.g. `ValidationError`).', { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_$][A-Za-z0-9_$.]*$', maxLength: MAX_NAME_LENGTH }, uniqueItems: true }, 'nonRetryable: [ValidationError]'),
         },
       },
       steps: { type: 'array', items: ref('step'), description: 'A list of steps.' },

@@ -6,6 +6,7 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { error, sortDiagnostics, type Diagnostic } from './diagnostics';
+import { MAX_NAME_LENGTH } from './names';
 import type { JsonPath, Locator } from './parse';
 import { buildSchema, keysOfKind, STEP_KIND_KEYS } from './schema';
 import { closest, didYouMean } from './suggest';
@@ -279,7 +280,7 @@ export function validateSchema(data: unknown, locate: Locator): Diagnostic[] {
       case 'propertyNames': {
         const name = (e.params as { propertyName: string }).propertyName;
         out.push(
-          error('DF105', `variable name '${name}' in ${subject(data, path)} must be an identifier (letters, digits, _; not starting with a digit)`, locate.key([...path, name])),
+          error('DF105', `variable name '${name}' in ${subject(data, path)} must be an identifier (letters, digits, _; not starting with a digit) of at most ${MAX_NAME_LENGTH} characters`, locate.key([...path, name])),
         );
         break;
       }
@@ -288,6 +289,7 @@ export function validateSchema(data: unknown, locate: Locator): Diagnostic[] {
       case 'maximum':
       case 'minItems':
       case 'minLength':
+      case 'maxLength':
       case 'minProperties':
       case 'uniqueItems':
       case 'format':
@@ -365,10 +367,11 @@ function describeConstraint(e: ErrorObject, path: JsonPath, parent: Schema, valu
     case 'pattern': {
       if (key === 'name' || key === 'workflow') return `must be a name of letters, digits and _ starting with a letter; ${got}`;
       if (key === 'id' || key === 'as') return `must be an identifier (letters, digits, _; not starting with a digit); ${got}`;
-      if (key === 'activity') return `must be the name of an exported function (letters, digits, _ and $); ${got}`;
+      if (key === 'activity') return `must be the name of an exported function (letters, digits and _, starting with a letter); ${got}`;
+      if (key === 'description') return 'must not be blank';
       if (key === 'error') return `must be an error code like Rejected (letters, digits, _ and .); ${got}`;
       if (key === 'schedule') return `must be an NCRONTAB schedule of 6 fields (second minute hour day month weekday) like '0 */5 * * * *'; ${got}`;
-      if (key === 'route') return `must be a route without spaces, ? or # like orders/process; ${got}`;
+      if (key === 'route') return `must be a literal route like orders/process: segments of letters, digits, '.', '_', '~' and '-' (no parameters like {id}, no '.' or '..' segments); ${got}`;
       return `does not have the expected form (${String(p.pattern)}); ${got}`;
     }
     case 'minimum':
@@ -379,6 +382,8 @@ function describeConstraint(e: ErrorObject, path: JsonPath, parent: Schema, valu
       return `needs at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`;
     case 'minLength':
       return 'must not be empty';
+    case 'maxLength':
+      return `must be at most ${String(p.limit)} characters long; got ${typeof value === 'string' ? value.length : 0}`;
     case 'minProperties':
       return 'needs at least one entry';
     case 'uniqueItems':

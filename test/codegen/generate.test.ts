@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { GenerateCache, generateProject, type GeneratedFile } from '../../compiler/src/codegen';
+import { workflowFunctionNames } from '../../compiler/src/check-semantics';
 import { checkSources, FrontEndCache, type SourceText } from '../../compiler/src/front-end';
+import { workflowRoutes } from '../../compiler/src/routes';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -224,6 +226,16 @@ describe('the blueprint', () => {
   it('passes the singleton key as a function of the input and the conflict policy', () => {
     expect(text).toContain('singleton: { key: (input: rt.Json): unknown => input.customer, onConflict: "reject" }');
     expect(file('generated/small/blueprint.ts')).toContain('singleton: { key: (input: rt.Json): unknown => "small", onConflict: "returnExisting" }');
+  });
+
+  it('registers exactly the routes and function names the project checks assume (DF405, DF406)', () => {
+    const front = checkSources(root, workflows, activities);
+    const w = front.project.workflows.find((x) => x.name === 'everything')!;
+    const routes = [...text.matchAll(/route: "([^"]*)"/g)].map((m) => m[1]);
+    expect(routes).toEqual(workflowRoutes(w.trigger.http.route));
+    const names = [...text.matchAll(/app\.(?:http|timer|orchestration)\("([^"]+)"/g)].map((m) => m[1]);
+    expect(names.every((n) => workflowFunctionNames(w).includes(n))).toBe(true);
+    expect(names.length).toBeGreaterThanOrEqual(4);
   });
 
   it('registers the timer starter only when there is a schedule', () => {

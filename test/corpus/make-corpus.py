@@ -214,8 +214,8 @@ output: ${ ⟨DF207⟩steps.greet }
 ''')
 case('ref-reserved-as', 'a forEach item named like a reserved name', '''dsl: 1
 steps:
-  - ⟨DF206⟩forEach: ${ [1, 2] }
-    as: input
+  - forEach: ${ [1, 2] }
+    as: ⟨DF206⟩input
     maxParallel: 2
     activity: SayHello
 ''')
@@ -348,19 +348,6 @@ steps:
           last: ${ item }
   - ⟨DF401⟩activity: Nope
 ''')
-case('warn-retry-timeout', 'a retry timeout (durable-js#629), on an activity and in a forEach shortcut, plus an error', '''dsl: 1
-steps:
-  - activity: SayHello
-    retry: { maxAttempts: 3, interval: 1s, timeout: ⟨DF504⟩1m }
-  - forEach: ${ [1, 2] }
-    maxParallel: 2
-    activity: SayHello
-    retry:
-      maxAttempts: 2
-      interval: 1s
-      timeout: ⟨DF504⟩PT30S
-  - ⟨DF401⟩activity: Nope
-''')
 case('guarded-fail-continues', 'a step after a guarded fail may run: no DF502, only the error', '''dsl: 1
 steps:
   - if: ${ input.stop }
@@ -370,6 +357,122 @@ steps:
     continueAsNew: ${ input }
   - ⟨DF401⟩activity: Nope
 ''')
+
+# --- hardening: limits, input schemas, regexes, names, routes ---------------------------------
+case('syntax-too-deep', 'mappings and lists nested more than 64 levels', 'dsl: 1\nsteps:\n  - activity: SayHello\n    input: ' + '[' * 61 + '⟨DF006⟩' + '[' * 9 + ']' * 70 + '\n')
+case('schema-input-bad-type', 'an input schema with an unknown type', """dsl: 1
+input:
+  type: ⟨DF107⟩foo
+steps:
+  - activity: SayHello
+""")
+case('schema-input-bad-pattern', 'an input schema pattern the regex engine rejects', """dsl: 1
+input:
+  type: string
+  pattern: ⟨DF107⟩"(unclosed"
+steps:
+  - activity: SayHello
+""")
+case('schema-input-unresolved-ref', 'an input schema $ref that resolves nowhere', """dsl: 1
+input:
+  type: object
+  properties:
+    order: { $ref: ⟨DF107⟩"#/definitions/order" }
+steps:
+  - activity: SayHello
+""")
+case('schema-input-self-ref', 'an input schema $ref that leads back to itself without reading data', """dsl: 1
+input:
+  $ref: "#/definitions/a"
+  definitions:
+    a: { $ref: ⟨DF107⟩"#/definitions/a" }
+steps:
+  - activity: SayHello
+""")
+case('schema-input-async', 'an $async input schema (validation would return a promise)', """dsl: 1
+input:
+  ⟨DF108⟩$async: true
+  type: object
+steps:
+  - activity: SayHello
+""")
+case('schema-input-draft', 'an input schema of another draft', """dsl: 1
+input:
+  $schema: ⟨DF108⟩https://json-schema.org/draft/2020-12/schema
+  type: object
+steps:
+  - activity: SayHello
+""")
+case('schema-input-redos', 'an input schema pattern that backtracks catastrophically', """dsl: 1
+input:
+  type: object
+  properties:
+    code: { type: string, pattern: ⟨DF309⟩"^(\\\\w+\\\\s?)*$" }
+steps:
+  - activity: SayHello
+""")
+case('schema-name-too-long', 'a workflow name longer than 100 characters', 'dsl: 1\nname: ⟨DF105⟩' + 'w' * 301 + '\nsteps:\n  - activity: SayHello\n')
+case('schema-blank-description', 'a blank description', """dsl: 1
+description: ⟨DF105⟩"   "
+steps:
+  - activity: SayHello
+""")
+case('schema-route-catch-all', 'a route with a catch-all parameter', """dsl: 1
+trigger:
+  http: { route: ⟨DF105⟩"api/{*rest}", authLevel: anonymous }
+steps:
+  - activity: SayHello
+""")
+case('expr-too-deep', 'an expression nested more than 64 brackets deep', 'dsl: 1\nsteps:\n  - activity: SayHello\n    input: ${ ' + '(' * 64 + '⟨DF307⟩' + '(' * 6 + '1' + ')' * 70 + ' }\n')
+case('expr-match-dynamic', 'a regular expression compiled from data', """dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ input.text.match(⟨DF308⟩input.pattern) }
+""")
+case('expr-regex-catastrophic', 'a regex literal that backtracks catastrophically', """dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ input.text.replace(/^(⟨DF309⟩a+)+$/, "") }
+""")
+case('expr-shadow-runtime', 'an arrow parameter named like the runtime the generated code uses', """dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ input.list.map(⟨DF206⟩rt => rt[input.key]) }
+""")
+case('expr-implicit-hook', 'an object key JavaScript calls by itself', """dsl: 1
+steps:
+  - activity: SayHello
+    input: "${ JSON.stringify({ ⟨DF305⟩toJSON: input.f }) }"
+""")
+case('expr-this-arg', 'a thisArg passed to map', """dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ input.list.map(String, ⟨DF304⟩input.that) }
+""")
+case('ref-object-member-ids', 'a step id and a variable named like members every object has', """dsl: 1
+steps:
+  - id: ⟨DF206⟩constructor
+    activity: SayHello
+  - set:
+      ⟨DF206⟩__proto__: ${ input }
+""")
+case('project-route-overlap', "a route under another workflow's instances route", """dsl: 1
+trigger:
+  http: { route: ⟨DF405⟩orders/process/instances }
+steps:
+  - activity: SayHello
+""")
+case('project-route-reserved', 'a route under /api/flow, kept for the status pages', """dsl: 1
+trigger:
+  http: { route: ⟨DF405⟩flow/orders }
+steps:
+  - activity: SayHello
+""")
+case('project-function-clash', 'a workflow whose function name is an activity name in another case', """dsl: 1
+name: ⟨DF406⟩sayhello
+steps:
+  - activity: SayHello
+""")
 
 def main():
     os.makedirs(OUT, exist_ok=True)

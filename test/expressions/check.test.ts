@@ -90,10 +90,10 @@ describe('checkExpression accepts the safe subset', () => {
     it(source, () => expect(check(source)).toEqual([]));
   }
 
-  it('arrow parameters are in scope in their body and may shadow fixed names', () => {
-    expect(check('input.list.map(input => input.x)')).toEqual([]);
-    expect(check('input.list.map(steps => steps.anything)')).toEqual([]);
+  it('arrow parameters are in scope in their body and may shadow an enclosing parameter or local', () => {
     expect(check('input.list.map(x => input.other.map(y => x + y))')).toEqual([]);
+    expect(check('input.list.map(x => x.map(x => x + 1))')).toEqual([]);
+    expect(check('input.list.map(item => item.price)')).toEqual([]);
   });
 
   it('locals from the scope are names', () => {
@@ -163,7 +163,6 @@ describe('checkExpression rejects, located at the offending sub-node', () => {
     ['{ toString() { return "x" } }', 'toString()', /^a method or accessor in an object literal is not allowed/],
     ['{ get x() { return 1 } }', 'get x', /^a method or accessor/],
     ['String.raw`a`', 'String.raw`a`', /^a tagged template is not allowed/],
-    ['input.s.replace(/a/g, "b")', '/a/g', /^a regular expression \(use string methods/],
     ['import.meta.url', 'import.meta', /^'import.meta' is not allowed/],
     ['new.target', 'new.target', /^'new.target' is not allowed/],
     ['super.x', 'super', /^'super' is not allowed/],
@@ -285,8 +284,10 @@ describe('checkExpression rejects, located at the offending sub-node', () => {
   it('DF305: __proto__ as an object key sets the prototype', () => {
     expect(only('{ __proto__: input }')).toEqual({ code: 'DF305', at: pos('{ __proto__: input }', '__proto__'), message: "'__proto__' is not allowed as an object key: it sets the prototype" });
     expect(only('{ "__proto__": input }')).toMatchObject({ code: 'DF305', at: pos('{ "__proto__": input }', '"__proto__"') });
-    // A computed key defines an own property; other keys are plain data.
-    expect(check('{ ["__proto__"]: 1, constructor: 2 }')).toEqual([]);
+    // A computed key would define an own property, but rt.newKey refuses it from data, so it is refused written out too;
+    // other keys are plain data.
+    expect(only('{ ["__proto__"]: 1 }')).toMatchObject({ code: 'DF305', at: pos('{ ["__proto__"]: 1 }', '"__proto__"') });
+    expect(check('{ constructor: 2, prototype: 3 }')).toEqual([]);
   });
 });
 

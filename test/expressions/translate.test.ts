@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ts } from 'ts-morph';
 import { checkExpression, referencedSteps, translateExpression } from '../../compiler/src/expressions';
+import * as rt from '../../runtime/values';
 
 const rename = {
   input: 'ctx.input',
@@ -40,7 +41,7 @@ describe('translateExpression', () => {
     expect(tr('input.list.map(input => input.x + now)')).toBe('ctx.input.list.map((input: J) => input.x + now())');
     expect(tr('input.list.map((a, b) => a + b)')).toBe('ctx.input.list.map((a: J, b: J) => a + b)');
     expect(tr('input.list.map(x => ({ now, x }))')).toBe('ctx.input.list.map((x: J) => ({ now: now(), x }))');
-    expect(tr('input.list.map(now => ({ now }))')).toBe('ctx.input.list.map((now: J) => ({ now }))');
+    expect(() => tr('input.list.map(now => ({ now }))')).toThrow(/declares 'now', a name the generated code relies on/);
     expect(tr('input.list.map(x => x).concat(input.list.map(y => x))')).toBe('ctx.input.list.map((x: J) => x).concat(ctx.input.list.map((y: J) => x))');
   });
 
@@ -98,7 +99,7 @@ describe('translated expressions evaluate to the expected values', () => {
     const js = ts.transpileModule(typed, { compilerOptions: { target: ts.ScriptTarget.ES2022 } }).outputText;
     const context = { df: { instanceId: 'abc123' } };
     const now = (): string => '2024-01-02T03:04:05.000Z';
-    return new Function('ctx', 'context', 'now', 'item', 'index', `${js}; return __value;`)(ctx, context, now, ctx.item, ctx.index);
+    return new Function('ctx', 'context', 'now', 'item', 'index', 'rt', `${js}; return __value;`)(ctx, context, now, ctx.item, ctx.index, rt);
   }
 
   const ctx = {
@@ -118,7 +119,7 @@ describe('translated expressions evaluate to the expected values', () => {
 
   it('objects with shorthand, spread and arrow shadowing', () => {
     expect(evaluate('{ now, ...input.customer, n: vars.total }', ctx)).toEqual({ now: '2024-01-02T03:04:05.000Z', name: 'Ada', n: 10 });
-    expect(evaluate('input.tags.map(now => now.toUpperCase())', ctx)).toEqual(['B', 'A', 'C']);
+    expect(evaluate('input.tags.map(t => [t].map(t => t.toUpperCase())[0])', ctx)).toEqual(['B', 'A', 'C']);
     expect(evaluate('input.tags.toSorted().join("")', ctx)).toBe('abc');
     expect(ctx.input.tags).toEqual(['b', 'a', 'c']); // toSorted did not mutate
   });
@@ -148,5 +149,40 @@ describe('computed keys', () => {
     expect(translateExpression('input.cfg[input.a][input.b]', {})).toBe('input.cfg[rt.key(input.a)][rt.key(input.b)]');
     expect(translateExpression('steps.x.output[0]["name"]', {})).toBe('steps.x.output[0]["name"]');
     expect(translateExpression('vars.byDay[now]', { now: 'run.now()' })).toBe('vars.byDay[rt.key(run.now())]');
+    expect(translateExpression('input?.[input.k]', {})).toBe('(input?.[rt.key(input.k)])');
+  });
+
+  it('guards keys an expression creates from data: computed object keys and Object.fromEntries', () => {
+    expect(translateExpression('{ [input.k]: 1, ["lit"]: 2, [3]: 3 }', {})).toBe('({ [rt.newKey(input.k)]: 1, ["lit"]: 2, [3]: 3 })');
+    expect(translateExpression('Object.fromEntries(input.pairs.map(p => [p.k, p.v]))', {}, 'J')).toBe('Object.fromEntries(rt.entries(input.pairs.map((p: J) => [p.k, p.v])))');
+    expect(translateExpression('input.l.map(Object => Object.fromEntries(1))', {}, 'J')).toBe('input.l.map((Object: J) => Object.fromEntries(1))');
+  });
+
+  it('refuses to translate an expression that declares a name the translation inserts', () => {
+    for (const source of ['input.l.map(rt => rt[input.k])', 'input.l.map(({ a: rt }) => 1)', 'input.l.map(([run]) => now)', 'input.l.map(x => input.m.map(rt => x))']) {
+      expect(() => translateExpression(source, { now: 'run.now()' }), source).toThrow(/a name the generated code relies on/);
+    }
+    expect(translateExpression('input.l.map(runner => now)', { now: 'run.now()' }, 'J')).toBe('input.l.map((runner: J) => run.now())');
+  });
+});
+
+describe('generated code type-checks where TypeScript knows a literal type', () => {
+  it('an object literal indexed by data is typed as data', () => {
+    expect(translateExpression('{ gold: 3, silver: 2 }[input.tier]', {}, 'rt.Json')).toBe('({ gold: 3, silver: 2 } as rt.Json)[rt.key(input.tier)]');
+    expect(translateExpression('({ a: 1 })[input.k]', {}, 'rt.Json')).toBe('(({ a: 1 }) as rt.Json)[rt.key(input.k)]');
+    expect(translateExpression('["a", "b"][index]', {}, 'rt.Json')).toBe('["a", "b"][rt.key(index)]');
+  });
+});
+
+describe('found by the expression fuzzer', () => {
+  it('nests guards inserted at one position: the outer wraps the inner', () => {
+    expect(translateExpression('(true)[{}?.[[]]]', {}, 'J')).toBe('(true)[rt.key(({} as J)?.[rt.key([])])]');
+    expect(translateExpression('input[input[input.k]]', {}, 'J')).toBe('input[rt.key(input[rt.key(input.k)])]');
+    expect(translateExpression('{ [input[input.k]]: 1 }', {}, 'J')).toBe('({ [rt.newKey(input[rt.key(input.k)])]: 1 })');
+  });
+
+  it('parenthesises a result that starts with an object literal (it would read as a block after =>)', () => {
+    expect(translateExpression('{ a: input.x }.a', {}, 'J')).toBe('({ a: input.x }.a)');
+    expect(translateExpression('{ a: 1 }[input.k]', {}, 'J')).toBe('({ a: 1 } as J)[rt.key(input.k)]');
   });
 });

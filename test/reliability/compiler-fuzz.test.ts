@@ -15,7 +15,12 @@ const sources = readSources(root);
 const corpus = fs.readdirSync(path.join(root, 'test/corpus/invalid')).map((f) => fs.readFileSync(path.join(root, 'test/corpus/invalid', f), 'utf8'));
 const seeds = [...sources.workflows.map((w) => w.text), ...corpus];
 
-const ALPHABET = ['{', '}', '[', ']', ':', '-', '"', "'", '$', '${', ' ', '\n', '\t', '#', '&', '*', '!', '|', '>', ',', '?', 'x', '0', '\u2028', '`', '}}', 'steps', 'forEach'];
+const ALPHABET = [
+  '{', '}', '[', ']', ':', '-', '"', "'", '$', '${', ' ', '\n', '\t', '#', '&', '*', '!', '|', '>', ',', '?', 'x', '0', '\u2028', '`', '}}', 'steps', 'forEach',
+  // hostile fragments: deep nesting, schema keywords, names the generated code relies on, patterns
+  '('.repeat(80), '['.repeat(80), '!'.repeat(300), '$async: true', '$ref: "#"', '$schema: x', 'pattern: "(a+)+$"', 'constructor', '__proto__', 'rt => ',
+  'input.s.match(input.p)', '/(a|ab)*c/', '{*rest}', 'n'.repeat(150), 'route: flow', 'as: rt', 'id: toString',
+];
 
 function mutate(text: string, r: () => number): string {
   let t = text;

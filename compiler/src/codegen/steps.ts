@@ -7,6 +7,7 @@
  */
 import type { Duration, ForEachStep, RetryPolicy, Step, Value } from '../model';
 import { bodyReads, notPartitionable, partitionSize } from '../partition';
+import type { NameScope } from './names';
 import { commentText, literal, valueCode, type Rename } from './values';
 
 /** A forEach body generated as a module-level function, so slice orchestrations can run it too. */
@@ -32,7 +33,7 @@ export interface StepContext {
    * Collects partitionable forEach bodies; set only where a body may be hoisted (no local names
    * in scope: not inside a forEach body, whose item it might read, nor a catch, whose error it might).
    */
-  hoist?: { orchestrator: string; bodies: HoistedBody[] };
+  hoist?: { orchestrator: string; bodies: HoistedBody[]; names: NameScope };
 }
 
 /** Lines of code; nesting is by braces, the formatter indents. */
@@ -160,8 +161,8 @@ function hoistBody(step: ForEachStep, name: string, c: StepContext): HoistedBody
   const reads = bodyReads(step);
   const hoisted: HoistedBody = {
     step: name,
-    fn: `${base}Body`,
-    options: `${base}Partition`,
+    fn: c.hoist.names.name(`${base}Body`),
+    options: c.hoist.names.name(`${base}Partition`),
     comment: `// ${c.file}:${step.span.start.line} · the body of forEach '${name}', also run by slice orchestrations when the list is longer than ${size}`,
     optionsCode: `{ orchestrator: ${literal(c.hoist.orchestrator)}, size: ${size}, reads: { input: ${reads.input}, vars: ${reads.vars}, steps: [${reads.steps.map(literal).join(', ')}] } }`,
     params: [

@@ -2,14 +2,13 @@
  * A workflow's input schema compiled at build time with ajv standalone: plain JavaScript that
  * validates without compiling any schema at request time. Deterministic for a given schema.
  */
-import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
-import addFormats from 'ajv-formats';
+import { makeAjv } from '../input-schema';
 import type { Workflow } from '../model';
 
+/** The schema has passed checkInputSchema (compiler/src/input-schema.ts), which compiles it the same way. */
 export function inputValidatorSource(w: Workflow): string {
-  const ajv = new Ajv({ allErrors: true, strict: false, code: { source: true, esm: false, lines: true } });
-  addFormats(ajv);
+  const ajv = makeAjv();
   const validate = ajv.compile(w.inputSchema as object);
   const code = standaloneCode(ajv, validate);
   return [

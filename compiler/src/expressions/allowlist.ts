@@ -48,8 +48,8 @@ export const ALLOWED_METHODS: readonly string[] = [
   'includes', 'indexOf', 'join', 'keys', 'lastIndexOf', 'map', 'reduce', 'reduceRight', 'slice', 'some', 'toReversed',
   'toSorted', 'toSpliced', 'values', 'with',
   // strings
-  'charAt', 'charCodeAt', 'codePointAt', 'endsWith', 'match', 'normalize', 'padEnd', 'padStart', 'repeat', 'replace',
-  'replaceAll', 'split', 'startsWith', 'substring', 'toLowerCase', 'toUpperCase', 'trim', 'trimEnd', 'trimStart',
+  'charAt', 'charCodeAt', 'codePointAt', 'endsWith', 'match', 'matchAll', 'normalize', 'padEnd', 'padStart', 'repeat', 'replace',
+  'replaceAll', 'search', 'split', 'startsWith', 'substring', 'toLowerCase', 'toUpperCase', 'trim', 'trimEnd', 'trimStart',
   // numbers and every value
   'toExponential', 'toFixed', 'toPrecision', 'toString', 'valueOf', 'hasOwnProperty',
 ];
@@ -63,3 +63,29 @@ export const MUTATING_METHODS: readonly string[] = [
 export const FORBIDDEN_PROPERTIES: readonly string[] = [
   '__proto__', 'constructor', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__',
 ];
+
+/**
+ * Methods that build a regular expression from a string argument (`"a".match("(a+)+$")` compiles
+ * it): their pattern must be written literally, so the compiler can check it (DF308, DF309).
+ * `split`, `replace` and `replaceAll` take a string as plain text, and a regex literal is checked
+ * wherever it stands.
+ */
+export const PATTERN_METHODS: readonly string[] = ['match', 'matchAll', 'search'];
+
+/**
+ * The most arguments a callback-taking function accepts. The argument left out is the `thisArg`
+ * (the `this` of the callback) or JSON.parse's reviver: with them a method read off a value
+ * (`"".match`) could be called on a string of the caller's choosing, or a function planted in an
+ * object that JavaScript calls by itself (`toJSON`). Arrow functions have no use for a `this`.
+ */
+export const MAX_ARGUMENTS: Readonly<Record<string, number>> = {
+  every: 1, filter: 1, find: 1, findIndex: 1, findLast: 1, findLastIndex: 1, flatMap: 1, map: 1, some: 1,
+  'Array.from': 2, 'JSON.parse': 1, 'Object.fromEntries': 1,
+};
+
+/**
+ * Keys JavaScript calls by itself (string conversion, JSON.stringify, promise resolution): an
+ * expression may not create a property with one of these names (`{ toJSON: ... }`), so no function
+ * an expression picked up can be called behind its back.
+ */
+export const IMPLICIT_HOOKS: readonly string[] = ['toString', 'valueOf', 'toJSON', 'toLocaleString', 'then'];

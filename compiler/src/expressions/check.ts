@@ -7,6 +7,7 @@ import { ts } from 'ts-morph';
 import { error, type Diagnostic, type DiagnosticCode, type Span } from '../diagnostics';
 import type { Expression } from '../model';
 import { didYouMean } from '../suggest';
+import { reservedReason } from '../names';
 import {
   ALLOWED_GLOBAL_FUNCTIONS,
   ALLOWED_GLOBAL_VALUES,
@@ -15,9 +16,16 @@ import {
   ALLOWED_NAMESPACE_MEMBERS,
   FIXED_NAMES,
   FORBIDDEN_PROPERTIES,
+  IMPLICIT_HOOKS,
+  MAX_ARGUMENTS,
   MUTATING_METHODS,
+  PATTERN_METHODS,
 } from './allowlist';
 import { isReference, isStepsRoot, parseExpression, withParameters, WRAP_OFFSET } from './parse';
+import { regexProblem } from './regex';
+
+/** Regular expression flags accepted (the `v` flag needs a newer target than the generated code's). */
+const REGEX_FLAGS = /^[dgimsuy]*$/;
 
 export interface ExpressionScope {
   /** Plain identifiers in scope besides the fixed ones: forEach item names and `index`, catch error names, `output` inside `result`. */
@@ -52,24 +60,64 @@ export function subSpan(base: Span, source: string, offset: number, length: numb
 export function checkExpression(expression: Expression, scope: ExpressionScope): Diagnostic[] {
   const { source, span } = expression;
   const parsed = parseExpression(source);
-  if ('error' in parsed) return [error('DF301', `invalid expression: ${parsed.error}`, subSpan(span, source, parsed.pos, 1))];
+  if ('error' in parsed) {
+    if (parsed.limit) return [error('DF307', `expression too large: ${parsed.error}`, subSpan(span, source, parsed.pos, 1))];
+    return [error('DF301', `invalid expression: ${parsed.error}`, subSpan(span, source, parsed.pos, 1))];
+  }
   const { file } = parsed;
   const out: Diagnostic[] = [];
+  /** Reports at `length` characters from `start`, an offset into the parsed (wrapped) text. */
+  const reportAt = (code: DiagnosticCode, message: string, start: number, length: number): void => {
+    out.push(error(code, message, subSpan(span, source, start - WRAP_OFFSET, Math.max(1, length))));
+  };
   const report = (code: DiagnosticCode, message: string, n: ts.Node): void => {
     const start = n.getStart(file);
-    out.push(error(code, message, subSpan(span, source, start - WRAP_OFFSET, Math.max(1, n.getEnd() - start))));
+    reportAt(code, message, start, n.getEnd() - start);
+  };
+  /** A pattern's problem, located at `[start, start + length)` of the parsed text. */
+  const reportPattern = (problem: ReturnType<typeof regexProblem>, start: number, length: number): boolean => {
+    if (!problem) return false;
+    const code: DiagnosticCode = problem.kind === 'catastrophic' ? 'DF309' : problem.kind === 'limit' ? 'DF307' : 'DF301';
+    reportAt(code, problem.message, start, length);
+    return true;
   };
   const known = new Set<string>([...FIXED_NAMES, ...scope.locals]);
   const isGlobal = (name: string, bound: ReadonlySet<string>): boolean => GLOBALS.has(name) && !known.has(name) && !bound.has(name);
 
   const visit = (node: ts.Node, bound: ReadonlySet<string>): void => {
     const banned = forbiddenConstruct(node, file);
-    if (banned) return report('DF303', banned.message, banned.node);
+    if (banned) return report(banned.code ?? 'DF303', banned.message, banned.node);
 
     if (ts.isArrowFunction(node)) {
       const problem = arrowProblem(node);
       if (problem) return report(problem.code ?? 'DF303', problem.message, problem.node);
+      // A parameter may not take a name the generated code or the expression language relies on:
+      // `rt => ...` would swap the runtime's key guard for data.
+      const names = parameterNames(node);
+      for (const id of names) {
+        const why = reservedReason(id.text);
+        if (why) return report('DF206', `'${id.text}' ${why} and cannot name an arrow function parameter: choose another name`, id);
+      }
+      // JavaScript refuses `(x, x) => ...` when it loads the module: the whole app would fail to start.
+      const twice = names.find((id, i) => names.findIndex((o) => o.text === id.text) < i);
+      if (twice) return report('DF301', `invalid expression: parameter '${twice.text}' is declared twice`, twice);
       return visit(node.body, withParameters(bound, node));
+    }
+
+    if (ts.isRegularExpressionLiteral(node)) {
+      const text = node.text;
+      const close = text.lastIndexOf('/');
+      const flags = text.slice(close + 1);
+      if (!REGEX_FLAGS.test(flags)) return report('DF301', `regular expression flags '${flags}' are not supported: use d, g, i, m, s, u, y`, node);
+      const start = node.getStart(file) + 1;
+      const problem = regexProblem(text.slice(1, close), flags);
+      if (problem) reportPattern(problem, start + problem.start, problem.end - problem.start);
+      return;
+    }
+
+    const key = objectKey(node);
+    if (key && IMPLICIT_HOOKS.includes(key.text)) {
+      return report('DF305', `'${key.text}' is not allowed as an object key: JavaScript calls it by itself (conversions, JSON.stringify)`, key.node);
     }
 
     const prop = propertyName(node);
@@ -79,10 +127,26 @@ export function checkExpression(expression: Expression, scope: ExpressionScope):
     if (ts.isPropertyAssignment(node) && !ts.isComputedPropertyName(node.name) && node.name.text === '__proto__') {
       return report('DF305', "'__proto__' is not allowed as an object key: it sets the prototype", node.name);
     }
+    if (key && ts.isPropertyAssignment(node) && ts.isComputedPropertyName(node.name) && FORBIDDEN_PROPERTIES.includes(key.text)) {
+      return report('DF305', `'${key.text}' is not allowed as a computed object key: it is a key of the prototype chain`, key.node);
+    }
 
     if (ts.isCallExpression(node)) {
       const problem = callProblem(node, (name) => !known.has(name) && !bound.has(name));
       if (problem) return report(problem.code, problem.message, problem.node);
+      const pattern = patternArgument(node);
+      if (pattern && 'dynamic' in pattern) {
+        return report(
+          'DF308',
+          `'.${pattern.method}(...)' compiles its argument into a regular expression: write the pattern literally (/.../ or a string literal), so it can be checked; a pattern from data could stall the host (to find text, use includes or indexOf)`,
+          pattern.dynamic,
+        );
+      }
+      if (pattern && 'literal' in pattern) {
+        const lit = pattern.literal;
+        const start = lit.getStart(file);
+        if (reportPattern(regexProblem(lit.text, pattern.method === 'matchAll' ? 'g' : ''), start, lit.getEnd() - start)) return;
+      }
     }
 
     // `Math.max`, `Number.MAX_SAFE_INTEGER`: a namespace member, called or passed as a callback.
@@ -174,7 +238,7 @@ function namespaceList(ns: string): string {
 }
 
 /** Constructs that are never allowed (DF303), with the node to point at. */
-function forbiddenConstruct(node: ts.Node, file: ts.SourceFile): { message: string; node: ts.Node } | undefined {
+function forbiddenConstruct(node: ts.Node, file: ts.SourceFile): { message: string; node: ts.Node; code?: DiagnosticCode } | undefined {
   const no = (what: string, at: ts.Node = node): { message: string; node: ts.Node } => ({ message: `${what} is not allowed in expressions`, node: at });
   if (ts.isBinaryExpression(node)) {
     const op = node.operatorToken;
@@ -182,6 +246,13 @@ function forbiddenConstruct(node: ts.Node, file: ts.SourceFile): { message: stri
       return { message: `assignment ('${op.getText(file)}') is not allowed in expressions: use a \`set\` step to assign variables`, node };
     }
     if (op.kind === ts.SyntaxKind.CommaToken) return no('the comma operator', op);
+    // JavaScript refuses `a ?? b || c` when it loads the module (TypeScript parses it): parenthesise.
+    const logical = (k: ts.SyntaxKind): boolean => k === ts.SyntaxKind.BarBarToken || k === ts.SyntaxKind.AmpersandAmpersandToken;
+    const mixes = (e: ts.Expression): boolean =>
+      ts.isBinaryExpression(e) && (op.kind === ts.SyntaxKind.QuestionQuestionToken ? logical(e.operatorToken.kind) : e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken);
+    if ((op.kind === ts.SyntaxKind.QuestionQuestionToken || logical(op.kind)) && (mixes(node.left) || mixes(node.right))) {
+      return { message: "invalid expression: '??' mixed with '||' or '&&' without parentheses is not valid JavaScript: add parentheses", node: op, code: 'DF301' };
+    }
   }
   if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
     (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) {
@@ -203,7 +274,6 @@ function forbiddenConstruct(node: ts.Node, file: ts.SourceFile): { message: stri
     return no('a method or accessor in an object literal');
   }
   if (ts.isTaggedTemplateExpression(node)) return no('a tagged template');
-  if (ts.isRegularExpressionLiteral(node)) return no("a regular expression (use string methods: replaceAll, split, includes)");
   if (ts.isMetaProperty(node)) return no(`'${node.getText(file)}'`);
   if (ts.isPrivateIdentifier(node)) return no('a private name');
   if (ts.isAsExpression(node) || ts.isTypeAssertionExpression(node) || ts.isNonNullExpression(node) ||
@@ -258,8 +328,25 @@ function propertyName(node: ts.Node): { text: string; node: ts.Node } | undefine
   return undefined;
 }
 
-/** Why a call is not allowed (DF304 at the callee, or the whole call for a method), or undefined when it is. */
-/** `isFree(name)`: the name is not a local or parameter, so it means the global. */
+/** Too many arguments for `name` (a method, or `Namespace.member`): see MAX_ARGUMENTS. */
+function argumentsProblem(call: ts.CallExpression, name: string): Problem | undefined {
+  const max = MAX_ARGUMENTS[name];
+  if (max === undefined) return undefined;
+  const extra = call.arguments.find((a, i) => i >= max || ts.isSpreadElement(a));
+  if (!extra) return undefined;
+  const what = name === 'JSON.parse' ? 'a reviver' : name === 'Object.fromEntries' ? 'anything but the one list' : 'a thisArg (the `this` of its callback)';
+  const label = name.includes('.') ? name : `.${name}`;
+  return {
+    code: 'DF304',
+    message: `'${label}(...)' takes at most ${max} argument${max === 1 ? '' : 's'} here, written out (no spread): ${what} is not allowed in expressions`,
+    node: extra,
+  };
+}
+
+/**
+ * Why a call is not allowed (DF304 at the callee, or the whole call for a method), or undefined when it is.
+ * `isFree(name)`: the name is not a local or parameter, so it means the global.
+ */
 function callProblem(call: ts.CallExpression, isFree: (name: string) => boolean): Problem | undefined {
   const callee = call.expression;
   if (ts.isIdentifier(callee)) {
@@ -274,7 +361,7 @@ function callProblem(call: ts.CallExpression, isFree: (name: string) => boolean)
     const method = callee.name.text;
     const target = callee.expression;
     if (ts.isIdentifier(target) && isFree(target.text) && (target.text === 'Date' || NAMESPACES.includes(target.text))) {
-      return undefined; // checked as a namespace member (or Date) when the callee is visited
+      return argumentsProblem(call, `${target.text}.${method}`); // the member itself is checked when the callee is visited
     }
     if (MUTATING_METHODS.includes(method)) {
       return {
@@ -283,8 +370,45 @@ function callProblem(call: ts.CallExpression, isFree: (name: string) => boolean)
         node: call,
       };
     }
-    if (ALLOWED_METHODS.includes(method) || FORBIDDEN_PROPERTIES.includes(method)) return undefined; // forbidden: DF305 on visit
+    if (ALLOWED_METHODS.includes(method)) return argumentsProblem(call, method);
+    if (FORBIDDEN_PROPERTIES.includes(method)) return undefined; // DF305 on visit
     return { code: 'DF304', message: `'.${method}(...)' is not an allowed method`, node: call };
   }
   return { code: 'DF304', message: 'only named functions and methods may be called', node: callee };
+}
+
+/** The names an arrow function's parameters bind (destructured ones too), as identifiers. */
+function parameterNames(fn: ts.ArrowFunction): ts.Identifier[] {
+  const out: ts.Identifier[] = [];
+  const add = (name: ts.BindingName): void => {
+    if (ts.isIdentifier(name)) out.push(name);
+    else for (const el of name.elements) if (!ts.isOmittedExpression(el)) add(el.name);
+  };
+  for (const p of fn.parameters) add(p.name);
+  return out;
+}
+
+/** The key an object literal property creates, when it is written literally. */
+function objectKey(node: ts.Node): { text: string; node: ts.Node } | undefined {
+  if (ts.isShorthandPropertyAssignment(node)) return { text: node.name.text, node: node.name };
+  if (!ts.isPropertyAssignment(node) && !ts.isMethodDeclaration(node)) return undefined;
+  const name = node.name;
+  if (ts.isIdentifier(name) || ts.isStringLiteralLike(name) || ts.isNumericLiteral(name)) return { text: name.text, node: name };
+  if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(name.expression)) return { text: name.expression.text, node: name.expression };
+  return undefined;
+}
+
+/**
+ * The first argument of a call to a method that compiles it into a regular expression
+ * (`match`, `matchAll`, `search`): a string literal to check as a pattern, a regex literal
+ * (checked where it stands), or anything else, which is refused.
+ */
+function patternArgument(call: ts.CallExpression): { method: string; literal: ts.StringLiteralLike } | { method: string; dynamic: ts.Node } | undefined {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || !PATTERN_METHODS.includes(callee.name.text)) return undefined;
+  const method = callee.name.text;
+  const arg = call.arguments[0];
+  if (!arg || ts.isRegularExpressionLiteral(arg)) return undefined;
+  if (ts.isStringLiteralLike(arg)) return { method, literal: arg };
+  return { method, dynamic: arg };
 }

@@ -8,8 +8,14 @@ import { isReference, isStepsRoot, parseExpression, withParameters } from './par
  * keys and arrow parameters are never renamed, and a parameter shadows a free name in its body.
  * Arrow parameters are annotated `paramType` so the generated code passes noImplicitAny.
  * Comments are dropped at the ends; the result is parenthesised unless it is a primary expression.
+ *
+ * What the translation adds reaches the runtime through `runtime` (the namespace the generated
+ * module imports): keys computed from data are guarded (`obj[rt.key(k)]`, `{ [rt.newKey(k)]: v }`,
+ * `Object.fromEntries(rt.entries(list))`). Those names, and the roots of the `rename` replacements
+ * (`run` in `run.now()`), must mean the generated code's own: an expression that declares one of
+ * them is refused by the checker (DF206), and translating one anyway throws.
  */
-export function translateExpression(source: string, rename: Readonly<Record<string, string>>, paramType = 'rt.Json', keyGuard = 'rt.key'): string {
+export function translateExpression(source: string, rename: Readonly<Record<string, string>>, paramType = 'rt.Json', runtime = 'rt'): string {
   const parsed = parseExpression(source);
   if ('error' in parsed) throw new Error(`cannot translate invalid expression: ${source}`);
   const { expr, file } = parsed;
@@ -19,11 +25,23 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
     const p = parseExpression(text);
     return 'error' in p || needsParens(p.expr) ? `(${text})` : text;
   };
+  const inserted = new Set([runtime, ...Object.values(rename).flatMap((t) => /^[A-Za-z_$][A-Za-z0-9_$]*/.exec(t)?.[0] ?? [])]);
   const renames = (name: string, bound: ReadonlySet<string>): boolean => !bound.has(name) && Object.prototype.hasOwnProperty.call(rename, name);
 
-  const edits: Array<{ start: number; end: number; text: string }> = [];
+  /**
+   * Text edits: replacements (identifiers), and insertions that open (`rt.key(`) or close (`)`)
+   * a wrapper around a node. Insertions at one position nest by the depth of their node: the outer
+   * node's opening goes left of the inner's, its closing right of the inner's; closings go left of
+   * openings.
+   */
+  const edits: Array<{ start: number; end: number; text: string; open?: boolean; depth?: number }> = [];
+  let depth = 0;
+  const open = (at: number, text: string): void => void edits.push({ start: at, end: at, text, open: true, depth });
+  const close = (at: number, text: string): void => void edits.push({ start: at, end: at, text, open: false, depth });
   const visit = (node: ts.Node, bound: ReadonlySet<string>): void => {
     if (ts.isArrowFunction(node)) {
+      const shadowed = [...withParameters(new Set(), node)].find((n) => inserted.has(n));
+      if (shadowed) throw new Error(`cannot translate '${source}': it declares '${shadowed}', a name the generated code relies on (the checker refuses this, DF206)`);
       const parenthesised = node.getChildren(file).some((c) => c.kind === ts.SyntaxKind.OpenParenToken);
       for (const p of node.parameters) {
         if (p.type) continue;
@@ -37,8 +55,28 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
     if (ts.isElementAccessExpression(node) && !ts.isStringLiteralLike(node.argumentExpression) && !ts.isNumericLiteral(node.argumentExpression)) {
       // A key computed from data could name `constructor` or `__proto__` at run time: guard it.
       const arg = node.argumentExpression;
-      edits.push({ start: arg.getStart(file), end: arg.getStart(file), text: `${keyGuard}(` });
-      edits.push({ start: arg.getEnd(), end: arg.getEnd(), text: ')' });
+      // `{ gold: 3, silver: 2 }[input.tier]`: TypeScript types the literal and refuses an index it
+      // cannot check; the lookup is of data, so type it as data.
+      let target: ts.Expression = node.expression;
+      while (ts.isParenthesizedExpression(target)) target = target.expression;
+      if (ts.isObjectLiteralExpression(target)) {
+        open(node.expression.getStart(file), '(');
+        close(node.expression.getEnd(), ` as ${paramType})`);
+      }
+      open(arg.getStart(file), `${runtime}.key(`);
+      close(arg.getEnd(), ')');
+    }
+    if (ts.isComputedPropertyName(node) && !ts.isStringLiteralLike(node.expression) && !ts.isNumericLiteral(node.expression)) {
+      // `{ [k]: v }`: a key from data could name `__proto__`, or `toJSON`, which JavaScript calls by itself.
+      const key = node.expression;
+      open(key.getStart(file), `${runtime}.newKey(`);
+      close(key.getEnd(), ')');
+    }
+    if (isFromEntries(node, bound) && node.arguments.length > 0) {
+      // The same for the keys of `Object.fromEntries(list)`.
+      const list = node.arguments[0];
+      open(list.getStart(file), `${runtime}.entries(`);
+      close(list.getEnd(), ')');
     }
     if (ts.isShorthandPropertyAssignment(node)) {
       const name = node.name.text;
@@ -49,16 +87,30 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
       edits.push({ start: node.getStart(file), end: node.getEnd(), text: replacement(node.text) });
       return;
     }
+    depth++;
     ts.forEachChild(node, (c) => visit(c, bound));
+    depth--;
   };
   visit(expr, new Set());
 
   // Edit the expression's own range of the wrapped text: leading and trailing comments fall outside it.
   const start = expr.getStart(file);
   let text = file.text.slice(start, expr.getEnd());
-  // Right to left; at one position the replacement goes before an insertion that opens there.
-  for (const e of edits.sort((a, b) => b.start - a.start || b.end - a.end)) text = text.slice(0, e.start - start) + e.text + text.slice(e.end - start);
-  return needsParens(expr) ? `(${text})` : text;
+  // Right to left. At one position a replacement is applied first (an insertion there goes before
+  // it); of insertions, the one applied later lands further left: openings before closings,
+  // inner openings before outer ones, outer closings before inner ones.
+  const order = (e: (typeof edits)[number]): number => (e.end > e.start ? -1e9 : e.open ? -e.depth! : 1e6 + e.depth!);
+  for (const e of edits.sort((a, b) => b.start - a.start || order(a) - order(b))) text = text.slice(0, e.start - start) + e.text + text.slice(e.end - start);
+  // An object literal at the very left would read as a block after `=>` or at a statement start.
+  return needsParens(expr) || text.startsWith('{') ? `(${text})` : text;
+}
+
+/** `Object.fromEntries(...)`, with `Object` the global (not a parameter). */
+function isFromEntries(node: ts.Node, bound: ReadonlySet<string>): node is ts.CallExpression {
+  if (!ts.isCallExpression(node)) return false;
+  const callee = node.expression;
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === 'fromEntries' && ts.isIdentifier(callee.expression) &&
+    callee.expression.text === 'Object' && !bound.has('Object');
 }
 
 /** Operators need parentheses when inlined into a larger expression; primaries do not. */
