@@ -58,13 +58,23 @@ export function* forEach(
   });
 }
 
-/** A parallel step: static branches, at most maxParallel at once; output is each branch's last output. */
+/**
+ * A parallel step: static branches, at most maxParallel at once; output is each branch's last
+ * output. With `step` (the step's graph key), each branch that finishes is reported to the
+ * status pages (runtime/flow/state.ts), since the step itself goes on while others run.
+ */
 export function* parallel(
   run: WorkflowRun,
   parent: Steps,
-  options: { maxParallel?: number; timeoutMs?: number },
+  options: { step?: string; maxParallel?: number; timeoutMs?: number },
   branches: ReadonlyArray<(steps: Steps) => Body>,
 ): Generator<df.Task, Json[], Json> {
   const deadline = deadlineIn(run.context, options.timeoutMs, 'parallel');
-  return yield* runWindow(run, branches.length, (i) => branches[i](scope(parent)), { maxParallel: options.maxParallel, onItemError: 'fail', deadline });
+  const key = options.step;
+  const branch = function* (i: number): Body {
+    const output = yield* branches[i](scope(parent));
+    if (key !== undefined) run.branchEnded(`${key}.${i}`);
+    return output;
+  };
+  return yield* runWindow(run, branches.length, branch, { maxParallel: options.maxParallel, onItemError: 'fail', deadline });
 }

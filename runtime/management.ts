@@ -12,6 +12,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
+import { stepStates } from './flow/state';
 import { nameError, nameErrorCode, urlPart, type NameKind } from './ids';
 
 const FINISHED = new Set<string>([df.OrchestrationRuntimeStatus.Completed, df.OrchestrationRuntimeStatus.Failed, df.OrchestrationRuntimeStatus.Terminated]);
@@ -121,6 +122,8 @@ export function friendlyStatus(s: DurableOrchestrationStatus, history: boolean |
     error: failed ? { message: String(s.output ?? '').split('\n')[0] } : null,
     customStatus: custom?.status ?? null,
     progress: custom?.progress ?? null,
+    // Each started step's state by its graph key, for the status pages (runtime/flow/state.ts).
+    steps: stepStates(custom, s.runtimeStatus),
     createdAt: new Date(s.createdTime).toISOString(),
     updatedAt: new Date(s.lastUpdatedTime).toISOString(),
     ...(Array.isArray(history) ? { history } : history ? { history: s.history ?? [] } : {}),

@@ -3,6 +3,7 @@
  * carries the user's `status` value and the progress of running forEach steps.
  */
 import type * as df from 'durable-functions';
+import { StepMarks } from './flow/state';
 import type { Deadline } from './timers';
 import type { Json, Steps } from './values';
 
@@ -18,6 +19,11 @@ export interface WorkflowStatus {
   status: Json;
   /** Progress of forEach steps by step id (or `forEach@<line>` when the step has no id). */
   progress?: Record<string, Progress>;
+  /**
+   * For the status pages: which steps have started, failed and finished, in the compact form of
+   * runtime/flow/state.ts (`0-3 4.0.0 !4.0.0`). The per-workflow status API decodes it as `steps`.
+   */
+  flow?: string;
 }
 
 export class WorkflowRun {
@@ -32,6 +38,7 @@ export class WorkflowRun {
    */
   deadline?: Deadline;
   private status: WorkflowStatus = { status: null };
+  private readonly marks = new StepMarks();
 
   constructor(readonly context: df.OrchestrationContext) {
     this.input = context.df.getInput() ?? null;
@@ -59,6 +66,29 @@ export class WorkflowRun {
 
   progress(step: string, p: Progress): void {
     this.status = { ...this.status, progress: { ...this.status.progress, [step]: { ...p } } };
+    this.context.df.setCustomStatus(this.status);
+  }
+
+  /** A step starts (generated code: one call per step, with the step's graph key). */
+  step(key: string): void {
+    this.marks.start(key);
+    this.publishMarks();
+  }
+
+  /** A try step's catch begins: the steps of its body that were running failed. */
+  caught(key: string): void {
+    this.marks.caught(key);
+    this.publishMarks();
+  }
+
+  /** A parallel branch ran to its end while the parallel step still runs. */
+  branchEnded(sequence: string): void {
+    this.marks.end(sequence);
+    this.publishMarks();
+  }
+
+  private publishMarks(): void {
+    this.status = { ...this.status, flow: this.marks.encode() };
     this.context.df.setCustomStatus(this.status);
   }
 }

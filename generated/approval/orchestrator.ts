@@ -11,23 +11,29 @@ export function* approvalOrchestrator(context: df.OrchestrationContext): Generat
   let last: rt.Json = null;
 
   // workflows/approval.yaml:12 · activity RequestApproval
+  run.step("0");
   last = yield* rt.activity(run, "RequestApproval", { customer: input.customer, total: input.total });
 
   // workflows/approval.yaml:14 · status
+  run.step("1");
   run.setStatus("waiting for approval");
   last = null;
 
   // workflows/approval.yaml:15 · decision: waitForEvent Approval
+  run.step("2");
   last = yield* rt.event(run, "Approval", 86400000, "continue");
   steps.decision = { output: last };
 
   // workflows/approval.yaml:19 · outcome: switch
+  run.step("3");
   last = null;
   if (steps.decision.output?.approved === true) {
     // workflows/approval.yaml:23 · activity RecordDecision
+    run.step("3.0.0");
     last = yield* rt.activity(run, "RecordDecision", { approved: true, by: steps.decision.output.by });
   } else {
     // workflows/approval.yaml:26 · activity RecordDecision
+    run.step("3.1.0");
     last = yield* rt.activity(run, "RecordDecision", { approved: false });
   }
   steps.outcome = { output: last };

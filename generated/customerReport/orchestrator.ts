@@ -12,20 +12,24 @@ export function* customerReportOrchestrator(context: df.OrchestrationContext): G
   let last: rt.Json = null;
 
   // workflows/customerReport.yaml:16 · status
+  run.step("0");
   run.setStatus("building");
   last = null;
 
   // workflows/customerReport.yaml:17 · sections: parallel
-  last = yield* rt.parallel(run, steps, {}, [
+  run.step("1");
+  last = yield* rt.parallel(run, steps, { step: "1" }, [
     function*(steps: rt.Steps): rt.Body {
       let last: rt.Json = null;
       // workflows/customerReport.yaml:20 · activity BuildReport
+      run.step("1.0.0");
       last = yield* rt.activity(run, "BuildReport", { customerId: input.customerId, section: "sales" });
       return last;
     },
     function*(steps: rt.Steps): rt.Body {
       let last: rt.Json = null;
       // workflows/customerReport.yaml:23 · activity BuildReport
+      run.step("1.1.0");
       last = yield* rt.activity(run, "BuildReport", { customerId: input.customerId, section: "support" });
       return last;
     },
@@ -33,9 +37,11 @@ export function* customerReportOrchestrator(context: df.OrchestrationContext): G
   steps.sections = { output: last };
 
   // workflows/customerReport.yaml:25 · delay
+  run.step("2");
   last = yield* rt.delay(run, 2000);
 
   // workflows/customerReport.yaml:26 · status
+  run.step("3");
   run.setStatus("done");
   last = null;
 

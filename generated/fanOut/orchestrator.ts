@@ -12,6 +12,7 @@ export function* fanOutOrchestrator(context: df.OrchestrationContext): Generator
   let last: rt.Json = null;
 
   // workflows/fanOut.yaml:13 · tasks: forEach
+  run.step("0");
   last = yield* rt.forEach(run, steps, { step: "tasks", items: Array.from({ length: input?.taskCount ?? 100 }, (_: rt.Json, i: rt.Json) => i), maxParallel: 10, onItemError: "fail", partition: tasksPartition }, tasksBody);
   steps.tasks = { output: last };
 

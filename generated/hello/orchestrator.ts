@@ -11,14 +11,17 @@ export function* helloOrchestrator(context: df.OrchestrationContext): Generator<
   let last: rt.Json = null;
 
   // workflows/hello.yaml:12 · tokyo: activity SayHello
+  run.step("0");
   last = yield* rt.activity(run, "SayHello", "Tokyo");
   steps.tokyo = { output: last };
 
   // workflows/hello.yaml:15 · seattle: activity SayHello
+  run.step("1");
   last = yield* rt.activity(run, "SayHello", "Seattle");
   steps.seattle = { output: last };
 
   // workflows/hello.yaml:18 · london: activity SayHello
+  run.step("2");
   last = yield* rt.activity(run, "SayHello", "London");
   steps.london = { output: last };
 

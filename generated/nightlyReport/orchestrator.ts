@@ -11,9 +11,11 @@ export function* nightlyReportOrchestrator(context: df.OrchestrationContext): Ge
   let last: rt.Json = null;
 
   // workflows/nightlyReport.yaml:11 · delay
+  run.step("0");
   last = yield* rt.delay(run, 2000);
 
   // workflows/nightlyReport.yaml:12 · activity SayHello
+  run.step("1");
   last = yield* rt.activity(run, "SayHello", "night shift");
 
   return last;

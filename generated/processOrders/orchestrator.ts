@@ -11,31 +11,39 @@ export function* processOrdersOrchestrator(context: df.OrchestrationContext): Ge
   let last: rt.Json = null;
 
   // workflows/processOrders.yaml:21 · set
+  run.step("0");
   vars.orderCount = input.orders.length;
   last = null;
 
   // workflows/processOrders.yaml:23 · status
+  run.step("1");
   run.setStatus(("charging " + rt.text(vars.orderCount) + " orders"));
   last = null;
 
   // workflows/processOrders.yaml:24 · charges: forEach
+  run.step("2");
   last = yield* rt.forEach(run, steps, { step: "charges", items: input.orders, maxParallel: 5, onItemError: "continue", partition: chargesPartition }, chargesBody);
   steps.charges = { output: last };
 
   // workflows/processOrders.yaml:32 · set
+  run.step("3");
   vars.total = steps.charges.output.filter((c: rt.Json) => !c.error).reduce((sum: rt.Json, c: rt.Json) => sum + c.charged, 0);
   vars.failed = steps.charges.output.filter((c: rt.Json) => c.error).length;
   last = null;
 
   // workflows/processOrders.yaml:35 · receipt: try
   if (vars.total > 0) {
+    run.step("4");
     try {
       // workflows/processOrders.yaml:38 · activity SendReceipt
+      run.step("4.0.0");
       last = yield* rt.activity(run, "SendReceipt", { customer: input.customer, total: vars.total }, { timeoutMs: 300000 });
     } catch (thrown) {
+      run.caught("4");
       const err = rt.toErrorInfo(thrown);
       last = null;
       // workflows/processOrders.yaml:44 · status
+      run.step("4.1.0");
       run.setStatus(("receipt failed: " + rt.text(err.message)));
       last = null;
     }
@@ -45,6 +53,7 @@ export function* processOrdersOrchestrator(context: df.OrchestrationContext): Ge
   steps.receipt = { output: last };
 
   // workflows/processOrders.yaml:45 · greeting: workflow hello
+  run.step("5");
   last = yield* rt.workflow(run, "hello");
   steps.greeting = { output: last };
 

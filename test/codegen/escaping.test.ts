@@ -60,9 +60,12 @@ describe('user strings in generated code', () => {
     const fn = sf.statements.find(ts.isFunctionDeclaration)!;
     const kinds = fn.body!.statements.map((s) => ts.SyntaxKind[s.kind]);
     // begin, destructure, let last; activity (assign, ...); status (call, assign); event (assign); fail (throw); return
+    // and one step mark per step (run.step("<key>"), for the status pages)
     expect(kinds.filter((k) => k === 'ThrowStatement')).toHaveLength(1);
     expect(kinds.at(-1)).toBe('ReturnStatement');
-    expect(kinds.length).toBe(9);
+    const marks = fn.body!.statements.filter((s) => /^run\.step\("\d+"\);$/.test(s.getText(sf)));
+    expect(marks).toHaveLength(4);
+    expect(kinds.length).toBe(9 + marks.length);
   });
 
   it('keeps comments on one line: descriptions cannot break out of a // comment', () => {

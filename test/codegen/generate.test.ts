@@ -187,7 +187,7 @@ describe('the orchestrator', () => {
     expect(text).toContain(
       'rt.forEach(run, steps, { step: "each", items: input.items, maxParallel: 3, onItemError: "continue", timeoutMs: 3600000 }, function*(it: rt.Json, index: number, steps: rt.Steps): rt.Body {',
     );
-    expect(text).toMatch(/rt\.parallel\(run, steps, \{ maxParallel: 1, timeoutMs: 600000 \}, \[\s*function\*\(steps: rt\.Steps\): rt\.Body \{/);
+    expect(text).toMatch(/rt\.parallel\(run, steps, \{ step: "3", maxParallel: 1, timeoutMs: 600000 \}, \[\s*function\*\(steps: rt\.Steps\): rt\.Body \{/);
     expect(text).toContain('rt.event(run, "Approve", 7200000, "continue")');
     expect(text).toContain('last = yield* rt.delay(run, 60000);');
     expect(text).toContain('last = yield* rt.until(run, vars.at);');

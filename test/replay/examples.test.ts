@@ -97,7 +97,8 @@ describe('customerReport (parallel branches, status, delay)', () => {
       { customerId: 'c-7', section: 'sales' },
       { customerId: 'c-7', section: 'support' },
     ]);
-    expect(state.customStatus).toEqual({ status: 'done' });
+    // the user's status, and the step marks of the status pages: steps 0-3 and both branches' steps started, both branches ended
+    expect(state.customStatus).toEqual({ status: 'done', flow: '0-3 1.0.0 1.1.0 ~1.0 ~1.1' });
     expect(flat(state.actions).some((a) => a.actionType === ActionType.CreateTimer)).toBe(true);
   });
 });

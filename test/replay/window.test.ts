@@ -86,7 +86,7 @@ describe('forEach maxParallel 10 over 100 items', () => {
         }
         expect(Math.max(...run.episodes.map((e) => e.activitiesInFlight))).toBe(10);
         // progress in the custom status, merged with the user's status
-        expect(state.customStatus).toEqual({ status: 'started', progress: { each: { done: 100, failed: 6, total: 100 } } });
+        expect(state.customStatus).toEqual({ status: 'started', flow: expect.any(String), progress: { each: { done: 100, failed: 6, total: 100 } } });
         expect(await run.replayCheck()).toEqual([]);
       });
     }

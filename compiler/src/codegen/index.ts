@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { IndentationText, NewLineKind, Project as TsProject, QuoteKind, StructureKind, ts, VariableDeclarationKind, type FormatCodeSettings, type StatementStructures, type WriterFunction } from 'ts-morph';
 import type { Project, Workflow } from '../model';
 import { openApiDocument } from './openapi';
+import { assignStepKeys } from './step-marks';
 import { stepsCode, type HoistedBody } from './steps';
 import { NameScope } from './names';
 import { inputValidatorSource } from './validator';
@@ -90,6 +91,7 @@ interface Orchestrators {
 }
 
 function orchestratorStatements(w: Workflow, runtime: string): Orchestrators {
+  assignStepKeys(w);
   const rename: Rename = { now: 'run.now()', instanceId: 'run.instanceId', workflow: literal(w.name) };
   const hoist = { orchestrator: partitionFunctionName(w), bodies: [] as HoistedBody[], names: new NameScope([orchestratorName(w), partitionOrchestratorName(w)]) };
   const body = [

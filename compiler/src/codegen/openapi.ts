@@ -136,6 +136,11 @@ export function openApiDocument(project: Project): Record<string, unknown> {
             error: { type: ['object', 'null'] },
             customStatus: {},
             progress: { type: ['object', 'null'] },
+            steps: {
+              type: ['object', 'null'],
+              description: 'The state of each step that has started, by its graph key (see /api/flow): running, completed or failed.',
+              additionalProperties: { type: 'string', enum: ['running', 'completed', 'failed'] },
+            },
             createdAt: { type: 'string', format: 'date-time' },
             updatedAt: { type: 'string', format: 'date-time' },
             history: { type: 'array' },

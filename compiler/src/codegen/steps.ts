@@ -8,6 +8,7 @@
 import type { Duration, ForEachStep, RetryPolicy, Step, Value } from '../model';
 import { bodyReads, notPartitionable, partitionSize } from '../partition';
 import type { NameScope } from './names';
+import { markStep } from './step-marks';
 import { commentText, literal, valueCode, type Rename } from './values';
 
 /** A forEach body generated as a module-level function, so slice orchestrations can run it too. */
@@ -197,6 +198,8 @@ export function stepCode(step: Step, c: StepContext): Lines {
   const out: Lines = [`// ${c.file}:${step.span.start.line} · ${describe(step)}`];
   let code = kindCode(step, c);
   if (step.result) code = [...code, `last = ((output: rt.Json): rt.Json => ${valueCode(step.result, { ...c.rename })})(last);`];
+  // Status pages: the step reports its state as it starts (codegen/step-marks.ts).
+  code = markStep(step, code);
   if (step.if) code = [`if (${condition(step.if, c)}) {`, ...code, '} else {', 'last = null;', '}'];
   out.push(...code);
   if (step.id) out.push(`steps.${step.id} = { output: last };`);
