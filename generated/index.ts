@@ -9,3 +9,4 @@ import "./hello/blueprint";
 import "./nightlyReport/blueprint";
 import "./processOrders/blueprint";
 import "./openapi";
+import "./flow-ui/pages";

@@ -18,3 +18,5 @@ export * from './management';
 export * from './ids';
 export * from './registry';
 export * from './flow/state';
+export * from './flow/trace';
+export * from './flow/pages';
