@@ -1,6 +1,7 @@
 /**
  * The `durable-flow` command line: `check` validates, `compile` also generates `generated/` and
- * builds `dist/`; `--watch` recompiles on every save, `--format json` prints diagnostics for tools.
+ * builds `dist/`; `--watch` recompiles on every save, `--format json` prints diagnostics for tools;
+ * `graph <workflow>` writes a workflow's graph as SVG or Mermaid.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,6 +10,9 @@ import { GenerateCache } from './codegen';
 import { hasErrors } from './diagnostics';
 import { diagnosticsToJson, formatDiagnostic, formatSummary } from './format-diagnostics';
 import { checkProjectDir, FrontEndCache, WORKFLOWS_DIR, type FrontEndResult } from './front-end';
+import { renderMermaid } from './graph/mermaid';
+import { buildGraph } from './graph/model';
+import { renderSvg } from './graph/svg';
 import { SCHEMA_FILE, schemaText } from './schema';
 
 const USAGE = `usage: durable-flow <command> [options]
@@ -17,10 +21,12 @@ commands:
   check              validate workflows/*.yaml and report every problem
   compile            check, generate generated/ and build dist/
   schema             write compiler/schema/workflow.schema.json from the compiler's definition
+  graph <workflow>   write the workflow's graph (the one /api/flow shows) for docs and reviews
 
 options:
   --root <dir>       project root (default: the current directory)
-  --format <f>       text (default) or json
+  --format <f>       check, compile: text (default) or json; graph: svg (default) or mermaid
+  --out <file>       (graph) write to this file instead of standard output
   --watch            (compile) recompile whenever a workflow or activity changes
   --no-build         (compile) generate generated/ but skip building dist/
   -h, --help         show this help
@@ -28,28 +34,67 @@ options:
 
 interface Options {
   command?: string;
+  /** The command's operand (graph: the workflow's name). */
+  operand?: string;
   root: string;
-  format: 'text' | 'json';
+  format?: 'text' | 'json' | 'svg' | 'mermaid';
+  out?: string;
   watch: boolean;
   build: boolean;
 }
 
+const FORMATS: Record<string, ReadonlyArray<NonNullable<Options['format']>>> = { graph: ['svg', 'mermaid'], default: ['text', 'json'] };
+
 export function parseArgs(argv: readonly string[]): Options | string {
-  const o: Options = { root: process.cwd(), format: 'text', watch: false, build: true };
+  const o: Options = { root: process.cwd(), watch: false, build: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--root') o.root = path.resolve(argv[++i] ?? '.');
     else if (a === '--format') {
       const f = argv[++i];
-      if (f !== 'text' && f !== 'json') return `--format must be text or json, got '${f ?? ''}'`;
+      if (f !== 'text' && f !== 'json' && f !== 'svg' && f !== 'mermaid') return `--format must be text, json, svg or mermaid, got '${f ?? ''}'`;
       o.format = f;
+    } else if (a === '--out') {
+      const f = argv[++i];
+      if (!f) return '--out needs a file name';
+      o.out = path.resolve(f);
     } else if (a === '--watch') o.watch = true;
     else if (a === '--no-build') o.build = false;
     else if (a === '-h' || a === '--help') o.command = 'help';
     else if (!a.startsWith('-') && o.command === undefined) o.command = a;
+    else if (!a.startsWith('-') && o.command === 'graph' && o.operand === undefined) o.operand = a;
     else return `unknown argument '${a}'`;
   }
+  const allowed = FORMATS[o.command === 'graph' ? 'graph' : 'default'];
+  if (o.format !== undefined && !allowed.includes(o.format)) return `--format of ${o.command ?? 'this command'} must be ${allowed.join(' or ')}, got '${o.format}'`;
   return o;
+}
+
+/** `graph <workflow>`: the workflow's graph as SVG (standalone, with its own styles) or Mermaid. */
+function graph(o: Options): number {
+  if (!o.operand) {
+    process.stderr.write(`durable-flow: graph needs a workflow name\n\n${USAGE}`);
+    return 2;
+  }
+  const front = checkProjectDir(o.root);
+  if (!front.ok) {
+    report(front, { ...o, format: 'text' });
+    return 1;
+  }
+  const w = front.project.workflows.find((x) => x.name === o.operand);
+  if (!w) {
+    const names = front.project.workflows.map((x) => x.name).sort();
+    process.stderr.write(`durable-flow: no workflow named '${o.operand}'; the workflows are ${names.join(', ') || '(none)'}\n`);
+    return 1;
+  }
+  const { graph: g } = buildGraph(w);
+  const text = o.format === 'mermaid' ? renderMermaid(g) : renderSvg(g, { standalone: true });
+  if (o.out) {
+    fs.mkdirSync(path.dirname(o.out), { recursive: true });
+    fs.writeFileSync(o.out, text);
+    process.stdout.write(`wrote ${path.relative(process.cwd(), o.out) || o.out}\n`);
+  } else process.stdout.write(text);
+  return 0;
 }
 
 function report(front: FrontEndResult, o: Options): void {
@@ -69,7 +114,7 @@ function compileOnce(o: Options, cache: FrontEndCache, codegen?: GenerateCache):
   report(front, o);
   if (!front.ok) return 1;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const log = (s: string): void => void (o.format === 'text' ? process.stdout.write(s + '\n') : process.stderr.write(s + '\n'));
+  const log = (s: string): void => void (o.format !== 'json' ? process.stdout.write(s + '\n') : process.stderr.write(s + '\n'));
   log(
     `generated ${files.length} files in ${ms.toFixed(0)} ms` +
       (write ? ` (${write.written.length} written, ${write.unchanged.length} unchanged, ${write.removed.length} removed)` : ''),
@@ -137,6 +182,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`wrote ${SCHEMA_FILE}\n`);
       return 0;
     }
+    case 'graph':
+      return graph(o);
     case 'help':
       process.stdout.write(USAGE);
       return 0;

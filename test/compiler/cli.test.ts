@@ -97,3 +97,39 @@ describe('durable-flow compile --watch', () => {
     }
   });
 });
+
+describe('durable-flow graph', () => {
+  const flow = 'dsl: 1\nsteps:\n  - id: greet\n    activity: Greet\n    input: world\n  - waitForEvent: Go\n    timeout: 1h\n';
+
+  it('writes the workflow graph as a standalone SVG with one data-step element per step', () => {
+    const dir = project({ 'workflows/a.yaml': flow, 'workflows/activities/greet.ts': ACTIVITY });
+    const out = path.join(dir, 'docs/a.svg');
+    const r = run(['graph', 'a', '--root', dir, '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const svg = fs.readFileSync(out, 'utf8');
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg).toContain('<style>');
+    expect([...svg.matchAll(/data-step="([^"]+)"/g)].map((m) => m[1])).toEqual(['greet', 'steps[1]']);
+  });
+
+  it('prints a Mermaid flowchart with --format mermaid', () => {
+    const dir = project({ 'workflows/a.yaml': flow, 'workflows/activities/greet.ts': ACTIVITY });
+    const r = run(['graph', 'a', '--root', dir, '--format', 'mermaid']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.startsWith('flowchart TD\n')).toBe(true);
+    expect(r.stdout).toContain('n1{{"Go<br/>wait for event · timeout 1h → fail"}}');
+    expect(r.stdout).toContain('  n0 --> n1\n');
+  });
+
+  it('names the workflows when the one asked for does not exist, and refuses a format it cannot write', () => {
+    const dir = project({ 'workflows/a.yaml': flow, 'workflows/activities/greet.ts': ACTIVITY });
+    const missing = run(['graph', 'b', '--root', dir]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("no workflow named 'b'; the workflows are a");
+    const wrong = run(['graph', 'a', '--root', dir, '--format', 'json']);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain('--format of graph must be svg or mermaid');
+    expect(run(['graph', '--root', dir]).status).toBe(2);
+  });
+});

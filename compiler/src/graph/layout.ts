@@ -64,6 +64,8 @@ export const METRICS = {
   emptyH: 22,
   emptyW: 90,
   margin: 16,
+  /** Room for a forEach's done/failed/total on its subtitle line. */
+  countW: 140,
 } as const;
 
 const M = METRICS;
@@ -92,7 +94,9 @@ export function badgeRows(badges: readonly string[], width: number): string[][] 
 /** The node's text block: its width wanted (up to `max` for leaves) and its height with the badge rows that width gives. */
 function textBlock(n: GraphNode, max: number): { w: number; h: number } {
   const oneRow = n.badges.reduce((sum, b, i) => sum + badgeWidth(b) + (i ? 6 : 0), 0);
-  const w = Math.min(max, Math.ceil(Math.max(n.title.length * M.titleChar, n.subtitle.length * M.smallChar, oneRow) + 2 * M.padX));
+  // a forEach's subtitle line also holds its count (`998/1000 · 12 failed`, filled in by the pages)
+  const count = n.kind === 'forEach' ? M.countW : 0;
+  const w = Math.min(max, Math.ceil(Math.max(n.title.length * M.titleChar, n.subtitle.length * M.smallChar + count, oneRow) + 2 * M.padX));
   const rows = badgeRows(n.badges, w - 2 * M.padX).length;
   return { w, h: 2 * M.padY + M.lineTitle + M.lineSub + rows * M.badgeRow };
 }

@@ -1,7 +1,8 @@
 /**
  * A workflow graph as a Mermaid flowchart, for Markdown (GitHub renders it): one node per step,
  * containers as subgraphs holding one subgraph per body, edges for the flow. Node ids are the
- * graph keys (`n3_1_0`), labels are quoted and escaped, so any step text is safe.
+ * graph keys (`n3_1_0`); labels are quoted, with `<`, `>`, `"` and `#` of step text as entity
+ * codes, so no step text can add markup or end a label.
  */
 import type { GraphNode, GraphSequence, WorkflowGraph } from './model';
 
@@ -9,19 +10,23 @@ function id(key: string): string {
   return `n${key.replace(/\./g, '_')}`;
 }
 
-/** A label in Mermaid's quoted form: `"` and the characters Mermaid reads as markup are entities. */
-function label(text: string): string {
-  return `"${text.replace(/&/g, '#amp;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;').replace(/[\r\n]+/g, ' ')}"`;
+/** User text inside a quoted Mermaid label: `<`, `>`, `"` and `#` as Mermaid's entity codes, so it shows as text, never as markup. */
+function plain(text: string): string {
+  return text.replace(/#/g, '#35;').replace(/</g, '#lt;').replace(/>/g, '#gt;').replace(/"/g, '#quot;').replace(/[\r\n]+/g, ' ');
 }
 
-function nodeText(n: GraphNode): string {
-  const badges = n.badges.length ? `<br/><small>${n.badges.map((b) => b.replace(/[<>]/g, '')).join(' · ')}</small>` : '';
-  return `${n.title.replace(/[<>]/g, '')}<br/><small>${n.subtitle.replace(/[<>]/g, '')}</small>${badges}`;
+/** A quoted label; the only markup in it is ours (`<br/>` between lines). */
+function label(...lines: string[]): string {
+  return `"${lines.map(plain).join('<br/>')}"`;
+}
+
+function nodeText(n: GraphNode): string[] {
+  return [n.title, [n.subtitle, ...n.badges].join(' · ')];
 }
 
 /** The node's declaration in the shape of its kind: events hexagons, timers stadiums, sub-workflows subroutines. */
 function declare(n: GraphNode): string {
-  const text = label(nodeText(n));
+  const text = label(...nodeText(n));
   switch (n.kind) {
     case 'waitForEvent':
       return `${id(n.key)}{{${text}}}`;
@@ -46,7 +51,7 @@ export function renderMermaid(g: WorkflowGraph): string {
       const me = id(n.key);
       if (n.sequences.length === 0) out.push(`${indent}${declare(n)}`);
       else {
-        out.push(`${indent}subgraph ${me}[${label(nodeText(n))}]`, `${indent}  direction TB`);
+        out.push(`${indent}subgraph ${me}[${label(...nodeText(n))}]`, `${indent}  direction TB`);
         for (const [i, body] of n.sequences.entries()) {
           const sid = `${me}_s${i}`;
           out.push(`${indent}  subgraph ${sid}[${label(body.label ?? `body ${i + 1}`)}]`);
