@@ -371,7 +371,7 @@ export class HostServer {
       .history(id)
       .filter((e) => e.EventType !== 12 && e.EventType !== 13)
       .map((e) => {
-        const { EventType, Timestamp, Result, Input, Name, InstanceId, TaskScheduledId, TimerId, FireAt, Reason } = e as Record<string, unknown>;
+        const { EventType, Timestamp, Result, Input, Name, InstanceId, TaskScheduledId, TimerId, FireAt, Reason, OrchestrationStatus } = e as Record<string, unknown>;
         return {
           EventType: names[EventType as number] ?? String(EventType),
           Timestamp,
@@ -382,6 +382,8 @@ export class HostServer {
           ...(TaskScheduledId !== undefined ? { TaskScheduledId } : {}),
           ...(TimerId !== undefined ? { TimerId } : {}),
           ...(Reason !== undefined ? { Reason } : {}),
+          // how an execution ended (Completed, Failed, ContinuedAsNew), as the extension shows it
+          ...(OrchestrationStatus !== undefined ? { OrchestrationStatus } : {}),
           ...(withOutput && Result !== undefined ? { Result: JSON.parse(Result as string) } : {}),
           ...(withOutput && Input !== undefined && EventType === 15 ? { Input: JSON.parse(Input as string) } : {}),
         };
