@@ -99,6 +99,8 @@ const FINISHED = new Set(['Completed', 'Failed', 'Terminated']);
 const POLL_INSTANCE = 1000;
 const POLL_DASHBOARD = 3000;
 const PAGE_SIZE = 15;
+/** The latest episodes the replay trace shows. */
+const TRACE_EPISODES = 100;
 
 const body = document.body;
 const BASE = body.dataset.base ?? '/api/flow';
@@ -734,15 +736,19 @@ async function instanceView(name: string, id: string): Promise<void> {
     })
     .catch((e: Error) => graphSlot.replaceChildren(message(e.message)));
 
+  // The trace is read again when the instance changed: at most every 2 s, every 10 s once its
+  // history is long (each read walks the whole history on the server).
   let traceFor = '';
   let traceAt = 0;
+  let traceEvery = 2000;
   const refreshTrace = async (force: boolean): Promise<void> => {
     if (!inst) return;
     const stamp = `${inst.status}@${inst.updatedAt}`;
-    if (!force && (stamp === traceFor || Date.now() - traceAt < 2000)) return;
+    if (stamp === traceFor || (!force && Date.now() - traceAt < traceEvery)) return;
     traceAt = Date.now();
-    const t = await request<Trace>('GET', `${BASE}/api/trace/${encodeURIComponent(w.name)}/${encodeURIComponent(id)}`, { limit: '100' });
+    const t = await request<Trace>('GET', `${BASE}/api/trace/${encodeURIComponent(w.name)}/${encodeURIComponent(id)}`, { limit: String(TRACE_EPISODES) });
     traceFor = stamp;
+    traceEvery = t.events > 1000 ? 10_000 : 2000;
     if (mine === view) traceSlot.replaceChildren(traceList(t));
   };
 

@@ -74,6 +74,8 @@ describe('step states on the page', () => {
     await page.locator('form[data-workflow="states"] textarea').fill('{"path":"b"}');
     await page.locator('form[data-workflow="states"] button[type="submit"]').click();
     await page.waitForSelector('[data-step="gate"][data-state="running"]', { timeout: 20_000 });
+    // the parallel's first branch runs its activity beside the wait: settled once it has ended
+    await page.waitForSelector('[data-step="steps[5].parallel[0].steps[0]"][data-state="completed"]', { timeout: 20_000 });
     expect(
       await states(page, [
         'first',
@@ -116,6 +118,8 @@ describe('step states on the page', () => {
       last: 'pending',
     });
     expect(await page.locator('.event-form select option').allTextContents()).toEqual(['Go (waiting)']);
+    // the trace catches up (it is read again at most every 2 s): six episodes up to the wait
+    await page.waitForFunction(() => document.querySelectorAll('[data-episode]').length >= 6, undefined, { timeout: 10_000 });
     await shot(page, 'instance-states');
 
     await page.locator('.event-form button[type="submit"]').click();
