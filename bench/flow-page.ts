@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       '',
       'Bytes: medians over what the page fetched in 8 s in the middle of the run (10 items at once, 100 ms each). Server time: `responseStart - requestStart` of those fetches (time to the first byte, on loopback); and, to check it, the whole time of 10 more requests of each made from Node in the same window, one at a time (median, p90).',
       '',
-      '| forEach | request | page fetches | transferred | body | server time (page's fetches) | 10 requests from Node: median (p90) |',
+      "| forEach | request | page fetches | transferred | body | server time (page's fetches) | 10 requests from Node: median (p90) |",
       '|---|---|---|---|---|---|---|',
     );
     for (const [workflow, what] of [

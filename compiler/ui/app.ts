@@ -475,11 +475,12 @@ function nodeStates(w: Workflow, inst: Instance): Map<string, State> {
     if (s === 'failed') failedAt.set(p.seq, Math.min(failedAt.get(p.seq) ?? Infinity, p.index));
   }
   const out = new Map<string, State>();
+  const nodes = new Map(w.nodes.map((n) => [n.key, n]));
   const state = (key: string): State => {
     const known = out.get(key);
     if (known) return known;
     let s: State;
-    const node = w.nodes.find((n) => n.key === key);
+    const node = nodes.get(key);
     if (node?.inForEach !== undefined) s = state(node.inForEach);
     else if (started[key]) s = started[key];
     else {

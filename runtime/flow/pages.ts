@@ -89,8 +89,7 @@ function bases(request: HttpRequest): { base: string; api: string } {
 
 function page(options: FlowPagesOptions, request: HttpRequest): HttpResponseInit {
   const { base, api } = bases(request);
-  const code = request.query.get('code');
-  const key = code ? `&code=${encodeURIComponent(code)}` : '';
+  // The assets need no key: their URLs carry none (the page's own key stays in the page).
   const css = options.assets['app.css'];
   const js = options.assets['app.js'];
   // The page carries what it needs to draw the dashboard; graphs are fetched when shown.
@@ -103,12 +102,12 @@ function page(options: FlowPagesOptions, request: HttpRequest): HttpResponseInit
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<title>durable-flow</title>',
     '<link rel="icon" href="data:,">',
-    `<link rel="stylesheet" href="${html(`${base}/assets/app.css?v=${css.hash}${key}`)}">`,
+    `<link rel="stylesheet" href="${html(`${base}/assets/app.css?v=${css.hash}`)}">`,
     '</head>',
     `<body data-base="${html(base)}" data-api="${html(api)}">`,
     `<script type="application/json" id="flow-data">${scriptJson({ workflows })}</script>`,
     '<div id="app"><p class="loading">Loading…</p></div>',
-    `<script type="module" src="${html(`${base}/assets/app.js?v=${js.hash}${key}`)}"></script>`,
+    `<script type="module" src="${html(`${base}/assets/app.js?v=${js.hash}`)}"></script>`,
     '</body>',
     '</html>',
     '',
