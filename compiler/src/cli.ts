@@ -47,14 +47,12 @@ const FORMATS: Record<string, ReadonlyArray<NonNullable<Options['format']>>> = {
 
 export function parseArgs(argv: readonly string[]): Options | string {
   const o: Options = { root: process.cwd(), watch: false, build: true };
+  let format: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--root') o.root = path.resolve(argv[++i] ?? '.');
-    else if (a === '--format') {
-      const f = argv[++i];
-      if (f !== 'text' && f !== 'json' && f !== 'svg' && f !== 'mermaid') return `--format must be text, json, svg or mermaid, got '${f ?? ''}'`;
-      o.format = f;
-    } else if (a === '--out') {
+    else if (a === '--format') format = argv[++i] ?? '';
+    else if (a === '--out') {
       const f = argv[++i];
       if (!f) return '--out needs a file name';
       o.out = path.resolve(f);
@@ -65,8 +63,12 @@ export function parseArgs(argv: readonly string[]): Options | string {
     else if (!a.startsWith('-') && o.command === 'graph' && o.operand === undefined) o.operand = a;
     else return `unknown argument '${a}'`;
   }
-  const allowed = FORMATS[o.command === 'graph' ? 'graph' : 'default'];
-  if (o.format !== undefined && !allowed.includes(o.format)) return `--format of ${o.command ?? 'this command'} must be ${allowed.join(' or ')}, got '${o.format}'`;
+  if (format !== undefined) {
+    const graph = o.command === 'graph';
+    const allowed = FORMATS[graph ? 'graph' : 'default'];
+    if (!allowed.includes(format as NonNullable<Options['format']>)) return `--format ${graph ? 'of graph ' : ''}must be ${allowed.join(' or ')}, got '${format}'`;
+    o.format = format as NonNullable<Options['format']>;
+  }
   return o;
 }
 

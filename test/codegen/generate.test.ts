@@ -260,9 +260,9 @@ describe('activities and the entry', () => {
     ]);
   });
 
-  it('imports the activities and every blueprint, sorted by name', () => {
+  it('imports the activities and every blueprint, sorted by name, then the OpenAPI document and the status pages', () => {
     const imports = [...file('generated/index.ts').matchAll(/^import "(.*)";$/gm)].map((m) => m[1]);
-    expect(imports).toEqual(['./activities', './everything/blueprint', './small/blueprint', './openapi']);
+    expect(imports).toEqual(['./activities', './everything/blueprint', './small/blueprint', './openapi', './flow-ui/pages']);
   });
 });
 
