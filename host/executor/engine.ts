@@ -64,6 +64,9 @@ export class Engine {
   private cancelTimer?: () => void;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
+  /** Writes waiting for the next group commit (commit()). */
+  private writes: Array<{ fn: () => unknown; done: (error: unknown, value?: unknown) => void }> = [];
+  private flushPending = false;
   /** Callers waiting for an instance to finish (the host's long-polling status requests). */
   private readonly finishWaiters = new Map<string, Set<() => void>>();
   private readonly clock: Clock;
@@ -211,7 +214,7 @@ export class Engine {
   }
 
   private checkIdle(): void {
-    if (this.idleWaiters.length === 0 || this.kickPending) return;
+    if (this.idleWaiters.length === 0 || this.kickPending || this.writes.length > 0) return;
     if (this.activeActivities === 0 && this.activeOrchestrations.size === 0 && this.store.instancesWithMessages().length === 0 && this.store.activityCount() === 0) {
       for (const w of this.idleWaiters.splice(0)) w();
     }
@@ -239,6 +242,7 @@ export class Engine {
   }
 
   private runOrchestrations(): void {
+    this.flush();
     for (const id of this.store.instancesWithMessages()) {
       if (this.stopped || this.activeOrchestrations.size >= this.options.maxConcurrentOrchestratorFunctions) break;
       if (this.activeOrchestrations.has(id)) continue;
@@ -291,7 +295,7 @@ export class Engine {
     const status = outcome.status;
     const ended = status === 'Completed' || status === 'Failed';
     const at = this.clock.now().toISOString();
-    this.store.tx(() => {
+    await this.commit(() => {
       const current = this.store.instance(inst.id);
       // Terminated or purged while the episode ran: its outcome is void.
       if (!current || TERMINAL.has(current.status)) return;
@@ -340,6 +344,49 @@ export class Engine {
     this.scheduleTimers();
   }
 
+  /**
+   * Group commit: the engine's own writes (an episode's outcome, an activity's result, timers that
+   * fired) wait for the end of the current turn of the event loop and commit together, each in its
+   * own savepoint (a write that throws undoes only itself). One commit (one fsync with --sync full)
+   * then carries everything that finished in that turn. Answers to API calls (start, raise event,
+   * terminate) do not wait for this: they commit before they reply.
+   */
+  private commit<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.writes.push({ fn, done: (error, value) => (error === undefined ? resolve(value as T) : reject(error)) });
+      if (!this.flushPending) {
+        this.flushPending = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushPending = false;
+    const batch = this.writes;
+    this.writes = [];
+    if (batch.length === 0) return;
+    const results: Array<{ error: unknown; value?: unknown }> = [];
+    try {
+      this.store.tx(() => {
+        for (const w of batch) {
+          try {
+            results.push({ error: undefined, value: this.store.tx(w.fn) });
+          } catch (e) {
+            results.push({ error: e ?? new Error('write failed') });
+          }
+        }
+      });
+    } catch (e) {
+      // The commit itself failed (the disk): nothing of the batch is written.
+      for (const w of batch) w.done(e ?? new Error('commit failed'));
+      return;
+    }
+    batch.forEach((w, i) => w.done(results[i].error, results[i].value));
+    // Whoever waits for the engine to be idle may have waited only for these writes.
+    queueMicrotask(() => this.checkIdle());
+  }
+
   /** Fails an instance outside an episode: its messages are dropped, the failure recorded, its parent told. */
   private failInstance(inst: InstanceRow, reason: string): void {
     const now = this.clock.now();
@@ -377,18 +424,31 @@ export class Engine {
   // --- activities ------------------------------------------------------------------------------
 
   pumpActivities(): void {
-    while (!this.stopped && this.activeActivities < this.options.maxConcurrentActivityFunctions) {
-      const item = this.store.claimActivity(this.clock.now().getTime(), this.options.leaseMs);
-      if (!item) return;
+    const free = this.options.maxConcurrentActivityFunctions - this.activeActivities;
+    if (this.stopped || free <= 0) return;
+    // One transaction claims everything there is room for.
+    for (const item of this.store.claimActivities(this.clock.now().getTime(), this.options.leaseMs, free)) {
       this.activeActivities++;
       this.runActivity(item)
         .catch((e) => this.log.error(`activity bookkeeping failed: ${e instanceof Error ? e.stack : String(e)}`))
         .finally(() => {
           this.activeActivities--;
-          this.pumpActivities();
+          this.schedulePump();
           this.checkIdle();
         });
     }
+  }
+
+  private pumpQueued = false;
+
+  /** Claims more work once every activity that finished in this batch has freed its slot. */
+  private schedulePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => {
+      this.pumpQueued = false;
+      this.pumpActivities();
+    });
   }
 
   private async runActivity(item: ActivityRow): Promise<void> {
@@ -429,7 +489,7 @@ export class Engine {
     const event = failure ? history.taskFailed(now, item.taskId, failure.reason, failure.details) : history.taskCompleted(now, item.taskId, result);
     // Stopped meanwhile: the result cannot be recorded; the activity runs again at the next start.
     if (this.stopped) return;
-    this.store.tx(() => {
+    await this.commit(() => {
       if (!this.store.finishActivity(item.id)) return; // terminated or purged meanwhile
       this.message(item.instanceId, event);
     });
@@ -448,13 +508,13 @@ export class Engine {
     if (this.stopped) return;
     const now = this.clock.now();
     const due = this.store.dueTimers(now.toISOString());
-    this.store.tx(() => {
+    const fired = this.commit(() => {
       for (const t of due) {
         this.store.deleteTimer(t.id);
         this.message(t.instanceId, history.timerFired(now, t.taskId, t.fireAt));
       }
     });
+    fired.catch((e) => this.log.error(`firing timers failed: ${e instanceof Error ? e.message : String(e)}`)).finally(() => this.scheduleTimers());
     this.pumpActivities();
-    this.scheduleTimers();
   }
 }

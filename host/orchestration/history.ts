@@ -100,11 +100,13 @@ export function readByOrchestrator(e: { EventType: number }): boolean {
 }
 
 /**
- * An event's JSON as recorded history is handed to the orchestrator: with IsPlayed true (the
- * recorded text has it false; a key set twice keeps the last, so appending is enough).
+ * A recorded event as the host hands it to the orchestrator again, episode after episode: played,
+ * and with its Timestamp already a Date. durable-functions converts Timestamp strings to Dates in
+ * place and otherwise only reads events (Utils.parseTimestampsAsDates, TaskOrchestrationExecutor),
+ * so such an event can be handed over as it is in every later episode: no copy, no parsing.
  */
-export function playedJson(json: string): string {
-  return json.endsWith('}') && json.length > 2 ? `${json.slice(0, -1)},"IsPlayed":true}` : json;
+export function orchestratorEvent(e: HistoryEvent): HistoryEvent {
+  return { ...e, IsPlayed: true, Timestamp: new Date(e.Timestamp) as unknown as string };
 }
 
 /**
