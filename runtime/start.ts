@@ -87,18 +87,25 @@ function clientBinding(context: InvocationContext): { rpcBaseUrl?: string; durab
   return data && typeof data === 'object' ? (data as { rpcBaseUrl?: string; durableFlowWait?: boolean }) : undefined;
 }
 
-/** Until the instance has finished or `ms` has passed: on the embedded host one request the engine answers at the end; elsewhere polling. */
-async function untilFinished(client: DurableClient, context: InvocationContext, id: string, ms: number): Promise<void> {
+/** The status as the durable client returns it (the fields waitOrCheckStatus reads). */
+type Status = { runtimeStatus: string; output?: unknown };
+
+/**
+ * Until the instance has finished or `ms` has passed, then its status: on the embedded host one
+ * request the engine answers at the end (its answer is the status); elsewhere polling.
+ */
+async function untilFinished(client: DurableClient, context: InvocationContext, id: string, ms: number): Promise<Status> {
   const binding = clientBinding(context);
   if (binding?.durableFlowWait && binding.rpcBaseUrl) {
-    await fetch(`${binding.rpcBaseUrl}instances/${urlPart(id)}?durableFlowWaitMs=${Math.ceil(ms)}&showInput=false`).then((r) => r.arrayBuffer());
-    return;
+    const r = await fetch(`${binding.rpcBaseUrl}instances/${urlPart(id)}?durableFlowWaitMs=${Math.ceil(ms)}`);
+    if (r.status === 200 || r.status === 202) return (await r.json()) as Status;
+    await r.arrayBuffer();
   }
   // Polling, often at first (a short workflow answers within milliseconds), then every 250 ms.
   const deadline = Date.now() + ms;
-  for (let interval = 10; Date.now() < deadline; interval = Math.min(250, interval * 2)) {
-    const s = await client.getStatus(urlPart(id), { showInput: false });
-    if (FINISHED.has(s.runtimeStatus)) return;
+  for (let interval = 10; ; interval = Math.min(250, interval * 2)) {
+    const s = await client.getStatus(urlPart(id));
+    if (FINISHED.has(s.runtimeStatus) || Date.now() >= deadline) return s;
     await new Promise((r) => setTimeout(r, Math.min(interval, Math.max(0, deadline - Date.now()))));
   }
 }
@@ -116,8 +123,7 @@ const FINISHED = new Set<string>([
  * else the check-status answer.
  */
 async function waitOrCheckStatus(client: DurableClient, context: InvocationContext, request: HttpRequest, id: string, waitMs: number): Promise<HttpResponseInit> {
-  await untilFinished(client, context, id, waitMs);
-  const s = await client.getStatus(urlPart(id));
+  const s = await untilFinished(client, context, id, waitMs);
   if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Completed) return { status: 200, jsonBody: s.output, headers: { 'Content-Type': 'application/json' } };
   if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Terminated || s.runtimeStatus === df.OrchestrationRuntimeStatus.Canceled) return { status: 200, jsonBody: s };
   if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Failed) return { status: 500, jsonBody: s };
