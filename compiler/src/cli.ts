@@ -10,6 +10,8 @@ import { hasErrors } from './diagnostics';
 import { diagnosticsToJson, formatDiagnostic, formatSummary } from './format-diagnostics';
 import { checkProjectDir, FrontEndCache, WORKFLOWS_DIR, type FrontEndResult } from './front-end';
 import { SCHEMA_FILE, schemaText } from './schema';
+import type { CreatedVersion } from './versions';
+import { VERSIONS_DIR } from './versions/records';
 
 const USAGE = `usage: durable-flow <command> [options]
 
@@ -59,7 +61,8 @@ function report(front: FrontEndResult, o: Options): void {
   }
   const color = process.stdout.isTTY === true;
   for (const d of front.diagnostics) process.stdout.write(formatDiagnostic(d, { sources: front.sources, color }) + '\n');
-  process.stdout.write(formatSummary(front.diagnostics, front.sources.size) + '\n');
+  const workflowFiles = [...front.sources.keys()].filter((f) => !f.startsWith(`${VERSIONS_DIR}/`)).length;
+  process.stdout.write(formatSummary(front.diagnostics, workflowFiles) + '\n');
 }
 
 /** One compile pass; returns the exit status it deserves. */
@@ -70,6 +73,7 @@ function compileOnce(o: Options, cache: FrontEndCache, codegen?: GenerateCache):
   if (!front.ok) return 1;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const log = (s: string): void => void (o.format === 'text' ? process.stdout.write(s + '\n') : process.stderr.write(s + '\n'));
+  for (const c of front.created) log(createdLine(c, front.project.versions?.get(c.workflow)?.map((v) => v.version) ?? [c.version]));
   log(
     `generated ${files.length} files in ${ms.toFixed(0)} ms` +
       (write ? ` (${write.written.length} written, ${write.unchanged.length} unchanged, ${write.removed.length} removed)` : ''),
@@ -85,6 +89,14 @@ function compileOnce(o: Options, cache: FrontEndCache, codegen?: GenerateCache):
   }
   log(`built dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return 0;
+}
+
+/** `approval: version 2 (steps changed: ...); version 1 kept for instances in flight` */
+export function createdLine(c: CreatedVersion, kept: readonly number[]): string {
+  if (c.version === 1 && kept.length === 1) return `${c.workflow}: version 1 recorded (${VERSIONS_DIR}/${c.workflow}/)`;
+  const older = kept.filter((v) => v !== c.version);
+  const keptText = older.length === 0 ? 'no older version kept' : `version${older.length > 1 ? 's' : ''} ${older.join(', ')} kept for instances in flight`;
+  return `${c.workflow}: version ${c.version} (${c.changes}); ${keptText}`;
 }
 
 function watch(o: Options): Promise<number> {
