@@ -83,17 +83,17 @@ export function diffSteps(old: readonly ShapeStep[], cur: readonly ShapeStep[], 
     if (!r) continue;
     removed.splice(removed.indexOf(r), 1);
     added.splice(added.indexOf(a), 1);
-    out.push({ text: `moved ${a.s.label} ${position(cur, a.j, where)}`, span: a.s.kindSpan, was: r.s.kindSpan });
+    out.push({ text: `moved ${a.s.label} ${position(cur, a.j, where)}`, span: a.s.at, was: r.s.at });
     if (!same(comparable(r.s), comparable(a.s))) out.push(...changed(r.s, a.s, where));
   }
-  for (const a of added) out.push({ text: `added ${a.s.label} ${position(cur, a.j, where)}`, span: a.s.kindSpan });
+  for (const a of added) out.push({ text: `added ${a.s.label} ${position(cur, a.j, where)}`, span: a.s.at });
   for (const r of removed) {
     // Located where it was: next to the step that now follows (or precedes) its old place.
     const next = pairs.find(([i]) => i > r.i);
     const prev = [...pairs].reverse().find(([i]) => i < r.i);
-    const span = next ? cur[next[1]].kindSpan : prev ? cur[prev[1]].kindSpan : parent;
+    const span = next ? cur[next[1]].at : prev ? cur[prev[1]].at : parent;
     const place = next ? ` (it stood before ${cur[next[1]].label}${where})` : prev ? ` (it stood after ${cur[prev[1]].label}${where})` : where ? ` (${where.trim()})` : '';
-    out.push({ text: `removed ${r.s.label}${place}`, span, was: r.s.kindSpan });
+    out.push({ text: `removed ${r.s.label}${place}`, span, was: r.s.at });
   }
   for (const [i, j] of pairs) if (!same(comparable(old[i]), comparable(cur[j]))) out.push(...changed(old[i], cur[j], where));
   return out.sort((x, y) => x.span.start.line - y.span.start.line || x.span.start.col - y.span.start.col);
@@ -116,7 +116,7 @@ function changed(old: ShapeStep, cur: ShapeStep, where: string): ShapeChange[] {
     const a = old.lists[name] ?? [];
     const b = cur.lists[name] ?? [];
     if (same(a.map(comparable), b.map(comparable))) continue;
-    out.push(...diffSteps(a, b, cur.kindSpan, ` in the ${name} of ${cur.label}`));
+    out.push(...diffSteps(a, b, cur.at, ` in the ${name} of ${cur.label}`));
   }
   return out;
 }

@@ -185,13 +185,9 @@ export function resolveVersions(project: Project, texts: ReadonlyMap<string, str
         const next = last.entry.version + 1;
         const changes = diffSteps(before, now, w.nameSpan);
         for (const c of changes) {
-          const was = c.was ? ` (version ${last.entry.version}: ${where(c.was)})` : '';
+          const was = c.was ? ` (in version ${last.entry.version}: ${where(c.was)})` : '';
           diagnostics.push(
-            warning(
-              'DF601',
-              `this edit changes what instances replay (${c.text})${was}, so it makes version ${next} of '${w.name}'; instances in flight keep the version they started with`,
-              c.span,
-            ),
+            warning('DF601', `this edit changes what instances replay: ${c.text}${was}. It makes version ${next} of '${w.name}'; instances in flight keep the version they started with`, c.span),
           );
         }
         record(next, summary(changes) || 'steps changed', manifest!.versions);

@@ -37,6 +37,8 @@ export interface ShapeStep {
   lists: Record<string, ShapeStep[]>;
   span: Span;
   kindSpan: Span;
+  /** Where the step is named: its id, else its kind key. */
+  at: Span;
   /** Where each field is written, when the model knows. */
   fieldSpans: Record<string, Span>;
 }
@@ -190,7 +192,7 @@ function stepShape(step: Step, calls: Readonly<Record<string, number>>): ShapeSt
       value('input', step.input);
       break;
   }
-  return { key: key(step), label: label(step), kind: step.kind, fields, lists, span: step.span, kindSpan: step.kindSpan, fieldSpans };
+  return { key: key(step), label: label(step), kind: step.kind, fields, lists, span: step.span, kindSpan: step.kindSpan, at: step.idSpan ?? step.kindSpan, fieldSpans };
 }
 
 /** The replay shape of a workflow's steps, with `calls` the version of each sub-workflow it calls. */
