@@ -92,7 +92,7 @@ export function pruneVersions(root: string, options: { workflow: string; below: 
     return {
       out: [
         `prune: refused: ${running.length} unfinished instance${running.length === 1 ? '' : 's'} of '${workflow}' in ${path.relative(root, options.db) || options.db} run${running.length === 1 ? 's' : ''} a version below ${below}: ${inFlightText(running)}.`,
-        'Wait for them to finish (or terminate them), or pass --force: they would fail with UnknownVersion at their next step.',
+        'Wait for them to finish (or terminate them), or pass --force: with their version gone they fail at their next episode.',
       ],
       code: 1,
     };
@@ -104,7 +104,11 @@ export function pruneVersions(root: string, options: { workflow: string; below: 
   fs.renameSync(file + '.tmp', file);
   return {
     out: [
-      ...(running.length ? [`prune: --force: ${running.length} unfinished instance${running.length === 1 ? '' : 's'} on the removed versions will fail with UnknownVersion: ${inFlightText(running)}`] : []),
+      ...(running.length
+        ? [
+            `prune: --force: ${running.length} unfinished instance${running.length === 1 ? '' : 's'} on the removed versions will fail at their next episode (UnknownVersion, or NonDeterministicOrchestrationException once they have run a step): ${inFlightText(running)}`,
+          ]
+        : []),
       `${workflow}: removed version${removed.length === 1 ? '' : 's'} ${removed.map((v) => v.version).join(', ')}; kept ${kept.map((v) => v.version).join(', ')}. Run \`durable-flow compile\` to regenerate generated/.`,
     ],
     code: 0,
