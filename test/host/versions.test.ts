@@ -167,6 +167,10 @@ describe('editing a workflow never breaks the instances already running', () => 
     await until(async () => (noted().includes('ask pinned') ? true : undefined), 'the pinned instance to ask');
     expect((await call('GET', hook(`instances/${pinnedId}`))).body).toMatchObject({ runtimeStatus: 'Running', version: '1' });
     expect(noted()).not.toContain('extra pinned');
+    // The wrapper that carries a version across continueAsNew is no start input: neither route takes it.
+    const wrapped = { $durableFlowVersion: '1', input: { who: 'sneaky' } };
+    expect((await call('POST', api('workflows/approve'), wrapped)).body).toMatchObject({ error: { code: 'InvalidInput' } });
+    expect((await call('POST', hook('orchestrators/approve'), wrapped)).body).toMatchObject({ error: { code: 'InvalidInput' } });
     await stopHost();
   }, 60_000);
 
