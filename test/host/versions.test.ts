@@ -7,7 +7,7 @@
  * the webhook's ?version=, and `durable-flow versions` / `versions prune` against the database
  * (refused while instances run on the versions to remove, unless --force; what --force costs).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -36,10 +36,16 @@ output:
   ok: \${ steps.decision.output.ok }
 `;
 
-/** The CLI in the project folder. */
-function cli(...args: string[]): { status: number | null; output: string } {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/durable-flow.js'), ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
-  return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+/** The CLI in the project folder (a child process the test waits for without blocking its own). */
+function cli(...args: string[]): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, 'bin/durable-flow.js'), ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let output = '';
+    child.stdout!.on('data', (b) => (output += b));
+    child.stderr!.on('data', (b) => (output += b));
+    child.on('close', (status) => resolve({ status, output }));
+  });
 }
 
 let port: number;
@@ -97,7 +103,7 @@ describe('editing a workflow never breaks the instances already running', () => 
   let pinnedId: string;
 
   it('version 1: compiled, started, waiting for its event', async () => {
-    const compiled = cli('compile');
+    const compiled = await cli('compile');
     expect(compiled.status, compiled.output).toBe(0);
     expect(compiled.output).toContain('approve: version 1 recorded (workflows/.versions/approve/)');
     await startHost();
@@ -112,12 +118,12 @@ describe('editing a workflow never breaks the instances already running', () => 
     await stopHost();
   }, 120_000);
 
-  it('the edit (a step before the wait) compiles to version 2, with the change located in the YAML', () => {
+  it('the edit (a step before the wait) compiles to version 2, with the change located in the YAML', async () => {
     fs.writeFileSync(
       path.join(dir, 'workflows/approve.yaml'),
       WORKFLOW.replace('  - id: decision\n', '  - id: extra\n    activity: Note\n    input: extra ${ input.who }\n  - id: decision\n').replace('  ok: ${ steps.decision.output.ok }\n', '  ok: ${ steps.decision.output.ok }\n  extra: ${ steps.extra.output }\n'),
     );
-    const compiled = cli('compile');
+    const compiled = await cli('compile');
     expect(compiled.status, compiled.output).toBe(0);
     expect(compiled.output).toContain(
       "workflows/approve.yaml:7:9 warning DF601: this edit changes what instances replay: added 'extra' before 'decision'. It makes version 2 of 'approve'; instances in flight keep the version they started with",
@@ -125,11 +131,11 @@ describe('editing a workflow never breaks the instances already running', () => 
     expect(compiled.output).toContain("approve: version 2 (steps changed: added 'extra' before 'decision'); version 1 kept for instances in flight");
     expect(fs.readdirSync(path.join(dir, 'generated/approve')).sort()).toEqual(['blueprint.ts', 'orchestrator.ts', 'v1.ts', 'v2.ts']);
     // the database says one instance still runs version 1
-    const listed = cli('versions', 'approve', '--db', db);
+    const listed = await cli('versions', 'approve', '--db', db);
     expect(listed.status, listed.output).toBe(0);
     expect(listed.output).toMatch(/v1 {2}first recorded version {2}\[1 in flight\]/);
     expect(listed.output).toMatch(/v2 {2}steps changed: added 'extra' before 'decision' {2}\[latest; 0 in flight\]/);
-    const refused = cli('versions', 'prune', 'approve', '--below', '2', '--db', db);
+    const refused = await cli('versions', 'prune', 'approve', '--below', '2', '--db', db);
     expect(refused.status).toBe(1);
     expect(refused.output).toContain(`prune: refused: 1 unfinished instance of 'approve' in versions.db runs a version below 2: '${oldId}' Running.`);
     expect(fs.existsSync(path.join(dir, 'workflows/.versions/approve/v1.yaml'))).toBe(true);
@@ -175,15 +181,15 @@ describe('editing a workflow never breaks the instances already running', () => 
   }, 60_000);
 
   it('prune --force removes the version anyway, and says what that costs: its instances fail at their next episode', async () => {
-    const refused = cli('versions', 'prune', 'approve', '--below', '2', '--db', db);
+    const refused = await cli('versions', 'prune', 'approve', '--below', '2', '--db', db);
     expect(refused.status).toBe(1);
     expect(refused.output).toContain(`'${pinnedId}' Running`);
-    const forced = cli('versions', 'prune', 'approve', '--below', '2', '--db', db, '--force');
+    const forced = await cli('versions', 'prune', 'approve', '--below', '2', '--db', db, '--force');
     expect(forced.status, forced.output).toBe(0);
     expect(forced.output).toContain(`prune: --force: 1 unfinished instance on the removed versions will fail at their next episode`);
     expect(forced.output).toContain('approve: removed version 1; kept 2.');
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'workflows/.versions/approve/versions.json'), 'utf8')).versions.map((v: { version: number }) => v.version)).toEqual([2]);
-    const compiled = cli('compile');
+    const compiled = await cli('compile');
     expect(compiled.status, compiled.output).toBe(0);
     expect(fs.readdirSync(path.join(dir, 'generated/approve')).sort()).toEqual(['blueprint.ts', 'orchestrator.ts', 'v2.ts']);
 
