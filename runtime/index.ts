@@ -17,3 +17,4 @@ export * from './start';
 export * from './management';
 export * from './ids';
 export * from './registry';
+export * from './versions';

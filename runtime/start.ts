@@ -14,6 +14,7 @@ import { nameError, nameErrorCode, urlPart } from './ids';
 import { checkStatusResponse, isActive, jsonError } from './management';
 import { registerWorkflow, violations, type AuthLevel, type InputValidator } from './registry';
 import type { Json } from './values';
+import { VERSION_KEY, versionEnvelope } from './version-text';
 
 export interface StarterOptions {
   /** The orchestrator's registered name. */
@@ -24,11 +25,18 @@ export interface StarterOptions {
   authLevel?: AuthLevel;
   /** The function name of the workflow's partition orchestrator, when it has one. */
   partition?: string;
+  /** The workflow's latest version: every start passes it (runtime/versions.ts). */
+  version?: number;
   singleton?: {
     /** The instance id for a start input. */
     key: (input: Json) => unknown;
     onConflict: 'returnExisting' | 'reject';
   };
+}
+
+/** The version a start passes (the latest), as Durable carries it; undefined leaves it to host.json. */
+function versionText(options: Pick<StarterOptions, 'version'>): string | undefined {
+  return options.version === undefined ? undefined : String(options.version);
 }
 
 /** The longest `?wait`: Azure's front end closes HTTP requests after 230 s. */
@@ -47,6 +55,9 @@ export async function readInput(request: HttpRequest): Promise<{ ok: true; input
 
 /** Runs the workflow's validator; the 400 answer (with every violation) when the input does not match. */
 export function checkInput(options: Pick<StarterOptions, 'workflow' | 'validate'>, input: Json): HttpResponseInit | undefined {
+  if (versionEnvelope(input)) {
+    return jsonError(400, 'InvalidInput', `the input of '${options.workflow}' has the shape durable-flow reserves for carrying a version across continueAsNew ({ "${VERSION_KEY}", "input" }); wrap it in another object`);
+  }
   if (!options.validate || options.validate(input)) return undefined;
   const list = violations(options.validate);
   return jsonError(400, 'InvalidInput', `the input of '${options.workflow}' does not match its schema: ${list.map((v) => `${v.pointer} ${v.message}`).join('; ')}`, { violations: list });
@@ -164,7 +175,7 @@ export async function startFromHttp(options: StarterOptions, request: HttpReques
   }
   let id: string;
   try {
-    id = await client.startNew(options.workflow, { input: read.input, instanceId: instanceId === undefined ? undefined : urlPart(instanceId) });
+    id = await client.startNew(options.workflow, { input: read.input, instanceId: instanceId === undefined ? undefined : urlPart(instanceId), version: versionText(options) });
   } catch (e) {
     // Two starts raced past the check: the backend let one create the instance; answer the
     // other with it, exactly as if it had arrived second.
@@ -179,7 +190,7 @@ export async function startFromHttp(options: StarterOptions, request: HttpReques
 }
 
 export function httpStarter(options: StarterOptions): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
-  registerWorkflow({ workflow: options.workflow, validate: options.validate, authLevel: options.authLevel, singleton: options.singleton !== undefined, partition: options.partition });
+  registerWorkflow({ workflow: options.workflow, validate: options.validate, authLevel: options.authLevel, singleton: options.singleton !== undefined, partition: options.partition, version: options.version });
   return (request, context) => startFromHttp(options, request, context);
 }
 
@@ -189,7 +200,7 @@ export function httpStarter(options: StarterOptions): (request: HttpRequest, con
  * tick with the violations instead of starting.
  */
 export function timerStarter(options: StarterOptions): (timer: Timer, context: InvocationContext) => Promise<void> {
-  registerWorkflow({ workflow: options.workflow, validate: options.validate, authLevel: options.authLevel, singleton: options.singleton !== undefined, partition: options.partition });
+  registerWorkflow({ workflow: options.workflow, validate: options.validate, authLevel: options.authLevel, singleton: options.singleton !== undefined, partition: options.partition, version: options.version });
   return async (_timer, context) => {
     if (options.validate && !options.validate(null)) {
       const list = violations(options.validate);
@@ -207,7 +218,7 @@ export function timerStarter(options: StarterOptions): (timer: Timer, context: I
         return;
       }
     }
-    const id = await client.startNew(options.workflow, { input: null, instanceId: instanceId === undefined ? undefined : urlPart(instanceId) });
+    const id = await client.startNew(options.workflow, { input: null, instanceId: instanceId === undefined ? undefined : urlPart(instanceId), version: versionText(options) });
     context.log(`timer started orchestration '${options.workflow}' with id '${instanceId ?? id}'`);
   };
 }

@@ -10,32 +10,47 @@ import { hasErrors } from './diagnostics';
 import { diagnosticsToJson, formatDiagnostic, formatSummary } from './format-diagnostics';
 import { checkProjectDir, FrontEndCache, WORKFLOWS_DIR, type FrontEndResult } from './front-end';
 import { SCHEMA_FILE, schemaText } from './schema';
+import type { CreatedVersion } from './versions';
+import { listVersions, pruneVersions, type CommandOutput } from './versions/commands';
+import { defaultDatabase } from './versions/database';
+import { VERSIONS_DIR } from './versions/records';
 
 const USAGE = `usage: durable-flow <command> [options]
 
 commands:
-  check              validate workflows/*.yaml and report every problem
-  compile            check, generate generated/ and build dist/
-  schema             write compiler/schema/workflow.schema.json from the compiler's definition
+  check                      validate workflows/*.yaml and report every problem
+  compile                    check, generate generated/ and build dist/ (records new versions)
+  schema                     write compiler/schema/workflow.schema.json from the compiler's definition
+  versions [workflow]        list the recorded versions of each workflow (workflows/.versions/)
+                             and the local database's instances in flight on each
+  versions prune <workflow> --below <n> [--force]
+                             remove versions older than n; refused while the local database has
+                             unfinished instances on them (unless --force)
 
 options:
   --root <dir>       project root (default: the current directory)
   --format <f>       text (default) or json
   --watch            (compile) recompile whenever a workflow or activity changes
   --no-build         (compile) generate generated/ but skip building dist/
+  --db <file>        (versions) the host's database (default: .durable/<hubName>.db)
   -h, --help         show this help
 `;
 
 interface Options {
   command?: string;
+  /** Words after the command (`versions prune approval`). */
+  args: string[];
   root: string;
   format: 'text' | 'json';
   watch: boolean;
   build: boolean;
+  db?: string;
+  below?: number;
+  force: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): Options | string {
-  const o: Options = { root: process.cwd(), format: 'text', watch: false, build: true };
+  const o: Options = { args: [], root: process.cwd(), format: 'text', watch: false, build: true, force: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--root') o.root = path.resolve(argv[++i] ?? '.');
@@ -45,11 +60,43 @@ export function parseArgs(argv: readonly string[]): Options | string {
       o.format = f;
     } else if (a === '--watch') o.watch = true;
     else if (a === '--no-build') o.build = false;
+    else if (a === '--db') {
+      const f = argv[++i];
+      if (!f) return '--db needs a file';
+      o.db = path.resolve(f);
+    } else if (a === '--below') {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1) return `--below needs a version number (a whole number from 1), got '${argv[i] ?? ''}'`;
+      o.below = n;
+    } else if (a === '--force') o.force = true;
     else if (a === '-h' || a === '--help') o.command = 'help';
     else if (!a.startsWith('-') && o.command === undefined) o.command = a;
+    else if (!a.startsWith('-') && o.command === 'versions') o.args.push(a);
     else return `unknown argument '${a}'`;
   }
   return o;
+}
+
+/** `versions [workflow]` and `versions prune <workflow> --below <n> [--force]`. */
+function versionsCommand(o: Options): number {
+  const db = o.db ?? defaultDatabase(o.root);
+  let result: CommandOutput;
+  if (o.args[0] === 'prune') {
+    const workflow = o.args[1];
+    if (!workflow || o.args.length > 2 || o.below === undefined) {
+      process.stderr.write(`durable-flow: usage: durable-flow versions prune <workflow> --below <n> [--force]\n`);
+      return 2;
+    }
+    result = pruneVersions(o.root, { workflow, below: o.below, force: o.force, db });
+  } else {
+    if (o.args.length > 1 || o.below !== undefined || o.force) {
+      process.stderr.write(`durable-flow: usage: durable-flow versions [workflow] (prune: durable-flow versions prune <workflow> --below <n>)\n`);
+      return 2;
+    }
+    result = listVersions(o.root, { workflow: o.args[0], db });
+  }
+  (result.code === 0 ? process.stdout : process.stderr).write(result.out.join('\n') + '\n');
+  return result.code;
 }
 
 function report(front: FrontEndResult, o: Options): void {
@@ -59,7 +106,8 @@ function report(front: FrontEndResult, o: Options): void {
   }
   const color = process.stdout.isTTY === true;
   for (const d of front.diagnostics) process.stdout.write(formatDiagnostic(d, { sources: front.sources, color }) + '\n');
-  process.stdout.write(formatSummary(front.diagnostics, front.sources.size) + '\n');
+  const workflowFiles = [...front.sources.keys()].filter((f) => !f.startsWith(`${VERSIONS_DIR}/`)).length;
+  process.stdout.write(formatSummary(front.diagnostics, workflowFiles) + '\n');
 }
 
 /** One compile pass; returns the exit status it deserves. */
@@ -70,6 +118,7 @@ function compileOnce(o: Options, cache: FrontEndCache, codegen?: GenerateCache):
   if (!front.ok) return 1;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const log = (s: string): void => void (o.format === 'text' ? process.stdout.write(s + '\n') : process.stderr.write(s + '\n'));
+  for (const c of front.created) log(createdLine(c, front.project.versions?.get(c.workflow)?.map((v) => v.version) ?? [c.version]));
   log(
     `generated ${files.length} files in ${ms.toFixed(0)} ms` +
       (write ? ` (${write.written.length} written, ${write.unchanged.length} unchanged, ${write.removed.length} removed)` : ''),
@@ -85,6 +134,14 @@ function compileOnce(o: Options, cache: FrontEndCache, codegen?: GenerateCache):
   }
   log(`built dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return 0;
+}
+
+/** `approval: version 2 (steps changed: ...); version 1 kept for instances in flight` */
+export function createdLine(c: CreatedVersion, kept: readonly number[]): string {
+  if (c.version === 1 && kept.length === 1) return `${c.workflow}: version 1 recorded (${VERSIONS_DIR}/${c.workflow}/)`;
+  const older = kept.filter((v) => v !== c.version);
+  const keptText = older.length === 0 ? 'no older version kept' : `version${older.length > 1 ? 's' : ''} ${older.join(', ')} kept for instances in flight`;
+  return `${c.workflow}: version ${c.version} (${c.changes}); ${keptText}`;
 }
 
 function watch(o: Options): Promise<number> {
@@ -137,6 +194,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`wrote ${SCHEMA_FILE}\n`);
       return 0;
     }
+    case 'versions':
+      return versionsCommand(o);
     case 'help':
       process.stdout.write(USAGE);
       return 0;

@@ -8,7 +8,7 @@
 import { InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import type { CoreApi, Registration } from '../functions/core-api';
-import type { KnownFunctions, ReplayOutcome } from '../orchestration/extension';
+import { versionVerdict, VERSION_MISMATCH, type KnownFunctions, type ReplayOutcome, type VersioningSettings } from '../orchestration/extension';
 import { history, type HistoryEvent } from '../orchestration/history';
 import { episodeRecord, planEpisode } from '../orchestration/plan';
 import { TERMINAL, type ActivityRow, type InstanceRow, type Store } from '../store/store';
@@ -37,6 +37,8 @@ export interface EngineOptions {
    * registration (tests and the test kit replace activities), undefined runs the registration.
    */
   runActivity?: (activity: ActivityRow, invocationId: string) => Promise<unknown> | undefined;
+  /** host.json's orchestration versioning (orchestration/extension/versioning.ts); none: no version checks. */
+  versioning?: VersioningSettings;
 }
 
 /** Worker crashes an activity may cause before it fails instead of running again. */
@@ -60,6 +62,8 @@ export class GoneError extends Error {}
 export class Engine {
   private activeActivities = 0;
   private readonly activeOrchestrations = new Set<string>();
+  /** Instances whose version this host's versioning settings reject: their work waits for another host. */
+  private readonly rejected = new Set<string>();
   private kickPending = false;
   private cancelTimer?: () => void;
   private stopped = false;
@@ -108,16 +112,19 @@ export class Engine {
 
   // --- management ----------------------------------------------------------------------------
 
-  startInstance(name: string, input: unknown, instanceId: string = randomUUID().replace(/-/g, ''), parent?: { id: string; taskId: number }): string {
+  /** Starts an instance; `version` is the orchestration version the start passed, else host.json's defaultVersion. */
+  startInstance(name: string, input: unknown, instanceId: string = randomUUID().replace(/-/g, ''), parent?: { id: string; taskId: number }, version?: string): string {
     this.orchestrator(name);
     const now = this.clock.now();
+    const v = version || this.options.versioning?.defaultVersion || undefined;
     this.store.tx(() => {
       const existing = this.store.instance(instanceId);
       if (existing && !TERMINAL.has(existing.status) && !parent) throw new ConflictError(`an instance with id '${instanceId}' is already ${existing.status}`);
       if (existing) this.store.dropWork(instanceId), this.store.clearHistory(instanceId);
-      this.store.createInstance({ id: instanceId, name, input, parentId: parent?.id, parentTaskId: parent?.taskId, executionId: newExecutionId() }, now.toISOString());
-      this.store.enqueue(instanceId, history.executionStarted(now, name, input));
+      this.store.createInstance({ id: instanceId, name, input, parentId: parent?.id, parentTaskId: parent?.taskId, executionId: newExecutionId(), version: v }, now.toISOString());
+      this.store.enqueue(instanceId, history.executionStarted(now, name, input, v));
     });
+    this.rejected.delete(instanceId);
     this.log.state(name, instanceId, 'Pending');
     this.kick();
     return instanceId;
@@ -215,7 +222,8 @@ export class Engine {
 
   private checkIdle(): void {
     if (this.idleWaiters.length === 0 || this.kickPending || this.writes.length > 0) return;
-    if (this.activeActivities === 0 && this.activeOrchestrations.size === 0 && this.store.instancesWithMessages().length === 0 && this.store.activityCount() === 0) {
+    const waiting = this.store.instancesWithMessages().filter((id) => !this.rejected.has(id));
+    if (this.activeActivities === 0 && this.activeOrchestrations.size === 0 && waiting.length === 0 && this.store.activityCount() === 0) {
       for (const w of this.idleWaiters.splice(0)) w();
     }
   }
@@ -252,6 +260,7 @@ export class Engine {
         continue;
       }
       if (inst.status === 'Suspended') continue;
+      if (!TERMINAL.has(inst.status) && !this.versionAccepted(inst)) continue;
       this.activeOrchestrations.add(id);
       this.episode(inst)
         .catch((e) => {
@@ -269,6 +278,28 @@ export class Engine {
         });
     }
     this.checkIdle();
+  }
+
+  /**
+   * The dispatcher's version check (orchestration/extension/versioning.ts) before an instance's
+   * work runs: false when its version is rejected (the work stays queued, for a host whose
+   * versioning accepts it) or fails it.
+   */
+  private versionAccepted(inst: InstanceRow): boolean {
+    const verdict = versionVerdict(inst.version, this.options.versioning);
+    if (verdict === 'run') return true;
+    if (verdict === 'fail') {
+      this.failInstance(inst, VERSION_MISMATCH);
+      return false;
+    }
+    if (!this.rejected.has(inst.id)) {
+      this.rejected.add(inst.id);
+      const worker = this.options.versioning?.defaultVersion;
+      this.log.info(
+        `${inst.name} (${inst.id}): version '${inst.version ?? ''}' does not match this host's versioning (defaultVersion '${worker ?? ''}', ${this.options.versioning?.matchStrategy}): its work waits for a host that accepts it (versionFailureStrategy Reject)`,
+      );
+    }
+    return false;
   }
 
   private async episode(inst: InstanceRow): Promise<void> {
@@ -291,7 +322,7 @@ export class Engine {
       () => this.store.playedHistory(inst.id),
     );
     const outcome = replay.outcome;
-    const plan = planEpisode(replay.newActions, now);
+    const plan = planEpisode(replay.newActions, now, this.options.versioning?.defaultVersion);
     const status = outcome.status;
     const ended = status === 'Completed' || status === 'Failed';
     const at = this.clock.now().toISOString();
@@ -304,7 +335,8 @@ export class Engine {
         this.store.clearHistory(inst.id);
         this.store.dropWork(inst.id);
         this.store.updateInstance(inst.id, { status: 'Running', input: outcome.input, customStatus: js.customStatus ?? null, executionId: newExecutionId() }, at);
-        this.store.enqueue(inst.id, history.executionStarted(now, inst.name, outcome.input));
+        // The next execution keeps the version (DurableTask.Core: NewVersion ?? runtimeState.Version).
+        this.store.enqueue(inst.id, history.executionStarted(now, inst.name, outcome.input, inst.version ?? undefined));
         for (const e of outcome.carryover) this.store.enqueue(inst.id, { ...e, IsPlayed: false });
         return;
       }
@@ -316,8 +348,8 @@ export class Engine {
           if (w.kind === 'activity') this.store.addActivity({ instanceId: inst.id, taskId: w.taskId, name: w.name, input: w.input });
           else if (w.kind === 'timer') this.store.addTimer({ instanceId: inst.id, taskId: w.taskId, fireAt: w.fireAt });
           else {
-            this.store.createInstance({ id: w.instanceId, name: w.name, input: w.input, parentId: inst.id, parentTaskId: w.taskId, executionId: newExecutionId() }, at);
-            this.store.enqueue(w.instanceId, history.executionStarted(now, w.name, w.input));
+            this.store.createInstance({ id: w.instanceId, name: w.name, input: w.input, parentId: inst.id, parentTaskId: w.taskId, executionId: newExecutionId(), version: w.version }, at);
+            this.store.enqueue(w.instanceId, history.executionStarted(now, w.name, w.input, w.version));
           }
         }
       }

@@ -54,7 +54,13 @@ const ev = (type: number, at: Date, fields: Record<string, unknown> = {}, eventI
 export const history = {
   orchestratorStarted: (at: Date) => ev(EventType.OrchestratorStarted, at),
   orchestratorCompleted: (at: Date) => ev(EventType.OrchestratorCompleted, at),
-  executionStarted: (at: Date, name: string, input: unknown) => ev(EventType.ExecutionStarted, at, { Name: name, Input: json(input) }),
+  /**
+   * An execution's start. `Version` is the orchestration version (durable-functions reads it as
+   * `context.df.version`); the extension writes an empty one when there is none, the host leaves
+   * the field out (durable-functions reads both as no version).
+   */
+  executionStarted: (at: Date, name: string, input: unknown, version?: string) =>
+    ev(EventType.ExecutionStarted, at, { Name: name, Input: json(input), ...(version ? { Version: version } : {}) }),
   taskScheduled: (at: Date, id: number, name: string, input: unknown) => ev(EventType.TaskScheduled, at, { Name: name, Input: json(input) }, id),
   taskCompleted: (at: Date, scheduledId: number, result: unknown) => ev(EventType.TaskCompleted, at, { TaskScheduledId: scheduledId, Result: json(result) }),
   taskFailed: (at: Date, scheduledId: number, reason: string, details: string, failure?: FailureDetails) =>
@@ -62,8 +68,8 @@ export const history = {
   timerCreated: (at: Date, id: number, fireAt: string) => ev(EventType.TimerCreated, at, { FireAt: fireAt }, id),
   timerFired: (at: Date, timerId: number, fireAt: string) => ev(EventType.TimerFired, at, { TimerId: timerId, FireAt: fireAt }),
   eventRaised: (at: Date, name: string, input: unknown) => ev(EventType.EventRaised, at, { Name: name, Input: json(input) }),
-  subOrchestrationCreated: (at: Date, id: number, name: string, instanceId: string, input: unknown) =>
-    ev(EventType.SubOrchestrationInstanceCreated, at, { Name: name, InstanceId: instanceId, Input: json(input) }, id),
+  subOrchestrationCreated: (at: Date, id: number, name: string, instanceId: string, input: unknown, version?: string) =>
+    ev(EventType.SubOrchestrationInstanceCreated, at, { Name: name, InstanceId: instanceId, Input: json(input), ...(version ? { Version: version } : {}) }, id),
   subOrchestrationCompleted: (at: Date, scheduledId: number, result: unknown) =>
     ev(EventType.SubOrchestrationInstanceCompleted, at, { TaskScheduledId: scheduledId, Result: json(result) }),
   subOrchestrationFailed: (at: Date, scheduledId: number, reason: string, details: string, failure?: FailureDetails) =>
@@ -119,6 +125,7 @@ export function routing(e: HistoryEvent): HistoryEvent {
   if (e.TimerId !== undefined) r.TimerId = e.TimerId;
   if (e.Name !== undefined) r.Name = e.Name;
   if (e.InstanceId !== undefined) r.InstanceId = e.InstanceId;
+  if (e.Version !== undefined) r.Version = e.Version;
   return r;
 }
 

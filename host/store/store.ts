@@ -28,6 +28,8 @@ export interface InstanceRow {
   parentTaskId: number | null;
   /** The current execution's id: a fresh GUID per start and per continueAsNew, as DurableTask.Core does. */
   executionId: string;
+  /** The orchestration version its ExecutionStarted carries (kept across continueAsNew); null when none. */
+  version: string | null;
 }
 
 export interface ActivityRow {
@@ -98,6 +100,8 @@ export class Store {
     // Files written before activities counted the worker crashes they caused.
     const activityColumns = this.sql('PRAGMA table_info(activities)').all() as Array<{ name: string }>;
     if (!activityColumns.some((c) => c.name === 'crashes')) this.db.exec('ALTER TABLE activities ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0');
+    // Files written before orchestration versions were kept (their instances have none).
+    if (!columns.some((c) => c.name === 'version')) this.db.exec('ALTER TABLE instances ADD COLUMN version TEXT');
   }
 
   private readonly statements = new Map<string, Database.Statement>();
@@ -125,15 +129,15 @@ export class Store {
 
   // --- instances ---------------------------------------------------------------------------
 
-  createInstance(row: { id: string; name: string; input: unknown; parentId?: string; parentTaskId?: number; executionId: string }, at: string): void {
+  createInstance(row: { id: string; name: string; input: unknown; parentId?: string; parentTaskId?: number; executionId: string; version?: string }, at: string): void {
     this.db
       .prepare(
-        `INSERT INTO instances (id, name, status, input, created, updated, parent_id, parent_task_id, execution_id) VALUES (?, ?, 'Pending', ?, ?, ?, ?, ?, ?)
+        `INSERT INTO instances (id, name, status, input, created, updated, parent_id, parent_task_id, execution_id, version) VALUES (?, ?, 'Pending', ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, status = 'Pending', input = excluded.input, output = NULL, custom_status = NULL,
            error = NULL, created = excluded.created, updated = excluded.updated, execution_id = excluded.execution_id,
-           parent_id = excluded.parent_id, parent_task_id = excluded.parent_task_id`,
+           parent_id = excluded.parent_id, parent_task_id = excluded.parent_task_id, version = excluded.version`,
       )
-      .run(row.id, row.name, text(row.input), at, at, row.parentId ?? null, row.parentTaskId ?? null, row.executionId);
+      .run(row.id, row.name, text(row.input), at, at, row.parentId ?? null, row.parentTaskId ?? null, row.executionId, row.version || null);
   }
 
   instance(id: string): InstanceRow | undefined {
@@ -354,6 +358,7 @@ function toInstance(r: Record<string, unknown>): InstanceRow {
     parentId: (r.parent_id as string) ?? null,
     parentTaskId: (r.parent_task_id as number) ?? null,
     executionId: (r.execution_id as string | null) ?? (r.id as string),
+    version: (r.version as string | null | undefined) ?? null,
   };
 }
 

@@ -1,5 +1,6 @@
 /** The real CLI, run as a child process the way users and tools run it. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { run as spawnAsync } from '../helpers/spawn';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,9 +20,8 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return spawnAsync(process.execPath, [bin, ...args], { timeoutMs: 60_000 });
 }
 
 afterAll(() => {
@@ -32,13 +32,13 @@ const GOOD = 'dsl: 1\nsteps:\n  - activity: Greet\n    input: world\n';
 const ACTIVITY = 'export async function Greet(name: string) { return `hi ${name}`; }\n';
 
 describe('durable-flow check', () => {
-  it('reports every error of every file like tsc, with the source line and a caret, and exits 1', () => {
+  it('reports every error of every file like tsc, with the source line and a caret, and exits 1', async () => {
     const dir = project({
       'workflows/a.yaml': 'dsl: 1\nsteps:\n  - activity: Greet\n    inptu: world\n',
       'workflows/b.yaml': 'dsl: 1\nsteps:\n  - activity: Gret\n',
       'workflows/activities/greet.ts': ACTIVITY,
     });
-    const r = run(['check', '--root', dir]);
+    const r = await run(['check', '--root', dir]);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("workflows/a.yaml:4:5 error DF101: unknown key 'inptu' in step 1 (activity) — did you mean 'input'?");
     expect(r.stdout).toContain('4 |     inptu: world');
@@ -47,9 +47,9 @@ describe('durable-flow check', () => {
     expect(r.stdout).toContain('2 errors, 0 warnings in 2 workflow files');
   });
 
-  it('prints JSON for tools with --format json', () => {
+  it('prints JSON for tools with --format json', async () => {
     const dir = project({ 'workflows/a.yaml': 'dsl: 1\nsteps:\n  - delay: soon\n' });
-    const r = run(['check', '--root', dir, '--format', 'json']);
+    const r = await run(['check', '--root', dir, '--format', 'json']);
     expect(r.status).toBe(1);
     const list = JSON.parse(r.stdout);
     expect(list).toHaveLength(1);
@@ -57,16 +57,16 @@ describe('durable-flow check', () => {
     expect(list[0].code).toMatch(/^DF(105|204)$/);
   });
 
-  it('exits 0 on a clean project', () => {
+  it('exits 0 on a clean project', async () => {
     const dir = project({ 'workflows/a.yaml': GOOD, 'workflows/activities/greet.ts': ACTIVITY });
-    const r = run(['check', '--root', dir]);
+    const r = await run(['check', '--root', dir]);
     expect(r.stdout).toContain('checked 1 workflow file: no problems');
     expect(r.status).toBe(0);
   });
 
-  it('rejects unknown commands and options with usage and status 2', () => {
-    expect(run(['frobnicate']).status).toBe(2);
-    const r = run(['check', '--format', 'xml']);
+  it('rejects unknown commands and options with usage and status 2', async () => {
+    expect((await run(['frobnicate'])).status).toBe(2);
+    const r = await run(['check', '--format', 'xml']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--format must be text or json');
   });
