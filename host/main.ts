@@ -14,6 +14,7 @@ import { Store, type StoreSync } from './store/store';
 import { WorkerPool } from './workers/pool';
 import { EpisodePool } from './executor/episode-pool';
 import { lockDatabase } from './store/lock';
+import { versioningSettings } from './orchestration/extension';
 
 export interface HostOptions {
   /** The app's folder (holds package.json, host.json, local.settings.json). */
@@ -57,7 +58,16 @@ export function functionTimeoutMs(value: unknown): number {
 }
 
 interface HostJson {
-  extensions?: { durableTask?: { hubName?: string; maxConcurrentActivityFunctions?: number; maxConcurrentOrchestratorFunctions?: number } };
+  extensions?: {
+    durableTask?: {
+      hubName?: string;
+      maxConcurrentActivityFunctions?: number;
+      maxConcurrentOrchestratorFunctions?: number;
+      defaultVersion?: unknown;
+      versionMatchStrategy?: unknown;
+      versionFailureStrategy?: unknown;
+    };
+  };
 }
 
 function readJson<T>(file: string): T | undefined {
@@ -75,6 +85,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const durable = hostJson?.extensions?.durableTask ?? {};
   const functionTimeout = functionTimeoutMs(hostJson?.functionTimeout);
   const hubName = durable.hubName ?? 'TestHubName';
+  const versioning = versioningSettings(durable);
   const pkg = readJson<{ main?: string }>(path.join(appDir, 'package.json'));
   if (!pkg?.main) throw new Error(`${appDir}/package.json has no "main": compile the app first (npm run compile)`);
   const entry = path.resolve(appDir, pkg.main);
@@ -110,6 +121,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       maxConcurrentOrchestratorFunctions: durable.maxConcurrentOrchestratorFunctions ?? 10,
       leaseMs: options.leaseMs ?? 5 * 60_000,
       runEpisode: episodes ? (input, loadPlayed) => episodes.run(input, loadPlayed) : undefined,
+      versioning,
     },
     log,
     workers,

@@ -17,6 +17,7 @@ export * from './start';
 export * from './management';
 export * from './ids';
 export * from './registry';
+export * from './versions';
 export * from './flow/state';
 export * from './flow/trace';
 export * from './flow/pages';

@@ -14,6 +14,7 @@ import * as df from 'durable-functions';
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
 import { stepStates } from './flow/state';
 import { nameError, nameErrorCode, urlPart, type NameKind } from './ids';
+import { versionEnvelope, versionNumber } from './version-text';
 
 const FINISHED = new Set<string>([df.OrchestrationRuntimeStatus.Completed, df.OrchestrationRuntimeStatus.Failed, df.OrchestrationRuntimeStatus.Terminated]);
 const STATUSES = Object.values(df.OrchestrationRuntimeStatus) as string[];
@@ -49,8 +50,25 @@ export async function checkStatusResponse(client: DurableClient, request: HttpRe
   return { status: 202, jsonBody: links, headers: { 'Content-Type': 'application/json', Location: links.statusQueryGetUri, 'Retry-After': '10' } };
 }
 
+/**
+ * An instance's status as the Durable HTTP API answers it: with `version` when the backend reports
+ * one (the Durable extension's status payload carries it since orchestration versioning; the
+ * embedded host's does), which durable-functions 3.5's DurableOrchestrationStatus leaves out.
+ */
+export type InstanceStatus = DurableOrchestrationStatus & { version?: string };
+
+type StatusInternal = (options: { instanceId: string; showHistory?: boolean; showHistoryOutput?: boolean; showInput?: boolean }) => Promise<{ status: number; data?: unknown }>;
+
 /** The instance's status, or undefined when there is none (the client reports 404 as an error). */
-async function statusOf(client: DurableClient, id: string): Promise<DurableOrchestrationStatus | undefined> {
+async function statusOf(client: DurableClient, id: string): Promise<InstanceStatus | undefined> {
+  const internal = (client as unknown as { getStatusInternal?: StatusInternal }).getStatusInternal;
+  if (typeof internal === 'function') {
+    // The client's own request method keeps the whole answer, `version` included.
+    const r = await internal.call(client, { instanceId: urlPart(id), showInput: true });
+    if (r.status === 404) return undefined;
+    const data = r.data as InstanceStatus | undefined;
+    if ((r.status === 200 || r.status === 202 || r.status === 400) && data && typeof data === 'object' && typeof data.name === 'string') return data;
+  }
   try {
     return await client.getStatus(urlPart(id), { showInput: true });
   } catch (e) {
@@ -58,8 +76,6 @@ async function statusOf(client: DurableClient, id: string): Promise<DurableOrche
     throw e;
   }
 }
-
-type StatusInternal = (options: { instanceId: string; showHistory: boolean; showHistoryOutput: boolean }) => Promise<{ status: number; data?: { historyEvents?: unknown } }>;
 
 /**
  * An instance's history as the Durable HTTP API returns it (`historyEvents`). durable-functions
@@ -75,7 +91,8 @@ export async function historyEvents(client: DurableClient, id: string, withOutpu
   const r = await internal.call(client, { instanceId: urlPart(id), showHistory: true, showHistoryOutput: withOutput });
   if (r.status === 404) return [];
   if (r.status >= 300 && r.status !== 400) throw new Error(`reading the history of '${id}' failed with HTTP ${r.status}`);
-  return Array.isArray(r.data?.historyEvents) ? r.data.historyEvents : [];
+  const events = (r.data as { historyEvents?: unknown } | undefined)?.historyEvents;
+  return Array.isArray(events) ? events : [];
 }
 
 /**
@@ -109,15 +126,35 @@ export async function terminateWithChildren(client: DurableClient, id: string, r
   return done;
 }
 
-/** The status a workflow user wants to see: flat, with progress and times (and the history when given). */
-export function friendlyStatus(s: DurableOrchestrationStatus, history: boolean | unknown[]): Record<string, unknown> {
+/**
+ * The version an instance runs (runtime/versions.ts), from its status: the version its input
+ * carries after a continueAsNew to another version, else its Durable version (one durable-flow
+ * did not give means version 1); null when the backend reports none (an instance started before
+ * versioning, which runs version 1, or a backend whose status payload has no version).
+ */
+export function instanceVersion(s: Pick<InstanceStatus, 'input' | 'version'>): number | null {
+  const envelope = versionEnvelope(s.input);
+  if (envelope) return versionNumber(envelope.version) ?? 1;
+  if (typeof s.version !== 'string' || s.version === '') return null;
+  return versionNumber(s.version) ?? 1;
+}
+
+/** The input an instance runs with: the start input, or the one its continueAsNew passed (unwrapped). */
+export function instanceInput(s: Pick<InstanceStatus, 'input'>): unknown {
+  const envelope = versionEnvelope(s.input);
+  return envelope ? envelope.input : s.input ?? null;
+}
+
+/** The status a workflow user wants to see: flat, with version, progress and times (and the history when given). */
+export function friendlyStatus(s: InstanceStatus, history: boolean | unknown[]): Record<string, unknown> {
   const custom = (s.customStatus ?? null) as { status?: unknown; progress?: unknown } | null;
   const failed = s.runtimeStatus === df.OrchestrationRuntimeStatus.Failed;
   return {
     id: s.instanceId,
     workflow: s.name,
+    version: instanceVersion(s),
     status: s.runtimeStatus,
-    input: s.input ?? null,
+    input: instanceInput(s),
     output: failed ? null : s.output ?? null,
     error: failed ? { message: String(s.output ?? '').split('\n')[0] } : null,
     customStatus: custom?.status ?? null,
@@ -131,7 +168,7 @@ export function friendlyStatus(s: DurableOrchestrationStatus, history: boolean |
 }
 
 /** The instance if it exists and belongs to this workflow, else undefined (both mean 404 to callers). */
-async function find(client: DurableClient, workflow: string, id: string): Promise<DurableOrchestrationStatus | undefined> {
+async function find(client: DurableClient, workflow: string, id: string): Promise<InstanceStatus | undefined> {
   const s = await statusOf(client, id);
   return s?.name === workflow ? s : undefined;
 }
@@ -140,6 +177,8 @@ export interface ManagementOptions {
   workflow: string;
   /** The workflow is a singleton: its instance id is the key, so restart keeps the id. */
   singleton?: boolean;
+  /** The workflow's latest version: a restart starts it (runtime/versions.ts). */
+  version?: number;
 }
 
 /**
@@ -207,8 +246,10 @@ export async function manage(options: ManagementOptions, request: HttpRequest, c
       return { status: 202, jsonBody: { id, action, accepted: true } };
     }
     case 'restart': {
+      // A restart is a new start: the latest version, with the input the instance ran with.
+      const restart = { input: instanceInput(s), version: options.version === undefined ? undefined : String(options.version) };
       if (!options.singleton) {
-        const newId = await client.startNew(options.workflow, { input: s.input });
+        const newId = await client.startNew(options.workflow, restart);
         return checkStatusResponse(client, request, newId);
       }
       // A singleton's id is its key: restart it under that id once it has finished, never as a
@@ -219,7 +260,7 @@ export async function manage(options: ManagementOptions, request: HttpRequest, c
         });
       if (!finished) return running();
       try {
-        await client.startNew(options.workflow, { input: s.input, instanceId: urlPart(id) });
+        await client.startNew(options.workflow, { ...restart, instanceId: urlPart(id) });
       } catch (e) {
         const now = await statusOf(client, id);
         if (now && isActive(now.runtimeStatus)) return running();
@@ -255,6 +296,7 @@ async function list(options: ManagementOptions, client: DurableClient, request: 
       runtimeStatus: statuses.length ? (statuses as df.OrchestrationRuntimeStatus[]) : undefined,
     })
   )
+    // getStatusBy answers the payload as the backend sent it (`version` included), not as DurableOrchestrationStatus objects.
     .filter((s) => s.name === options.workflow)
     .sort((a, b) => new Date(a.createdTime).getTime() - new Date(b.createdTime).getTime() || a.instanceId.localeCompare(b.instanceId));
   // The continuation token is the offset into this ordered list, opaque to callers.
@@ -265,7 +307,7 @@ async function list(options: ManagementOptions, client: DurableClient, request: 
   const next = offset + top < all.length ? Buffer.from(String(offset + top)).toString('base64url') : null;
   return {
     status: 200,
-    jsonBody: { instances: page.map((s) => friendlyStatus(s, false)), continuationToken: next },
+    jsonBody: { instances: page.map((s) => friendlyStatus(s as InstanceStatus, false)), continuationToken: next },
     headers: next ? { 'x-ms-continuation-token': next } : {},
   };
 }

@@ -115,7 +115,8 @@ export function* runPartitioned(p: PartitionedRun): Generator<df.Task, Json[], J
       instanceId: run.instanceId,
       scope: shared,
     };
-    const out = (yield* call(run, () => context.df.callSubOrchestrator(partition.orchestrator, input), `forEach '${p.step}'`)) as SliceOutput;
+    // The slice runs this version's body: its version is passed, not left to host.json's defaultVersion.
+    const out = (yield* call(run, () => context.df.callSubOrchestrator(partition.orchestrator, input, undefined, String(run.version)), `forEach '${p.step}'`)) as SliceOutput;
     free.push(slot);
     if ('error' in out) throw Object.assign(new WorkflowError(out.error.name, out.error.message), { slice: j });
     outputs[j] = out;
@@ -129,11 +130,11 @@ export function* runPartitioned(p: PartitionedRun): Generator<df.Task, Json[], J
 }
 
 /** The slice's side: the body of the partition orchestrator generated for each workflow. */
-export function* runSlice(context: df.OrchestrationContext, bodies: Readonly<Record<string, PartitionBody>>): Generator<df.Task, Json, Json> {
+export function* runSlice(context: df.OrchestrationContext, bodies: Readonly<Record<string, PartitionBody>>, version = 1): Generator<df.Task, Json, Json> {
   const input = context.df.getInput() as SliceInput;
   const body = Object.prototype.hasOwnProperty.call(bodies, input.step) ? bodies[input.step] : undefined;
-  if (!body) throw new WorkflowError('InvalidPartition', `this workflow has no partitionable forEach step '${input.step}'`);
-  const run = WorkflowRun.restore(context, input.instanceId, input.scope);
+  if (!body) throw new WorkflowError('InvalidPartition', `version ${version} of this workflow has no partitionable forEach step '${input.step}'`);
+  const run = WorkflowRun.restore(context, input.instanceId, input.scope, version);
   let failed = 0;
   try {
     const results = yield* runWindow(run, input.items.length, (i) => body(input.items[i], input.offset + i, scope(run.steps), run), {

@@ -26,6 +26,8 @@ export interface RegisteredWorkflow {
   singleton: boolean;
   /** When this entry is a workflow's partition orchestrator (slices): the workflow it belongs to. */
   partitionOf?: string;
+  /** The latest version of the workflow: the one its starters start (runtime/versions.ts). */
+  version?: number;
 }
 
 export const REGISTRY_SLOT = Symbol.for('durable-flow.workflows');
@@ -45,6 +47,7 @@ export function registerWorkflow(entry: Omit<RegisteredWorkflow, 'singleton'> & 
     validate: entry.validate ?? known?.validate,
     authLevel: entry.authLevel ?? known?.authLevel,
     singleton: (entry.singleton ?? false) || (known?.singleton ?? false),
+    version: entry.version ?? known?.version,
   };
   registry.set(entry.workflow, merged);
   if (entry.partition) registry.set(entry.partition, { workflow: entry.partition, authLevel: merged.authLevel, singleton: false, partitionOf: entry.workflow });

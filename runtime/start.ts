@@ -14,6 +14,7 @@ import { nameError, nameErrorCode, urlPart } from './ids';
 import { checkStatusResponse, isActive, jsonError } from './management';
 import { registerWorkflow, violations, type AuthLevel, type InputValidator } from './registry';
 import type { Json } from './values';
+import { VERSION_KEY, versionEnvelope } from './version-text';
 
 export interface StarterOptions {
   /** The orchestrator's registered name. */
@@ -24,11 +25,18 @@ export interface StarterOptions {
   authLevel?: AuthLevel;
   /** The function name of the workflow's partition orchestrator, when it has one. */
   partition?: string;
+  /** The workflow's latest version: every start passes it (runtime/versions.ts). */
+  version?: number;
   singleton?: {
     /** The instance id for a start input. */
     key: (input: Json) => unknown;
     onConflict: 'returnExisting' | 'reject';
   };
+}
+
+/** The version a start passes (the latest), as Durable carries it; undefined leaves it to host.json. */
+function versionText(options: Pick<StarterOptions, 'version'>): string | undefined {
+  return options.version === undefined ? undefined : String(options.version);
 }
 
 /** The longest `?wait`: Azure's front end closes HTTP requests after 230 s. */
@@ -47,6 +55,9 @@ export async function readInput(request: HttpRequest): Promise<{ ok: true; input
 
 /** Runs the workflow's validator; the 400 answer (with every violation) when the input does not match. */
 export function checkInput(options: Pick<StarterOptions, 'workflow' | 'validate'>, input: Json): HttpResponseInit | undefined {
+  if (versionEnvelope(input)) {
+    return jsonError(400, 'InvalidInput', `the input of '${options.workflow}' has the shape durable-flow reserves for carrying a version across continueAsNew ({ "${VERSION_KEY}", "input" }); wrap it in another object`);
+  }
   if (!options.validate || options.validate(input)) return undefined;
   const list = violations(options.validate);
   return jsonError(400, 'InvalidInput', `the input of '${options.workflow}' does not match its schema: ${list.map((v) => `${v.pointer} ${v.message}`).join('; ')}`, { violations: list });
@@ -87,18 +98,25 @@ function clientBinding(context: InvocationContext): { rpcBaseUrl?: string; durab
   return data && typeof data === 'object' ? (data as { rpcBaseUrl?: string; durableFlowWait?: boolean }) : undefined;
 }
 
-/** Until the instance has finished or `ms` has passed: on the embedded host one request the engine answers at the end; elsewhere polling. */
-async function untilFinished(client: DurableClient, context: InvocationContext, id: string, ms: number): Promise<void> {
+/** The status as the durable client returns it (the fields waitOrCheckStatus reads). */
+type Status = { runtimeStatus: string; output?: unknown };
+
+/**
+ * Until the instance has finished or `ms` has passed, then its status: on the embedded host one
+ * request the engine answers at the end (its answer is the status); elsewhere polling.
+ */
+async function untilFinished(client: DurableClient, context: InvocationContext, id: string, ms: number): Promise<Status> {
   const binding = clientBinding(context);
   if (binding?.durableFlowWait && binding.rpcBaseUrl) {
-    await fetch(`${binding.rpcBaseUrl}instances/${urlPart(id)}?durableFlowWaitMs=${Math.ceil(ms)}&showInput=false`).then((r) => r.arrayBuffer());
-    return;
+    const r = await fetch(`${binding.rpcBaseUrl}instances/${urlPart(id)}?durableFlowWaitMs=${Math.ceil(ms)}`);
+    if (r.status === 200 || r.status === 202) return (await r.json()) as Status;
+    await r.arrayBuffer();
   }
   // Polling, often at first (a short workflow answers within milliseconds), then every 250 ms.
   const deadline = Date.now() + ms;
-  for (let interval = 10; Date.now() < deadline; interval = Math.min(250, interval * 2)) {
-    const s = await client.getStatus(urlPart(id), { showInput: false });
-    if (FINISHED.has(s.runtimeStatus)) return;
+  for (let interval = 10; ; interval = Math.min(250, interval * 2)) {
+    const s = await client.getStatus(urlPart(id));
+    if (FINISHED.has(s.runtimeStatus) || Date.now() >= deadline) return s;
     await new Promise((r) => setTimeout(r, Math.min(interval, Math.max(0, deadline - Date.now()))));
   }
 }
@@ -116,8 +134,7 @@ const FINISHED = new Set<string>([
  * else the check-status answer.
  */
 async function waitOrCheckStatus(client: DurableClient, context: InvocationContext, request: HttpRequest, id: string, waitMs: number): Promise<HttpResponseInit> {
-  await untilFinished(client, context, id, waitMs);
-  const s = await client.getStatus(urlPart(id));
+  const s = await untilFinished(client, context, id, waitMs);
   if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Completed) return { status: 200, jsonBody: s.output, headers: { 'Content-Type': 'application/json' } };
   if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Terminated || s.runtimeStatus === df.OrchestrationRuntimeStatus.Canceled) return { status: 200, jsonBody: s };
   if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Failed) return { status: 500, jsonBody: s };
@@ -158,7 +175,7 @@ export async function startFromHttp(options: StarterOptions, request: HttpReques
   }
   let id: string;
   try {
-    id = await client.startNew(options.workflow, { input: read.input, instanceId: instanceId === undefined ? undefined : urlPart(instanceId) });
+    id = await client.startNew(options.workflow, { input: read.input, instanceId: instanceId === undefined ? undefined : urlPart(instanceId), version: versionText(options) });
   } catch (e) {
     // Two starts raced past the check: the backend let one create the instance; answer the
     // other with it, exactly as if it had arrived second.
@@ -173,7 +190,7 @@ export async function startFromHttp(options: StarterOptions, request: HttpReques
 }
 
 export function httpStarter(options: StarterOptions): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
-  registerWorkflow({ workflow: options.workflow, validate: options.validate, authLevel: options.authLevel, singleton: options.singleton !== undefined, partition: options.partition });
+  registerWorkflow({ workflow: options.workflow, validate: options.validate, authLevel: options.authLevel, singleton: options.singleton !== undefined, partition: options.partition, version: options.version });
   return (request, context) => startFromHttp(options, request, context);
 }
 
@@ -183,7 +200,7 @@ export function httpStarter(options: StarterOptions): (request: HttpRequest, con
  * tick with the violations instead of starting.
  */
 export function timerStarter(options: StarterOptions): (timer: Timer, context: InvocationContext) => Promise<void> {
-  registerWorkflow({ workflow: options.workflow, validate: options.validate, authLevel: options.authLevel, singleton: options.singleton !== undefined, partition: options.partition });
+  registerWorkflow({ workflow: options.workflow, validate: options.validate, authLevel: options.authLevel, singleton: options.singleton !== undefined, partition: options.partition, version: options.version });
   return async (_timer, context) => {
     if (options.validate && !options.validate(null)) {
       const list = violations(options.validate);
@@ -201,7 +218,7 @@ export function timerStarter(options: StarterOptions): (timer: Timer, context: I
         return;
       }
     }
-    const id = await client.startNew(options.workflow, { input: null, instanceId: instanceId === undefined ? undefined : urlPart(instanceId) });
+    const id = await client.startNew(options.workflow, { input: null, instanceId: instanceId === undefined ? undefined : urlPart(instanceId), version: versionText(options) });
     context.log(`timer started orchestration '${options.workflow}' with id '${instanceId ?? id}'`);
   };
 }

@@ -14,9 +14,12 @@ export function* activity(run: WorkflowRun, name: string, input?: Json, options?
   return yield* call(run, () => run.context.df.callActivity(name, input), `activity '${name}'`, options);
 }
 
-/** A `workflow` step: the child runs as a sub-orchestration (a new instance id per attempt). */
-export function* workflow(run: WorkflowRun, name: string, input?: Json, options?: CallOptions): Generator<df.Task, Json, unknown> {
-  return yield* call(run, () => run.context.df.callSubOrchestrator(name, input ?? null), `workflow '${name}'`, options);
+/**
+ * A `workflow` step: the child runs as a sub-orchestration (a new instance id per attempt), with
+ * the version of the child this version of the caller was compiled against, passed explicitly.
+ */
+export function* workflow(run: WorkflowRun, child: { name: string; version: number }, input?: Json, options?: CallOptions): Generator<df.Task, Json, unknown> {
+  return yield* call(run, () => run.context.df.callSubOrchestrator(child.name, input ?? null, undefined, String(child.version)), `workflow '${child.name}'`, options);
 }
 
 /** A `delay` step. */

@@ -37,18 +37,28 @@ export class WorkflowRun {
    * window sets it while it advances one of its bodies, so every wait in the body races it.
    */
   deadline?: Deadline;
+  /** The version of the workflow this execution runs (runtime/versions.ts); 1 when unversioned. */
+  readonly version: number;
+  /** The latest version the app has: what a `continueAsNew` moves to. */
+  readonly latest: number;
   private status: WorkflowStatus = { status: null };
   private readonly marks = new StepMarks();
 
-  constructor(readonly context: df.OrchestrationContext) {
-    this.input = context.df.getInput() ?? null;
+  /** `options.input` replaces the execution's input (a versioned orchestrator unwraps it first). */
+  constructor(
+    readonly context: df.OrchestrationContext,
+    options: { version?: number; latest?: number; input?: Json } = {},
+  ) {
+    this.input = options.input !== undefined ? options.input : context.df.getInput() ?? null;
     this.instanceId = context.df.instanceId;
+    this.version = options.version ?? 1;
+    this.latest = options.latest ?? this.version;
   }
 
   /** A slice of a partitioned forEach runs its body with the parent's scope, sent as its input. */
-  static restore(context: df.OrchestrationContext, instanceId: string, from: { input: Json; vars: Record<string, Json>; steps: Steps }): WorkflowRun {
-    const run = new WorkflowRun(context);
-    Object.assign(run, { input: from.input, instanceId });
+  static restore(context: df.OrchestrationContext, instanceId: string, from: { input: Json; vars: Record<string, Json>; steps: Steps }, version = 1): WorkflowRun {
+    const run = new WorkflowRun(context, { version, input: from.input });
+    Object.assign(run, { instanceId });
     Object.assign(run.vars, from.vars);
     Object.assign(run.steps, from.steps);
     return run;

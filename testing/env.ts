@@ -214,15 +214,18 @@ export class TestEnv {
    * Starts a workflow by name with an input (validated against its `input` schema, as its HTTP
    * starter does) and runs it until it waits for time or an event.
    * `instanceId` defaults to `<workflow>-<n>`; singleton keys are not computed here: pass the id.
+   * `version` starts an older version the app keeps (default: the latest, as its starters do).
    */
-  async start(workflow: string, input: unknown = null, options: { instanceId?: string } = {}): Promise<TestRun> {
+  async start(workflow: string, input: unknown = null, options: { instanceId?: string; version?: number } = {}): Promise<TestRun> {
     this.mustBeOpen();
     if (!this.workflows().includes(workflow)) throw new Error(`start: the app has no workflow named '${workflow}'; its workflows are: ${this.workflows().join(', ') || '(none)'}`);
     const validate = workflowRegistry().get(workflow)?.validate;
     if (validate && !validate(input)) {
       throw new Error(`start: the input of '${workflow}' does not match its schema: ${violations(validate).map((v) => `${v.pointer} ${v.message}`).join('; ')}`);
     }
-    const id = this.engine.startInstance(workflow, input, options.instanceId ?? `${workflow}-${++this.started}`);
+    const version = options.version ?? workflowRegistry().get(workflow)?.version;
+    if (options.version !== undefined && (!Number.isInteger(options.version) || options.version < 1)) throw new Error(`start: version must be a whole number from 1, got ${options.version}`);
+    const id = this.engine.startInstance(workflow, input, options.instanceId ?? `${workflow}-${++this.started}`, undefined, version === undefined ? undefined : String(version));
     await this.settle();
     return new TestRun(this.core, id);
   }

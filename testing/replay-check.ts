@@ -9,7 +9,7 @@
 import type { CoreApi } from '../host/functions/core-api';
 import { knownFunctions, runEpisodeInline } from '../host/executor/episode-runner';
 import type { ReplayOutcome } from '../host/orchestration/extension';
-import { EventType, readByOrchestrator, routing, type HistoryEvent } from '../host/orchestration/history';
+import { EventType, orchestratorEvent, readByOrchestrator, routing, type HistoryEvent } from '../host/orchestration/history';
 import { planEpisode } from '../host/orchestration/plan';
 
 /** An instance's history with what replaying it needs: save it as JSON, check it after a change. */
@@ -163,7 +163,7 @@ export async function replayRecording(api: CoreApi, rec: Recording): Promise<Rep
       input,
       parentInstanceId: rec.parentInstanceId,
       playedLength: played.length,
-      played: { json: played.filter(readByOrchestrator).map((e) => JSON.stringify({ ...e, IsPlayed: true })), events: played.map(routing) },
+      played: { orchestrator: played.filter(readByOrchestrator).map(orchestratorEvent), events: played.map(routing) },
       fresh: ep.fresh,
     });
     checked++;

@@ -7,6 +7,7 @@ import type { VirtualClock } from '../host/executor/clock';
 import { EventType, type HistoryEvent } from '../host/orchestration/history';
 import { TERMINAL, type InstanceRow, type RuntimeStatus, type Store } from '../host/store/store';
 import { fromWireText } from '../runtime/errors';
+import { versionEnvelope, versionNumber } from '../runtime/version-text';
 import type { Recording } from './replay-check';
 import { durationMs } from './duration';
 
@@ -42,6 +43,8 @@ export interface RunResult {
 export interface RunStatus {
   id: string;
   workflow: string;
+  /** The version of the workflow it runs (its continueAsNew may have moved it to a later one). */
+  version: number;
   status: RuntimeStatus;
   input: unknown;
   output: unknown;
@@ -193,11 +196,13 @@ export class TestRun {
   status(): RunStatus {
     const row = this.row();
     const custom = (row.customStatus ?? null) as { status?: unknown; progress?: RunStatus['progress'] } | null;
+    const envelope = versionEnvelope(row.input);
     return {
       id: row.id,
       workflow: row.name,
+      version: versionNumber(envelope ? envelope.version : row.version) ?? 1,
       status: row.status,
-      input: row.input ?? null,
+      input: envelope ? envelope.input : row.input ?? null,
       output: row.status === 'Failed' ? null : row.output ?? null,
       error: errorOf(row) ?? null,
       customStatus: custom?.status ?? null,

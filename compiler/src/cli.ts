@@ -14,14 +14,23 @@ import { renderMermaid } from './graph/mermaid';
 import { buildGraph } from './graph/model';
 import { renderSvg } from './graph/svg';
 import { SCHEMA_FILE, schemaText } from './schema';
+import type { CreatedVersion } from './versions';
+import { listVersions, pruneVersions, type CommandOutput } from './versions/commands';
+import { defaultDatabase } from './versions/database';
+import { VERSIONS_DIR } from './versions/records';
 
 const USAGE = `usage: durable-flow <command> [options]
 
 commands:
-  check              validate workflows/*.yaml and report every problem
-  compile            check, generate generated/ and build dist/
-  schema             write compiler/schema/workflow.schema.json from the compiler's definition
-  graph <workflow>   write the workflow's graph (the one /api/flow shows) for docs and reviews
+  check                      validate workflows/*.yaml and report every problem
+  compile                    check, generate generated/ and build dist/ (records new versions)
+  schema                     write compiler/schema/workflow.schema.json from the compiler's definition
+  versions [workflow]        list the recorded versions of each workflow (workflows/.versions/)
+                             and the local database's instances in flight on each
+  versions prune <workflow> --below <n> [--force]
+                             remove versions older than n; refused while the local database has
+                             unfinished instances on them (unless --force)
+  graph <workflow>           write the workflow's graph (the one /api/flow shows) for docs and reviews
 
 options:
   --root <dir>       project root (default: the current directory)
@@ -29,24 +38,29 @@ options:
   --out <file>       (graph) write to this file instead of standard output
   --watch            (compile) recompile whenever a workflow or activity changes
   --no-build         (compile) generate generated/ but skip building dist/
+  --db <file>        (versions) the host's database (default: .durable/<hubName>.db)
   -h, --help         show this help
 `;
 
 interface Options {
   command?: string;
-  /** The command's operand (graph: the workflow's name). */
-  operand?: string;
+  /** Words after the command (`versions prune approval`, `graph approval`). */
+  args: string[];
   root: string;
-  format?: 'text' | 'json' | 'svg' | 'mermaid';
+  /** text (default) or json; for graph, svg (default) or mermaid. */
+  format: 'text' | 'json' | 'svg' | 'mermaid';
   out?: string;
   watch: boolean;
   build: boolean;
+  db?: string;
+  below?: number;
+  force: boolean;
 }
 
-const FORMATS: Record<string, ReadonlyArray<NonNullable<Options['format']>>> = { graph: ['svg', 'mermaid'], default: ['text', 'json'] };
+const FORMATS: Record<string, ReadonlyArray<Options['format']>> = { graph: ['svg', 'mermaid'], default: ['text', 'json'] };
 
 export function parseArgs(argv: readonly string[]): Options | string {
-  const o: Options = { root: process.cwd(), watch: false, build: true };
+  const o: Options = { args: [], root: process.cwd(), format: 'text', watch: false, build: true, force: false };
   let format: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -58,23 +72,31 @@ export function parseArgs(argv: readonly string[]): Options | string {
       o.out = path.resolve(f);
     } else if (a === '--watch') o.watch = true;
     else if (a === '--no-build') o.build = false;
+    else if (a === '--db') {
+      const f = argv[++i];
+      if (!f) return '--db needs a file';
+      o.db = path.resolve(f);
+    } else if (a === '--below') {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1) return `--below needs a version number (a whole number from 1), got '${argv[i] ?? ''}'`;
+      o.below = n;
+    } else if (a === '--force') o.force = true;
     else if (a === '-h' || a === '--help') o.command = 'help';
     else if (!a.startsWith('-') && o.command === undefined) o.command = a;
-    else if (!a.startsWith('-') && o.command === 'graph' && o.operand === undefined) o.operand = a;
+    else if (!a.startsWith('-') && (o.command === 'versions' || o.command === 'graph')) o.args.push(a);
     else return `unknown argument '${a}'`;
   }
-  if (format !== undefined) {
-    const graph = o.command === 'graph';
-    const allowed = FORMATS[graph ? 'graph' : 'default'];
-    if (!allowed.includes(format as NonNullable<Options['format']>)) return `--format ${graph ? 'of graph ' : ''}must be ${allowed.join(' or ')}, got '${format}'`;
-    o.format = format as NonNullable<Options['format']>;
-  }
+  const graph = o.command === 'graph';
+  const allowed = FORMATS[graph ? 'graph' : 'default'];
+  if (format !== undefined && !allowed.includes(format as Options['format'])) return `--format ${graph ? 'of graph ' : ''}must be ${allowed.join(' or ')}, got '${format}'`;
+  o.format = (format as Options['format'] | undefined) ?? allowed[0];
   return o;
 }
 
 /** `graph <workflow>`: the workflow's graph as SVG (standalone, with its own styles) or Mermaid. */
 function graph(o: Options): number {
-  if (!o.operand) {
+  const name = o.args[0];
+  if (!name || o.args.length > 1) {
     process.stderr.write(`durable-flow: graph needs a workflow name\n\n${USAGE}`);
     return 2;
   }
@@ -83,10 +105,10 @@ function graph(o: Options): number {
     report(front, { ...o, format: 'text' });
     return 1;
   }
-  const w = front.project.workflows.find((x) => x.name === o.operand);
+  const w = front.project.workflows.find((x) => x.name === name);
   if (!w) {
     const names = front.project.workflows.map((x) => x.name).sort();
-    process.stderr.write(`durable-flow: no workflow named '${o.operand}'; the workflows are ${names.join(', ') || '(none)'}\n`);
+    process.stderr.write(`durable-flow: no workflow named '${name}'; the workflows are ${names.join(', ') || '(none)'}\n`);
     return 1;
   }
   const { graph: g } = buildGraph(w);
@@ -99,6 +121,28 @@ function graph(o: Options): number {
   return 0;
 }
 
+/** `versions [workflow]` and `versions prune <workflow> --below <n> [--force]`. */
+function versionsCommand(o: Options): number {
+  const db = o.db ?? defaultDatabase(o.root);
+  let result: CommandOutput;
+  if (o.args[0] === 'prune') {
+    const workflow = o.args[1];
+    if (!workflow || o.args.length > 2 || o.below === undefined) {
+      process.stderr.write(`durable-flow: usage: durable-flow versions prune <workflow> --below <n> [--force]\n`);
+      return 2;
+    }
+    result = pruneVersions(o.root, { workflow, below: o.below, force: o.force, db });
+  } else {
+    if (o.args.length > 1 || o.below !== undefined || o.force) {
+      process.stderr.write(`durable-flow: usage: durable-flow versions [workflow] (prune: durable-flow versions prune <workflow> --below <n>)\n`);
+      return 2;
+    }
+    result = listVersions(o.root, { workflow: o.args[0], db });
+  }
+  (result.code === 0 ? process.stdout : process.stderr).write(result.out.join('\n') + '\n');
+  return result.code;
+}
+
 function report(front: FrontEndResult, o: Options): void {
   if (o.format === 'json') {
     process.stdout.write(diagnosticsToJson(front.diagnostics) + '\n');
@@ -106,7 +150,8 @@ function report(front: FrontEndResult, o: Options): void {
   }
   const color = process.stdout.isTTY === true;
   for (const d of front.diagnostics) process.stdout.write(formatDiagnostic(d, { sources: front.sources, color }) + '\n');
-  process.stdout.write(formatSummary(front.diagnostics, front.sources.size) + '\n');
+  const workflowFiles = [...front.sources.keys()].filter((f) => !f.startsWith(`${VERSIONS_DIR}/`)).length;
+  process.stdout.write(formatSummary(front.diagnostics, workflowFiles) + '\n');
 }
 
 /** One compile pass; returns the exit status it deserves. */
@@ -116,7 +161,8 @@ function compileOnce(o: Options, cache: FrontEndCache, codegen?: GenerateCache):
   report(front, o);
   if (!front.ok) return 1;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const log = (s: string): void => void (o.format !== 'json' ? process.stdout.write(s + '\n') : process.stderr.write(s + '\n'));
+  const log = (s: string): void => void (o.format === 'text' ? process.stdout.write(s + '\n') : process.stderr.write(s + '\n'));
+  for (const c of front.created) log(createdLine(c, front.project.versions?.get(c.workflow)?.map((v) => v.version) ?? [c.version]));
   log(
     `generated ${files.length} files in ${ms.toFixed(0)} ms` +
       (write ? ` (${write.written.length} written, ${write.unchanged.length} unchanged, ${write.removed.length} removed)` : ''),
@@ -132,6 +178,14 @@ function compileOnce(o: Options, cache: FrontEndCache, codegen?: GenerateCache):
   }
   log(`built dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return 0;
+}
+
+/** `approval: version 2 (steps changed: ...); version 1 kept for instances in flight` */
+export function createdLine(c: CreatedVersion, kept: readonly number[]): string {
+  if (c.version === 1 && kept.length === 1) return `${c.workflow}: version 1 recorded (${VERSIONS_DIR}/${c.workflow}/)`;
+  const older = kept.filter((v) => v !== c.version);
+  const keptText = older.length === 0 ? 'no older version kept' : `version${older.length > 1 ? 's' : ''} ${older.join(', ')} kept for instances in flight`;
+  return `${c.workflow}: version ${c.version} (${c.changes}); ${keptText}`;
 }
 
 function watch(o: Options): Promise<number> {
@@ -184,6 +238,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`wrote ${SCHEMA_FILE}\n`);
       return 0;
     }
+    case 'versions':
+      return versionsCommand(o);
     case 'graph':
       return graph(o);
     case 'help':

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generateProject, type GenerateCache } from './codegen';
 import { checkProjectDir, type FrontEndCache, type FrontEndResult } from './front-end';
+import { writeRecordFiles } from './versions/records';
 
 export const GENERATED_DIR = 'generated';
 
@@ -65,12 +66,17 @@ export interface CompileResult {
   write?: WriteReport;
 }
 
-/** Checks and generates; writes only when the project is free of errors. */
+/**
+ * Checks and generates; writes only when the project is free of errors: first the versions this
+ * compile adds to the record (workflows/.versions/), then generated/.
+ */
 export function compileToGenerated(root: string, options: { write: boolean; cache?: FrontEndCache; codegen?: GenerateCache }): CompileResult {
   const front = checkProjectDir(root, options.cache);
   if (!front.ok) return { front, files: [] };
   const files = generateProject(front.project, {}, options.codegen);
-  return { front, files, write: options.write ? writeGenerated(root, files) : undefined };
+  if (!options.write) return { front, files };
+  writeRecordFiles(root, front.created.flatMap((c) => c.files));
+  return { front, files, write: writeGenerated(root, files) };
 }
 
 /** Runs the project's TypeScript compiler over the app (generated code, runtime, activities) into dist/. */

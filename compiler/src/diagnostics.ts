@@ -28,7 +28,7 @@ export interface Diagnostic {
 /**
  * Every code the compiler emits. Codes are stable: tests and tools key on them.
  * Grouped by stage: 0xx syntax, 1xx schema, 2xx steps and references, 3xx expressions,
- * 4xx project (activities, sub-workflows), 5xx warnings.
+ * 4xx project (activities, sub-workflows), 5xx warnings, 6xx versions (compiler/src/versions/).
  */
 export const CODES = {
   DF001: 'YAML syntax error',
@@ -70,6 +70,10 @@ export const CODES = {
   DF501: 'forEach without maxParallel',
   DF502: 'unreachable steps after fail or continueAsNew',
   DF503: 'partitionSize that cannot apply',
+  DF601: 'an edit that changes what instances replay: a new version',
+  DF602: 'version record problem',
+  DF603: 'versions recorded for a workflow that no longer exists',
+  DF604: 'a kept version calls a sub-workflow version that is gone',
 } as const;
 
 export type DiagnosticCode = keyof typeof CODES;

@@ -7,12 +7,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listActivityModules, scanActivities, type ActivityScan } from './activities';
 import { buildWorkflow } from './build-model';
-import { checkProject } from './check-semantics';
+import { checkProject, checkWorkflow } from './check-semantics';
 import { error, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
 import { checkInputSchema } from './input-schema';
 import type { Project, Workflow } from './model';
 import { parseWorkflowFile, type ParsedFile } from './parse';
 import { validateSchema } from './validate-schema';
+import { resolveVersions, type CreatedVersion } from './versions';
+import { readRecordSources } from './versions/records';
 
 export const WORKFLOWS_DIR = 'workflows';
 
@@ -28,6 +30,8 @@ export interface FrontEndResult {
   /** Parsed files by path, for printing source lines under diagnostics. */
   sources: Map<string, string>;
   ok: boolean;
+  /** Versions this compile adds to the record (workflows/.versions/); `compile` writes them. */
+  created: CreatedVersion[];
 }
 
 interface FileResult {
@@ -40,6 +44,8 @@ interface FileResult {
 /** Per-file results keyed by path; an entry is reused while the file's text is unchanged. */
 export class FrontEndCache {
   readonly files = new Map<string, FileResult>();
+  /** The version records' YAML (workflows/.versions/), checked like workflow files. */
+  readonly records = new Map<string, FileResult>();
   activities?: { key: string; scan: ActivityScan };
 }
 
@@ -69,6 +75,7 @@ export function checkSources(
   workflows: readonly SourceText[],
   activityModules: readonly SourceText[],
   cache = new FrontEndCache(),
+  records: readonly SourceText[] = [],
 ): FrontEndResult {
   const diagnostics: Diagnostic[] = [];
   const results: FileResult[] = [];
@@ -97,12 +104,33 @@ export function checkSources(
   };
   // Semantic checks only see workflows that built; a broken file's errors are already reported.
   diagnostics.push(...checkProject(project));
+  const sources = new Map(results.map((r) => [r.parsed.file, r.text]));
+  let created: CreatedVersion[] = [];
+  // Versions are decided for a project free of errors (compiler/src/versions/).
+  if (!hasErrors(diagnostics) && results.every((r) => r.workflow !== undefined)) {
+    const seenRecords = new Set(records.map((r) => r.file));
+    for (const file of [...cache.records.keys()]) if (!seenRecords.has(file)) cache.records.delete(file);
+    const checkRecord = (source: SourceText): FileResult => {
+      let r = cache.records.get(source.file);
+      if (!r || r.text !== source.text) {
+        r = checkFile(source);
+        cache.records.set(source.file, r);
+      }
+      return r;
+    };
+    const versions = resolveVersions(project, sources, records, checkRecord, (model) => checkWorkflow(model, project));
+    project.versions = versions.versions;
+    created = versions.created;
+    diagnostics.push(...versions.diagnostics);
+    for (const [file, text] of versions.sources) sources.set(file, text);
+  }
   const sorted = sortDiagnostics(dedupe(diagnostics));
   return {
     project,
     diagnostics: sorted,
-    sources: new Map(results.map((r) => [r.parsed.file, r.text])),
+    sources,
     ok: !hasErrors(sorted) && results.every((r) => r.workflow !== undefined),
+    created,
   };
 }
 
@@ -116,18 +144,19 @@ function dedupe(list: Diagnostic[]): Diagnostic[] {
   });
 }
 
-/** Reads `workflows/*.yaml` and the activity modules of a project from disk. */
-export function readSources(root: string): { workflows: SourceText[]; activities: SourceText[] } {
+/** Reads `workflows/*.yaml`, the activity modules and the version record of a project from disk. */
+export function readSources(root: string): { workflows: SourceText[]; activities: SourceText[]; records: SourceText[] } {
   const dir = path.join(root, WORKFLOWS_DIR);
   const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort() : [];
   const read = (file: string): SourceText => ({ file, text: fs.readFileSync(path.join(root, file), 'utf8') });
   return {
     workflows: names.map((n) => read(`${WORKFLOWS_DIR}/${n}`)),
     activities: listActivityModules(root).map(read),
+    records: readRecordSources(root),
   };
 }
 
 export function checkProjectDir(root: string, cache?: FrontEndCache): FrontEndResult {
-  const { workflows, activities } = readSources(root);
-  return checkSources(root, workflows, activities, cache);
+  const { workflows, activities, records } = readSources(root);
+  return checkSources(root, workflows, activities, cache, records);
 }

@@ -210,10 +210,30 @@ export interface Workflow {
   span: Span;
 }
 
+/**
+ * One version of a workflow the app keeps (compiler/src/versions/): instances run the version
+ * they started with, new instances the latest.
+ */
+export interface WorkflowVersion {
+  /** 1, 2, ...: what Durable carries as the instance's version ("1", "2", ...). */
+  version: number;
+  /** Its model: the workflow's file for the latest version, its record for older ones. */
+  workflow: Workflow;
+  /** The version of each sub-workflow it calls (its `workflow` steps pass it explicitly). */
+  calls: Readonly<Record<string, number>>;
+  /** What changed from the version before, in words. */
+  changes: string;
+}
+
 /** Every workflow of a project plus what the compiler found around them. */
 export interface Project {
   root: string;
   workflows: Workflow[];
   /** Exported activity functions: name -> module path relative to the root (e.g. `workflows/activities/orders.ts`). */
   activities: Map<string, string>;
+  /**
+   * The versions of each workflow, oldest first (the last is the workflow's file). A workflow
+   * missing here has one version: 1, its file.
+   */
+  versions?: ReadonlyMap<string, readonly WorkflowVersion[]>;
 }

@@ -27,6 +27,13 @@ interface NodeInfo {
   event?: string;
 }
 
+/** What a version of a workflow looks like: its events and its graph's nodes. */
+interface Shape {
+  version: number;
+  events: string[];
+  nodes: NodeInfo[];
+}
+
 interface Workflow {
   name: string;
   description?: string;
@@ -37,7 +44,11 @@ interface Workflow {
   trigger: string[];
   events: string[];
   sample: unknown;
+  /** The version new instances start; `events` and `nodes` are its. */
+  version: number;
   nodes: NodeInfo[];
+  /** Older versions the app keeps, by number. */
+  versions?: Record<string, { events: string[]; nodes: NodeInfo[] }>;
 }
 
 interface Progress {
@@ -49,6 +60,8 @@ interface Progress {
 interface Instance {
   id: string;
   workflow: string;
+  /** The version of the workflow it runs (null: the backend does not say; it runs version 1). */
+  version?: number | null;
   status: string;
   input?: unknown;
   output?: unknown;
@@ -428,15 +441,24 @@ function dashboard(): void {
 
 const svgCache = new Map<string, Promise<string>>();
 
-async function graphElement(w: Workflow): Promise<HTMLElement> {
-  let svg = svgCache.get(w.name);
+/** The shape of the version an instance runs (the latest when the app does not keep it, or it is unknown). */
+function shapeOf(w: Workflow, version: number | null | undefined): Shape {
+  const old = version !== null && version !== undefined && version !== w.version ? w.versions?.[String(version)] : undefined;
+  return old ? { version: version!, ...old } : { version: w.version, events: w.events, nodes: w.nodes };
+}
+
+/** The graph of one version of a workflow, as the compiler drew it. */
+async function graphElement(w: Workflow, version = w.version): Promise<HTMLElement> {
+  const key = `${w.name}@${version}`;
+  let svg = svgCache.get(key);
   if (!svg) {
-    svg = fetch(url(`${BASE}/api/graph/${encodeURIComponent(w.name)}`), { cache: 'no-store' }).then(async (r) => {
+    const path = `${BASE}/api/graph/${encodeURIComponent(w.name)}${version === w.version ? '' : `/${version}`}`;
+    svg = fetch(url(path), { cache: 'no-store' }).then(async (r) => {
       if (!r.ok) throw new HttpError(r.status, `${r.status}: the graph of ${w.name} could not be loaded`);
       return r.text();
     });
-    svgCache.set(w.name, svg);
-    svg.catch(() => svgCache.delete(w.name));
+    svgCache.set(key, svg);
+    svg.catch(() => svgCache.delete(key));
   }
   const holder = h('div', { className: 'graph' });
   // The compiler generated this SVG with every string escaped (compiler/src/graph/svg.ts).
@@ -464,7 +486,7 @@ function placeOf(key: string): { seq: string; index: number; container?: string 
  * an earlier one failed, its container or the instance finished), else pending. Steps inside a
  * forEach body share the forEach's state (the forEach counts its items).
  */
-function nodeStates(w: Workflow, inst: Instance): Map<string, State> {
+function nodeStates(shape: Shape, inst: Instance): Map<string, State> {
   const started = inst.steps ?? {};
   const finished = FINISHED.has(inst.status);
   const highest = new Map<string, number>();
@@ -475,7 +497,7 @@ function nodeStates(w: Workflow, inst: Instance): Map<string, State> {
     if (s === 'failed') failedAt.set(p.seq, Math.min(failedAt.get(p.seq) ?? Infinity, p.index));
   }
   const out = new Map<string, State>();
-  const nodes = new Map(w.nodes.map((n) => [n.key, n]));
+  const nodes = new Map(shape.nodes.map((n) => [n.key, n]));
   const state = (key: string): State => {
     const known = out.get(key);
     if (known) return known;
@@ -493,12 +515,12 @@ function nodeStates(w: Workflow, inst: Instance): Map<string, State> {
     out.set(key, s);
     return s;
   };
-  for (const n of w.nodes) state(n.key);
+  for (const n of shape.nodes) state(n.key);
   return out;
 }
 
-function paintGraph(holder: HTMLElement, w: Workflow, inst: Instance): Map<string, State> {
-  const states = nodeStates(w, inst);
+function paintGraph(holder: HTMLElement, shape: Shape, inst: Instance): Map<string, State> {
+  const states = nodeStates(shape, inst);
   for (const el of Array.from(holder.querySelectorAll<SVGGElement>('[data-key]'))) {
     const s = states.get(el.dataset.key ?? '') ?? 'pending';
     if (el.dataset.state !== s) el.dataset.state = s;
@@ -560,9 +582,9 @@ async function workflowView(name: string): Promise<void> {
 
 // --- instance view ------------------------------------------------------------------------------
 
-function eventForm(w: Workflow, inst: () => Instance | undefined, waiting: () => Set<string>): HTMLElement {
-  if (w.events.length === 0) return h('p', { className: 'muted' }, 'This workflow waits for no events.');
-  const select = h('select', { name: 'event', 'aria-label': 'event name' }, ...w.events.map((e) => h('option', { value: e }, e)));
+function eventForm(w: Workflow, shape: Shape, inst: () => Instance | undefined, waiting: () => Set<string>): HTMLElement {
+  if (shape.events.length === 0) return h('p', { className: 'muted' }, 'This workflow waits for no events.');
+  const select = h('select', { name: 'event', 'aria-label': 'event name' }, ...shape.events.map((e) => h('option', { value: e }, e)));
   const payload = h('textarea', { className: 'code', rows: 3, name: 'payload', spellcheck: 'false', 'aria-label': 'event payload' });
   payload.value = '{}';
   const out = h('div', { className: 'form-out' });
@@ -670,8 +692,10 @@ async function instanceView(name: string, id: string): Promise<void> {
   const custom = pre('custom status');
   const progress = h('div', { className: 'progress-list' });
   const traceSlot = h('div', { className: 'trace-slot' }, h('p', { className: 'loading' }, 'Loading the trace…'));
-  const waitingNow = (): Set<string> => new Set(w.nodes.filter((n) => n.event && states.get(n.key) === 'running').map((n) => n.event!));
-  const events = eventForm(w, () => inst, waitingNow);
+  // The instance's version decides its graph and events; known with its first status.
+  let shape: Shape | undefined;
+  const waitingNow = (): Set<string> => new Set((shape?.nodes ?? []).filter((n) => n.event && states.get(n.key) === 'running').map((n) => n.event!));
+  const eventsSlot = h('div', { className: 'events-slot' }, h('p', { className: 'loading' }, 'Loading…'));
   const act = (action: string, label: string): HTMLButtonElement =>
     h(
       'button',
@@ -717,7 +741,7 @@ async function instanceView(name: string, id: string): Promise<void> {
           panel('Custom status', custom),
           panel('Progress', progress),
           panel('Error', error, { className: 'card panel error-panel', hidden: true }),
-          panel('Events', events),
+          panel('Events', eventsSlot),
           panel('Input', input),
           panel('Output', output),
         ),
@@ -728,14 +752,22 @@ async function instanceView(name: string, id: string): Promise<void> {
 
   const mine = view;
   let graph: HTMLElement | undefined;
-  graphElement(w)
-    .then((g) => {
-      if (mine !== view) return;
-      graph = g;
-      graphSlot.replaceChildren(g);
-      if (inst) states = paintGraph(g, w, inst);
-    })
-    .catch((e: Error) => graphSlot.replaceChildren(message(e.message)));
+  /** Draws the graph and the event form of the version the instance runs (once). */
+  const showVersion = (i: Instance): void => {
+    if (shape) return;
+    const s = shapeOf(w, i.version);
+    shape = s;
+    eventsSlot.replaceChildren(eventForm(w, s, () => inst, waitingNow));
+    graphElement(w, s.version)
+      .then((g) => {
+        if (mine !== view) return;
+        graph = g;
+        graphSlot.replaceChildren(g);
+        if (inst) states = paintGraph(g, s, inst);
+        eventsSlot.firstElementChild?.dispatchEvent(new Event('refresh'));
+      })
+      .catch((e: Error) => graphSlot.replaceChildren(message(e.message)));
+  };
 
   // The trace is read again when the instance changed: at most every 2 s, every 10 s once its
   // history is long (each read walks the whole history on the server).
@@ -758,7 +790,9 @@ async function instanceView(name: string, id: string): Promise<void> {
     inst = i;
     badge.replaceChildren(statusBadge(i.status));
     body.dataset.instanceStatus = i.status;
-    meta.replaceChildren('started ', time(i.createdAt), ' · updated ', time(i.updatedAt), ` · ${w.trigger[0]}`);
+    showVersion(i);
+    const version = shape!.version === w.version ? `version ${shape!.version}` : `version ${shape!.version} (new instances start version ${w.version})`;
+    meta.replaceChildren('started ', time(i.createdAt), ' · updated ', time(i.updatedAt), ` · ${version} · ${w.trigger[0]}`);
     input.textContent = json(i.input);
     output.textContent = i.output === null || i.output === undefined ? '—' : json(i.output);
     custom.textContent = i.customStatus === null || i.customStatus === undefined ? '—' : json(i.customStatus);
@@ -770,8 +804,8 @@ async function instanceView(name: string, id: string): Promise<void> {
     buttons.suspend.disabled = done || i.status === 'Suspended';
     buttons.resume.disabled = i.status !== 'Suspended';
     buttons.terminate.disabled = done;
-    if (graph) states = paintGraph(graph, w, i);
-    events.dispatchEvent(new Event('refresh'));
+    if (graph) states = paintGraph(graph, shape!, i);
+    eventsSlot.firstElementChild?.dispatchEvent(new Event('refresh'));
     return i;
   };
 

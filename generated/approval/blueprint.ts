@@ -16,7 +16,7 @@ app.http("approval_start", {
   methods: ["POST"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.httpStarter({ workflow: "approval", authLevel: "function", validate: validateInput }),
+  handler: rt.httpStarter({ workflow: "approval", version: 1, authLevel: "function", validate: validateInput }),
 });
 
 // Status and management of 'approval' instances: workflows/approval/instances[/{id}[/events/{event}|terminate|suspend|resume|restart]]
@@ -25,5 +25,5 @@ app.http("approval_instances", {
   methods: ["GET", "POST", "DELETE"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.managementHandler({ workflow: "approval" }),
+  handler: rt.managementHandler({ workflow: "approval", version: 1 }),
 });

@@ -16,7 +16,7 @@ app.http("customerReport_start", {
   methods: ["POST"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.httpStarter({ workflow: "customerReport", authLevel: "function", singleton: { key: (input: rt.Json): unknown => ("report-" + rt.text(input.customerId)), onConflict: "returnExisting" }, validate: validateInput }),
+  handler: rt.httpStarter({ workflow: "customerReport", version: 1, authLevel: "function", singleton: { key: (input: rt.Json): unknown => ("report-" + rt.text(input.customerId)), onConflict: "returnExisting" }, validate: validateInput }),
 });
 
 // Status and management of 'customerReport' instances: workflows/customerReport/instances[/{id}[/events/{event}|terminate|suspend|resume|restart]]
@@ -25,5 +25,5 @@ app.http("customerReport_instances", {
   methods: ["GET", "POST", "DELETE"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.managementHandler({ workflow: "customerReport", singleton: true }),
+  handler: rt.managementHandler({ workflow: "customerReport", version: 1, singleton: true }),
 });

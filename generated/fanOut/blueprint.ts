@@ -17,7 +17,7 @@ app.http("fanOut_start", {
   methods: ["POST"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.httpStarter({ workflow: "fanOut", authLevel: "function", partition: "fanOut-partition", validate: validateInput }),
+  handler: rt.httpStarter({ workflow: "fanOut", version: 1, authLevel: "function", partition: "fanOut-partition", validate: validateInput }),
 });
 
 // Status and management of 'fanOut' instances: workflows/fanOut/instances[/{id}[/events/{event}|terminate|suspend|resume|restart]]
@@ -26,5 +26,5 @@ app.http("fanOut_instances", {
   methods: ["GET", "POST", "DELETE"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.managementHandler({ workflow: "fanOut" }),
+  handler: rt.managementHandler({ workflow: "fanOut", version: 1 }),
 });

@@ -16,7 +16,7 @@ app.http("hello_start", {
   methods: ["POST"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.httpStarter({ workflow: "hello", authLevel: "function", validate: validateInput }),
+  handler: rt.httpStarter({ workflow: "hello", version: 1, authLevel: "function", validate: validateInput }),
 });
 
 // Status and management of 'hello' instances: workflows/hello/instances[/{id}[/events/{event}|terminate|suspend|resume|restart]]
@@ -25,5 +25,5 @@ app.http("hello_instances", {
   methods: ["GET", "POST", "DELETE"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.managementHandler({ workflow: "hello" }),
+  handler: rt.managementHandler({ workflow: "hello", version: 1 }),
 });

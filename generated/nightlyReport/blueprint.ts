@@ -13,7 +13,7 @@ app.http("nightlyReport_start", {
   methods: ["POST"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.httpStarter({ workflow: "nightlyReport", authLevel: "function", singleton: { key: (input: rt.Json): unknown => "nightly", onConflict: "reject" } }),
+  handler: rt.httpStarter({ workflow: "nightlyReport", version: 1, authLevel: "function", singleton: { key: (input: rt.Json): unknown => "nightly", onConflict: "reject" } }),
 });
 
 // Status and management of 'nightlyReport' instances: workflows/nightlyReport/instances[/{id}[/events/{event}|terminate|suspend|resume|restart]]
@@ -22,12 +22,12 @@ app.http("nightlyReport_instances", {
   methods: ["GET", "POST", "DELETE"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.managementHandler({ workflow: "nightlyReport", singleton: true }),
+  handler: rt.managementHandler({ workflow: "nightlyReport", version: 1, singleton: true }),
 });
 
 // workflows/nightlyReport.yaml:6 · timer starter: 0 0 3 * * *
 app.timer("nightlyReport_schedule", {
   schedule: "0 0 3 * * *",
   extraInputs: [df.input.durableClient()],
-  handler: rt.timerStarter({ workflow: "nightlyReport", authLevel: "function", singleton: { key: (input: rt.Json): unknown => "nightly", onConflict: "reject" } }),
+  handler: rt.timerStarter({ workflow: "nightlyReport", version: 1, authLevel: "function", singleton: { key: (input: rt.Json): unknown => "nightly", onConflict: "reject" } }),
 });

@@ -17,7 +17,7 @@ app.http("processOrders_start", {
   methods: ["POST"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.httpStarter({ workflow: "processOrders", authLevel: "function", partition: "processOrders-partition", validate: validateInput }),
+  handler: rt.httpStarter({ workflow: "processOrders", version: 1, authLevel: "function", partition: "processOrders-partition", validate: validateInput }),
 });
 
 // Status and management of 'processOrders' instances: orders/process/instances[/{id}[/events/{event}|terminate|suspend|resume|restart]]
@@ -26,5 +26,5 @@ app.http("processOrders_instances", {
   methods: ["GET", "POST", "DELETE"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.managementHandler({ workflow: "processOrders" }),
+  handler: rt.managementHandler({ workflow: "processOrders", version: 1 }),
 });

@@ -8,7 +8,7 @@
 import { InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import type { CoreApi, Registration } from '../functions/core-api';
-import type { KnownFunctions, ReplayOutcome } from '../orchestration/extension';
+import { versionVerdict, VERSION_MISMATCH, type KnownFunctions, type ReplayOutcome, type VersioningSettings } from '../orchestration/extension';
 import { history, type HistoryEvent } from '../orchestration/history';
 import { episodeRecord, planEpisode } from '../orchestration/plan';
 import { TERMINAL, type ActivityRow, type InstanceRow, type Store } from '../store/store';
@@ -37,6 +37,8 @@ export interface EngineOptions {
    * registration (tests and the test kit replace activities), undefined runs the registration.
    */
   runActivity?: (activity: ActivityRow, invocationId: string) => Promise<unknown> | undefined;
+  /** host.json's orchestration versioning (orchestration/extension/versioning.ts); none: no version checks. */
+  versioning?: VersioningSettings;
 }
 
 /** Worker crashes an activity may cause before it fails instead of running again. */
@@ -60,10 +62,15 @@ export class GoneError extends Error {}
 export class Engine {
   private activeActivities = 0;
   private readonly activeOrchestrations = new Set<string>();
+  /** Instances whose version this host's versioning settings reject: their work waits for another host. */
+  private readonly rejected = new Set<string>();
   private kickPending = false;
   private cancelTimer?: () => void;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
+  /** Writes waiting for the next group commit (commit()). */
+  private writes: Array<{ fn: () => unknown; done: (error: unknown, value?: unknown) => void }> = [];
+  private flushPending = false;
   /** Callers waiting for an instance to finish (the host's long-polling status requests). */
   private readonly finishWaiters = new Map<string, Set<() => void>>();
   private readonly clock: Clock;
@@ -105,16 +112,19 @@ export class Engine {
 
   // --- management ----------------------------------------------------------------------------
 
-  startInstance(name: string, input: unknown, instanceId: string = randomUUID().replace(/-/g, ''), parent?: { id: string; taskId: number }): string {
+  /** Starts an instance; `version` is the orchestration version the start passed, else host.json's defaultVersion. */
+  startInstance(name: string, input: unknown, instanceId: string = randomUUID().replace(/-/g, ''), parent?: { id: string; taskId: number }, version?: string): string {
     this.orchestrator(name);
     const now = this.clock.now();
+    const v = version || this.options.versioning?.defaultVersion || undefined;
     this.store.tx(() => {
       const existing = this.store.instance(instanceId);
       if (existing && !TERMINAL.has(existing.status) && !parent) throw new ConflictError(`an instance with id '${instanceId}' is already ${existing.status}`);
       if (existing) this.store.dropWork(instanceId), this.store.clearHistory(instanceId);
-      this.store.createInstance({ id: instanceId, name, input, parentId: parent?.id, parentTaskId: parent?.taskId, executionId: newExecutionId() }, now.toISOString());
-      this.store.enqueue(instanceId, history.executionStarted(now, name, input));
+      this.store.createInstance({ id: instanceId, name, input, parentId: parent?.id, parentTaskId: parent?.taskId, executionId: newExecutionId(), version: v }, now.toISOString());
+      this.store.enqueue(instanceId, history.executionStarted(now, name, input, v));
     });
+    this.rejected.delete(instanceId);
     this.log.state(name, instanceId, 'Pending');
     this.kick();
     return instanceId;
@@ -211,8 +221,9 @@ export class Engine {
   }
 
   private checkIdle(): void {
-    if (this.idleWaiters.length === 0 || this.kickPending) return;
-    if (this.activeActivities === 0 && this.activeOrchestrations.size === 0 && this.store.instancesWithMessages().length === 0 && this.store.activityCount() === 0) {
+    if (this.idleWaiters.length === 0 || this.kickPending || this.writes.length > 0) return;
+    const waiting = this.store.instancesWithMessages().filter((id) => !this.rejected.has(id));
+    if (this.activeActivities === 0 && this.activeOrchestrations.size === 0 && waiting.length === 0 && this.store.activityCount() === 0) {
       for (const w of this.idleWaiters.splice(0)) w();
     }
   }
@@ -239,6 +250,7 @@ export class Engine {
   }
 
   private runOrchestrations(): void {
+    this.flush();
     for (const id of this.store.instancesWithMessages()) {
       if (this.stopped || this.activeOrchestrations.size >= this.options.maxConcurrentOrchestratorFunctions) break;
       if (this.activeOrchestrations.has(id)) continue;
@@ -248,6 +260,7 @@ export class Engine {
         continue;
       }
       if (inst.status === 'Suspended') continue;
+      if (!TERMINAL.has(inst.status) && !this.versionAccepted(inst)) continue;
       this.activeOrchestrations.add(id);
       this.episode(inst)
         .catch((e) => {
@@ -265,6 +278,28 @@ export class Engine {
         });
     }
     this.checkIdle();
+  }
+
+  /**
+   * The dispatcher's version check (orchestration/extension/versioning.ts) before an instance's
+   * work runs: false when its version is rejected (the work stays queued, for a host whose
+   * versioning accepts it) or fails it.
+   */
+  private versionAccepted(inst: InstanceRow): boolean {
+    const verdict = versionVerdict(inst.version, this.options.versioning);
+    if (verdict === 'run') return true;
+    if (verdict === 'fail') {
+      this.failInstance(inst, VERSION_MISMATCH);
+      return false;
+    }
+    if (!this.rejected.has(inst.id)) {
+      this.rejected.add(inst.id);
+      const worker = this.options.versioning?.defaultVersion;
+      this.log.info(
+        `${inst.name} (${inst.id}): version '${inst.version ?? ''}' does not match this host's versioning (defaultVersion '${worker ?? ''}', ${this.options.versioning?.matchStrategy}): its work waits for a host that accepts it (versionFailureStrategy Reject)`,
+      );
+    }
+    return false;
   }
 
   private async episode(inst: InstanceRow): Promise<void> {
@@ -287,11 +322,11 @@ export class Engine {
       () => this.store.playedHistory(inst.id),
     );
     const outcome = replay.outcome;
-    const plan = planEpisode(replay.newActions, now);
+    const plan = planEpisode(replay.newActions, now, this.options.versioning?.defaultVersion);
     const status = outcome.status;
     const ended = status === 'Completed' || status === 'Failed';
     const at = this.clock.now().toISOString();
-    this.store.tx(() => {
+    await this.commit(() => {
       const current = this.store.instance(inst.id);
       // Terminated or purged while the episode ran: its outcome is void.
       if (!current || TERMINAL.has(current.status)) return;
@@ -300,7 +335,8 @@ export class Engine {
         this.store.clearHistory(inst.id);
         this.store.dropWork(inst.id);
         this.store.updateInstance(inst.id, { status: 'Running', input: outcome.input, customStatus: js.customStatus ?? null, executionId: newExecutionId() }, at);
-        this.store.enqueue(inst.id, history.executionStarted(now, inst.name, outcome.input));
+        // The next execution keeps the version (DurableTask.Core: NewVersion ?? runtimeState.Version).
+        this.store.enqueue(inst.id, history.executionStarted(now, inst.name, outcome.input, inst.version ?? undefined));
         for (const e of outcome.carryover) this.store.enqueue(inst.id, { ...e, IsPlayed: false });
         return;
       }
@@ -312,8 +348,8 @@ export class Engine {
           if (w.kind === 'activity') this.store.addActivity({ instanceId: inst.id, taskId: w.taskId, name: w.name, input: w.input });
           else if (w.kind === 'timer') this.store.addTimer({ instanceId: inst.id, taskId: w.taskId, fireAt: w.fireAt });
           else {
-            this.store.createInstance({ id: w.instanceId, name: w.name, input: w.input, parentId: inst.id, parentTaskId: w.taskId, executionId: newExecutionId() }, at);
-            this.store.enqueue(w.instanceId, history.executionStarted(now, w.name, w.input));
+            this.store.createInstance({ id: w.instanceId, name: w.name, input: w.input, parentId: inst.id, parentTaskId: w.taskId, executionId: newExecutionId(), version: w.version }, at);
+            this.store.enqueue(w.instanceId, history.executionStarted(now, w.name, w.input, w.version));
           }
         }
       }
@@ -338,6 +374,49 @@ export class Engine {
     if (status !== inst.status) this.log.state(inst.name, inst.id, status, outcome.status === 'Failed' ? outcome.reason : undefined);
     this.pumpActivities();
     this.scheduleTimers();
+  }
+
+  /**
+   * Group commit: the engine's own writes (an episode's outcome, an activity's result, timers that
+   * fired) wait for the end of the current turn of the event loop and commit together, each in its
+   * own savepoint (a write that throws undoes only itself). One commit (one fsync with --sync full)
+   * then carries everything that finished in that turn. Answers to API calls (start, raise event,
+   * terminate) do not wait for this: they commit before they reply.
+   */
+  private commit<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.writes.push({ fn, done: (error, value) => (error === undefined ? resolve(value as T) : reject(error)) });
+      if (!this.flushPending) {
+        this.flushPending = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushPending = false;
+    const batch = this.writes;
+    this.writes = [];
+    if (batch.length === 0) return;
+    const results: Array<{ error: unknown; value?: unknown }> = [];
+    try {
+      this.store.tx(() => {
+        for (const w of batch) {
+          try {
+            results.push({ error: undefined, value: this.store.tx(w.fn) });
+          } catch (e) {
+            results.push({ error: e ?? new Error('write failed') });
+          }
+        }
+      });
+    } catch (e) {
+      // The commit itself failed (the disk): nothing of the batch is written.
+      for (const w of batch) w.done(e ?? new Error('commit failed'));
+      return;
+    }
+    batch.forEach((w, i) => w.done(results[i].error, results[i].value));
+    // Whoever waits for the engine to be idle may have waited only for these writes.
+    queueMicrotask(() => this.checkIdle());
   }
 
   /** Fails an instance outside an episode: its messages are dropped, the failure recorded, its parent told. */
@@ -377,18 +456,31 @@ export class Engine {
   // --- activities ------------------------------------------------------------------------------
 
   pumpActivities(): void {
-    while (!this.stopped && this.activeActivities < this.options.maxConcurrentActivityFunctions) {
-      const item = this.store.claimActivity(this.clock.now().getTime(), this.options.leaseMs);
-      if (!item) return;
+    const free = this.options.maxConcurrentActivityFunctions - this.activeActivities;
+    if (this.stopped || free <= 0) return;
+    // One transaction claims everything there is room for.
+    for (const item of this.store.claimActivities(this.clock.now().getTime(), this.options.leaseMs, free)) {
       this.activeActivities++;
       this.runActivity(item)
         .catch((e) => this.log.error(`activity bookkeeping failed: ${e instanceof Error ? e.stack : String(e)}`))
         .finally(() => {
           this.activeActivities--;
-          this.pumpActivities();
+          this.schedulePump();
           this.checkIdle();
         });
     }
+  }
+
+  private pumpQueued = false;
+
+  /** Claims more work once every activity that finished in this batch has freed its slot. */
+  private schedulePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => {
+      this.pumpQueued = false;
+      this.pumpActivities();
+    });
   }
 
   private async runActivity(item: ActivityRow): Promise<void> {
@@ -429,7 +521,7 @@ export class Engine {
     const event = failure ? history.taskFailed(now, item.taskId, failure.reason, failure.details) : history.taskCompleted(now, item.taskId, result);
     // Stopped meanwhile: the result cannot be recorded; the activity runs again at the next start.
     if (this.stopped) return;
-    this.store.tx(() => {
+    await this.commit(() => {
       if (!this.store.finishActivity(item.id)) return; // terminated or purged meanwhile
       this.message(item.instanceId, event);
     });
@@ -448,13 +540,13 @@ export class Engine {
     if (this.stopped) return;
     const now = this.clock.now();
     const due = this.store.dueTimers(now.toISOString());
-    this.store.tx(() => {
+    const fired = this.commit(() => {
       for (const t of due) {
         this.store.deleteTimer(t.id);
         this.message(t.instanceId, history.timerFired(now, t.taskId, t.fireAt));
       }
     });
+    fired.catch((e) => this.log.error(`firing timers failed: ${e instanceof Error ? e.message : String(e)}`)).finally(() => this.scheduleTimers());
     this.pumpActivities();
-    this.scheduleTimers();
   }
 }

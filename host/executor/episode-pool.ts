@@ -27,6 +27,8 @@ export class EpisodeLimitError extends Error {}
 
 interface Job {
   request: EpisodeRequest;
+  /** The request with everything, for when the thread has no copy. */
+  full: EpisodeInput;
   loadPlayed: () => PlayedHistory;
   resolve: (r: EpisodeResult) => void;
   reject: (e: Error) => void;
@@ -61,12 +63,16 @@ export class EpisodePool {
     await Promise.all(this.slots.map((s) => s.ready));
   }
 
-  /** Runs an episode on the thread that keeps its instance's history (the same one every time). */
+  /**
+   * Runs an episode on the thread that keeps its instance's history and input (the same thread
+   * every time): after an execution's first episode only the new events travel.
+   */
   run(input: EpisodeInput, loadPlayed: () => PlayedHistory): Promise<EpisodeResult> {
     if (this.closed) return Promise.reject(new Error('the episode pool is closed'));
     const slot = this.slots[this.slotOf(input.instanceId)];
+    const sent: EpisodeInput = input.playedLength > 0 ? { ...input, input: undefined, inputKept: true } : input;
     return new Promise((resolve, reject) => {
-      slot.queue.push({ request: { id: this.nextId++, input }, loadPlayed, resolve, reject });
+      slot.queue.push({ request: { id: this.nextId++, input: sent }, full: input, loadPlayed, resolve, reject });
       this.dispatch(slot);
     });
   }
@@ -113,7 +119,7 @@ export class EpisodePool {
       if (!job || job.request.id !== m.id) return;
       if ('needHistory' in m) {
         // The thread has no (or a stale) copy of this instance's history: send it once.
-        job.request = { ...job.request, input: { ...job.request.input, played: job.loadPlayed() } };
+        job.request = { ...job.request, input: { ...job.full, played: job.loadPlayed() } };
         worker.postMessage(job.request);
         return;
       }

@@ -9,11 +9,11 @@ import { replayEpisode, type KnownFunctions, type ReplayResult } from '../orches
 import type { HistoryEvent } from '../orchestration/history';
 
 /**
- * An instance's recorded history: the JSON texts durable-functions replays (only the events it
- * reads: history.ts readByOrchestrator), and every event's routing fields for the extension's replay.
+ * An instance's recorded history: the events durable-functions replays (only those it reads, as
+ * history.ts orchestratorEvent keeps them), and every event's routing fields for the extension's replay.
  */
 export interface PlayedHistory {
-  json: readonly string[];
+  orchestrator: readonly HistoryEvent[];
   events: readonly HistoryEvent[];
 }
 
@@ -27,6 +27,8 @@ export interface EpisodeInput {
   playedLength: number;
   /** The recorded history; left out when the runner keeps its own copy (it asks for it on a miss). */
   played?: PlayedHistory;
+  /** True when `input` was left out because the runner keeps it with its copy of the history. */
+  inputKept?: boolean;
   /** This episode's events: OrchestratorStarted, then the messages it delivers. */
   fresh: HistoryEvent[];
 }
@@ -55,7 +57,7 @@ export async function runEpisodeInline(api: CoreApi, known: KnownFunctions, req:
     name: req.name,
     instanceId: req.instanceId,
     input: req.input,
-    playedJson: req.played.json,
+    played: req.played.orchestrator,
     history: req.fresh,
     parentInstanceId: req.parentInstanceId,
   });

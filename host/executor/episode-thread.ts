@@ -10,7 +10,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadApp } from '../functions/core-api';
-import { playedJson, readByOrchestrator, routing, type HistoryEvent } from '../orchestration/history';
+import { orchestratorEvent, readByOrchestrator, routing, type HistoryEvent } from '../orchestration/history';
 import { episodeRecord, planEpisode } from '../orchestration/plan';
 import { knownFunctions, runEpisodeInline, type EpisodeInput } from './episode-runner';
 
@@ -27,27 +27,27 @@ export type EpisodeReply =
 
 const api = loadApp((workerData as { entry: string }).entry);
 const known = knownFunctions(api);
-const histories = new Map<string, { executionId: string; json: string[]; events: HistoryEvent[] }>();
+const histories = new Map<string, { executionId: string; input: unknown; orchestrator: HistoryEvent[]; events: HistoryEvent[] }>();
 
 async function run(req: EpisodeRequest): Promise<EpisodeReply> {
   const input = req.input;
   let copy = histories.get(input.instanceId);
   if (input.played) {
-    copy = { executionId: input.executionId, json: [...input.played.json], events: [...input.played.events] };
+    copy = { executionId: input.executionId, input: input.input, orchestrator: [...input.played.orchestrator], events: [...input.played.events] };
     histories.set(input.instanceId, copy);
-  } else if (input.playedLength === 0) {
-    copy = { executionId: input.executionId, json: [], events: [] };
+  } else if (input.playedLength === 0 && !input.inputKept) {
+    copy = { executionId: input.executionId, input: input.input, orchestrator: [], events: [] };
     histories.set(input.instanceId, copy);
   } else if (!copy || copy.executionId !== input.executionId || copy.events.length !== input.playedLength) {
     histories.delete(input.instanceId);
     return { id: req.id, needHistory: true };
   }
-  const { js, replay } = await runEpisodeInline(api, known, { ...input, played: copy });
+  const { js, replay } = await runEpisodeInline(api, known, { ...input, input: copy.input, played: copy });
   const outcome = replay.outcome;
   if (outcome.status === 'Running') {
     // Record what the host records (episodeRecord), so the copy stays equal to the file.
     for (const e of episodeRecord(input.fresh, planEpisode(replay.newActions, new Date(input.fresh[0].Timestamp)), outcome, new Date(input.fresh[0].Timestamp))) {
-      if (readByOrchestrator(e)) copy.json.push(playedJson(JSON.stringify(e)));
+      if (readByOrchestrator(e)) copy.orchestrator.push(orchestratorEvent(e));
       copy.events.push(routing(e));
     }
   } else histories.delete(input.instanceId);

@@ -23,6 +23,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { nameError, nameErrorCode, urlPart, type NameKind } from '../../runtime/ids';
 import { violations, workflowRegistry } from '../../runtime/registry';
+import { VERSION_KEY, versionEnvelope } from '../../runtime/version-text';
 import type { CoreApi, Registration } from '../functions/core-api';
 import { bindingName, invoke, type RpcHttpResponse } from '../functions/invoke';
 import { ConflictError, GoneError, NotFoundError, type Engine } from '../executor/engine';
@@ -359,6 +360,8 @@ export class HostServer {
       output: failed ? inst.error : inst.output,
       createdTime: inst.created,
       lastUpdatedTime: inst.updated,
+      // The orchestration version, as the extension's status payload has it (left out when the instance has none).
+      ...(inst.version ? { version: inst.version } : {}),
       // `historyEvents`, as the extension answers (durable-js's client reads `history` and so drops
       // it, durable-js#620; runtime/management.ts reads it the way that works on Azure too).
       ...(opts.showHistory ? { historyEvents: this.historyView(inst.id, opts.showHistoryOutput) } : {}),
@@ -412,7 +415,7 @@ export class HostServer {
       }
     };
 
-    // POST orchestrators/{name}[/{id}]
+    // POST orchestrators/{name}[/{id}][?version=]: the version, else host.json's defaultVersion
     if (parts[0] === 'orchestrators' && parts.length >= 2 && parts.length <= 3) {
       const name = parts[1];
       const level = this.workflowLevel(name);
@@ -422,7 +425,8 @@ export class HostServer {
       if (id !== undefined) checkName('instance id', id);
       const input = jsonBody(await readBody(req));
       if (via === 'webhook') this.checkStart(name, input);
-      const started = guard(() => this.engine.startInstance(name, input, id));
+      const version = q.get('version') || undefined;
+      const started = guard(() => this.engine.startInstance(name, input, id, undefined, version));
       const links = this.managementUrls(started, via === 'webhook' ? level : 'anonymous');
       return send(res, 202, links, { Location: links.statusQueryGetUri, 'Retry-After': '10' });
     }
@@ -516,6 +520,8 @@ export class HostServer {
         if (keepId && !TERMINAL.has(inst.status)) {
           throw new HttpError(409, 'Conflict', `instance '${id}' is still ${inst.status}${singleton ? `: '${inst.name}' is a singleton, so it restarts under the same id once finished` : ''}`);
         }
+        // A restart is a new start with no version given: host.json's defaultVersion (the extension's
+        // RestartAsync starts the orchestration again through StartNewAsync, which passes none).
         const started = guard(() => this.engine.startInstance(inst.name, inst.input, keepId ? id : undefined));
         const links = this.managementUrls(started, via === 'webhook' ? level : 'anonymous');
         return send(res, 202, links, { Location: links.statusQueryGetUri });
@@ -535,6 +541,11 @@ export class HostServer {
     if (!entry) return;
     if (entry.partitionOf) {
       throw new HttpError(400, 'InternalOrchestrator', `'${name}' runs slices of '${entry.partitionOf}' and is started only by it; start '${entry.partitionOf}' instead`);
+    }
+    // The wrapper that carries a version across continueAsNew would let a caller pick a version
+    // and skip the validator (runtime/versions.ts); pass `?version=` instead.
+    if (versionEnvelope(input)) {
+      throw new HttpError(400, 'InvalidInput', `the input of '${name}' has the shape durable-flow reserves for carrying a version across continueAsNew ({ "${VERSION_KEY}", "input" }); to start a version, pass ?version=`);
     }
     if (entry.validate && !entry.validate(input)) {
       const list = violations(entry.validate);

@@ -24,6 +24,8 @@ export interface Action {
   functionName?: string;
   input?: unknown;
   instanceId?: string;
+  /** CallSubOrchestrator(WithRetry): the orchestration version to start the child with. */
+  version?: string;
   fireAt?: string;
   isCanceled?: boolean;
   externalEventName?: string;

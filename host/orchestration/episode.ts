@@ -27,17 +27,16 @@ export interface EpisodeRequest {
   instanceId: string;
   input: unknown;
   history: readonly HistoryEvent[];
-  /** Events already as JSON text, placed before `history` (the host's cached, played events). */
-  playedJson?: readonly string[];
+  /** Recorded events, placed before `history`, as history.ts orchestratorEvent keeps them (handed over as they are). */
+  played?: readonly HistoryEvent[];
   parentInstanceId?: string;
 }
 
 export async function runEpisode(handler: OrchestratorHandler, req: EpisodeRequest): Promise<OrchestratorState> {
   const payload = {
-    history: [] as unknown[],
     input: req.input ?? null,
     instanceId: req.instanceId,
-    isReplaying: (req.playedJson?.length ?? 0) > 0 || req.history.some((e) => e.IsPlayed),
+    isReplaying: (req.played?.length ?? 0) > 0 || req.history.some((e) => e.IsPlayed),
     parentInstanceId: req.parentInstanceId ?? null,
     upperSchemaVersion: 1,
     upperSchemaVersionNew: 3,
@@ -45,12 +44,10 @@ export async function runEpisode(handler: OrchestratorHandler, req: EpisodeReque
     maximumShortTimerDuration: '6.00:00:00',
     defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
   };
-  // The library parses timestamps in place: give it its own copy of the history, built as one
-  // JSON text so events already held as text are parsed once and never re-serialized.
-  const events = [...(req.playedJson ?? []), ...req.history.map((e) => JSON.stringify(e))];
-  const rest = JSON.stringify(payload).slice('{"history":[]'.length);
-  const trigger = JSON.parse(`{"history":[${events.join(',')}]${rest}`);
-  const context = new InvocationContext({ functionName: req.name, invocationId: `${req.instanceId}:${events.length}` });
+  // The library converts Timestamp strings to Dates in place: this episode's events go in as
+  // copies; recorded events already hold Dates and are handed over as they are (no parsing).
+  const trigger = { ...payload, history: [...(req.played ?? []), ...req.history.map((e) => ({ ...e }))] };
+  const context = new InvocationContext({ functionName: req.name, invocationId: `${req.instanceId}:${trigger.history.length}` });
   let raw: unknown;
   let errorStack: string | undefined;
   try {

@@ -54,7 +54,13 @@ const ev = (type: number, at: Date, fields: Record<string, unknown> = {}, eventI
 export const history = {
   orchestratorStarted: (at: Date) => ev(EventType.OrchestratorStarted, at),
   orchestratorCompleted: (at: Date) => ev(EventType.OrchestratorCompleted, at),
-  executionStarted: (at: Date, name: string, input: unknown) => ev(EventType.ExecutionStarted, at, { Name: name, Input: json(input) }),
+  /**
+   * An execution's start. `Version` is the orchestration version (durable-functions reads it as
+   * `context.df.version`); the extension writes an empty one when there is none, the host leaves
+   * the field out (durable-functions reads both as no version).
+   */
+  executionStarted: (at: Date, name: string, input: unknown, version?: string) =>
+    ev(EventType.ExecutionStarted, at, { Name: name, Input: json(input), ...(version ? { Version: version } : {}) }),
   taskScheduled: (at: Date, id: number, name: string, input: unknown) => ev(EventType.TaskScheduled, at, { Name: name, Input: json(input) }, id),
   taskCompleted: (at: Date, scheduledId: number, result: unknown) => ev(EventType.TaskCompleted, at, { TaskScheduledId: scheduledId, Result: json(result) }),
   taskFailed: (at: Date, scheduledId: number, reason: string, details: string, failure?: FailureDetails) =>
@@ -62,8 +68,8 @@ export const history = {
   timerCreated: (at: Date, id: number, fireAt: string) => ev(EventType.TimerCreated, at, { FireAt: fireAt }, id),
   timerFired: (at: Date, timerId: number, fireAt: string) => ev(EventType.TimerFired, at, { TimerId: timerId, FireAt: fireAt }),
   eventRaised: (at: Date, name: string, input: unknown) => ev(EventType.EventRaised, at, { Name: name, Input: json(input) }),
-  subOrchestrationCreated: (at: Date, id: number, name: string, instanceId: string, input: unknown) =>
-    ev(EventType.SubOrchestrationInstanceCreated, at, { Name: name, InstanceId: instanceId, Input: json(input) }, id),
+  subOrchestrationCreated: (at: Date, id: number, name: string, instanceId: string, input: unknown, version?: string) =>
+    ev(EventType.SubOrchestrationInstanceCreated, at, { Name: name, InstanceId: instanceId, Input: json(input), ...(version ? { Version: version } : {}) }, id),
   subOrchestrationCompleted: (at: Date, scheduledId: number, result: unknown) =>
     ev(EventType.SubOrchestrationInstanceCompleted, at, { TaskScheduledId: scheduledId, Result: json(result) }),
   subOrchestrationFailed: (at: Date, scheduledId: number, reason: string, details: string, failure?: FailureDetails) =>
@@ -100,11 +106,13 @@ export function readByOrchestrator(e: { EventType: number }): boolean {
 }
 
 /**
- * An event's JSON as recorded history is handed to the orchestrator: with IsPlayed true (the
- * recorded text has it false; a key set twice keeps the last, so appending is enough).
+ * A recorded event as the host hands it to the orchestrator again, episode after episode: played,
+ * and with its Timestamp already a Date. durable-functions converts Timestamp strings to Dates in
+ * place and otherwise only reads events (Utils.parseTimestampsAsDates, TaskOrchestrationExecutor),
+ * so such an event can be handed over as it is in every later episode: no copy, no parsing.
  */
-export function playedJson(json: string): string {
-  return json.endsWith('}') && json.length > 2 ? `${json.slice(0, -1)},"IsPlayed":true}` : json;
+export function orchestratorEvent(e: HistoryEvent): HistoryEvent {
+  return { ...e, IsPlayed: true, Timestamp: new Date(e.Timestamp) as unknown as string };
 }
 
 /**
@@ -117,6 +125,7 @@ export function routing(e: HistoryEvent): HistoryEvent {
   if (e.TimerId !== undefined) r.TimerId = e.TimerId;
   if (e.Name !== undefined) r.Name = e.Name;
   if (e.InstanceId !== undefined) r.InstanceId = e.InstanceId;
+  if (e.Version !== undefined) r.Version = e.Version;
   return r;
 }
 

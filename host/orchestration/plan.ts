@@ -11,7 +11,8 @@ import { history, type HistoryEvent } from './history';
 export type Work =
   | { kind: 'activity'; taskId: number; name: string; input: unknown }
   | { kind: 'timer'; taskId: number; fireAt: string }
-  | { kind: 'subOrchestration'; taskId: number; name: string; instanceId: string; input: unknown };
+  /** `version`: what the call passed, else host.json's defaultVersion (none when neither). */
+  | { kind: 'subOrchestration'; taskId: number; name: string; instanceId: string; input: unknown; version?: string };
 
 export interface EpisodePlan {
   /** History events for the new calls, in id order. */
@@ -19,7 +20,12 @@ export interface EpisodePlan {
   work: Work[];
 }
 
-export function planEpisode(newActions: readonly ScheduledAction[], at: Date): EpisodePlan {
+/**
+ * `defaultVersion` (host.json) is the version of a sub-orchestration whose call passed none: the
+ * extension hands it to DurableTask.Core as the call's version, which records it on the
+ * SubOrchestrationInstanceCreated event and the child's ExecutionStarted.
+ */
+export function planEpisode(newActions: readonly ScheduledAction[], at: Date, defaultVersion?: string): EpisodePlan {
   const plan: EpisodePlan = { events: [], work: [] };
   for (const a of newActions) {
     switch (a.kind) {
@@ -31,10 +37,12 @@ export function planEpisode(newActions: readonly ScheduledAction[], at: Date): E
         plan.events.push(history.timerCreated(at, a.id, a.fireAt));
         plan.work.push({ kind: 'timer', taskId: a.id, fireAt: a.fireAt });
         break;
-      case 'subOrchestration':
-        plan.events.push(history.subOrchestrationCreated(at, a.id, a.name, a.instanceId, a.input));
-        plan.work.push({ kind: 'subOrchestration', taskId: a.id, name: a.name, instanceId: a.instanceId, input: a.input });
+      case 'subOrchestration': {
+        const version = a.version || defaultVersion || undefined;
+        plan.events.push(history.subOrchestrationCreated(at, a.id, a.name, a.instanceId, a.input, version));
+        plan.work.push({ kind: 'subOrchestration', taskId: a.id, name: a.name, instanceId: a.instanceId, input: a.input, ...(version ? { version } : {}) });
         break;
+      }
     }
   }
   return plan;

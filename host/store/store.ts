@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { playedJson, readByOrchestrator, routing, type HistoryEvent } from '../orchestration/history';
+import { orchestratorEvent, readByOrchestrator, routing, type HistoryEvent } from '../orchestration/history';
 import type { PlayedHistory } from '../executor/episode-runner';
 
 export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated' | 'Suspended' | 'ContinuedAsNew';
@@ -28,6 +28,8 @@ export interface InstanceRow {
   parentTaskId: number | null;
   /** The current execution's id: a fresh GUID per start and per continueAsNew, as DurableTask.Core does. */
   executionId: string;
+  /** The orchestration version its ExecutionStarted carries (kept across continueAsNew); null when none. */
+  version: string | null;
 }
 
 export interface ActivityRow {
@@ -76,7 +78,7 @@ export class Store {
    * in memory so an episode does not re-read and re-parse a growing history from the file. The
    * file stays the truth: the cache is filled from it on first use and dropped on any rollback.
    */
-  private readonly played = new Map<string, { json: string[]; events: HistoryEvent[] }>();
+  private readonly played = new Map<string, { orchestrator: HistoryEvent[]; events: HistoryEvent[] }>();
   /** Each instance's history length, kept with the file (dropped on any rollback, like `played`). */
   private readonly lengths = new Map<string, number>();
 
@@ -98,6 +100,8 @@ export class Store {
     // Files written before activities counted the worker crashes they caused.
     const activityColumns = this.sql('PRAGMA table_info(activities)').all() as Array<{ name: string }>;
     if (!activityColumns.some((c) => c.name === 'crashes')) this.db.exec('ALTER TABLE activities ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0');
+    // Files written before orchestration versions were kept (their instances have none).
+    if (!columns.some((c) => c.name === 'version')) this.db.exec('ALTER TABLE instances ADD COLUMN version TEXT');
   }
 
   private readonly statements = new Map<string, Database.Statement>();
@@ -125,15 +129,15 @@ export class Store {
 
   // --- instances ---------------------------------------------------------------------------
 
-  createInstance(row: { id: string; name: string; input: unknown; parentId?: string; parentTaskId?: number; executionId: string }, at: string): void {
+  createInstance(row: { id: string; name: string; input: unknown; parentId?: string; parentTaskId?: number; executionId: string; version?: string }, at: string): void {
     this.db
       .prepare(
-        `INSERT INTO instances (id, name, status, input, created, updated, parent_id, parent_task_id, execution_id) VALUES (?, ?, 'Pending', ?, ?, ?, ?, ?, ?)
+        `INSERT INTO instances (id, name, status, input, created, updated, parent_id, parent_task_id, execution_id, version) VALUES (?, ?, 'Pending', ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, status = 'Pending', input = excluded.input, output = NULL, custom_status = NULL,
            error = NULL, created = excluded.created, updated = excluded.updated, execution_id = excluded.execution_id,
-           parent_id = excluded.parent_id, parent_task_id = excluded.parent_task_id`,
+           parent_id = excluded.parent_id, parent_task_id = excluded.parent_task_id, version = excluded.version`,
       )
-      .run(row.id, row.name, text(row.input), at, at, row.parentId ?? null, row.parentTaskId ?? null, row.executionId);
+      .run(row.id, row.name, text(row.input), at, at, row.parentId ?? null, row.parentTaskId ?? null, row.executionId, row.version || null);
   }
 
   instance(id: string): InstanceRow | undefined {
@@ -197,7 +201,7 @@ export class Store {
     if (!cached) {
       const rows = this.sql('SELECT event FROM history WHERE instance_id = ? ORDER BY seq').all(id) as Array<{ event: string }>;
       const events = rows.map((r) => JSON.parse(r.event) as HistoryEvent);
-      cached = { json: rows.filter((_, i) => readByOrchestrator(events[i])).map((r) => playedJson(r.event)), events: events.map(routing) };
+      cached = { orchestrator: events.filter(readByOrchestrator).map(orchestratorEvent), events: events.map(routing) };
       this.played.set(id, cached);
     }
     return cached;
@@ -221,7 +225,7 @@ export class Store {
     events.forEach((e, i) => {
       const json = JSON.stringify(e);
       insert.run(id, start + i, json);
-      if (readByOrchestrator(e)) cached?.json.push(playedJson(json));
+      if (readByOrchestrator(e)) cached?.orchestrator.push(orchestratorEvent(e));
       cached?.events.push(routing(e));
     });
   }
@@ -265,14 +269,19 @@ export class Store {
     this.sql('INSERT INTO activities (instance_id, task_id, name, input) VALUES (?, ?, ?, ?)').run(a.instanceId, a.taskId, a.name, text(a.input));
   }
 
+  /** Leases up to `limit` of the oldest unleased (or lease-expired) work items, in one transaction. */
+  claimActivities(now: number, leaseMs: number, limit: number): ActivityRow[] {
+    return this.tx(() => {
+      const rows = this.sql('SELECT id, instance_id, task_id, name, input FROM activities WHERE leased_until IS NULL OR leased_until < ? ORDER BY id LIMIT ?').all(now, limit) as Array<Record<string, unknown>>;
+      const lease = this.sql('UPDATE activities SET leased_until = ? WHERE id = ?');
+      for (const r of rows) lease.run(now + leaseMs, r.id);
+      return rows.map((r) => ({ id: r.id as number, instanceId: r.instance_id as string, taskId: r.task_id as number, name: r.name as string, input: parse(r.input as string) }));
+    });
+  }
+
   /** Leases the oldest unleased (or lease-expired) work item. */
   claimActivity(now: number, leaseMs: number): ActivityRow | undefined {
-    return this.tx(() => {
-      const r = this.sql('SELECT * FROM activities WHERE leased_until IS NULL OR leased_until < ? ORDER BY id LIMIT 1').get(now) as Record<string, unknown> | undefined;
-      if (!r) return undefined;
-      this.sql('UPDATE activities SET leased_until = ? WHERE id = ?').run(now + leaseMs, r.id);
-      return { id: r.id as number, instanceId: r.instance_id as string, taskId: r.task_id as number, name: r.name as string, input: parse(r.input as string) };
-    });
+    return this.claimActivities(now, leaseMs, 1)[0];
   }
 
   /** Extends the lease of an activity still running, so no one else takes it meanwhile. */
@@ -349,6 +358,7 @@ function toInstance(r: Record<string, unknown>): InstanceRow {
     parentId: (r.parent_id as string) ?? null,
     parentTaskId: (r.parent_task_id as number) ?? null,
     executionId: (r.execution_id as string | null) ?? (r.id as string),
+    version: (r.version as string | null | undefined) ?? null,
   };
 }
 

@@ -6,7 +6,8 @@
  * - `GET /api/flow/assets/{name}`: its script and stylesheet (static, the same for every app;
  *   cacheable for a year under their content hash).
  * - `GET /api/flow/api/{action}/...`: what the page reads besides each workflow's own API:
- *   `graph/<workflow>` (the SVG the compiler laid out), `instances` (counts by workflow and
+ *   `graph/<workflow>[/<version>]` (the SVG the compiler laid out, of the latest version or of
+ *   an older one the app keeps), `instances` (counts by workflow and
  *   status, the latest instances, filtered and paged) and `trace/<workflow>/<id>` (the replay
  *   trace of one instance). These go through the durable client only.
  *
@@ -37,10 +38,23 @@ export interface FlowWorkflow {
   events: string[];
   /** A start input the page suggests (from the input schema). */
   sample: unknown;
+  /** The version new instances start (the graph above is its graph). */
+  version: number;
   /** The graph's nodes by key: where they stand in the graph's structure (for pending/skipped). */
-  nodes: Array<{ key: string; step: string; kind: string; inForEach?: string; progress?: string; event?: string }>;
+  nodes: FlowNode[];
   /** The graph, laid out by the compiler. */
   svg: string;
+  /** Older versions the app keeps, by number: their events and graphs (an instance is shown on its version's). */
+  versions?: Record<string, { events: string[]; nodes: FlowNode[]; svg: string }>;
+}
+
+export interface FlowNode {
+  key: string;
+  step: string;
+  kind: string;
+  inForEach?: string;
+  progress?: string;
+  event?: string;
 }
 
 export interface FlowData {
@@ -93,7 +107,10 @@ function page(options: FlowPagesOptions, request: HttpRequest): HttpResponseInit
   const css = options.assets['app.css'];
   const js = options.assets['app.js'];
   // The page carries what it needs to draw the dashboard; graphs are fetched when shown.
-  const workflows = options.data.workflows.map(({ svg: _svg, ...w }) => w);
+  const workflows = options.data.workflows.map(({ svg: _svg, versions, ...w }) => ({
+    ...w,
+    ...(versions ? { versions: Object.fromEntries(Object.entries(versions).map(([n, { svg: _old, ...v }]) => [n, v])) } : {}),
+  }));
   const body = [
     '<!doctype html>',
     '<html lang="en">',
@@ -206,18 +223,21 @@ async function trace(options: FlowPagesOptions, request: HttpRequest, context: I
   };
 }
 
-function graph(options: FlowPagesOptions, request: HttpRequest, name: string): HttpResponseInit {
+/** The graph of a workflow's latest version, or of the version asked for (`graph/<workflow>/<version>`). */
+function graph(options: FlowPagesOptions, request: HttpRequest, name: string, version?: string): HttpResponseInit {
   const w = options.data.workflows.find((x) => x.name === name);
   if (!w) return jsonError(404, 'NotFound', `no workflow '${name.slice(0, 100)}'`);
-  return { status: 200, body: w.svg, headers: { 'Content-Type': 'image/svg+xml; charset=utf-8', 'Cache-Control': 'no-cache', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'", ...SECURITY_HEADERS } };
+  const svg = version === undefined || version === String(w.version) ? w.svg : w.versions && Object.prototype.hasOwnProperty.call(w.versions, version) ? w.versions[version].svg : undefined;
+  if (svg === undefined) return jsonError(404, 'NotFound', `workflow '${name}' has no version '${version!.slice(0, 20)}' in this app`);
+  return { status: 200, body: svg, headers: { 'Content-Type': 'image/svg+xml; charset=utf-8', 'Cache-Control': 'no-cache', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'", ...SECURITY_HEADERS } };
 }
 
 async function api(options: FlowPagesOptions, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const { action, a, b } = request.params as { action?: string; a?: string; b?: string };
   if (action === 'instances' && !a) return instances(options, request, context);
-  if (action === 'graph' && a && !b) return graph(options, request, a);
+  if (action === 'graph' && a) return graph(options, request, a, b);
   if (action === 'trace' && a && b) return trace(options, request, context, a, b);
-  return jsonError(404, 'NotFound', 'use /flow/api/instances, /flow/api/graph/<workflow> or /flow/api/trace/<workflow>/<id>');
+  return jsonError(404, 'NotFound', 'use /flow/api/instances, /flow/api/graph/<workflow>[/<version>] or /flow/api/trace/<workflow>/<id>');
 }
 
 /** The handlers generated/flow-ui/index.ts registers. */

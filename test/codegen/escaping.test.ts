@@ -31,7 +31,7 @@ function generated(): string {
     { file: 'workflows/activities/echo.ts', text: 'export function Echo(x: unknown) { return x; }' },
   ]);
   expect(front.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
-  return generateProject(front.project).find((f) => f.path === 'generated/nasty/orchestrator.ts')!.text;
+  return generateProject(front.project).find((f) => f.path === 'generated/nasty/v1.ts')!.text;
 }
 
 describe('user strings in generated code', () => {
@@ -59,13 +59,13 @@ describe('user strings in generated code', () => {
   it('never adds statements: the orchestrator body has exactly the statements of its steps', () => {
     const fn = sf.statements.find(ts.isFunctionDeclaration)!;
     const kinds = fn.body!.statements.map((s) => ts.SyntaxKind[s.kind]);
-    // begin, destructure, let last; activity (assign, ...); status (call, assign); event (assign); fail (throw); return
+    // destructure, let last; activity (assign, ...); status (call, assign); event (assign); fail (throw); return
     // and one step mark per step (run.step("<key>"), for the status pages)
     expect(kinds.filter((k) => k === 'ThrowStatement')).toHaveLength(1);
     expect(kinds.at(-1)).toBe('ReturnStatement');
     const marks = fn.body!.statements.filter((s) => /^run\.step\("\d+"\);$/.test(s.getText(sf)));
     expect(marks).toHaveLength(4);
-    expect(kinds.length).toBe(9 + marks.length);
+    expect(kinds.length).toBe(8 + marks.length);
   });
 
   it('keeps comments on one line: descriptions cannot break out of a // comment', () => {

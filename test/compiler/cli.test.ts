@@ -1,5 +1,6 @@
 /** The real CLI, run as a child process the way users and tools run it. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { run as spawnAsync } from '../helpers/spawn';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,9 +20,8 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return spawnAsync(process.execPath, [bin, ...args], { timeoutMs: 60_000 });
 }
 
 afterAll(() => {
@@ -32,13 +32,13 @@ const GOOD = 'dsl: 1\nsteps:\n  - activity: Greet\n    input: world\n';
 const ACTIVITY = 'export async function Greet(name: string) { return `hi ${name}`; }\n';
 
 describe('durable-flow check', () => {
-  it('reports every error of every file like tsc, with the source line and a caret, and exits 1', () => {
+  it('reports every error of every file like tsc, with the source line and a caret, and exits 1', async () => {
     const dir = project({
       'workflows/a.yaml': 'dsl: 1\nsteps:\n  - activity: Greet\n    inptu: world\n',
       'workflows/b.yaml': 'dsl: 1\nsteps:\n  - activity: Gret\n',
       'workflows/activities/greet.ts': ACTIVITY,
     });
-    const r = run(['check', '--root', dir]);
+    const r = await run(['check', '--root', dir]);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("workflows/a.yaml:4:5 error DF101: unknown key 'inptu' in step 1 (activity) — did you mean 'input'?");
     expect(r.stdout).toContain('4 |     inptu: world');
@@ -47,9 +47,9 @@ describe('durable-flow check', () => {
     expect(r.stdout).toContain('2 errors, 0 warnings in 2 workflow files');
   });
 
-  it('prints JSON for tools with --format json', () => {
+  it('prints JSON for tools with --format json', async () => {
     const dir = project({ 'workflows/a.yaml': 'dsl: 1\nsteps:\n  - delay: soon\n' });
-    const r = run(['check', '--root', dir, '--format', 'json']);
+    const r = await run(['check', '--root', dir, '--format', 'json']);
     expect(r.status).toBe(1);
     const list = JSON.parse(r.stdout);
     expect(list).toHaveLength(1);
@@ -57,16 +57,16 @@ describe('durable-flow check', () => {
     expect(list[0].code).toMatch(/^DF(105|204)$/);
   });
 
-  it('exits 0 on a clean project', () => {
+  it('exits 0 on a clean project', async () => {
     const dir = project({ 'workflows/a.yaml': GOOD, 'workflows/activities/greet.ts': ACTIVITY });
-    const r = run(['check', '--root', dir]);
+    const r = await run(['check', '--root', dir]);
     expect(r.stdout).toContain('checked 1 workflow file: no problems');
     expect(r.status).toBe(0);
   });
 
-  it('rejects unknown commands and options with usage and status 2', () => {
-    expect(run(['frobnicate']).status).toBe(2);
-    const r = run(['check', '--format', 'xml']);
+  it('rejects unknown commands and options with usage and status 2', async () => {
+    expect((await run(['frobnicate'])).status).toBe(2);
+    const r = await run(['check', '--format', 'xml']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--format must be text or json');
   });
@@ -98,13 +98,13 @@ describe('durable-flow compile --watch', () => {
   });
 });
 
-describe('durable-flow graph', () => {
+describe('durable-flow graph', async () => {
   const flow = 'dsl: 1\nsteps:\n  - id: greet\n    activity: Greet\n    input: world\n  - waitForEvent: Go\n    timeout: 1h\n';
 
-  it('writes the workflow graph as a standalone SVG with one data-step element per step', () => {
+  it('writes the workflow graph as a standalone SVG with one data-step element per step', async () => {
     const dir = project({ 'workflows/a.yaml': flow, 'workflows/activities/greet.ts': ACTIVITY });
     const out = path.join(dir, 'docs/a.svg');
-    const r = run(['graph', 'a', '--root', dir, '--out', out]);
+    const r = await run(['graph', 'a', '--root', dir, '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const svg = fs.readFileSync(out, 'utf8');
@@ -113,23 +113,23 @@ describe('durable-flow graph', () => {
     expect([...svg.matchAll(/data-step="([^"]+)"/g)].map((m) => m[1])).toEqual(['greet', 'steps[1]']);
   });
 
-  it('prints a Mermaid flowchart with --format mermaid', () => {
+  it('prints a Mermaid flowchart with --format mermaid', async () => {
     const dir = project({ 'workflows/a.yaml': flow, 'workflows/activities/greet.ts': ACTIVITY });
-    const r = run(['graph', 'a', '--root', dir, '--format', 'mermaid']);
+    const r = await run(['graph', 'a', '--root', dir, '--format', 'mermaid']);
     expect(r.status).toBe(0);
     expect(r.stdout.startsWith('flowchart TD\n')).toBe(true);
     expect(r.stdout).toContain('n1{{"Go<br/>wait for event · timeout 1h → fail"}}');
     expect(r.stdout).toContain('  n0 --> n1\n');
   });
 
-  it('names the workflows when the one asked for does not exist, and refuses a format it cannot write', () => {
+  it('names the workflows when the one asked for does not exist, and refuses a format it cannot write', async () => {
     const dir = project({ 'workflows/a.yaml': flow, 'workflows/activities/greet.ts': ACTIVITY });
-    const missing = run(['graph', 'b', '--root', dir]);
+    const missing = await run(['graph', 'b', '--root', dir]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain("no workflow named 'b'; the workflows are a");
-    const wrong = run(['graph', 'a', '--root', dir, '--format', 'json']);
+    const wrong = await run(['graph', 'a', '--root', dir, '--format', 'json']);
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toContain('--format of graph must be svg or mermaid');
-    expect(run(['graph', '--root', dir]).status).toBe(2);
+    expect((await run(['graph', '--root', dir])).status).toBe(2);
   });
 });

@@ -68,13 +68,15 @@ describe('generated code for partitioned forEach', () => {
 
   it('hoists the body, registers a partition orchestrator, and passes the options to rt.forEach', () => {
     const files = generate('dsl: 1\nsteps:\n  - id: all\n    forEach: ${ input.items }\n    maxParallel: 4\n    partitionSize: 25\n    activity: B\n    input: ${ [item, index, instanceId] }\n');
-    const orch = files['generated/big/orchestrator.ts'];
+    const orch = files['generated/big/v1.ts'];
     expect(orch).toContain('partition: allPartition }, allBody);');
     expect(orch).toContain('const allPartition: rt.PartitionOptions = { orchestrator: "big-partition", size: 25, reads: { input: false, vars: false, steps: [] } };');
     expect(orch).toContain('function* allBody(item: rt.Json, index: number, steps: rt.Steps, run: rt.WorkflowRun): rt.Body {');
     // instanceId inside a body means the workflow's id, also when a slice runs it.
     expect(orch).toContain('[item, index, run.instanceId]');
-    expect(orch).toContain('return yield* rt.runSlice(context, { all: allBody });');
+    expect(orch).toContain('export const bigV1Slices: Readonly<Record<string, rt.PartitionBody>> = { all: allBody };');
+    // slices run the body of the version that started them
+    expect(files['generated/big/orchestrator.ts']).toContain('return yield* rt.runSliceVersion(context, "big", { 1: bigV1Slices });');
     const blueprint = files['generated/big/blueprint.ts'];
     expect(blueprint).toContain('df.app.orchestration("big-partition", rt.orchestration(bigPartitionOrchestrator));');
   });
@@ -86,14 +88,14 @@ describe('generated code for partitioned forEach', () => {
     ]) {
       const files = generate(text);
       expect(files['generated/big/orchestrator.ts']).not.toContain('PartitionOrchestrator');
-      expect(files['generated/big/orchestrator.ts']).not.toContain('partition:');
+      expect(files['generated/big/v1.ts']).not.toContain('partition:');
       expect(files['generated/big/blueprint.ts']).not.toContain('big-partition');
     }
   });
 
   it('hoists an outer forEach but keeps a forEach inside its body inline (it reads the outer item)', () => {
     const files = generate('dsl: 1\nsteps:\n  - forEach: ${ input.items }\n    as: group\n    steps:\n      - forEach: ${ group }\n        activity: B\n');
-    const orch = files['generated/big/orchestrator.ts'];
+    const orch = files['generated/big/v1.ts'];
     expect(orch).toContain('{ step: "forEach@3", items: input.items, onItemError: "fail", partition: forEachLine3Partition }, forEachLine3Body);');
     expect(orch).toContain('{ step: "forEach@6", items: group, onItemError: "fail" }, function*(item: rt.Json');
   });

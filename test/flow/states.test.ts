@@ -159,7 +159,7 @@ describe('the marks', () => {
 describe('keys in the generated code', () => {
   it('match the graph model: one mark per step outside forEach bodies, one catch mark per try, the key on each parallel', () => {
     const root = path.join(repo, 'test/fixtures/flow');
-    const text = fs.readFileSync(path.join(root, 'generated/states/orchestrator.ts'), 'utf8');
+    const text = fs.readFileSync(path.join(root, 'generated/states/v1.ts'), 'utf8');
     const marks = [...text.matchAll(/run\.step\("([\d.]+)"\);/g)].map((m) => m[1]);
     expect(marks).toEqual(['0', '1', '2', '2.0.0', '2.1.0', '2.1.1', '3', '3.0.0', '3.0.1', '4', '4.0.0', '4.1.0', '5', '5.0.0', '5.1.0', '5.1.1', '6', '7']);
     expect([...text.matchAll(/run\.caught\("([\d.]+)"\);/g)].map((m) => m[1])).toEqual(['3', '4']);
@@ -190,7 +190,7 @@ steps:
 `;
     const front = checkSources(repo, [{ file: 'workflows/nested.yaml', text: yaml }], [{ file: 'workflows/activities/n.ts', text: 'export function Noop(): null { return null; }\n' }]);
     expect(front.ok).toBe(true);
-    const text = generateProject(front.project).find((f) => f.path === 'generated/nested/orchestrator.ts')!.text;
+    const text = generateProject(front.project).find((f) => f.path === 'generated/nested/v1.ts')!.text;
     const order = [...text.matchAll(/run\.(step|caught)\("([\d.]+)"\);|\} catch \(thrown\) \{/g)].map((m) => (m[1] ? `${m[1]} ${m[2]}` : 'catch'));
     expect(order).toEqual([
       'step 0',

@@ -13,7 +13,7 @@ import { knownFunctions, runEpisodeInline } from '../../host/executor/episode-ru
 import type { Action } from '../../host/orchestration/actions';
 import { runEpisode, type OrchestratorHandler, type OrchestratorState } from '../../host/orchestration/episode';
 import type { KnownFunctions, ReplayOutcome } from '../../host/orchestration/extension';
-import { history, readByOrchestrator, type HistoryEvent } from '../../host/orchestration/history';
+import { history, orchestratorEvent, readByOrchestrator, type HistoryEvent } from '../../host/orchestration/history';
 import { planEpisode, type Work } from '../../host/orchestration/plan';
 import { loadApp, type CoreApi } from '../../host/functions/core-api';
 import { prng } from '../helpers/prng';
@@ -110,7 +110,7 @@ export class ReplayInstance {
       executionId: this.executionId,
       input: this.input,
       playedLength: this.history.length,
-      played: { json: this.history.filter(readByOrchestrator).map((e) => JSON.stringify(e)), events: this.history },
+      played: { orchestrator: this.history.filter(readByOrchestrator).map(orchestratorEvent), events: this.history },
       fresh,
     });
     if (replay.outcome.status === 'Failed' && /does not support action type/.test(replay.outcome.reason)) throw new Error(`the harness ${replay.outcome.reason}`);

@@ -51,8 +51,10 @@ describe('the SQLite store', () => {
     store.createInstance({ id: 'a', name: 'orch', input: 1, executionId: 'e1' }, at);
     const t = new Date(at);
     store.tx(() => store.appendHistory('a', [history.orchestratorStarted(t), history.executionStarted(t, 'orch', 1)]));
-    const first = store.playedHistory('a').json.map((j) => JSON.parse(j));
+    const first = store.playedHistory('a').orchestrator;
     expect(first.map((e) => [e.EventType, e.IsPlayed])).toEqual([[12, true], [0, true]]);
+    // handed to durable-functions as they are, episode after episode: Timestamps already Dates
+    expect(first.every((e) => (e.Timestamp as unknown) instanceof Date)).toBe(true);
     store.tx(() => store.appendHistory('a', [history.taskScheduled(t, 0, 'Work', 1)]));
     expect(store.playedHistory('a').events).toHaveLength(3);
     // A rolled-back append must not linger in memory.
@@ -63,15 +65,15 @@ describe('the SQLite store', () => {
       }),
     ).toThrow('crash');
     expect(store.playedHistory('a').events).toHaveLength(3);
-    const cached = store.playedHistory('a').json.map((j) => JSON.parse(j));
+    const cached = store.playedHistory('a').orchestrator;
     // the orchestrator is handed only the events durable-functions reads (no TaskScheduled here)
-    expect(cached).toEqual(store.history('a').filter(readByOrchestrator).map((e) => ({ ...e, IsPlayed: true })));
+    expect(cached).toEqual(store.history('a').filter(readByOrchestrator).map((e) => ({ ...e, IsPlayed: true, Timestamp: new Date(e.Timestamp) })));
     expect(store.playedHistory('a').events).toHaveLength(store.history('a').length);
     const events = store.playedHistory('a').events;
     store.close();
     // A new process reading the same file sees the same history.
     const again = new Store(file);
-    expect(again.playedHistory('a').json.map((j) => JSON.parse(j))).toEqual(cached);
+    expect(again.playedHistory('a').orchestrator).toEqual(cached);
     // and the same routing fields the extension's replay reads
     expect(again.playedHistory('a').events).toEqual(events);
     again.close();

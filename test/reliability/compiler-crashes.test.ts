@@ -82,8 +82,10 @@ describe('names and descriptions', () => {
     const word = 'x'.repeat(300);
     const r = check(`${head}description: ${word}\nsteps:\n  - activity: SayHello\n`);
     expect(r.got).toEqual([]);
-    const text = r.generate().find((f) => f.path === 'generated/crash/orchestrator.ts')!.text;
-    expect(text.split('\n').filter((l) => /^\/\/ x+$/.test(l)).join('').replace(/\/\/ /g, '')).toBe(word);
+    for (const file of ['generated/crash/orchestrator.ts', 'generated/crash/v1.ts']) {
+      const text = r.generate().find((f) => f.path === file)!.text;
+      expect(text.split('\n').filter((l) => /^\/\/ x+$/.test(l)).join('').replace(/\/\/ /g, '')).toBe(word);
+    }
   });
   it('a 301-character name (which made generated/<name>/ too long a path)', () => expectLocated(`dsl: 1\nname: ⟨DF105⟩${'n'.repeat(301)}\nsteps:\n  - activity: SayHello\n`, /at most 100 characters/));
   it('a 301-character step id, event, variable and item name', () =>
@@ -121,13 +123,15 @@ describe('generated names cannot collide', () => {
     const r = check(text);
     expect(r.got).toEqual([]);
     const files = r.generate();
-    const orchestrator = files.find((f) => f.path === 'generated/crash/orchestrator.ts')!.text;
-    const declared = [...orchestrator.matchAll(/^(?:export )?(?:function\*|const) (\w+)/gm)].map((m) => m[1]);
-    expect(declared).toEqual([
-      'crashOrchestrator', 'forEachLine4Partition', 'forEachLine4Body', 'forEachLine4Partition2', 'forEachLine4Body2',
-      'forEachLine4BodyPartition', 'forEachLine4BodyBody', 'crashOrchestratorPartition', 'crashOrchestratorBody', 'crashPartitionOrchestrator',
+    const declarations = (p: string): string[] => [...files.find((f) => f.path === p)!.text.matchAll(/^(?:export )?(?:function\*|const) (\w+)/gm)].map((m) => m[1]);
+    const version = declarations('generated/crash/v1.ts');
+    expect(version).toEqual([
+      'crashV1', 'forEachLine4Partition', 'forEachLine4Body', 'forEachLine4Partition2', 'forEachLine4Body2',
+      'forEachLine4BodyPartition', 'forEachLine4BodyBody', 'crashOrchestratorPartition', 'crashOrchestratorBody', 'crashV1Slices',
     ]);
-    expect(new Set(declared).size).toBe(declared.length);
+    expect(new Set(version).size).toBe(version.length);
+    // the orchestrator module declares only names derived from the workflow's, and imports the version's
+    expect(declarations('generated/crash/orchestrator.ts')).toEqual(['crashVersions', 'crashOrchestrator', 'crashPartitionOrchestrator']);
     const base = virtualBase('.crash-typecheck');
     const virtual = new Map(generateProject(checkSources(root, [{ file: FILE, text }], examples.activities).project, { runtimeImport: '../../../runtime' }).map((f) => [path.join(base, f.path), f.text]));
     for (const a of examples.activities) virtual.set(path.join(base, a.file), a.text);

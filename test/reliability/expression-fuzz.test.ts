@@ -446,9 +446,9 @@ describe(`expression fuzz (EXPR_FUZZ_SEED=${SEED}, ${CASES} cases)`, () => {
     let virtual = build(workflows);
     const rejected = new Set<string>();
     for (const e of typecheck(FIXTURE, virtual)) {
-      const m = /^generated\/(f\d+)\/orchestrator\.ts:(\d+) /.exec(e);
+      const m = /^generated\/(f\d+)\/v1\.ts:(\d+) /.exec(e);
       expect(m, e).not.toBeNull();
-      const line = virtual.get(path.join(generated, m![1], 'orchestrator.ts'))!.split('\n')[Number(m![2]) - 1];
+      const line = virtual.get(path.join(generated, m![1], 'v1.ts'))!.split('\n')[Number(m![2]) - 1];
       expect(line.trim(), e).toMatch(/^(vars\.r = |last = \(\(output: rt\.Json\): rt\.Json => )/);
       rejected.add(`workflows/${m![1]}.yaml`);
     }

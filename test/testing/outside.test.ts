@@ -7,7 +7,7 @@
  * contract) typechecked against the kit's published declarations and run by vitest in the
  * project, as its developers would run them. The kit is the compiled JavaScript in dist/.
  */
-import { spawnSync } from 'node:child_process';
+import { run } from '../helpers/spawn';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,12 +21,11 @@ const PACKAGES = ['durable-functions', '@azure/functions', 'ajv', 'typescript', 
 let dir: string;
 
 /** Runs node with a script of the project's (or this repository's) in the project folder. */
-function node(args: string[]): { status: number | null; output: string; ms: number } {
+async function node(args: string[]): Promise<{ status: number | null; output: string; ms: number }> {
   // The outer vitest's variables would make the inner one think it runs inside a worker.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS'));
-  const started = performance.now();
-  const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', env: { ...env, FORCE_COLOR: '0', NO_COLOR: '1' }, timeout: 150_000 });
-  return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}`, ms: performance.now() - started };
+  const r = await run(process.execPath, args, { cwd: dir, env: { ...env, FORCE_COLOR: '0', NO_COLOR: '1' }, timeoutMs: 150_000 });
+  return { status: r.status, output: `${r.stdout}${r.stderr}`, ms: r.ms };
 }
 
 beforeAll(() => {
@@ -49,16 +48,16 @@ afterAll(() => {
 });
 
 describe("a user's project", () => {
-  it('compiles its workflows with the CLI, typechecks its tests against the kit, and its vitest suite passes', () => {
-    const compile = node([path.join(repo, 'bin/durable-flow.js'), 'compile']);
+  it('compiles its workflows with the CLI, typechecks its tests against the kit, and its vitest suite passes', async () => {
+    const compile = await node([path.join(repo, 'bin/durable-flow.js'), 'compile']);
     expect(compile.output, compile.output).toMatch(/built dist\//);
     expect(compile.status, compile.output).toBe(0);
 
-    const tsc = node(['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
+    const tsc = await node(['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
     expect(tsc.status, tsc.output).toBe(0);
 
     const results = path.join(dir, 'vitest-results.json');
-    const vitest = node(['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`]);
+    const vitest = await node(['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`]);
     expect(vitest.status, vitest.output).toBe(0);
     const report = JSON.parse(fs.readFileSync(results, 'utf8')) as {
       numTotalTests: number;

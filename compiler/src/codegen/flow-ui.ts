@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { StructureKind, ts, type StatementStructures, type WriterFunction } from 'ts-morph';
 import { allNodes, buildGraph } from '../graph/model';
 import { renderSvg } from '../graph/svg';
-import type { AuthLevel, Project, Workflow } from '../model';
+import type { AuthLevel, Project, Workflow, WorkflowVersion } from '../model';
 import { literal } from './values';
 
 /** Where the page's sources are (shipped with the compiler). */
@@ -64,10 +64,32 @@ export function sampleInput(schema: Schema, depth = 0): unknown {
   }
 }
 
-/** What the page knows of one workflow (runtime/flow/pages.ts `FlowWorkflow`). */
-export function flowWorkflow(w: Workflow): Record<string, unknown> {
+/** A version's graph: its nodes (for the page's states) and its SVG. */
+function versionGraph(w: Workflow): { nodes: Array<Record<string, unknown>>; svg: string } {
+  const { graph } = buildGraph(w);
+  return {
+    nodes: allNodes(graph.root).map((n) => ({
+      key: n.key,
+      step: n.step,
+      kind: n.kind,
+      ...(n.inForEach !== undefined ? { inForEach: n.inForEach } : {}),
+      ...(n.progress !== undefined ? { progress: n.progress } : {}),
+      ...(n.event !== undefined ? { event: n.event } : {}),
+    })),
+    svg: renderSvg(graph),
+  };
+}
+
+/**
+ * What the page knows of one workflow (runtime/flow/pages.ts `FlowWorkflow`), with the graph of
+ * its latest version and, when it keeps older ones, theirs (an instance is shown on the graph of
+ * the version it runs).
+ */
+export function flowWorkflow(w: Workflow, versions: readonly WorkflowVersion[] = []): Record<string, unknown> {
   const { graph } = buildGraph(w);
   const http = w.trigger.http;
+  const latest = versions.at(-1)?.version ?? 1;
+  const older = versions.filter((v) => v.version !== latest);
   return {
     name: w.name,
     ...(w.description ? { description: w.description } : {}),
@@ -78,15 +100,9 @@ export function flowWorkflow(w: Workflow): Record<string, unknown> {
     trigger: graph.trigger,
     events: graph.events,
     sample: sampleInput(w.inputSchema as Schema),
-    nodes: allNodes(graph.root).map((n) => ({
-      key: n.key,
-      step: n.step,
-      kind: n.kind,
-      ...(n.inForEach !== undefined ? { inForEach: n.inForEach } : {}),
-      ...(n.progress !== undefined ? { progress: n.progress } : {}),
-      ...(n.event !== undefined ? { event: n.event } : {}),
-    })),
-    svg: renderSvg(graph),
+    version: latest,
+    ...versionGraph(w),
+    ...(older.length ? { versions: Object.fromEntries(older.map((v) => [String(v.version), { events: buildGraph(v.workflow).graph.events, ...versionGraph(v.workflow) }])) } : {}),
   };
 }
 
@@ -162,9 +178,9 @@ export function flowPagesStatements(project: Project, runtime: string, header: r
   ];
 }
 
-/** generated/flow-ui/workflows.json and assets.json. */
-export function flowJsonFiles(project: Project, dir: string): Array<{ path: string; text: string }> {
-  const workflows = [...project.workflows].sort((a, b) => a.name.localeCompare(b.name)).map(flowWorkflow);
+/** generated/flow-ui/workflows.json and assets.json; `versionsOf` gives each workflow's versions, oldest first. */
+export function flowJsonFiles(project: Project, dir: string, versionsOf: (w: Workflow) => readonly WorkflowVersion[] = () => []): Array<{ path: string; text: string }> {
+  const workflows = [...project.workflows].sort((a, b) => a.name.localeCompare(b.name)).map((w) => flowWorkflow(w, versionsOf(w)));
   return [
     { path: `${dir}/${FLOW_UI}/assets.json`, text: JSON.stringify(flowAssets(), null, 2) + '\n' },
     { path: `${dir}/${FLOW_UI}/workflows.json`, text: JSON.stringify({ workflows }, null, 2) + '\n' },

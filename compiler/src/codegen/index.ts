@@ -5,7 +5,9 @@
  */
 import * as path from 'node:path';
 import { IndentationText, NewLineKind, Project as TsProject, QuoteKind, StructureKind, ts, VariableDeclarationKind, type FormatCodeSettings, type StatementStructures, type WriterFunction } from 'ts-morph';
-import type { Project, Workflow } from '../model';
+import type { Project, Workflow, WorkflowVersion } from '../model';
+import { calledWorkflows } from '../versions';
+import { VERSIONS_DIR } from '../versions/records';
 import { openApiDocument } from './openapi';
 import { FLOW_UI, flowJsonFiles, flowPagesStatements } from './flow-ui';
 import { assignStepKeys } from './step-marks';
@@ -85,27 +87,58 @@ export function partitionFunctionName(w: Workflow): string {
   return `${w.name}-partition`;
 }
 
-interface Orchestrators {
+/** A workflow's versions, oldest first; a project without a record has version 1, the file. */
+export function versionsOf(project: Project, w: Workflow): readonly WorkflowVersion[] {
+  const recorded = project.versions?.get(w.name);
+  if (recorded && recorded.length > 0) return recorded;
+  const calls = Object.fromEntries(calledWorkflows(w.steps).map((c) => [c, project.versions?.get(c)?.at(-1)?.version ?? 1]));
+  return [{ version: 1, workflow: w, calls, changes: 'first recorded version' }];
+}
+
+/** The generated module of one version: `generated/<name>/v<n>.ts`. */
+export function versionModule(version: number): string {
+  return `v${version}`;
+}
+
+/** The exported orchestrator body of a version, and its table of forEach bodies slices run. */
+export function versionFunctionName(name: string, version: number): string {
+  return `${name}V${version}`;
+}
+
+function slicesTableName(name: string, version: number): string {
+  return `${name}V${version}Slices`;
+}
+
+interface VersionCode {
   statements: StatementStructures[];
-  /** Whether the workflow has partitionable forEach steps (and so a partition orchestrator). */
+  /** Whether this version has partitionable forEach steps (and so a table of slice bodies). */
   partitioned: boolean;
 }
 
-function orchestratorStatements(w: Workflow, runtime: string): Orchestrators {
+/**
+ * One version's module: its steps as a generator over the instance's state (the workflow's
+ * orchestrator, orchestrator.ts, picks the version), its hoisted forEach bodies, and the table of
+ * those bodies the partition orchestrator runs for slices of this version.
+ */
+function versionStatements(name: string, v: WorkflowVersion, latest: boolean, runtime: string): VersionCode {
+  const w = v.workflow;
+  const fn = versionFunctionName(name, v.version);
+  const table = slicesTableName(name, v.version);
+  const rename: Rename = { now: 'run.now()', instanceId: 'run.instanceId', workflow: literal(name) };
+  const hoist = { orchestrator: partitionFunctionName(w), bodies: [] as HoistedBody[], names: new NameScope([fn, table]) };
   assignStepKeys(w);
-  const rename: Rename = { now: 'run.now()', instanceId: 'run.instanceId', workflow: literal(w.name) };
-  const hoist = { orchestrator: partitionFunctionName(w), bodies: [] as HoistedBody[], names: new NameScope([orchestratorName(w), partitionOrchestratorName(w)]) };
   const body = [
-    'const run = rt.begin(context);',
     'const { input, steps, vars } = run;',
     'let last: rt.Json = null;',
     '',
-    ...stepsCode(w.steps, { file: commentText(w.file), rename, nested: false, hoist }),
+    ...stepsCode(w.steps, { file: commentText(w.file), rename, calls: v.calls, nested: false, hoist }),
     '',
     w.output ? `return ${valueCode(w.output, rename)};` : 'return last;',
   ];
+  const what = latest ? `version ${v.version} of the '${name}' orchestrator, the one new instances start` : `version ${v.version} of the '${name}' orchestrator, kept for the instances that started with it`;
   const doc = [
-    ...header(w.file, `the '${w.name}' orchestrator`),
+    ...header(w.file, what),
+    ...(v.changes ? ['//', ...wrap(commentText(`Version ${v.version}: ${v.changes}.`), 96).map((l) => `// ${l}`)] : []),
     ...(w.description ? ['//', ...wrap(commentText(w.description), 96).map((l) => `// ${l}`)] : []),
   ];
   const statements: StatementStructures[] = [
@@ -115,8 +148,8 @@ function orchestratorStatements(w: Workflow, runtime: string): Orchestrators {
       kind: StructureKind.Function,
       isExported: true,
       isGenerator: true,
-      name: orchestratorName(w),
-      parameters: [{ name: 'context', type: 'df.OrchestrationContext' }],
+      name: fn,
+      parameters: [{ name: 'run', type: 'rt.WorkflowRun' }],
       returnType: 'Generator<df.Task, rt.Json, rt.Json>',
       statements: lines(body),
     },
@@ -133,21 +166,90 @@ function orchestratorStatements(w: Workflow, runtime: string): Orchestrators {
       { kind: StructureKind.Function, isGenerator: true, name: h.fn, parameters: h.params, returnType: 'rt.Body', statements: lines(h.statements) },
     );
   }
-  const table = hoist.bodies.map((h) => `${propertyKey(h.step)}: ${h.fn}`).join(', ');
+  statements.push({
+    kind: StructureKind.VariableStatement,
+    declarationKind: VariableDeclarationKind.Const,
+    isExported: true,
+    leadingTrivia: `// The forEach bodies slice orchestrations of version ${v.version} run (registered as ${literal(partitionFunctionName(w))}).\n`,
+    declarations: [{ name: table, type: 'Readonly<Record<string, rt.PartitionBody>>', initializer: `{ ${hoist.bodies.map((h) => `${propertyKey(h.step)}: ${h.fn}`).join(', ')} }` }],
+  });
+  return { statements, partitioned: true };
+}
+
+/** `1 to 3`, `1, 3` */
+function versionList(versions: readonly number[]): string {
+  const contiguous = versions.every((v, i) => i === 0 || v === versions[i - 1] + 1);
+  return contiguous && versions.length > 2 ? `${versions[0]} to ${versions.at(-1)}` : versions.join(', ');
+}
+
+/**
+ * The workflow's orchestrator module: the table of its versions and the orchestrator that runs
+ * each instance with its own (runtime/versions.ts), and the partition orchestrator when a version
+ * has slices.
+ */
+function dispatcherStatements(w: Workflow, versions: readonly WorkflowVersion[], partitioned: ReadonlySet<number>, runtime: string): StatementStructures[] {
+  const name = w.name;
+  const numbers = versions.map((v) => v.version);
+  const latest = numbers.at(-1)!;
+  const doc = [
+    ...header(w.file, `the '${name}' orchestrator`),
+    '//',
+    ...wrap(
+      `Every instance runs the version of the workflow it started with; new instances start version ${latest}, the latest. This app keeps ${numbers.length === 1 ? `version ${latest}` : `versions ${versionList(numbers)}`} (recorded in ${VERSIONS_DIR}/${name}/; the code of version n is in v<n>.ts).`,
+      96,
+    ).map((l) => `// ${l}`),
+    ...(w.description ? ['//', ...wrap(commentText(w.description), 96).map((l) => `// ${l}`)] : []),
+  ];
+  const tableName = `${name}Versions`;
+  const statements: StatementStructures[] = [
+    { kind: StructureKind.ImportDeclaration, namespaceImport: 'df', moduleSpecifier: 'durable-functions', isTypeOnly: true, leadingTrivia: doc.join('\n') + '\n' },
+    { kind: StructureKind.ImportDeclaration, namespaceImport: 'rt', moduleSpecifier: runtime },
+    ...versions.map(
+      (v): StatementStructures => ({
+        kind: StructureKind.ImportDeclaration,
+        namedImports: partitioned.has(v.version) ? [versionFunctionName(name, v.version), slicesTableName(name, v.version)] : [versionFunctionName(name, v.version)],
+        moduleSpecifier: `./${versionModule(v.version)}`,
+      }),
+    ),
+    {
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      isExported: true,
+      leadingTrivia: `\n// Every version this app keeps of '${name}', by number.\n`,
+      declarations: [
+        {
+          name: tableName,
+          type: 'rt.WorkflowVersions',
+          initializer: `{ workflow: ${literal(name)}, latest: ${latest}, versions: { ${versions.map((v) => `${v.version}: ${versionFunctionName(name, v.version)}`).join(', ')} } }`,
+        },
+      ],
+    },
+    {
+      kind: StructureKind.Function,
+      isExported: true,
+      isGenerator: true,
+      name: orchestratorName(w),
+      parameters: [{ name: 'context', type: 'df.OrchestrationContext' }],
+      returnType: 'Generator<df.Task, rt.Json, rt.Json>',
+      statements: lines([`return yield* rt.runVersion(context, ${tableName});`]),
+    },
+  ];
+  if (partitioned.size === 0) return statements;
+  const table = [...partitioned].sort((a, b) => a - b).map((n) => `${n}: ${slicesTableName(name, n)}`).join(', ');
   statements.push({
     kind: StructureKind.Function,
     isExported: true,
     isGenerator: true,
     name: partitionOrchestratorName(w),
-    leadingTrivia: `// Runs one slice of a long forEach list with that step's body; registered as ${literal(partitionFunctionName(w))}.\n`,
+    leadingTrivia: `// Runs one slice of a long forEach list with the body of the version that started it; registered as ${literal(partitionFunctionName(w))}.\n`,
     parameters: [{ name: 'context', type: 'df.OrchestrationContext' }],
     returnType: 'Generator<df.Task, rt.Json, rt.Json>',
-    statements: lines([`return yield* rt.runSlice(context, { ${table} });`]),
+    statements: lines([`return yield* rt.runSliceVersion(context, ${literal(name)}, { ${table} });`]),
   });
-  return { statements, partitioned: true };
+  return statements;
 }
 
-function blueprintStatements(w: Workflow, runtime: string, partitioned: boolean): StatementStructures[] {
+function blueprintStatements(w: Workflow, runtime: string, partitioned: boolean, version: number): StatementStructures[] {
   const http = w.trigger.http;
   const singleton = w.singleton
     ? `, singleton: { key: (input: rt.Json): unknown => ${w.singleton.key ? valueCode(w.singleton.key, {}) : literal(w.name)}, onConflict: ${literal(w.singleton.onConflict)} }`
@@ -156,8 +258,9 @@ function blueprintStatements(w: Workflow, runtime: string, partitioned: boolean)
   // authLevel and the partition orchestrator go to the runtime's registry (runtime/registry.ts),
   // where a host finds which key the workflow's instances need.
   const partition = partitioned ? `, partition: ${literal(partitionFunctionName(w))}` : '';
-  const starter = `{ workflow: ${literal(w.name)}, authLevel: ${literal(http.authLevel)}${partition}${singleton}${validate} }`;
-  const management = `{ workflow: ${literal(w.name)}${w.singleton ? ', singleton: true' : ''} }`;
+  // Starts (and restarts) pass the latest version explicitly (runtime/versions.ts).
+  const starter = `{ workflow: ${literal(w.name)}, version: ${version}, authLevel: ${literal(http.authLevel)}${partition}${singleton}${validate} }`;
+  const management = `{ workflow: ${literal(w.name)}, version: ${version}${w.singleton ? ', singleton: true' : ''} }`;
   const body = [
     '',
     `df.app.orchestration(${literal(w.name)}, rt.orchestration(${orchestratorName(w)}));`,
@@ -285,7 +388,10 @@ function indexStatements(project: Project): StatementStructures[] {
  * and regenerates only what changed. Formatting dominates generation time.
  */
 export class GenerateCache {
-  readonly byWorkflow = new WeakMap<Workflow, { runtime: string; files: GeneratedFile[] }>();
+  /** Each version's module, by the model it was generated from. */
+  readonly byModel = new WeakMap<Workflow, { key: string; file: GeneratedFile; partitioned: boolean }>();
+  /** The orchestrator and blueprint modules (and validator), by the workflow's file model. */
+  readonly byWorkflow = new WeakMap<Workflow, { key: string; files: GeneratedFile[] }>();
 }
 
 export function generateProject(project: Project, options: GenerateOptions = {}, cache?: GenerateCache): GeneratedFile[] {
@@ -303,18 +409,32 @@ export function generateProject(project: Project, options: GenerateOptions = {},
   };
   const out: GeneratedFile[] = [];
   for (const w of project.workflows) {
+    const versions = versionsOf(project, w);
+    const latest = versions.at(-1)!.version;
+    const partitioned = new Set<number>();
+    for (const v of versions) {
+      const key = JSON.stringify([runtime, w.name, v.version, v.version === latest, v.calls, v.changes]);
+      let hit = cache?.byModel.get(v.workflow);
+      if (!hit || hit.key !== key) {
+        const code = versionStatements(w.name, v, v.version === latest, runtime);
+        hit = { key, file: format(`${GENERATED}/${w.name}/${versionModule(v.version)}.ts`, code.statements), partitioned: code.partitioned };
+        cache?.byModel.set(v.workflow, hit);
+      }
+      if (hit.partitioned) partitioned.add(v.version);
+      out.push(hit.file);
+    }
+    const key = JSON.stringify([runtime, versions.map((v) => v.version), [...partitioned]]);
     const hit = cache?.byWorkflow.get(w);
-    if (hit && hit.runtime === runtime) {
+    if (hit && hit.key === key) {
       out.push(...hit.files);
       continue;
     }
-    const orchestrators = orchestratorStatements(w, runtime);
     const files = [
-      format(`${GENERATED}/${w.name}/orchestrator.ts`, orchestrators.statements),
-      format(`${GENERATED}/${w.name}/blueprint.ts`, blueprintStatements(w, runtime, orchestrators.partitioned)),
+      format(`${GENERATED}/${w.name}/orchestrator.ts`, dispatcherStatements(w, versions, partitioned, runtime)),
+      format(`${GENERATED}/${w.name}/blueprint.ts`, blueprintStatements(w, runtime, partitioned.size > 0, latest)),
     ];
     if (w.inputSchema !== undefined) files.push({ path: `${GENERATED}/${w.name}/input-validator.js`, text: inputValidatorSource(w) });
-    cache?.byWorkflow.set(w, { runtime, files });
+    cache?.byWorkflow.set(w, { key, files });
     out.push(...files);
   }
   out.push(format(`${GENERATED}/activities.ts`, activitiesStatements(project, runtime)));
@@ -323,6 +443,6 @@ export function generateProject(project: Project, options: GenerateOptions = {},
   out.push({ path: `${GENERATED}/openapi.json`, text: JSON.stringify(openApiDocument(project), null, 2) + '\n' });
   // The status pages at /api/flow (codegen/flow-ui.ts).
   out.push(format(`${GENERATED}/${FLOW_UI}/pages.ts`, flowPagesStatements(project, runtime, header('workflows/', 'the status pages at /api/flow (runtime/flow/pages.ts)'))));
-  out.push(...flowJsonFiles(project, GENERATED));
+  out.push(...flowJsonFiles(project, GENERATED, (w) => versionsOf(project, w)));
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }

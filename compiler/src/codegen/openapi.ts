@@ -130,6 +130,7 @@ export function openApiDocument(project: Project): Record<string, unknown> {
           properties: {
             id: { type: 'string' },
             workflow: { type: 'string' },
+            version: { type: ['integer', 'null'], minimum: 1, description: 'The version of the workflow the instance runs; null when the backend reports none' },
             status: { type: 'string', enum: ['Pending', 'Running', 'Completed', 'Failed', 'Terminated', 'Suspended', 'ContinuedAsNew'] },
             input: {},
             output: {},

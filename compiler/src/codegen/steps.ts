@@ -28,6 +28,8 @@ export interface HoistedBody {
 export interface StepContext {
   file: string;
   rename: Rename;
+  /** The version of each sub-workflow this version calls (passed explicitly by `workflow` steps). */
+  calls: Readonly<Record<string, number>>;
   /** True inside a forEach/parallel body (a nested generator function). */
   nested: boolean;
   /**
@@ -69,11 +71,14 @@ function describe(step: Step): string {
   return `${step.id ? `${step.id}: ` : ''}${step.kind}${name}`;
 }
 
-/** `rt.activity(run, "Name", input, options)` and the like; the input may be omitted when there are no options. */
-function callCode(fn: string, name: string, input: Value | undefined, step: Step, c: StepContext): string {
+/**
+ * `rt.activity(run, "Name", input, options)`, `rt.workflow(run, { name: "child", version: 2 }, ...)`;
+ * the input may be omitted when there are no options.
+ */
+function callCode(fn: string, target: string, input: Value | undefined, step: Step, c: StepContext): string {
   const options = callOptions(step);
   const inputCode = input ? `, ${valueCode(input, c.rename)}` : options ? ', null' : '';
-  return `last = yield* rt.${fn}(run, ${literal(name)}${inputCode}${options});`;
+  return `last = yield* rt.${fn}(run, ${target}${inputCode}${options});`;
 }
 
 /** A generator function for a body; a parallel branch adds no names, so forEach steps in it may still be hoisted. */
@@ -86,9 +91,9 @@ function kindCode(step: Step, c: StepContext): Lines {
   const v = (x: Value): string => valueCode(x, c.rename);
   switch (step.kind) {
     case 'activity':
-      return [callCode('activity', step.activity, step.input, step, c)];
+      return [callCode('activity', literal(step.activity), step.input, step, c)];
     case 'workflow':
-      return [callCode('workflow', step.workflow, step.input, step, c)];
+      return [callCode('workflow', `{ name: ${literal(step.workflow)}, version: ${c.calls[step.workflow] ?? 1} }`, step.input, step, c)];
     case 'forEach': {
       const name = step.id ?? `forEach@${step.span.start.line}`;
       const hoisted = hoistBody(step, name, c);
@@ -146,7 +151,8 @@ function kindCode(step: Step, c: StepContext): Lines {
     case 'fail':
       return [`throw new rt.WorkflowError(${literal(step.error)}, ${step.message ? `rt.text(${v(step.message)})` : literal(step.error)});`];
     case 'continueAsNew':
-      return [`context.df.continueAsNew(${v(step.input)});`, c.nested ? 'last = null;' : 'return null;'];
+      // The next execution runs the latest version (runtime/versions.ts).
+      return [`rt.continueAsNew(run, ${v(step.input)});`, c.nested ? 'last = null;' : 'return null;'];
   }
 }
 

@@ -21,7 +21,8 @@ import { DTask } from './tasks';
 export type ScheduledAction =
   | { kind: 'activity'; id: number; name: string; input: unknown }
   | { kind: 'timer'; id: number; fireAt: string }
-  | { kind: 'subOrchestration'; id: number; name: string; instanceId: string; input: unknown };
+  /** `version`: the one the call passed (durable-functions' callSubOrchestrator `version`), if any. */
+  | { kind: 'subOrchestration'; id: number; name: string; instanceId: string; input: unknown; version?: string };
 
 /** The .NET type names DurableTask.Core prints in its nondeterminism messages. */
 const ACTION_TYPE: Record<ScheduledAction['kind'], string> = {
@@ -72,10 +73,10 @@ export class OrchestrationContext {
     return this.open({ kind: 'activity', id: this.idCounter++, name, input });
   }
 
-  createSubOrchestration(name: string, instanceId: string | undefined, input: unknown): DTask {
+  createSubOrchestration(name: string, instanceId: string | undefined, input: unknown, version?: string): DTask {
     const id = this.idCounter++;
     // CreateSubOrchestrationInstanceCore: no instance id given → "<executionId>:<taskId>".
-    return this.open({ kind: 'subOrchestration', id, name, instanceId: instanceId?.trim() ? instanceId : `${this.executionId}:${id}`, input });
+    return this.open({ kind: 'subOrchestration', id, name, instanceId: instanceId?.trim() ? instanceId : `${this.executionId}:${id}`, input, ...(version ? { version } : {}) });
   }
 
   createTimer(fireAt: Date, canceled = false): DTask {
@@ -154,7 +155,7 @@ export class OrchestrationContext {
       if (!action) throw new NonDeterminismError(id, `A previous execution of this orchestration scheduled a timer task with sequence number ${id} but the current replay execution hasn't (yet?) scheduled this task. ${CHANGED}`);
       if (action.kind !== 'timer') throw new NonDeterminismError(id, `A previous execution of this orchestration scheduled a timer task with sequence number ${id} named but the current orchestration replay instead produced a ${ACTION_TYPE[action.kind]} action with this sequence number. ${CHANGED}`);
     } else {
-      const what = `A previous execution of this orchestration scheduled a sub-orchestration task with sequence ID ${id} and name '${name}' (version '', instance ID '${String(e.InstanceId ?? '')}'), but the current`;
+      const what = `A previous execution of this orchestration scheduled a sub-orchestration task with sequence ID ${id} and name '${name}' (version '${String(e.Version ?? '')}', instance ID '${String(e.InstanceId ?? '')}'), but the current`;
       if (!action) throw new NonDeterminismError(id, `${what} replay execution hasn't (yet?) scheduled this task. ${CHANGED}`);
       if (action.kind !== 'subOrchestration') throw new NonDeterminismError(id, `${what} orchestration replay instead produced a ${ACTION_TYPE[action.kind]} action at this sequence number. ${CHANGED}`);
       if (action.name.toLowerCase() !== name.toLowerCase()) throw new NonDeterminismError(id, `${what} orchestration replay instead scheduled a sub-orchestration task with name ${action.name} at this sequence number. ${CHANGED}`);

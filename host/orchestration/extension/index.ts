@@ -3,3 +3,4 @@ export { replayEpisode, type ReplayOutcome, type ReplayRequest, type ReplayResul
 export { NonDeterminismError, type ScheduledAction } from './context';
 export type { JsResult, KnownFunctions } from './shim';
 export { nextDelay, type RetryOptions } from './retry-interceptor';
+export { compareVersions, versionVerdict, versioningSettings, VERSION_MISMATCH, type VersioningSettings } from './versioning';

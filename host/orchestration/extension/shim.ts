@@ -97,7 +97,7 @@ export function startShim(
       case ActionType.CallSubOrchestratorWithRetry: {
         const fn = a.functionName ?? '';
         if (!has(known.orchestrators, fn)) throw new ShimError(unknownFunction(fn, 'orchestrator', known.orchestrators));
-        const call = (): DTask => context.createSubOrchestration(fn, a.instanceId || undefined, decodeInput(a.input));
+        const call = (): DTask => context.createSubOrchestration(fn, a.instanceId || undefined, decodeInput(a.input), a.version || undefined);
         return a.actionType === ActionType.CallSubOrchestrator ? call() : withRetries(context, a.retryOptions!, call);
       }
       case ActionType.CreateTimer:

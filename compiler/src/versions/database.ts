@@ -1,0 +1,61 @@
+/**
+ * What the local embedded host's database says about a workflow's instances still in flight, and
+ * the version each runs: read-only (better-sqlite3, `readonly`), safe while a host runs on it.
+ * The database is `.durable/<hubName>.db` (host.json's hubName, else TestHubName), as the host
+ * opens it by default.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { versionEnvelope, versionNumber } from '../../../runtime/version-text';
+
+export interface InstanceInFlight {
+  id: string;
+  /** The workflow's orchestrator, or its partition orchestrator (`<name>-partition`, a slice). */
+  name: string;
+  status: string;
+  /** The version it runs (runtime/versions.ts: no durable-flow version means 1). */
+  version: number;
+}
+
+/** The database the host opens for this project by default. */
+export function defaultDatabase(root: string): string {
+  let hub = 'TestHubName';
+  const hostJson = path.join(root, 'host.json');
+  if (fs.existsSync(hostJson)) {
+    const parsed = JSON.parse(fs.readFileSync(hostJson, 'utf8')) as { extensions?: { durableTask?: { hubName?: unknown } } };
+    const name = parsed.extensions?.durableTask?.hubName;
+    if (typeof name === 'string' && name !== '') hub = name;
+  }
+  return path.join(root, '.durable', `${hub}.db`);
+}
+
+/** Unfinished instances of a workflow (and its slices) in the database; [] when the file does not exist. */
+export function instancesInFlight(dbFile: string, workflow: string): InstanceInFlight[] {
+  if (!fs.existsSync(dbFile)) return [];
+  // Loaded here: only the versions commands need SQLite.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'instances'").all();
+    if (tables.length === 0) return [];
+    // Files written before versions were kept have no version column: their instances run version 1.
+    const columns = (db.prepare('PRAGMA table_info(instances)').all() as Array<{ name: string }>).map((c) => c.name);
+    const version = columns.includes('version') ? 'version' : 'NULL AS version';
+    const rows = db
+      .prepare(`SELECT id, name, status, input, ${version} FROM instances WHERE name IN (?, ?) AND status NOT IN ('Completed', 'Failed', 'Terminated') ORDER BY created, id`)
+      .all(workflow, `${workflow}-partition`) as Array<{ id: string; name: string; status: string; input: string | null; version: string | null }>;
+    return rows.map((r) => {
+      let input: unknown = null;
+      try {
+        input = r.input === null ? null : JSON.parse(r.input);
+      } catch {
+        input = null;
+      }
+      const envelope = versionEnvelope(input);
+      return { id: r.id, name: r.name, status: r.status, version: versionNumber(envelope ? envelope.version : r.version ?? undefined) ?? 1 };
+    });
+  } finally {
+    db.close();
+  }
+}

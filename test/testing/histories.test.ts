@@ -1,0 +1,100 @@
+/**
+ * Recorded histories, one per version of every example workflow the app keeps
+ * (workflows/.versions/): each is a finished run of that version, recorded once with the test kit
+ * (`run.recording()`) and committed under histories/<workflow>/v<n>.json. Every test run replays
+ * each through the current code (`env.replayCheck`): a change that would break instances of a
+ * shipped version (a codegen or runtime change, an edited record) fails here before it reaches one.
+ *
+ * A version without a history fails the test. Record the missing ones (never the existing ones:
+ * they are what shipped) with
+ *
+ *     DF_RECORD_HISTORIES=1 npx vitest run test/testing/histories.test.ts
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createTestEnv, EventType, type Recording, type TestEnv, type TestRun } from 'durable-flow/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(__dirname, '../..');
+const histories = path.join(__dirname, 'histories');
+
+/** How each example runs to its end, for a given version (the typical run its tests describe). */
+const SCENARIOS: Record<string, (env: TestEnv, version: number, instanceId: string) => Promise<TestRun>> = {
+  hello: async (env, version, instanceId) => env.start('hello', {}, { version, instanceId }),
+  fanOut: async (env, version, instanceId) => env.start('fanOut', { taskCount: 12, taskMs: 1 }, { version, instanceId }),
+  customerReport: async (env, version, instanceId) => {
+    const run = await env.start('customerReport', { customerId: 'ACME' }, { version, instanceId });
+    await env.advance('2s');
+    return run;
+  },
+  approval: async (env, version, instanceId) => {
+    const run = await env.start('approval', { customer: 'ACME', total: 120 }, { version, instanceId });
+    await env.advance('2h');
+    await run.raiseEvent('Approval', { approved: true, by: 'dana' });
+    return run;
+  },
+  processOrders: async (env, version, instanceId) =>
+    env.start(
+      'processOrders',
+      {
+        customer: 'ACME',
+        orders: [
+          { id: 'A', amount: 10 },
+          { id: 'B', amount: 0 },
+          { id: 'C', amount: 25 },
+        ],
+      },
+      { version, instanceId },
+    ),
+  nightlyReport: async (env, version, instanceId) => env.start('nightlyReport', null, { version, instanceId }),
+};
+
+/** Every workflow version the app keeps, from the record. */
+function keptVersions(): Array<{ workflow: string; version: number }> {
+  const dir = path.join(root, 'workflows/.versions');
+  return fs
+    .readdirSync(dir)
+    .sort()
+    .flatMap((workflow) => {
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, workflow, 'versions.json'), 'utf8')) as { versions: Array<{ version: number }> };
+      return manifest.versions.map((v) => ({ workflow, version: v.version }));
+    });
+}
+
+const file = (workflow: string, version: number): string => path.join(histories, workflow, `v${version}.json`);
+
+let env: TestEnv;
+beforeAll(async () => {
+  env = await createTestEnv();
+});
+afterAll(async () => {
+  await env.close();
+});
+
+describe('a recorded history per version of every example workflow', () => {
+  const kept = keptVersions();
+
+  it('exists for every version kept, and is of that version', () => {
+    expect(kept.length).toBeGreaterThanOrEqual(Object.keys(SCENARIOS).length);
+    for (const { workflow } of kept) expect(SCENARIOS, `no history scenario for '${workflow}': add one above`).toHaveProperty(workflow);
+  });
+
+  for (const { workflow, version } of kept) {
+    it(`${workflow} version ${version} replays through the current code`, async () => {
+      const target = file(workflow, version);
+      if (!fs.existsSync(target) && process.env.DF_RECORD_HISTORIES) {
+        const run = await SCENARIOS[workflow](env, version, `${workflow}-v${version}-recorded`);
+        expect((await run.result()).status).toBe('Completed');
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, JSON.stringify(run.recording(), null, 2) + '\n');
+      }
+      expect(fs.existsSync(target), `no recorded history of ${workflow} version ${version}: record it with DF_RECORD_HISTORIES=1 npx vitest run test/testing/histories.test.ts`).toBe(true);
+      const recorded = JSON.parse(fs.readFileSync(target, 'utf8')) as Recording;
+      const started = recorded.history.find((e) => e.EventType === EventType.ExecutionStarted);
+      expect(started?.Version).toBe(String(version));
+      expect(recorded.history.at(-2)).toMatchObject({ EventType: EventType.ExecutionCompleted, OrchestrationStatus: 'Completed' });
+      const check = await env.replayCheck(recorded);
+      expect(check.ok, check.ok ? '' : check.message).toBe(true);
+    });
+  }
+});
