@@ -37,6 +37,8 @@ interface Job {
 interface Worker {
   child: ChildProcess;
   jobs: Map<number, Job>;
+  /** Requests to send at the end of this turn, in one message. */
+  outbox: WorkRequest[];
   ready: Promise<void>;
   /** Set when the pool stops it on purpose (timeout, close): its jobs then did nothing wrong. */
   stopping?: string;
@@ -85,20 +87,22 @@ export class WorkerPool {
       execArgv: ['--require', require.resolve('tsx/cjs')],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const worker: Worker = { child, jobs: new Map(), ready: Promise.resolve() };
+    const worker: Worker = { child, jobs: new Map(), outbox: [], ready: Promise.resolve() };
     worker.ready = new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
       child.once('exit', (code) => reject(new Error(`activity worker process ${child.pid} exited (code ${code}) while loading the app`)));
     });
     worker.ready.catch(() => undefined); // awaited by ready() and run(); an early exit must not be an unhandled rejection
-    child.on('message', (m: WorkReply | { ready: true }) => {
-      if ('ready' in m) return;
-      const job = worker.jobs.get(m.id);
-      if (!job) return;
-      worker.jobs.delete(m.id);
-      clearTimeout(job.timer);
-      if (m.ok) job.resolve(m.result);
-      else job.reject(Object.assign(new Error(m.error.message), { name: m.error.name, stack: m.error.stack }));
+    child.on('message', (m: WorkReply[] | { ready: true }) => {
+      if (!Array.isArray(m)) return;
+      for (const r of m) {
+        const job = worker.jobs.get(r.id);
+        if (!job) continue;
+        worker.jobs.delete(r.id);
+        clearTimeout(job.timer);
+        if (r.ok) job.resolve(r.result);
+        else job.reject(Object.assign(new Error(r.error.message), { name: r.error.name, stack: r.error.stack }));
+      }
     });
     child.on('exit', (code, signal) => this.died(worker, code, signal));
     child.on('error', () => undefined); // an IPC error is followed by 'exit'
@@ -137,12 +141,24 @@ export class WorkerPool {
         }, this.options.functionTimeoutMs);
       }
       if (!w.child.connected) return this.died(w, w.child.exitCode, w.child.signalCode);
-      w.child.send(job.request, (e) => {
-        if (e && w.jobs.delete(id)) {
-          clearTimeout(job.timer);
-          reject(new WorkerCrashError(`the activity worker process running '${name}' could not be reached: ${e.message}`));
-        }
-      });
+      if (w.outbox.length === 0) setImmediate(() => this.send(w));
+      w.outbox.push(job.request);
+    });
+  }
+
+  /** Sends what a worker was given in this turn as one message (one write, one wake-up). */
+  private send(w: Worker): void {
+    const batch = w.outbox.splice(0);
+    if (batch.length === 0 || !w.child.connected) return;
+    w.child.send(batch, (e) => {
+      if (!e) return;
+      for (const r of batch) {
+        const job = w.jobs.get(r.id);
+        if (!job) continue;
+        w.jobs.delete(r.id);
+        clearTimeout(job.timer);
+        job.reject(new WorkerCrashError(`the activity worker process running '${r.name}' could not be reached: ${e.message}`));
+      }
     });
   }
 

@@ -21,12 +21,20 @@ const api = loadApp(process.argv[2]);
 // results nobody can record. They run again on the next start (at-least-once).
 process.on('disconnect', () => process.exit(0));
 
-function send(reply: WorkReply | { ready: true }): void {
-  if (process.connected) process.send!(reply, (e: Error | null) => e && process.exit(0));
+function send(message: WorkReply[] | { ready: true }): void {
+  if (process.connected) process.send!(message, (e: Error | null) => e && process.exit(0));
 }
 
-process.on('message', async (req: WorkRequest) => {
-  send(await run(req));
+// Replies that finish in the same turn travel together (one write, one wake-up of the host).
+let outbox: WorkReply[] = [];
+function reply(r: WorkReply): void {
+  if (outbox.length === 0) setImmediate(() => send(outbox.splice(0)));
+  outbox.push(r);
+}
+
+// The host sends the activities it starts in one turn as one message.
+process.on('message', (batch: WorkRequest[]) => {
+  for (const req of batch) void run(req).then(reply);
 });
 
 async function run(req: WorkRequest): Promise<WorkReply> {
