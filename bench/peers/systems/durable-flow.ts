@@ -81,6 +81,16 @@ const MODES: Mode[] = [
     flushes: 'fsync of the WAL on every commit',
     durability: 'SQLite WAL, synchronous=FULL (`--sync full`): fsync of the WAL on every commit (survives power loss)',
   },
+  {
+    // Not a durability mode: the default's durability with episodes run in the host's own thread,
+    // to show what the worker threads that isolate orchestrator code (SECURITY.md) cost.
+    id: 'inline',
+    label: 'default, episodes inline: --episode-threads 0',
+    isDefault: false,
+    flushes: 'as the default (commit written to the OS; fsync at WAL checkpoints only)',
+    durability:
+      "as the default; orchestrator code runs in the host's own thread instead of worker threads, so a hostile or looping orchestrator can stall the host (for comparison only: SECURITY.md)",
+  },
 ];
 
 let app: string | undefined;
@@ -92,7 +102,7 @@ export const durableFlow: System = {
   notes: [
     'Workflows are YAML compiled by the project compiler (`forEach` + `maxParallel`; a sequence is a `forEach` with `maxParallel: 1`; lists over 100 items run as slice sub-orchestrations, the default `partitionSize`).',
     'The embedded host runs in its own process (`host/cli.ts`, 1 worker process, `maxConcurrentActivityFunctions` 100) with a fresh SQLite file per run; the bench starts workflows over HTTP with `?wait`, which the host answers when the workflow completes, as the peers answer.',
-    "The no-op yields one event-loop turn, as every real activity does; on this host that costs about 4 ms per sequential step against a no-op that returns at once (`npm run bench`'s sequence: ~350/s): the engine's zero-delay episode kick for a lone activity completion is dropped while a kick with the 5 ms batching delay is pending (host/executor/engine.ts `kickOrchestrations`).",
+    'The no-op yields one event-loop turn, as every real activity does. Orchestrator episodes run in 2 worker threads by default (the isolation of SECURITY.md); the `--episode-threads 0` row runs them in the host thread, for comparison only.',
   ],
   async prepare(log) {
     if (!fs.existsSync(path.join(repo, 'node_modules/tsx'))) throw new Error(`durable-flow: run npm ci at the repository root first (${repo})`);
@@ -119,7 +129,7 @@ export const durableFlow: System = {
       JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: 'PeerBench', maxConcurrentActivityFunctions: 100, maxConcurrentOrchestratorFunctions: 10 } } }),
     );
     const db = path.join(ctx.dataDir, 'durable-flow.db');
-    const child = startChild('durable-flow host', process.execPath, ['--require', 'tsx/cjs', path.join(repo, 'host/cli.ts'), hostDir, '--port', '0', '--db', db, '--sync', mode.id], {
+    const child = startChild('durable-flow host', process.execPath, ['--require', 'tsx/cjs', path.join(repo, 'host/cli.ts'), hostDir, '--port', '0', '--db', db, '--sync', mode.id === 'full' ? 'full' : 'normal', ...(mode.id === 'inline' ? ['--episode-threads', '0'] : [])], {
       cwd: repo,
       env: { ...process.env, FUNCTIONS_WORKER_PROCESS_COUNT: '1' },
     });
