@@ -13,6 +13,8 @@ import { percentile } from './stats';
 export interface HostSettings {
   maxConcurrentActivityFunctions: number;
   processes: number;
+  /** Worker threads for orchestrator episodes; 0 runs them in the host thread. Default: the host's (2). */
+  episodeThreads?: number;
 }
 
 /** What a benchmark needs of a host: where it listens. */
@@ -37,7 +39,7 @@ export async function withHost<T>(app: string, settings: HostSettings, fn: (host
     if (separateProcess) return await withHostProcess(dir, db, settings, fn);
     const previous = process.env.FUNCTIONS_WORKER_PROCESS_COUNT;
     process.env.FUNCTIONS_WORKER_PROCESS_COUNT = String(settings.processes);
-    const host: Host = await createHost({ appDir: dir, db, port: 0, quiet: true });
+    const host: Host = await createHost({ appDir: dir, db, port: 0, quiet: true, episodeThreads: settings.episodeThreads });
     try {
       return await fn(host);
     } finally {

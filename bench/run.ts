@@ -114,7 +114,39 @@ async function main(): Promise<void> {
   }
   log(`latency: ${JSON.stringify(latency)}`);
 
-  // 4. Compile time.
+  // 4. What isolating orchestrator code costs: episodes in worker threads (the default, SECURITY.md)
+  // against episodes in the host thread (`--episode-threads 0`), same workloads, same run.
+  md.push(
+    '',
+    '## Episodes in worker threads (default) against the host thread (`--episode-threads 0`)',
+    '',
+    '| episodes | sequential 1000 (act/s) | fan-out 1000, cap 10 (act/s) | fan-out 1000, cap 100 (act/s) | 1 client p50 / p99 (ms) | 50 clients p50 / p99 (ms) |',
+    '|---|---|---|---|---|---|',
+  );
+  const isolation: Array<Record<string, unknown>> = [];
+  for (const episodeThreads of [2, 0]) {
+    const rates = await withHost(app, { maxConcurrentActivityFunctions: 100, processes: 1, episodeThreads }, async (host) => {
+      const out: number[] = [];
+      for (const route of ['sequence', 'fanOut10', 'fanOut100']) {
+        const m = await medianOf(RUNS, async () => (await runToCompletion(host, `workflows/${route}`, { count: 1000 })).ms);
+        out.push(round(1000 / (m.median / 1000), 1));
+      }
+      return out;
+    });
+    const l = await withHost(
+      app,
+      { maxConcurrentActivityFunctions: 10, processes: 1, episodeThreads },
+      async (host) => ({ one: await startLatency(host, 1, quick ? 15 : 30), fifty: await startLatency(host, 50, quick ? 2 : 4) }),
+      true,
+    );
+    isolation.push({ episodeThreads, sequence: rates[0], fanOut10: rates[1], fanOut100: rates[2], latency: l });
+    const label = episodeThreads ? `${episodeThreads} worker threads (default)` : 'host thread (`--episode-threads 0`)';
+    md.push(`| ${label} | ${rates[0]} | ${rates[1]} | ${rates[2]} | ${round(l.one.completedP50, 1)} / ${round(l.one.completedP99, 1)} | ${round(l.fifty.completedP50, 1)} / ${round(l.fifty.completedP99, 1)} |`);
+    log(`episodes in ${episodeThreads} threads: ${JSON.stringify(isolation[isolation.length - 1])}`);
+  }
+  results.isolation = isolation;
+
+  // 5. Compile time.
   const compile = await benchCompile(repo, [1, 10, 100], RUNS);
   results.compile = compile;
   md.push('', '## Compile time (workflows of 20 steps)', '', '| workflows | cold check + generate (ms) | full compile incl. tsc (ms) | incremental, one file saved (ms) |', '|---|---|---|---|');
@@ -129,9 +161,11 @@ async function main(): Promise<void> {
     '',
   ];
   fs.mkdirSync(path.join(repo, 'bench/results'), { recursive: true });
-  fs.writeFileSync(path.join(repo, 'bench/results/results.md'), [...header, ...md, ''].join('\n'));
-  fs.writeFileSync(path.join(repo, 'bench/results/results.json'), JSON.stringify(results, null, 2) + '\n');
-  log('wrote bench/results/results.md and results.json');
+  // A quick run never overwrites the committed full results.
+  const name = quick ? 'results-quick' : 'results';
+  fs.writeFileSync(path.join(repo, `bench/results/${name}.md`), [...header, ...md, ''].join('\n'));
+  fs.writeFileSync(path.join(repo, `bench/results/${name}.json`), JSON.stringify(results, null, 2) + '\n');
+  log(`wrote bench/results/${name}.md and ${name}.json`);
 }
 
 main().catch((e) => {
