@@ -346,8 +346,14 @@ export class Engine {
       else {
         for (const w of plan.work) {
           if (w.kind === 'activity') this.store.addActivity({ instanceId: inst.id, taskId: w.taskId, name: w.name, input: w.input });
-          else if (w.kind === 'timer') this.store.addTimer({ instanceId: inst.id, taskId: w.taskId, fireAt: w.fireAt });
-          else {
+          else if (w.kind === 'timer') {
+            // A timer already due (the fan-out window's "back next episode" timer) fires in this
+            // same commit, not after a round trip through the timer table and a setTimeout.
+            const fireAt = new Date(w.fireAt);
+            const firedAt = this.clock.now();
+            if (fireAt.getTime() <= firedAt.getTime()) this.message(inst.id, history.timerFired(firedAt, w.taskId, w.fireAt));
+            else this.store.addTimer({ instanceId: inst.id, taskId: w.taskId, fireAt: w.fireAt });
+          } else {
             this.store.createInstance({ id: w.instanceId, name: w.name, input: w.input, parentId: inst.id, parentTaskId: w.taskId, executionId: newExecutionId(), version: w.version }, at);
             this.store.enqueue(w.instanceId, history.executionStarted(now, w.name, w.input, w.version));
           }
