@@ -7,22 +7,8 @@ import * as path from 'node:path';
 
 export const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
-export function median(xs: readonly number[]): number {
-  return percentile(xs, 50);
-}
-
-/** Nearest-rank percentile (p in 0..100), as bench/stats.ts computes it. */
-export function percentile(xs: readonly number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const sorted = [...xs].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
-}
-
-export function round(x: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
+// The same statistics as `npm run bench` (nearest-rank percentiles).
+export { median, percentile, round } from '../../stats';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

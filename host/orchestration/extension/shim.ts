@@ -10,20 +10,13 @@
  * (DurableOrchestrationContext.SetCustomStatus, MessagePayloadDataConverter.Serialize).
  */
 import { ActionType, decodeInput, type Action } from '../actions';
+import type { OrchestratorState } from '../episode';
 import type { OrchestrationContext } from './context';
 import { withRetries } from './retry-interceptor';
 import { DTask, whenAll, whenAny } from './tasks';
 
-/** What the orchestrator function returned for this episode (durable-functions' OrchestratorState). */
-export interface JsResult {
-  isDone: boolean;
-  actions: Action[];
-  output?: unknown;
-  error?: string;
-  /** The stack of the error the function threw, for the failure's details. */
-  errorStack?: string;
-  customStatus?: unknown;
-}
+/** What the orchestrator function returned for this episode (durable-functions' OrchestratorState, as episode.ts reads it). */
+export type JsResult = OrchestratorState;
 
 /** Functions the app registered (the extension checks every call: ThrowIfFunctionDoesNotExist). */
 export interface KnownFunctions {
