@@ -71,6 +71,10 @@ export class Engine {
   /** Writes waiting for the next group commit (commit()). */
   private writes: Array<{ fn: () => unknown; done: (error: unknown, value?: unknown) => void }> = [];
   private flushPending = false;
+  /** The group commit being written, while it is; `failed` once its COMMIT has failed. */
+  private flushing?: { failed: boolean };
+  /** An episode's outcome added activities: claim them in the commit that records them. */
+  private pumpWanted = false;
   /** Callers waiting for an instance to finish (the host's long-polling status requests). */
   private readonly finishWaiters = new Map<string, Set<() => void>>();
   private readonly clock: Clock;
@@ -311,6 +315,8 @@ export class Engine {
       return;
     }
     const now = this.clock.now();
+    // Started from a group commit still being written: its outcome counts only if that commit does.
+    const startedIn = this.flushing;
     const playedLength = this.store.historyLength(inst.id);
     const fresh: HistoryEvent[] = [history.orchestratorStarted(now), ...messages.map((m) => m.event)];
     const started = Date.now();
@@ -328,8 +334,8 @@ export class Engine {
     const at = this.clock.now().toISOString();
     await this.commit(() => {
       const current = this.store.instance(inst.id);
-      // Terminated or purged while the episode ran: its outcome is void.
-      if (!current || TERMINAL.has(current.status)) return;
+      // Terminated or purged while the episode ran, or its messages' commit failed: its outcome is void.
+      if (!current || TERMINAL.has(current.status) || startedIn?.failed) return;
       this.store.deleteMessages(messages.map((m) => m.id));
       if (outcome.status === 'ContinuedAsNew') {
         this.store.clearHistory(inst.id);
@@ -345,7 +351,10 @@ export class Engine {
       if (ended) this.store.dropWork(inst.id);
       else {
         for (const w of plan.work) {
-          if (w.kind === 'activity') this.store.addActivity({ instanceId: inst.id, taskId: w.taskId, name: w.name, input: w.input });
+          if (w.kind === 'activity') {
+            this.store.addActivity({ instanceId: inst.id, taskId: w.taskId, name: w.name, input: w.input });
+            this.pumpWanted = true;
+          }
           else if (w.kind === 'timer') {
             // A timer already due (the fan-out window's "back next episode" timer) fires in this
             // same commit, not after a round trip through the timer table and a setTimeout.
@@ -378,7 +387,6 @@ export class Engine {
     }
     this.log.executed(inst.name, status === 'Failed' ? 'Failed' : 'Succeeded', invocationId, Date.now() - started);
     if (status !== inst.status) this.log.state(inst.name, inst.id, status, outcome.status === 'Failed' ? outcome.reason : undefined);
-    this.pumpActivities();
     this.scheduleTimers();
   }
 
@@ -400,11 +408,15 @@ export class Engine {
   }
 
   private flush(): void {
+    // Never inside another flush (dispatchReady runs episodes): its writes wait for their own.
+    if (this.flushing) return;
     this.flushPending = false;
     const batch = this.writes;
     this.writes = [];
     if (batch.length === 0) return;
     const results: Array<{ error: unknown; value?: unknown }> = [];
+    const flushing: { failed: boolean } = { failed: false };
+    this.flushing = flushing;
     try {
       this.store.tx(() => {
         for (const w of batch) {
@@ -414,15 +426,41 @@ export class Engine {
             results.push({ error: e ?? new Error('write failed') });
           }
         }
+        this.dispatchReady();
       });
     } catch (e) {
       // The commit itself failed (the disk): nothing of the batch is written.
+      flushing.failed = true;
       for (const w of batch) w.done(e ?? new Error('commit failed'));
       return;
+    } finally {
+      this.flushing = undefined;
     }
     batch.forEach((w, i) => w.done(results[i].error, results[i].value));
     // Whoever waits for the engine to be idle may have waited only for these writes.
     queueMicrotask(() => this.checkIdle());
+  }
+
+  /**
+   * Starts the work this commit's writes made ready before the commit is written: the next
+   * activity's worker and the next episode's thread run while SQLite writes (and, with --sync
+   * full, flushes) the commit, instead of after it and a turn of the event loop. Nothing they do is
+   * recorded before this commit: their results commit after it, and an episode started from a
+   * commit that then fails has its outcome dropped (episode(): `flushing.failed`). An activity
+   * started from such a commit may run again (at-least-once, as after a crash).
+   */
+  private dispatchReady(): void {
+    try {
+      if (this.pumpWanted) {
+        this.pumpWanted = false;
+        this.pumpActivities();
+      }
+      if (this.kickPending) this.runOrchestrations();
+    } catch (e) {
+      // Never fail the commit for this: the work is still queued, and the next turn takes it.
+      this.log.error(`starting work early failed: ${e instanceof Error ? e.stack : String(e)}`);
+      this.kick();
+    }
   }
 
   /** Fails an instance outside an episode: its messages are dropped, the failure recorded, its parent told. */
