@@ -112,7 +112,10 @@ export class EpisodePool {
       worker.once('error', reject);
     });
     slot.ready.catch(() => undefined);
-    worker.on('message', (m: EpisodeReply) => {
+    worker.on('message', (raw: string) => {
+      // Requests and replies travel as JSON text: one string is cheaper to pass between threads
+      // than the structured clone of many small history objects.
+      const m = JSON.parse(raw) as EpisodeReply;
       if (slot.worker !== worker) return;
       if ('ready' in m) return this.dispatch(slot);
       const job = slot.job;
@@ -120,7 +123,7 @@ export class EpisodePool {
       if ('needHistory' in m) {
         // The thread has no (or a stale) copy of this instance's history: send it once.
         job.request = { ...job.request, input: { ...job.full, played: job.loadPlayed() } };
-        worker.postMessage(job.request);
+        worker.postMessage(JSON.stringify(job.request));
         return;
       }
       this.finish(slot);
@@ -166,6 +169,6 @@ export class EpisodePool {
       );
       this.restart(slot);
     }, this.options.budgetMs);
-    slot.worker.postMessage(job.request);
+    slot.worker.postMessage(JSON.stringify(job.request));
   }
 }

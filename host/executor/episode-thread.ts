@@ -55,7 +55,8 @@ async function run(req: EpisodeRequest): Promise<EpisodeReply> {
   return { id: req.id, ok: true, result: { js: { ...js, actions: [] }, replay } };
 }
 
-parentPort!.on('message', async (req: EpisodeRequest) => {
+parentPort!.on('message', async (raw: string) => {
+  const req: EpisodeRequest = JSON.parse(raw);
   let reply: EpisodeReply;
   try {
     reply = await run(req);
@@ -63,6 +64,6 @@ parentPort!.on('message', async (req: EpisodeRequest) => {
     histories.delete(req.input.instanceId);
     reply = { id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) };
   }
-  parentPort!.postMessage(reply);
+  parentPort!.postMessage(JSON.stringify(reply));
 });
-parentPort!.postMessage({ ready: true } satisfies EpisodeReply);
+parentPort!.postMessage(JSON.stringify({ ready: true } satisfies EpisodeReply));
