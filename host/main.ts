@@ -3,6 +3,7 @@
  * host would), serves it on loopback, and runs its orchestrations durably on SQLite.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadApp } from './functions/core-api';
 import { Engine } from './executor/engine';
@@ -28,7 +29,7 @@ export interface HostOptions {
   verbose?: boolean;
   quiet?: boolean;
   log?: (line: string) => void;
-  /** Threads that run orchestration episodes (default 2; 0 runs them in the host's own thread, for debugging). */
+  /** Threads that run orchestration episodes (default defaultEpisodeThreads(); 0 runs them in the host's own thread, for debugging). */
   episodeThreads?: number;
   /** An episode running longer fails its instance (default 10 s). */
   episodeBudgetMs?: number;
@@ -102,7 +103,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   // exits, crashes, loops or exhausts memory costs a worker, never the host.
   const processCount = Math.max(1, Number(process.env.FUNCTIONS_WORKER_PROCESS_COUNT ?? 1) || 1);
   const workers = new WorkerPool(entry, processCount, { functionTimeoutMs: functionTimeout, log: (line) => log.info(line) });
-  const threads = options.episodeThreads ?? Number(process.env.DURABLE_FLOW_EPISODE_THREADS ?? 2);
+  const threads = options.episodeThreads ?? Number(process.env.DURABLE_FLOW_EPISODE_THREADS ?? defaultEpisodeThreads());
   const episodes = threads > 0 ? new EpisodePool({ entry, threads, budgetMs: options.episodeBudgetMs ?? 10_000, heapMb: options.episodeHeapMb ?? 512 }) : undefined;
   try {
     await Promise.all([workers.ready(), episodes?.ready()]);
@@ -163,4 +164,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
       lock.release();
     },
   };
+}
+
+/**
+ * One episode thread per core the host thread leaves free, at least one and at most four: a
+ * thread more than there are free cores only contends with the host thread (SQLite, HTTP) and the
+ * activity workers. On 2 cores that is one thread, which `npm run bench` measured ahead of two.
+ */
+export function defaultEpisodeThreads(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism() - 1));
 }
