@@ -13,7 +13,7 @@ import { percentile } from './stats';
 export interface HostSettings {
   maxConcurrentActivityFunctions: number;
   processes: number;
-  /** Worker threads for orchestrator episodes; 0 runs them in the host thread. Default: the host's (2). */
+  /** Worker threads for orchestrator episodes; 0 runs them in the host thread. Default: the host's (defaultEpisodeThreads). */
   episodeThreads?: number;
 }
 
@@ -52,9 +52,17 @@ export async function withHost<T>(app: string, settings: HostSettings, fn: (host
   }
 }
 
+/** Runs `fn` with several hosts up at once (one per settings), so a benchmark can take turns between them. */
+export async function withHosts<T>(app: string, settings: readonly HostSettings[], separateProcess: boolean, fn: (hosts: HostHandle[]) => Promise<T>): Promise<T> {
+  const open = async (i: number, hosts: HostHandle[]): Promise<T> =>
+    i === settings.length ? fn(hosts) : withHost(app, settings[i], (h) => open(i + 1, [...hosts, h]), separateProcess);
+  return open(0, []);
+}
+
 async function withHostProcess<T>(dir: string, db: string, settings: HostSettings, fn: (host: HostHandle) => Promise<T>): Promise<T> {
   const cli = path.resolve(__dirname, '../host/cli.ts');
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', cli, dir, '--port', '0', '--db', db], {
+  const threads = settings.episodeThreads === undefined ? [] : ['--episode-threads', String(settings.episodeThreads)];
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', cli, dir, '--port', '0', '--db', db, ...threads], {
     env: { ...process.env, FUNCTIONS_WORKER_PROCESS_COUNT: String(settings.processes) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -105,6 +113,12 @@ export async function runToCompletion(host: HostHandle, route: string, input: un
  * concurrent clients, each starting with `?wait` as a caller that wants the result would.
  */
 export async function startLatency(host: HostHandle, clients: number, perClient: number): Promise<{ completedP50: number; completedP99: number }> {
+  const completed = await startLatencySamples(host, clients, perClient);
+  return { completedP50: percentile(completed, 50), completedP99: percentile(completed, 99) };
+}
+
+/** Each start's milliseconds from request to the answer with the output (startLatency's samples). */
+export async function startLatencySamples(host: HostHandle, clients: number, perClient: number): Promise<number[]> {
   const completed: number[] = [];
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -116,5 +130,5 @@ export async function startLatency(host: HostHandle, clients: number, perClient:
       }
     }),
   );
-  return { completedP50: percentile(completed, 50), completedP99: percentile(completed, 99) };
+  return completed;
 }

@@ -8,8 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildBenchApp } from './app';
 import { benchCompile } from './compile-time';
-import { runToCompletion, startLatency, withHost } from './host-runs';
-import { median, round } from './stats';
+import { defaultEpisodeThreads } from '../host/main';
+import { runToCompletion, startLatency, startLatencySamples, withHost, withHosts } from './host-runs';
+import { median, percentile, round } from './stats';
 
 const repo = path.resolve(__dirname, '..');
 const quick = process.argv.includes('--quick');
@@ -115,9 +116,11 @@ async function main(): Promise<void> {
   log(`latency: ${JSON.stringify(latency)}`);
 
   // 4. What isolating orchestrator code costs: episodes in worker threads (the default, SECURITY.md)
-  // against episodes in the host thread (`--episode-threads 0`), same workloads, same run. The
-  // default row repeats sections 2 and 3 on purpose: measured next to the other row, the drift of
-  // the machine over the run does not enter the comparison.
+  // against episodes in the host thread (`--episode-threads 0`), same workloads, same run. Both
+  // hosts are up at once and take turns run by run, so the drift of the machine over the run (and
+  // the JIT warming up in this process) falls on both rows alike; the default row repeats
+  // sections 2 and 3 on purpose, to be measured next to the other.
+  const threadsDefault = defaultEpisodeThreads();
   md.push(
     '',
     '## Episodes in worker threads (default) against the host thread (`--episode-threads 0`)',
@@ -125,27 +128,37 @@ async function main(): Promise<void> {
     '| episodes | sequential 1000 (act/s) | fan-out 1000, cap 10 (act/s) | fan-out 1000, cap 100 (act/s) | 1 client p50 / p99 (ms) | 50 clients p50 / p99 (ms) |',
     '|---|---|---|---|---|---|',
   );
-  const isolation: Array<Record<string, unknown>> = [];
-  for (const episodeThreads of [2, 0]) {
-    const rates = await withHost(app, { maxConcurrentActivityFunctions: 100, processes: 1, episodeThreads }, async (host) => {
-      const out: number[] = [];
-      for (const route of ['sequence', 'fanOut10', 'fanOut100']) {
-        const m = await medianOf(RUNS, async () => (await runToCompletion(host, `workflows/${route}`, { count: 1000 })).ms);
-        out.push(round(1000 / (m.median / 1000), 1));
+  const modes = [undefined, 0] as const;
+  const routes = ['sequence', 'fanOut10', 'fanOut100'];
+  const runsMs = modes.map(() => routes.map((): number[] => []));
+  await withHosts(app, modes.map((episodeThreads) => ({ maxConcurrentActivityFunctions: 100, processes: 1, episodeThreads })), false, async (hosts) => {
+    for (let r = 0; r < RUNS; r++) {
+      for (let m = 0; m < modes.length; m++) {
+        for (let k = 0; k < routes.length; k++) runsMs[m][k].push((await runToCompletion(hosts[m], `workflows/${routes[k]}`, { count: 1000 })).ms);
       }
-      return out;
-    });
-    const l = await withHost(
-      app,
-      { maxConcurrentActivityFunctions: 10, processes: 1, episodeThreads },
-      async (host) => ({ one: await startLatency(host, 1, quick ? 15 : 30), fifty: await startLatency(host, 50, quick ? 2 : 4) }),
-      true,
-    );
+    }
+  });
+  const latencies = modes.map(() => ({ one: [] as number[], fifty: [] as number[] }));
+  await withHosts(app, modes.map((episodeThreads) => ({ maxConcurrentActivityFunctions: 10, processes: 1, episodeThreads })), true, async (hosts) => {
+    // Latency samples of both hosts, taken in turns: 1 client, then 50 at once.
+    const rounds = quick ? 1 : 2;
+    for (let r = 0; r < rounds; r++) {
+      for (let m = 0; m < modes.length; m++) latencies[m].one.push(...(await startLatencySamples(hosts[m], 1, 15)));
+      for (let m = 0; m < modes.length; m++) latencies[m].fifty.push(...(await startLatencySamples(hosts[m], 50, 2)));
+    }
+  });
+  const isolation: Array<Record<string, unknown>> = [];
+  for (let m = 0; m < modes.length; m++) {
+    const rates = runsMs[m].map((ms) => round(1000 / (median(ms) / 1000), 1));
+    const l = { one: { completedP50: percentile(latencies[m].one, 50), completedP99: percentile(latencies[m].one, 99) }, fifty: { completedP50: percentile(latencies[m].fifty, 50), completedP99: percentile(latencies[m].fifty, 99) } };
+    const episodeThreads = modes[m] ?? threadsDefault;
     isolation.push({ episodeThreads, sequence: rates[0], fanOut10: rates[1], fanOut100: rates[2], latency: l });
-    const label = episodeThreads ? `${episodeThreads} worker threads (default)` : 'host thread (`--episode-threads 0`)';
+    const label = episodeThreads ? `${episodeThreads} worker thread${episodeThreads === 1 ? '' : 's'} (default on ${os.availableParallelism()} cores)` : 'host thread (`--episode-threads 0`)';
     md.push(`| ${label} | ${rates[0]} | ${rates[1]} | ${rates[2]} | ${round(l.one.completedP50, 1)} / ${round(l.one.completedP99, 1)} | ${round(l.fifty.completedP50, 1)} / ${round(l.fifty.completedP99, 1)} |`);
     log(`episodes in ${episodeThreads} threads: ${JSON.stringify(isolation[isolation.length - 1])}`);
   }
+  const ratio = (k: 'sequence' | 'fanOut10' | 'fanOut100'): string => `${round((isolation[0][k] as number) / (isolation[1][k] as number), 2)}`;
+  md.push('', `Threads against the host thread, activities/s: sequential ${ratio('sequence')}, cap 10 ${ratio('fanOut10')}, cap 100 ${ratio('fanOut100')} (1.00 = no cost).`);
   results.isolation = isolation;
 
   // 5. Compile time.
