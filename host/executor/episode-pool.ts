@@ -1,6 +1,7 @@
 /**
- * Runs orchestration episodes in worker threads, each thread one episode at a time, under a time
- * budget and a heap limit. An episode over its budget, or out of memory, costs its thread (the
+ * Runs orchestration episodes in worker threads, each thread one episode at a time (with a few
+ * more sent ahead, so it never waits for the host thread between them), under a time budget and a
+ * heap limit. An episode over its budget, or out of memory, costs its thread (the
  * thread is replaced) and fails with an error that says so; the host's event loop never blocks
  * on orchestrator code.
  *
@@ -40,10 +41,23 @@ interface Slot {
   ready: Promise<void>;
   /** Loaded the app: only then does it take jobs, so loading never counts against a budget. */
   isReady: boolean;
-  job?: Job;
+  /**
+   * Jobs sent to the thread and not yet answered, in the order sent. The thread runs them one at
+   * a time in that order, so the first is the one it is running.
+   */
+  posted: Job[];
+  /** The budget of the job the thread is running (posted[0]). */
   timer?: NodeJS.Timeout;
+  /** Jobs not sent yet. */
   queue: Job[];
 }
+
+/**
+ * Jobs a thread holds at once: it starts the next as soon as it answers one, instead of waiting
+ * for the host thread to read the answer and send the next (which, with many instances at once,
+ * left the thread idle while the host thread was busy).
+ */
+const PIPELINE = 8;
 
 export class EpisodePool {
   private readonly slots: Slot[] = [];
@@ -52,7 +66,7 @@ export class EpisodePool {
 
   constructor(private readonly options: EpisodePoolOptions) {
     for (let i = 0; i < options.threads; i++) {
-      const slot: Slot = { worker: undefined as unknown as Worker, ready: Promise.resolve(), isReady: false, queue: [] };
+      const slot: Slot = { worker: undefined as unknown as Worker, ready: Promise.resolve(), isReady: false, posted: [], queue: [] };
       this.slots.push(slot);
       this.spawn(slot);
     }
@@ -80,7 +94,7 @@ export class EpisodePool {
   async close(): Promise<void> {
     this.closed = true;
     for (const s of this.slots) {
-      for (const j of s.queue.splice(0)) j.reject(new Error('the episode pool is closed'));
+      for (const j of [...s.posted.splice(0), ...s.queue.splice(0)]) j.reject(new Error('the episode pool is closed'));
       clearTimeout(s.timer);
     }
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
@@ -118,57 +132,70 @@ export class EpisodePool {
       const m = JSON.parse(raw) as EpisodeReply;
       if (slot.worker !== worker) return;
       if ('ready' in m) return this.dispatch(slot);
-      const job = slot.job;
+      const job = slot.posted[0];
       if (!job || job.request.id !== m.id) return;
+      slot.posted.shift();
+      this.budget(slot);
       if ('needHistory' in m) {
         // The thread has no (or a stale) copy of this instance's history: send it once.
         job.request = { ...job.request, input: { ...job.full, played: job.loadPlayed() } };
-        worker.postMessage(JSON.stringify(job.request));
+        this.post(slot, job);
         return;
       }
-      this.finish(slot);
       if (m.ok) job.resolve(m.result as EpisodeResult);
       else job.reject(new Error(m.error));
       this.dispatch(slot);
     });
     worker.on('error', (e: Error & { code?: string }) => {
       if (slot.worker !== worker) return;
-      const job = slot.job;
-      this.finish(slot);
-      job?.reject(
+      this.stopped(
+        slot,
         e.code === 'ERR_WORKER_OUT_OF_MEMORY'
           ? new EpisodeLimitError(`the episode ran out of memory (the limit is ${this.options.heapMb} MB): the orchestrator holds too much (a huge list or input?)`)
           : new EpisodeLimitError(`the episode's thread failed: ${e.message}`),
       );
-      this.restart(slot);
     });
   }
 
-  private finish(slot: Slot): void {
+  /**
+   * The thread is gone or being replaced while running posted[0]: that job fails with `error`;
+   * the jobs behind it never started, and wait for the new thread (which asks for their history).
+   */
+  private stopped(slot: Slot, error: Error): void {
     clearTimeout(slot.timer);
     slot.timer = undefined;
-    slot.job = undefined;
-  }
-
-  /** Replaces the slot's thread; its queue waits for the new one. */
-  private restart(slot: Slot): void {
+    const [running, ...waiting] = slot.posted.splice(0);
+    slot.queue.unshift(...waiting);
+    running?.reject(error);
     void slot.worker.terminate();
     if (!this.closed) this.spawn(slot);
   }
 
-  private dispatch(slot: Slot): void {
-    if (slot.queue.length === 0 || slot.job || !slot.isReady || this.closed) return;
-    const job = slot.queue.shift()!;
-    slot.job = job;
+  /** Times the job the thread runs now (posted[0]), from when it started: when the one before it was answered. */
+  private budget(slot: Slot): void {
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
+    const job = slot.posted[0];
+    if (!job) return;
     slot.timer = setTimeout(() => {
-      this.finish(slot);
-      job.reject(
+      if (slot.posted[0] !== job) return;
+      this.stopped(
+        slot,
         new EpisodeLimitError(
           `the episode ran longer than its budget of ${this.options.budgetMs} ms and was stopped: the orchestrator did not yield (a CPU-bound expression, such as a catastrophic regular expression, or a huge loop?)`,
         ),
       );
-      this.restart(slot);
     }, this.options.budgetMs);
+  }
+
+  private post(slot: Slot, job: Job): void {
+    slot.posted.push(job);
+    if (slot.posted.length === 1) this.budget(slot);
     slot.worker.postMessage(JSON.stringify(job.request));
+  }
+
+  private dispatch(slot: Slot): void {
+    if (!slot.isReady || this.closed) return;
+    while (slot.queue.length > 0 && slot.posted.length < PIPELINE) this.post(slot, slot.queue.shift()!);
   }
 }

@@ -55,7 +55,7 @@ async function run(req: EpisodeRequest): Promise<EpisodeReply> {
   return { id: req.id, ok: true, result: { js: { ...js, actions: [] }, replay } };
 }
 
-parentPort!.on('message', async (raw: string) => {
+async function answer(raw: string): Promise<void> {
   const req: EpisodeRequest = JSON.parse(raw);
   let reply: EpisodeReply;
   try {
@@ -65,5 +65,12 @@ parentPort!.on('message', async (raw: string) => {
     reply = { id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) };
   }
   parentPort!.postMessage(JSON.stringify(reply));
+}
+
+// The host sends a few requests ahead (episode-pool.ts): they run one at a time, in the order sent,
+// which is how the host knows which one a stuck thread is running.
+let queue: Promise<void> = Promise.resolve();
+parentPort!.on('message', (raw: string) => {
+  queue = queue.then(() => answer(raw)).catch(() => undefined);
 });
 parentPort!.postMessage(JSON.stringify({ ready: true } satisfies EpisodeReply));

@@ -18,7 +18,8 @@ const db = path.join(dir, 'hostile.db');
 const log = path.join(dir, 'long.log');
 let host: Host;
 
-const open = (): Promise<Host> => createHost({ appDir: app, db, port: 0, quiet: true, episodeBudgetMs: 1500, episodeHeapMb: 64, leaseMs: 1500 });
+// One episode thread, whatever the machine: episodes of other instances queue behind a stuck one.
+const open = (): Promise<Host> => createHost({ appDir: app, db, port: 0, quiet: true, episodeBudgetMs: 1500, episodeHeapMb: 64, leaseMs: 1500, episodeThreads: 1 });
 
 beforeAll(async () => {
   require('tsx/cjs/api').register(); // the fixture app is TypeScript
@@ -47,6 +48,20 @@ describe('orchestrator code that never yields or eats the heap', () => {
     expect(done.body.runtimeStatus).toBe('Failed');
     expect(String(done.body.output)).toMatch(/^Orchestrator function 'spin' failed: the episode ran longer than its budget of 1500 ms and was stopped/);
     await alive();
+  }, 60_000);
+
+  it('runs the episodes sent to the thread behind a stuck one on the thread that replaces it', async () => {
+    const spin = await start('spin');
+    // Sent right behind it to the same (only) thread, which holds several requests at once.
+    const others = await Promise.all([1, 2, 3, 4, 5].map((i) => start('callOne', { name: 'Echo', input: `behind ${i}` })));
+    const stuck = await finish(spin);
+    expect(stuck.body.runtimeStatus).toBe('Failed');
+    expect(String(stuck.body.output)).toMatch(/the episode ran longer than its budget of 1500 ms/);
+    for (const [i, uri] of others.entries()) {
+      const done = await finish(uri);
+      expect(done.body.runtimeStatus).toBe('Completed');
+      expect(done.body.output).toEqual({ ok: `behind ${i + 1}` });
+    }
   }, 60_000);
 
   it('fails its instance when the episode runs out of memory; the host keeps serving', async () => {
@@ -100,7 +115,8 @@ describe('one host per database', () => {
     await host.close();
     host = await open();
     const failed = host.store.listInstances({ statuses: ['Failed'], top: 100 });
-    expect(failed.map((i) => i.name).sort()).toEqual(['hog', 'spin']);
+    // The orchestrator tests above poisoned hog once and spin twice.
+    expect(failed.map((i) => i.name).sort()).toEqual(['hog', 'spin', 'spin']);
     await alive();
   }, 60_000);
 });
