@@ -102,7 +102,7 @@ export const durableFlow: System = {
   notes: [
     'Workflows are YAML compiled by the project compiler (`forEach` + `maxParallel`; a sequence is a `forEach` with `maxParallel: 1`; lists over 100 items run as slice sub-orchestrations, the default `partitionSize`).',
     'The embedded host runs in its own process (`host/cli.ts`, 1 worker process, `maxConcurrentActivityFunctions` 100) with a fresh SQLite file per run; the bench starts workflows over HTTP with `?wait`, which the host answers when the workflow completes, as the peers answer.',
-    'The no-op yields one event-loop turn, as every real activity does. Orchestrator episodes run in 2 worker threads by default (the isolation of SECURITY.md); the `--episode-threads 0` row runs them in the host thread, for comparison only.',
+    'The no-op yields one event-loop turn, as every real activity does. Orchestrator episodes run in worker threads by default (one per core the host thread leaves free: one on 2 cores; the isolation of SECURITY.md); the `--episode-threads 0` row runs them in the host thread, for comparison only.',
   ],
   async prepare(log) {
     if (!fs.existsSync(path.join(repo, 'node_modules/tsx'))) throw new Error(`durable-flow: run npm ci at the repository root first (${repo})`);
