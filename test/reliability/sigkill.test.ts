@@ -7,7 +7,7 @@
  * - an activity whose completion was committed before a kill never runs again afterwards
  *   (only those in flight at a kill may run again: at-least-once, as documented);
  * - an event acknowledged with 202 is never lost.
- * Each activity appends "<generation> <key>" to $WORK_LOG when it finishes; after each kill the
+ * Each activity appends "<generation> <key> <ms>" to $WORK_LOG when it finishes; after each kill the
  * test reads the database to learn which completions it had committed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -28,12 +28,12 @@ const MAX_KILLS = Number(process.env.SIGKILL_MAX_KILLS ?? 40);
 const ACTIVITIES = `
 import * as fs from 'node:fs';
 
-/** Sleeps a little (deterministic per key), logs "<generation> <key>", returns the key and value x2. */
+/** Sleeps a little (deterministic per key), logs "<generation> <key> <ms>", returns the key and value x2. */
 export async function Work(input: { key: string; value: number }): Promise<{ key: string; double: number }> {
   let h = 0;
   for (const c of input.key) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   await new Promise((r) => setTimeout(r, 10 + (h % 50)));
-  fs.appendFileSync(process.env.WORK_LOG!, process.env.GENERATION + ' ' + input.key + '\\n');
+  fs.appendFileSync(process.env.WORK_LOG!, process.env.GENERATION + ' ' + input.key + ' ' + Date.now() + '\\n');
   return { key: input.key, double: input.value * 2 };
 }
 `;
@@ -140,6 +140,31 @@ afterAll(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** The PIDs of a process's children (the host's activity worker processes), from /proc. */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+/** Whether a process has exited (a zombie nobody has reaped yet counts as exited). */
+function gone(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
 describe('reliability: repeated SIGKILL under mixed load', () => {
   it(`every instance completes correctly; committed activities never re-run; acknowledged events kept (seed ${SEED})`, async () => {
     const random = prng(SEED);
@@ -199,6 +224,7 @@ describe('reliability: repeated SIGKILL under mixed load', () => {
     const linesOf = (generation: number): number =>
       fs.existsSync(workLog) ? fs.readFileSync(workLog, 'utf8').split('\n').filter((l) => l.startsWith(`${generation} `)).length : 0;
     const linesAtKill: number[] = [];
+    const exitedAt: number[] = []; // [g] = when the test saw lifetime g's host exit (ms)
     const committedBefore: Array<Set<string>> = []; // [g] = keys committed when lifetime g was killed
     let kills = 0;
     const expectedKeys = new Set(instances.flatMap((p) => p.keys));
@@ -214,8 +240,15 @@ describe('reliability: repeated SIGKILL under mixed load', () => {
       const raiseAt = random() * lifetime;
       const raising = new Promise((r) => setTimeout(r, raiseAt)).then(raiseEvents);
       await new Promise((r) => setTimeout(r, lifetime));
+      const workers = childrenOf(host.pid!);
+      expect(workers.length, `lifetime ${generation}'s worker processes`).toBeGreaterThan(0);
       host.kill('SIGKILL');
       await new Promise((r) => (host.exitCode !== null ? r(null) : host.once('exit', r)));
+      exitedAt[generation] = Date.now();
+      // Its worker processes see the IPC channel close and exit at once, without finishing the
+      // activities they run. Only one whose timer fell due in the same moment may still finish
+      // (a line within a few ms of the host's death, checked at the end); none after they are gone.
+      await until(async () => (workers.every(gone) ? true : undefined), `lifetime ${generation}'s worker processes to exit`, 10_000);
       linesAtKill[generation] = linesOf(generation);
       await raising;
       committedBefore[generation] = committedKeys();
@@ -255,8 +288,13 @@ describe('reliability: repeated SIGKILL under mixed load', () => {
       }
     }
 
-    // Nothing of a killed lifetime kept running: its worker processes died with it.
-    for (let g = 1; g <= kills; g++) expect(linesOf(g), `activities of lifetime ${g} finished after it was killed`).toBe(linesAtKill[g]);
+    // Nothing of a killed lifetime kept running: its worker processes died with it (above), no
+    // line of it appeared after they had gone, and none finished its sleep (10-60 ms) well after the kill.
+    for (let g = 1; g <= kills; g++) expect(linesOf(g), `activities of lifetime ${g} finished after its workers had gone`).toBe(linesAtKill[g]);
+    for (const l of fs.readFileSync(workLog, 'utf8').trim().split('\n')) {
+      const [g, key, at] = l.split(' ').map((x, i) => (i === 1 ? x : Number(x))) as [number, string, number];
+      if (g <= kills) expect(at, `${key} of lifetime ${g} finished ${at - exitedAt[g]} ms after its host was killed`).toBeLessThanOrEqual(exitedAt[g] + 20);
+    }
 
     // The kills really interrupted work: the first lifetime ended with some but not all of it committed.
     expect(committedBefore[1].size).toBeGreaterThan(0);
