@@ -61,10 +61,20 @@ async function answer(raw: string): Promise<void> {
   try {
     reply = await run(req);
   } catch (e) {
-    histories.delete(req.input.instanceId);
     reply = { id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) };
   }
-  parentPort!.postMessage(JSON.stringify(reply));
+  let text: string;
+  try {
+    text = JSON.stringify(reply);
+  } catch (e) {
+    // What the orchestrator returned or set as its status is not JSON (a BigInt, a cycle): on Azure
+    // durable-functions fails to serialise its state the same way. The host must hear of it now,
+    // not when the episode's budget runs out.
+    reply = { id: req.id, ok: false, error: `its state cannot be sent as JSON: ${e instanceof Error ? e.message : String(e)}` };
+    text = JSON.stringify(reply);
+  }
+  if ('ok' in reply && !reply.ok) histories.delete(req.input.instanceId);
+  parentPort!.postMessage(text);
 }
 
 // The host sends a few requests ahead (episode-pool.ts): they run one at a time, in the order sent,

@@ -64,6 +64,14 @@ describe('orchestrator code that never yields or eats the heap', () => {
     }
   }, 60_000);
 
+  it('fails its instance at once with a clear error when the orchestrator returns what JSON cannot carry', async () => {
+    const done = await finish(await start('bigOutput'));
+    expect(done.body.runtimeStatus).toBe('Failed');
+    expect(String(done.body.output)).toMatch(/BigInt/);
+    expect(String(done.body.output)).not.toMatch(/budget/);
+    await alive();
+  }, 60_000);
+
   it('fails its instance when the episode runs out of memory; the host keeps serving', async () => {
     const done = await finish(await start('hog'));
     expect(done.body.runtimeStatus).toBe('Failed');
@@ -115,8 +123,8 @@ describe('one host per database', () => {
     await host.close();
     host = await open();
     const failed = host.store.listInstances({ statuses: ['Failed'], top: 100 });
-    // The orchestrator tests above poisoned hog once and spin twice.
-    expect(failed.map((i) => i.name).sort()).toEqual(['hog', 'spin', 'spin']);
+    // The orchestrator tests above poisoned bigOutput and hog once and spin twice.
+    expect(failed.map((i) => i.name).sort()).toEqual(['bigOutput', 'hog', 'spin', 'spin']);
     await alive();
   }, 60_000);
 });
