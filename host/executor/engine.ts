@@ -225,7 +225,8 @@ export class Engine {
   }
 
   private checkIdle(): void {
-    if (this.idleWaiters.length === 0 || this.kickPending || this.writes.length > 0) return;
+    // Not while a group commit is being written: its flush checks again once it is.
+    if (this.idleWaiters.length === 0 || this.kickPending || this.flushing || this.writes.length > 0) return;
     const waiting = this.store.instancesWithMessages().filter((id) => !this.rejected.has(id));
     if (this.activeActivities === 0 && this.activeOrchestrations.size === 0 && waiting.length === 0 && this.store.activityCount() === 0) {
       for (const w of this.idleWaiters.splice(0)) w();
@@ -248,6 +249,8 @@ export class Engine {
     if (this.stopped || this.kickPending) return;
     this.kickPending = true;
     setImmediate(() => {
+      // The group commit that made the work ready may have run it already (dispatchReady).
+      if (!this.kickPending) return;
       this.kickPending = false;
       if (!this.stopped) this.runOrchestrations();
     });
@@ -354,8 +357,7 @@ export class Engine {
           if (w.kind === 'activity') {
             this.store.addActivity({ instanceId: inst.id, taskId: w.taskId, name: w.name, input: w.input });
             this.pumpWanted = true;
-          }
-          else if (w.kind === 'timer') {
+          } else if (w.kind === 'timer') {
             // A timer already due (the fan-out window's "back next episode" timer) fires in this
             // same commit, not after a round trip through the timer table and a setTimeout.
             const fireAt = new Date(w.fireAt);
@@ -455,7 +457,10 @@ export class Engine {
         this.pumpWanted = false;
         this.pumpActivities();
       }
-      if (this.kickPending) this.runOrchestrations();
+      if (this.kickPending) {
+        this.kickPending = false;
+        this.runOrchestrations();
+      }
     } catch (e) {
       // Never fail the commit for this: the work is still queued, and the next turn takes it.
       this.log.error(`starting work early failed: ${e instanceof Error ? e.stack : String(e)}`);

@@ -175,10 +175,8 @@ export class EpisodePool {
   private budget(slot: Slot): void {
     clearTimeout(slot.timer);
     slot.timer = undefined;
-    const job = slot.posted[0];
-    if (!job) return;
+    if (slot.posted.length === 0) return;
     slot.timer = setTimeout(() => {
-      if (slot.posted[0] !== job) return;
       this.stopped(
         slot,
         new EpisodeLimitError(
