@@ -1,9 +1,12 @@
 /**
- * `durable-flow-host [appDir] [--port N] [--db file|:memory:] [--sync normal|full] [--enforce-auth]
- *   [--episode-threads N] [--episode-budget 10s] [--verbose]`
- * Serves the compiled app until SIGINT/SIGTERM, then shuts down cleanly.
+ * `durable-flow-host [appDir] [--engine embedded|extension] [--port N] [--db file|:memory:]
+ *   [--storage folder|:memory:] [--sync normal|full] [--enforce-auth] [--episode-threads N]
+ *   [--episode-budget 10s] [--verbose]`
+ * Serves the compiled app until SIGINT/SIGTERM, then shuts down cleanly. `--engine extension`
+ * runs it on the real Durable Task extension (host/extension-engine) instead of the embedded one.
  */
 import { parseDuration } from '../runtime/durations';
+import { createExtensionHost } from './extension-engine/main';
 import { createHost } from './main';
 
 async function main(argv: string[]): Promise<void> {
@@ -15,9 +18,16 @@ async function main(argv: string[]): Promise<void> {
   let verbose = false;
   let episodeThreads: number | undefined;
   let episodeBudgetMs: number | undefined;
+  let engine: 'embedded' | 'extension' = 'embedded';
+  let storage: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--port') port = Number(argv[++i]);
+    else if (a === '--engine') {
+      const v = argv[++i];
+      if (v !== 'embedded' && v !== 'extension') throw new Error(`--engine takes 'embedded' (the default) or 'extension' (the real Durable Task extension), not '${v ?? ''}'`);
+      engine = v;
+    } else if (a === '--storage') storage = argv[++i];
     else if (a === '--db') db = argv[++i];
     else if (a === '--sync') {
       const v = argv[++i];
@@ -34,7 +44,11 @@ async function main(argv: string[]): Promise<void> {
     else if (!a.startsWith('-')) appDir = a;
     else throw new Error(`unknown option ${a}`);
   }
-  const host = await createHost({ appDir, port, db, sync, enforceAuth, verbose, episodeThreads, episodeBudgetMs });
+  if (engine === 'extension') {
+    const embeddedOnly = [db && '--db', sync && '--sync', enforceAuth && '--enforce-auth', episodeThreads !== undefined && '--episode-threads', episodeBudgetMs !== undefined && '--episode-budget'].filter(Boolean);
+    if (embeddedOnly.length > 0) throw new Error(`${embeddedOnly.join(', ')}: for the embedded engine only (the extension engine keeps its state in Azurite: --storage)`);
+  } else if (storage !== undefined) throw new Error('--storage is for the extension engine (--engine extension); the embedded engine takes --db');
+  const host = engine === 'extension' ? await createExtensionHost({ appDir, port, storage, verbose }) : await createHost({ appDir, port, db, sync, enforceAuth, verbose, episodeThreads, episodeBudgetMs });
   console.log(`listening on ${host.url} (Ctrl+C to stop)`);
   let stopping = false;
   const stop = (signal: string): void => {

@@ -24,13 +24,12 @@ import type { AddressInfo } from 'node:net';
 import { nameError, nameErrorCode, urlPart, type NameKind } from '../../runtime/ids';
 import { violations, workflowRegistry } from '../../runtime/registry';
 import { VERSION_KEY, versionEnvelope } from '../../runtime/version-text';
-import type { CoreApi, Registration } from '../functions/core-api';
-import { bindingName, invoke, type RpcHttpResponse } from '../functions/invoke';
+import type { CoreApi } from '../functions/core-api';
 import { ConflictError, GoneError, NotFoundError, type Engine } from '../executor/engine';
 import type { Logger } from '../log';
 import { TERMINAL, type InstanceRow, type Store } from '../store/store';
-import { authLevel, grants, levelOfKey, ownHosts, randomKey, safeEqual, type AuthLevel, type HostKeys } from './auth';
-import { MalformedPathError, matchRoute } from './routes';
+import { authLevel, ownHosts, randomKey, safeEqual, type AuthLevel, type HostKeys } from './auth';
+import { authorize, HttpError, jsonBody, readBody, requestTarget, send, sendFailure, serveTrigger, type TriggerContext } from './front';
 
 export const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
 /**
@@ -40,8 +39,7 @@ export const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
  * string would be dropped); requests without it get 403, as do requests not from loopback.
  */
 export const RPC_PREFIX = '/_internal/durabletask';
-/** Request bodies above this are refused with 413. */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+export { MAX_BODY_BYTES } from './front';
 
 export interface ServerOptions {
   hubName: string;
@@ -49,18 +47,6 @@ export interface ServerOptions {
   keys?: HostKeys;
   /** The internal RPC endpoint's secret; default: random per server. */
   rpcSecret?: string;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
 }
 
 /** Throws a 400 naming the value when it is not a valid instance id / event name (runtime/ids.ts). */
@@ -80,46 +66,13 @@ function segments(path: string): string[] {
   });
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
-  res.end(text);
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, 'PayloadTooLarge', `the request body is larger than ${MAX_BODY_BYTES} bytes`));
-        req.resume();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function jsonBody(body: Buffer): unknown {
-  const t = body.toString('utf8');
-  if (t.trim() === '') return null;
-  try {
-    return JSON.parse(t);
-  } catch (e) {
-    throw new HttpError(400, 'InvalidJson', `the request body is not valid JSON: ${(e as Error).message}`);
-  }
-}
-
 export class HostServer {
   readonly server: http.Server;
   private origin = '';
   private hosts = new Set<string>();
   private origins = new Set<string>();
   private readonly rpcSecret: string;
+  private readonly triggers: TriggerContext;
 
   constructor(
     private readonly api: CoreApi,
@@ -129,13 +82,9 @@ export class HostServer {
     private readonly log: Logger,
   ) {
     this.rpcSecret = options.rpcSecret ?? randomKey();
+    this.triggers = { api, keys: options.keys, clientBinding: (level) => this.clientBinding(level), log };
     this.server = http.createServer((req, res) => {
-      this.handle(req, res).catch((e: unknown) => {
-        if (e instanceof HttpError) return send(res, e.status, { error: { code: e.code, message: e.message }, ...e.extra }, e.headers);
-        this.log.error(`request ${req.method} ${req.url} failed: ${e instanceof Error ? e.stack : String(e)}`);
-        if (!res.headersSent) send(res, 500, { error: { code: 'InternalError', message: e instanceof Error ? e.message : String(e) } });
-        else res.end();
-      });
+      this.handle(req, res).catch((e: unknown) => sendFailure(req, res, e, this.log));
     });
   }
 
@@ -221,7 +170,7 @@ export class HostServer {
   // --- dispatch ---------------------------------------------------------------------------------
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(`${this.origin}${this.target(req)}`);
+    const url = new URL(`${this.origin}${requestTarget(req, this.hosts, this.origins)}`);
     if (url.pathname.startsWith(`${WEBHOOK_PREFIX}/`)) {
       return this.webhook(req, res, url, segments(url.pathname.slice(WEBHOOK_PREFIX.length + 1)), 'webhook');
     }
@@ -235,116 +184,18 @@ export class HostServer {
       }
       return this.webhook(req, res, url, segments(rest.slice(slash + 1)), 'rpc');
     }
-    if (url.pathname.startsWith('/api/') || url.pathname === '/api') return this.trigger(req, res, url);
+    if (url.pathname.startsWith('/api/') || url.pathname === '/api') return serveTrigger(this.triggers, req, res, url);
     if (url.pathname === '/' || url.pathname === '/admin/functions') {
-      this.authorize('admin', req, url);
+      authorize(this.options.keys, 'admin', req, url);
       return send(res, 200, { functions: [...this.api.registrations.values()].map((r) => ({ name: r.name, trigger: r.trigger.type, route: r.trigger.route, methods: r.trigger.methods })) });
     }
     throw new HttpError(404, 'NotFound', `nothing is served at ${url.pathname}`);
-  }
-
-  /**
-   * The request's path and query, after the checks every request passes: the Host header must
-   * name this host, an absolute-form target (`GET http://host:port/path`) must too (only its path
-   * is used), and a browser's Origin must be this host's.
-   */
-  private target(req: http.IncomingMessage): string {
-    const host = (req.headers.host ?? '').toLowerCase();
-    if (!this.hosts.has(host)) {
-      throw new HttpError(421, 'MisdirectedRequest', `this host answers only to ${[...this.hosts].join(', ')}; the Host header was '${host.slice(0, 100)}'`);
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined && !this.origins.has(origin.toLowerCase())) {
-      throw new HttpError(403, 'CrossOriginRequest', `requests from pages of another origin ('${origin.slice(0, 100)}') are refused`);
-    }
-    let target = req.url ?? '/';
-    if (!target.startsWith('/')) {
-      let absolute: URL;
-      try {
-        absolute = new URL(target);
-      } catch {
-        throw new HttpError(400, 'BadRequest', `the request target '${target.slice(0, 100)}' is neither a path nor an absolute URL`);
-      }
-      if (!this.hosts.has(absolute.host.toLowerCase())) {
-        throw new HttpError(421, 'MisdirectedRequest', `this host answers only to ${[...this.hosts].join(', ')}; the request target named '${absolute.host}'`);
-      }
-      target = `${absolute.pathname}${absolute.search}`;
-    }
-    return target;
-  }
-
-  /** Throws 401 unless the request's key grants `needed` (only when keys are enforced). */
-  private authorize(needed: AuthLevel, req: http.IncomingMessage, url: URL): void {
-    const keys = this.options.keys;
-    if (!keys || needed === 'anonymous') return;
-    const header = req.headers['x-functions-key'];
-    const given = url.searchParams.get('code') ?? (Array.isArray(header) ? header[0] : header);
-    if (!grants(levelOfKey(keys, given), needed)) {
-      throw new HttpError(401, 'Unauthorized', `this route needs a ${needed === 'admin' ? 'master' : 'function'} key (?code= or x-functions-key)`);
-    }
   }
 
   /** The authLevel of a workflow's routes (and so of its instances) from the runtime registry. */
   private workflowLevel(name: string): AuthLevel {
     const level = workflowRegistry().get(name)?.authLevel;
     return level === undefined ? 'function' : authLevel(level);
-  }
-
-  /** An app HTTP trigger, invoked through the app's own programming model. */
-  private async trigger(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-    const path = url.pathname.slice('/api/'.length);
-    const method = (req.method ?? 'GET').toUpperCase();
-    let wrongMethod = false;
-    for (const reg of this.api.registrations.values()) {
-      if (reg.trigger.type !== 'httpTrigger') continue;
-      let params: Record<string, string> | undefined;
-      try {
-        params = matchRoute(String(reg.trigger.route ?? reg.name), path);
-      } catch (e) {
-        if (e instanceof MalformedPathError) throw new HttpError(400, 'InvalidPath', e.message);
-        throw e;
-      }
-      if (!params) continue;
-      const methods = (reg.trigger.methods as string[] | undefined)?.map((m) => m.toUpperCase()) ?? ['GET', 'POST'];
-      if (!methods.includes(method)) {
-        wrongMethod = true;
-        continue;
-      }
-      const level = authLevel(reg.trigger.authLevel);
-      this.authorize(level, req, url);
-      const body = await readBody(req);
-      return this.invokeHttp(reg, level, req, res, url, params, body);
-    }
-    if (wrongMethod) throw new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on /api/${path}`);
-    throw new HttpError(404, 'NotFound', `no function serves /api/${path}`);
-  }
-
-  private async invokeHttp(reg: Registration, level: AuthLevel, req: http.IncomingMessage, res: http.ServerResponse, url: URL, params: Record<string, string>, body: Buffer): Promise<void> {
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-    const inputs: Parameters<typeof invoke>[2] = {
-      [reg.trigger.name]: {
-        http: { method: req.method ?? 'GET', url: url.href, headers, body: { string: body.toString('utf8') }, params, query: Object.fromEntries(url.searchParams) },
-      },
-    };
-    const client = bindingName(reg, 'durableClient') ?? bindingName(reg, 'orchestrationClient');
-    if (client) inputs[client] = { string: JSON.stringify(this.clientBinding(level)) };
-    const started = Date.now();
-    const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-    this.log.executing(reg.name, `This function was programmatically called via the host APIs.`, id);
-    try {
-      const response = await invoke(this.api, reg, inputs);
-      this.log.executed(reg.name, 'Succeeded', id, Date.now() - started);
-      const out = (response.returnValue?.http ?? {}) as RpcHttpResponse;
-      const status = Number(out.statusCode ?? 200);
-      const payload = out.body?.bytes ? Buffer.from(out.body.bytes) : Buffer.from(out.body?.string ?? '', 'utf8');
-      res.writeHead(status, out.headers ?? {});
-      res.end(payload);
-    } catch (e) {
-      this.log.executed(reg.name, 'Failed', id, Date.now() - started);
-      this.log.error(`Functions.${reg.name}: ${e instanceof Error ? e.message : String(e)}`);
-      throw new HttpError(500, 'FunctionFailed', `function '${reg.name}' failed: ${e instanceof Error ? e.message : String(e)}`);
-    }
   }
 
   // --- the Durable webhook API ---------------------------------------------------------------------
@@ -402,7 +253,7 @@ export class HostServer {
     const q = url.searchParams;
     const flag = (name: string, dflt: boolean): boolean => (q.has(name) ? q.get(name) !== 'false' : dflt);
     const need = (level: AuthLevel): void => {
-      if (via === 'webhook') this.authorize(level, req, url);
+      if (via === 'webhook') authorize(this.options.keys, level, req, url);
     };
     const guard = <T>(fn: () => T): T => {
       try {

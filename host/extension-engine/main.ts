@@ -1,0 +1,105 @@
+/**
+ * The extension engine: the same compiled app, served on the same HTTP surface as the embedded
+ * host, executed by the real Durable Task extension (dotnet/) on Azure Storage emulated by
+ * Azurite. The Node side loads `dist/generated/index.js` exactly as the embedded host does and
+ * runs what the extension forwards (bridge.ts).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomKey } from '../http/auth';
+import { startApp } from '../functions/core-api';
+import { Schedules } from '../executor/schedules';
+import { createLogger } from '../log';
+import { startAzurite, defaultLocation, type Azurite } from './azurite';
+import { Bridge } from './bridge';
+import { EXTENSION_PACKAGE, extensionVersion, requireDotnet, startDotnetSide, type DotnetSide } from './dotnet-side';
+import { ExtensionFront } from './front';
+
+export interface ExtensionHostOptions {
+  appDir: string;
+  port?: number;
+  /** Where Azurite keeps the task hub: a folder, or ':memory:'. Default: <appDir>/.durable/azurite-<hub>. */
+  storage?: string;
+  /** An AzureWebJobsStorage connection string to use instead of starting Azurite. */
+  connectionString?: string;
+  verbose?: boolean;
+  quiet?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface ExtensionHost {
+  url: string;
+  /** The extension package version the engine runs. */
+  extensionVersion: string;
+  /** The durable client binding the extension made (what the app's HTTP triggers get). */
+  clientBinding: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+function readJson<T>(file: string): T | undefined {
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : undefined;
+}
+
+export async function createExtensionHost(options: ExtensionHostOptions): Promise<ExtensionHost> {
+  requireDotnet();
+  const appDir = path.resolve(options.appDir);
+  const log = createLogger({ verbose: options.verbose ?? false, quiet: options.quiet, write: options.log });
+  const settings = readJson<{ Values?: Record<string, string> }>(path.join(appDir, 'local.settings.json'));
+  for (const [k, v] of Object.entries(settings?.Values ?? {})) if (process.env[k] === undefined) process.env[k] = v;
+  const hostJson = readJson<{ extensions?: { durableTask?: { hubName?: string } } }>(path.join(appDir, 'host.json')) ?? {};
+  const hubName = hostJson.extensions?.durableTask?.hubName ?? 'TestHubName';
+  const pkg = readJson<{ main?: string }>(path.join(appDir, 'package.json'));
+  if (!pkg?.main) throw new Error(`${appDir}/package.json has no "main": compile the app first (npm run compile)`);
+  const entry = path.resolve(appDir, pkg.main);
+  if (!fs.existsSync(entry)) throw new Error(`the app entry ${path.relative(process.cwd(), entry)} does not exist: run npm run compile`);
+
+  const api = await startApp(entry);
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.splice(0).reverse()) await close().catch((e: unknown) => log.error(`closing: ${String(e)}`));
+  };
+  try {
+    const bridge = new Bridge(api, randomKey());
+    const nodeUrl = await bridge.listen();
+    closers.push(() => bridge.close());
+    const front = new ExtensionFront(api, log);
+    const url = await front.listen(options.port ?? 7071);
+    closers.push(() => front.close());
+
+    let azurite: Azurite | undefined;
+    let connectionString = options.connectionString;
+    if (!connectionString) {
+      const storage = options.storage ?? defaultLocation(appDir, hubName);
+      azurite = await startAzurite({ location: storage === ':memory:' ? undefined : storage });
+      closers.push(() => azurite!.close());
+      connectionString = azurite.connectionString;
+    }
+    const functions = [...api.registrations.values()].filter((r) => r.trigger.type === 'orchestrationTrigger' || r.trigger.type === 'activityTrigger').map((r) => ({ name: r.name, trigger: r.trigger.type }));
+    const dotnet: DotnetSide = await startDotnetSide({
+      functions,
+      nodeUrl,
+      secret: bridge.secret,
+      publicOrigin: url,
+      hostJson,
+      connectionString,
+      verbose: options.verbose ?? false,
+      log: (line) => log.info(line),
+    });
+    // Closed in reverse: the timers, then the extension, then the front and the emulator.
+    closers.push(() => dotnet.close());
+    front.connect(dotnet);
+    const schedules = new Schedules(api, () => front.clientBinding(), log);
+    schedules.start();
+    closers.push(async () => schedules.stop());
+
+    const version = extensionVersion();
+    log.info(`durable-flow host (extension engine: ${EXTENSION_PACKAGE} ${version} on ${azurite ? 'Azurite' : 'the given storage'}): ${api.registrations.size} functions from ${path.relative(process.cwd(), entry) || entry}, task hub '${hubName}'`);
+    for (const r of [...api.registrations.values()].filter((r) => r.trigger.type === 'httpTrigger')) {
+      log.info(`  ${r.name}: [${((r.trigger.methods as string[]) ?? ['GET', 'POST']).join(',')}] ${url}/api/${r.trigger.route ?? r.name}`);
+    }
+    return { url, extensionVersion: version, clientBinding: dotnet.client, close: closeAll };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}
