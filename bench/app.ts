@@ -47,7 +47,7 @@ export function buildApp(repo: string, workflows: Record<string, string>, activi
   for (const [name, text] of Object.entries(workflows)) fs.writeFileSync(path.join(dir, `workflows/${name}.yaml`), text);
   fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
   fs.cpSync(path.join(repo, 'runtime'), path.join(dir, 'runtime'), { recursive: true });
-  for (const f of ['tsconfig.json', 'tsconfig.build.json', 'package.json']) fs.copyFileSync(path.join(repo, f), path.join(dir, f));
+  for (const f of ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'host.json']) fs.copyFileSync(path.join(repo, f), path.join(dir, f));
   const r = compileToGenerated(dir, { write: true });
   if (!r.front.ok) throw new Error(`app does not compile: ${r.front.diagnostics.map((d) => d.message).join('; ')}`);
   const built = buildDist(dir);

@@ -32,7 +32,7 @@ export async function withHost<T>(app: string, settings: HostSettings, fn: (host
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ main: path.join(app, 'dist/generated/index.js') }));
   fs.writeFileSync(
     path.join(dir, 'host.json'),
-    JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: 'Bench', maxConcurrentActivityFunctions: settings.maxConcurrentActivityFunctions, maxConcurrentOrchestratorFunctions: 10 } } }),
+    JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: 'Bench', versionMatchStrategy: 'None', maxConcurrentActivityFunctions: settings.maxConcurrentActivityFunctions, maxConcurrentOrchestratorFunctions: 10 } } }),
   );
   const db = path.join(dir, 'bench.db');
   try {

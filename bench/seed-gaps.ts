@@ -20,7 +20,7 @@ async function main() {
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ main: path.join(app, 'dist/generated/index.js') }));
   fs.writeFileSync(
     path.join(dir, 'host.json'),
-    JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: 'T', maxConcurrentActivityFunctions: 10 } } }),
+    JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: 'T', versionMatchStrategy: 'None', maxConcurrentActivityFunctions: 10 } } }),
   );
   const host = await createHost({
     appDir: dir,

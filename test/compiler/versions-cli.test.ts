@@ -49,7 +49,7 @@ function instances(rows: Array<{ id: string; name: string; version?: string; inp
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(base, 'p-'));
   db = path.join(dir, '.durable/Hub.db');
-  fs.writeFileSync(path.join(dir, 'host.json'), JSON.stringify({ extensions: { durableTask: { hubName: 'Hub' } } }));
+  fs.writeFileSync(path.join(dir, 'host.json'), JSON.stringify({ extensions: { durableTask: { hubName: 'Hub', versionMatchStrategy: 'None' } } }));
   record();
 });
 afterAll(() => fs.rmSync(base, { recursive: true, force: true }));

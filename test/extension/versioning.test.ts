@@ -45,11 +45,19 @@ describe('versionVerdict (the dispatcher check before an orchestration work item
 });
 
 describe("host.json's versioning settings", () => {
-  it('default to CurrentOrOlder and Reject with a defaultVersion, and to no check without one', () => {
-    expect(versioningSettings({})).toBeUndefined();
-    expect(versioningSettings({ defaultVersion: null })).toBeUndefined();
+  it("default to the extension's CurrentOrOlder and Reject, with or without a defaultVersion (DurableTaskOptions 3.19.0)", () => {
+    expect(versioningSettings({})).toEqual({ matchStrategy: 'CurrentOrOlder', failureStrategy: 'Reject' });
+    expect(versioningSettings({ defaultVersion: null })).toEqual({ matchStrategy: 'CurrentOrOlder', failureStrategy: 'Reject' });
     expect(versioningSettings({ defaultVersion: '1.0' })).toEqual({ defaultVersion: '1.0', matchStrategy: 'CurrentOrOlder', failureStrategy: 'Reject' });
-    expect(versioningSettings({ versionFailureStrategy: 'fail' })).toEqual({ matchStrategy: 'None', failureStrategy: 'Fail' });
+    expect(versioningSettings({ versionFailureStrategy: 'fail' })).toEqual({ matchStrategy: 'CurrentOrOlder', failureStrategy: 'Fail' });
+  });
+
+  it('so with host.json silent, any instance started with a version is rejected and one started without runs', () => {
+    const silent = versioningSettings({});
+    expect(versionVerdict('1', silent)).toBe('reject');
+    expect(versionVerdict('1.0', silent)).toBe('reject');
+    expect(versionVerdict(null, silent)).toBe('run');
+    expect(versionVerdict('1', versioningSettings({ versionMatchStrategy: 'None' }))).toBe('run');
   });
   it('read enum names as .NET binds them (any case) and refuse anything else', () => {
     expect(versioningSettings({ defaultVersion: '3', versionMatchStrategy: 'strict' })).toMatchObject({ matchStrategy: 'Strict' });

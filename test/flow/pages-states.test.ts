@@ -26,6 +26,7 @@ beforeAll(async () => {
   fs.cpSync(path.join(repo, 'test/fixtures/flow/workflows'), path.join(dir, 'workflows'), { recursive: true });
   fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'flow-states', private: true, main: 'generated/index.ts' }));
+  fs.writeFileSync(path.join(dir, 'host.json'), JSON.stringify({ version: '2.0', extensions: { durableTask: { versionMatchStrategy: 'None' } } }));
   const front = checkProjectDir(dir);
   expect(front.diagnostics).toEqual([]);
   const runtimeImport = path.relative(path.join(dir, 'generated/x'), path.join(repo, 'runtime')).split(path.sep).join('/');

@@ -76,7 +76,7 @@ beforeAll(async () => {
   app = buildApp(repo, WORKFLOWS, ACTIVITIES, 'df-partition-app-');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-partition-'));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ main: path.join(app, 'dist/generated/index.js') }));
-  fs.writeFileSync(path.join(dir, 'host.json'), JSON.stringify({ version: '2.0', extensions: { durableTask: { maxConcurrentActivityFunctions: 20 } } }));
+  fs.writeFileSync(path.join(dir, 'host.json'), JSON.stringify({ version: '2.0', extensions: { durableTask: { maxConcurrentActivityFunctions: 20, versionMatchStrategy: 'None' } } }));
   host = await createHost({ appDir: dir, db: path.join(dir, 'p.db'), port: 0, quiet: true });
 }, 120_000);
 

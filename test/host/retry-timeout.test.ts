@@ -47,6 +47,8 @@ beforeAll(async () => {
   app = buildApp(repo, WORKFLOWS, ACTIVITIES, 'df-retry-timeout-app-');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-retry-timeout-'));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ main: path.join(app, 'dist/generated/index.js') }));
+  // durable-flow starts pass versions: without this the extension's defaults reject them all.
+  fs.writeFileSync(path.join(dir, 'host.json'), JSON.stringify({ version: '2.0', extensions: { durableTask: { versionMatchStrategy: 'None' } } }));
   host = await createHost({ appDir: dir, db: path.join(dir, 'r.db'), port: 0, quiet: true });
 }, 120_000);
 

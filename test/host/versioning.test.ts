@@ -42,10 +42,22 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('without versioning settings', () => {
+describe("without versioning settings: the extension's defaults (CurrentOrOlder, Reject, no defaultVersion)", () => {
+  it('an instance started with a version is rejected again and again and stays Pending; one started without runs', async () => {
+    const lines: string[] = [];
+    const host = await hostWith({}, ':memory:', (l) => lines.push(l));
+    expect((await run(host, 'versionOf')).body).toMatchObject({ runtimeStatus: 'Completed', output: null });
+    const versioned = await call('POST', `${host.url}/runtime/webhooks/durabletask/orchestrators/versionOf?version=1`, null);
+    expect(versioned.status).toBe(202);
+    await until(async () => (lines.some((l) => l.includes(`version '1' does not match this host's versioning`)) ? true : undefined), 'the rejection to be logged');
+    expect((await call('GET', versioned.body.statusQueryGetUri)).body).toMatchObject({ runtimeStatus: 'Pending', version: '1' });
+  });
+});
+
+describe('versionMatchStrategy None', () => {
   let host: Host;
   beforeAll(async () => {
-    host = await hostWith({});
+    host = await hostWith({ versionMatchStrategy: 'None' });
   });
 
   it('a start without a version has none: no `version` in the status, context.df.version unset', async () => {

@@ -80,7 +80,7 @@ const noted = (): string[] => (fs.existsSync(notes) ? fs.readFileSync(notes, 'ut
 beforeAll(async () => {
   fs.mkdirSync(path.join(dir, 'workflows/activities'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'versions-host', private: true, main: 'dist/generated/index.js' }));
-  fs.writeFileSync(path.join(dir, 'host.json'), JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: 'VersionsHub' } } }));
+  fs.writeFileSync(path.join(dir, 'host.json'), JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: 'VersionsHub', versionMatchStrategy: 'None' } } }));
   fs.copyFileSync(path.join(root, 'test/fixtures/testkit-project/tsconfig.json'), path.join(dir, 'tsconfig.json'));
   fs.copyFileSync(path.join(root, 'test/fixtures/testkit-project/tsconfig.build.json'), path.join(dir, 'tsconfig.build.json'));
   fs.writeFileSync(

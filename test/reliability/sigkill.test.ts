@@ -130,7 +130,7 @@ const children: ChildProcess[] = [];
 
 beforeAll(() => {
   app = buildApp(root, WORKFLOWS, ACTIVITIES, 'df-sigkill-app-');
-  fs.writeFileSync(path.join(app, 'host.json'), JSON.stringify({ version: '2.0', extensions: { durableTask: { maxConcurrentActivityFunctions: 6 } } }));
+  fs.writeFileSync(path.join(app, 'host.json'), JSON.stringify({ version: '2.0', extensions: { durableTask: { maxConcurrentActivityFunctions: 6, versionMatchStrategy: 'None' } } }));
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-sigkill-'));
 }, 120_000);
 

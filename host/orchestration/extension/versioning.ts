@@ -17,9 +17,12 @@
  *   instance keeps its state and waits for a worker that accepts it), `Fail` fails the instance
  *   ("VersionMismatch": "Orchestration version did not comply with Worker Versioning").
  *
- * Defaults: the docs give `CurrentOrOlder` and `Reject`, and describe both relative to
- * `defaultVersion`; with no `defaultVersion` the host checks nothing (an app that never set a
- * version sees no versioning), which is its reading, not a rule found in the sources.
+ * Defaults, from the extension's DurableTaskOptions (3.19.0, read from the package): no
+ * `defaultVersion`, `versionMatchStrategy` CurrentOrOlder, `versionFailureStrategy` Reject, always
+ * handed to the worker (DurableTaskExtension.InitializeTaskHubWorker). So with host.json silent,
+ * an instance started with any version is newer than the worker's empty one and is rejected,
+ * again and again: it stays Pending with no error. Shown on the real extension by
+ * test/engines/versioning.test.ts; the embedded host does the same.
  */
 
 export type VersionMatchStrategy = 'None' | 'Strict' | 'CurrentOrOlder';
@@ -79,8 +82,8 @@ export function versionVerdict(version: string | null | undefined, settings: Ver
 const MATCH: readonly VersionMatchStrategy[] = ['None', 'Strict', 'CurrentOrOlder'];
 const FAILURE: readonly VersionFailureStrategy[] = ['Reject', 'Fail'];
 
-/** The settings from host.json's durableTask section (enum names case-insensitive, as .NET binds them); throws on a bad value. */
-export function versioningSettings(durableTask: { defaultVersion?: unknown; versionMatchStrategy?: unknown; versionFailureStrategy?: unknown }): VersioningSettings | undefined {
+/** The settings from host.json's durableTask section (enum names case-insensitive, as .NET binds them), the extension's defaults where it is silent; throws on a bad value. */
+export function versioningSettings(durableTask: { defaultVersion?: unknown; versionMatchStrategy?: unknown; versionFailureStrategy?: unknown }): VersioningSettings {
   const { defaultVersion, versionMatchStrategy, versionFailureStrategy } = durableTask;
   if (defaultVersion !== undefined && defaultVersion !== null && typeof defaultVersion !== 'string') {
     throw new Error(`host.json extensions.durableTask.defaultVersion must be a string, not ${JSON.stringify(defaultVersion)}`);
@@ -94,10 +97,9 @@ export function versioningSettings(durableTask: { defaultVersion?: unknown; vers
   const match = pick(versionMatchStrategy, MATCH, 'versionMatchStrategy');
   const failure = pick(versionFailureStrategy, FAILURE, 'versionFailureStrategy');
   const version = typeof defaultVersion === 'string' && defaultVersion !== '' ? defaultVersion : undefined;
-  if (version === undefined && match === undefined && failure === undefined) return undefined;
   return {
     ...(version !== undefined ? { defaultVersion: version } : {}),
-    matchStrategy: match ?? (version !== undefined ? 'CurrentOrOlder' : 'None'),
+    matchStrategy: match ?? 'CurrentOrOlder',
     failureStrategy: failure ?? 'Reject',
   };
 }
