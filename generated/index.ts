@@ -4,6 +4,7 @@
 import "./activities";
 import "./approval/blueprint";
 import "./customerReport/blueprint";
+import "./digest/blueprint";
 import "./fanOut/blueprint";
 import "./hello/blueprint";
 import "./nightlyReport/blueprint";

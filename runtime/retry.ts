@@ -75,7 +75,7 @@ export function* call(run: WorkflowRun, start: () => df.Task, what: string, opti
     if (at === undefined) throw error;
     const backoff = context.df.createTimer(new Date(at));
     if (!(yield* race(context, backoff, deadline))) {
-      cancel(backoff);
+      cancel(context, backoff);
       throw timeoutError(deadline!.what, deadline!.ms);
     }
   }

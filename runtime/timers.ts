@@ -48,8 +48,19 @@ export function passed(context: df.OrchestrationContext, deadline: Deadline | un
  * ("Cannot cancel a completed task."); a pending timer left uncancelled keeps the instance
  * Running on Azure until it fires (open tasks block completion).
  */
-export function cancel(timer: df.TimerTask | undefined): void {
-  if (timer && !timer.isCompleted && !timer.isFaulted && !timer.isCanceled) timer.cancel();
+export function cancel(context: df.OrchestrationContext, timer: df.TimerTask | undefined): void {
+  if (timer && !timer.isCompleted && !timer.isFaulted && !timer.isCanceled) {
+    timer.cancel();
+    cancelledIn.add(context.df);
+  }
+}
+
+/** The executions (by their `context.df`) that cancelled a timer: see `continueAsNew` in versions.ts. */
+const cancelledIn = new WeakSet<object>();
+
+/** Whether this execution cancelled a timer (replay does the same cancels, so this is deterministic). */
+export function cancelledATimer(context: df.OrchestrationContext): boolean {
+  return cancelledIn.has(context.df);
 }
 
 /**
@@ -70,7 +81,7 @@ export function* race(context: df.OrchestrationContext, task: df.Task, deadline:
   const timer = context.df.createTimer(deadline.at);
   yield context.df.Task.any([task, timer]);
   if (task.isCompleted || task.isFaulted) {
-    cancel(timer);
+    cancel(context, timer);
     return true;
   }
   return false;

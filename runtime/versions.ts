@@ -22,6 +22,7 @@ import type * as df from 'durable-functions';
 import { WorkflowError } from './errors';
 import type { PartitionBody } from './partition';
 import { runSlice } from './partition';
+import { cancelledATimer } from './timers';
 import type { Json } from './values';
 import { VERSION_KEY, versionEnvelope, versionNumber } from './version-text';
 import { WorkflowRun } from './workflow';
@@ -89,9 +90,22 @@ export function* runSliceVersion(context: df.OrchestrationContext, workflow: str
  * A `continueAsNew` step: the next execution runs the latest version. When the execution's
  * Durable version is already the latest the input goes as it is; otherwise it is wrapped (see
  * the file comment), since the next execution keeps this one's Durable version.
+ *
+ * An execution that cancelled a timer first waits for a timer due now. The extension's shim
+ * replays the orchestrator's actions one at a time, and a Task.any holding a cancelled timer
+ * completes at once in that replay, so without the barrier it reaches ContinueAsNew before the
+ * history's EventRaised events are replayed, and DurableTask.Core carries those (already taken)
+ * events into the next execution, which takes them again: an event waited for with a timeout,
+ * then continueAsNew, repeats forever (Azure/azure-functions-durable-extension#2606; shown on the
+ * real extension by test/engines/continue-as-new.test.ts). The barrier timer fires after them.
+ * An event raised in the moment between the event taken and the barrier's firing finds no wait
+ * and is dropped with the execution, as Durable drops every unprocessed event at continueAsNew
+ * (the out-of-process shim cannot preserve them); without the barrier it would be taken twice.
  */
-export function continueAsNew(run: WorkflowRun, input: Json): void {
+export function* continueAsNew(run: WorkflowRun, input: Json): Generator<df.Task, void, unknown> {
+  const { context } = run;
+  if (cancelledATimer(context)) yield context.df.createTimer(context.df.currentUtcDateTime);
   const latest = String(run.latest);
-  const durable = run.context.df.version;
-  run.context.df.continueAsNew(durable === latest ? input ?? null : { [VERSION_KEY]: latest, input: input ?? null });
+  const durable = context.df.version;
+  context.df.continueAsNew(durable === latest ? input ?? null : { [VERSION_KEY]: latest, input: input ?? null });
 }

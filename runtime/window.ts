@@ -127,7 +127,7 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
     } catch {
       // A faulted task surfaces here when yielded alone; it is harvested below like any other.
     }
-    cancel(timer);
+    cancel(context, timer);
     for (let i = 0; i < inflight.length; ) {
       const f = inflight[i];
       const t = f.task!;

@@ -9,7 +9,7 @@ import { InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import type { CoreApi, Registration } from '../functions/core-api';
 import { versionVerdict, VERSION_MISMATCH, type KnownFunctions, type ReplayOutcome, type VersioningSettings } from '../orchestration/extension';
-import { history, type HistoryEvent } from '../orchestration/history';
+import { EventType, history, type HistoryEvent } from '../orchestration/history';
 import { episodeRecord, planEpisode } from '../orchestration/plan';
 import { TERMINAL, type ActivityRow, type InstanceRow, type Store } from '../store/store';
 import type { Logger } from '../log';
@@ -341,12 +341,17 @@ export class Engine {
       if (!current || TERMINAL.has(current.status) || startedIn?.failed) return;
       this.store.deleteMessages(messages.map((m) => m.id));
       if (outcome.status === 'ContinuedAsNew') {
+        // Events raised while the episode ran are for the instance, not the execution: the
+        // extension delivers them to the next one, after the events it carries over
+        // (TaskOrchestrationDispatcher). The old execution's activities and timers are dropped.
+        const later = this.store.messages(inst.id).filter((m) => m.event.EventType === EventType.EventRaised);
         this.store.clearHistory(inst.id);
         this.store.dropWork(inst.id);
         this.store.updateInstance(inst.id, { status: 'Running', input: outcome.input, customStatus: js.customStatus ?? null, executionId: newExecutionId() }, at);
         // The next execution keeps the version (DurableTask.Core: NewVersion ?? runtimeState.Version).
         this.store.enqueue(inst.id, history.executionStarted(now, inst.name, outcome.input, inst.version ?? undefined));
         for (const e of outcome.carryover) this.store.enqueue(inst.id, { ...e, IsPlayed: false });
+        for (const m of later) this.store.enqueue(inst.id, m.event);
         return;
       }
       // The execution's end is recorded as the extension does (showHistory lists it).

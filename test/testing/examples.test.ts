@@ -137,6 +137,24 @@ describe('processOrders: capped fan-out with retries, onItemError, try/catch, a 
   });
 });
 
+describe('digest: an event wait with a timeout, then continueAsNew, five times', () => {
+  it('takes each event once: a, b, c, d, e in, "a, b, c, d, e" out', async () => {
+    env = await createTestEnv();
+    const run = await env.start('digest', { customer: 'GAMMA' });
+    for (const kind of ['a', 'b', 'c', 'd', 'e']) {
+      await env.advance('1m');
+      await run.raiseEvent('Item', { kind });
+    }
+    expect(await run.result()).toEqual({ status: 'Completed', output: 'digest to GAMMA: a, b, c, d, e' });
+  });
+
+  it('sends what it has after a week without an item', async () => {
+    env = await createTestEnv();
+    const run = await env.start('digest', { customer: 'GAMMA', items: ['a', 'b'] });
+    expect(await run.result()).toEqual({ status: 'Completed', output: 'digest to GAMMA: a, b' });
+  });
+});
+
 describe('nightlyReport: a scheduled singleton', () => {
   it('greets the night shift after its 2 s delay', async () => {
     env = await createTestEnv();

@@ -47,6 +47,13 @@ const SCENARIOS: Record<string, (env: TestEnv, version: number, instanceId: stri
       { version, instanceId },
     ),
   nightlyReport: async (env, version, instanceId) => env.start('nightlyReport', null, { version, instanceId }),
+  // The last of its five executions: four items carried in, the fifth from an event.
+  digest: async (env, version, instanceId) => {
+    const run = await env.start('digest', { customer: 'ACME', items: ['a', 'b', 'c', 'd'] }, { version, instanceId });
+    await env.advance('1h');
+    await run.raiseEvent('Item', { kind: 'e' });
+    return run;
+  },
 };
 
 /** Every workflow version the app keeps, from the record. */

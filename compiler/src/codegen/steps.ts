@@ -152,7 +152,7 @@ function kindCode(step: Step, c: StepContext): Lines {
       return [`throw new rt.WorkflowError(${literal(step.error)}, ${step.message ? `rt.text(${v(step.message)})` : literal(step.error)});`];
     case 'continueAsNew':
       // The next execution runs the latest version (runtime/versions.ts).
-      return [`rt.continueAsNew(run, ${v(step.input)});`, c.nested ? 'last = null;' : 'return null;'];
+      return [`yield* rt.continueAsNew(run, ${v(step.input)});`, c.nested ? 'last = null;' : 'return null;'];
   }
 }
 
