@@ -10,6 +10,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CoreApi } from '../functions/core-api';
 import { invoke, type RpcResponse } from '../functions/invoke';
+import { decodeInput } from '../orchestration/actions';
 import { safeEqual } from '../http/auth';
 import { readBody } from '../http/front';
 
@@ -32,8 +33,12 @@ export async function runCall(api: CoreApi, call: BridgeCall): Promise<{ ok: tru
   const trigger = call.kind === 'orchestration' ? 'orchestrationTrigger' : 'activityTrigger';
   const reg = api.registrations.get(call.name);
   if (!reg || reg.trigger.type !== trigger) return { ok: false, message: `the app has no ${call.kind} function named '${call.name}'`, stack: '' };
+  // durable-functions JSON-encodes a string input before the extension sees it
+  // (Utils.processInput): the activity gets it decoded, as a JavaScript activity does on Azure
+  // (and as the embedded host hands it over, host/orchestration/actions.ts decodeInput).
+  const data = call.kind === 'activity' ? JSON.stringify(decodeInput(JSON.parse(call.data)) ?? null) : call.data;
   try {
-    const response = await invoke(api, reg, { [reg.trigger.name]: { json: call.data } });
+    const response = await invoke(api, reg, { [reg.trigger.name]: { json: data } });
     return { ok: true, result: returnJson(response.returnValue) };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));

@@ -1,0 +1,138 @@
+/**
+ * The example workflows on both engines, through their HTTP starters and the Durable webhook API,
+ * as a user drives them with curl: the embedded host and the real Durable Task extension must give
+ * the same status, output and custom status (where they differ, the extension is right).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, until, untilStatus } from '../host/http-helpers';
+import { appFolder, ENGINES, startEngine, summary, type Engine, type EngineName } from './engines';
+
+const engines = new Map<EngineName, Engine>();
+
+beforeAll(async () => {
+  const app = appFolder();
+  for (const name of ENGINES) engines.set(name, await startEngine(name, app));
+}, 180_000);
+afterAll(async () => {
+  for (const e of engines.values()) await e.close();
+});
+
+/** Waits until an approval instance waits for its event (its custom status says so). */
+async function waitingForApproval(statusUrl: string): Promise<void> {
+  await until(async () => ((await call('GET', statusUrl)).body?.customStatus?.status === 'waiting for approval' ? true : undefined), 'the approval to wait', 60_000);
+}
+
+async function start(engine: Engine, route: string, input: unknown): Promise<Record<string, string>> {
+  const r = await call('POST', `${engine.url}/api/${route}`, input);
+  expect(r.status, JSON.stringify(r.body)).toBe(202);
+  expect(r.headers.get('location')).toBe(r.body.statusQueryGetUri);
+  expect(r.body.statusQueryGetUri.startsWith(`${engine.url}/runtime/webhooks/durabletask/instances/`)).toBe(true);
+  return r.body;
+}
+
+/** Runs `scenario` on both engines at once and returns each one's summary. */
+async function onBoth(scenario: (engine: Engine) => Promise<Record<string, unknown>>): Promise<Record<EngineName, Record<string, unknown>>> {
+  const [embedded, extension] = await Promise.all(ENGINES.map((n) => scenario(engines.get(n)!)));
+  return { embedded, extension };
+}
+
+describe('the example workflows on the embedded host and on the real extension', () => {
+  it('hello completes with the three greetings, version 1 in its status', async () => {
+    const r = await onBoth(async (e) => {
+      const links = await start(e, 'workflows/hello', {});
+      const done = await untilStatus(links.statusQueryGetUri, ['Completed', 'Failed'], 60_000);
+      expect(done.status).toBe(200);
+      return { ...summary(done.body), version: done.body.version };
+    });
+    expect(r.extension).toEqual(r.embedded);
+    expect(r.extension).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello, Tokyo!', 'Hello, Seattle!', 'Hello, London!'], version: '1' });
+  });
+
+  it('approval waits with its custom status, takes the event, and completes approved', async () => {
+    const r = await onBoth(async (e) => {
+      const links = await start(e, 'workflows/approval', { customer: 'ACME', total: 99 });
+      const waiting = await untilStatus(links.statusQueryGetUri, ['Running'], 60_000);
+      const raised = await call('POST', links.sendEventPostUri.replace('{eventName}', 'Approval'), { approved: true, by: 'dana' });
+      expect(raised.status).toBe(202);
+      const done = await untilStatus(links.statusQueryGetUri, ['Completed', 'Failed'], 60_000);
+      return { waiting: waiting.body.runtimeStatus, ...summary(done.body) };
+    });
+    expect(r.extension).toEqual(r.embedded);
+    expect(r.extension).toMatchObject({ runtimeStatus: 'Completed', output: { approved: true, record: 'approved by dana' } });
+  });
+
+  it('fanOut runs 30 tasks at most 10 at a time, with its progress in the custom status', async () => {
+    const r = await onBoth(async (e) => {
+      const links = await start(e, 'workflows/fanOut', { taskCount: 30, taskMs: 20 });
+      const done = await untilStatus(links.statusQueryGetUri, ['Completed', 'Failed'], 60_000);
+      return summary(done.body);
+    });
+    expect(r.extension).toEqual(r.embedded);
+    expect(r.extension).toMatchObject({ runtimeStatus: 'Completed', output: { count: 30, first: 0, last: 29 } });
+  });
+
+  it('processOrders: capped fan-out with retries and a per-item failure, try, a sub-workflow', async () => {
+    const input = { customer: 'ACME', orders: [{ id: 'A', amount: 10 }, { id: 'B', amount: 0 }, { id: 'C', amount: 25 }] };
+    const r = await onBoth(async (e) => {
+      const links = await start(e, 'orders/process', input);
+      const done = await untilStatus(links.statusQueryGetUri, ['Completed', 'Failed'], 90_000);
+      return summary(done.body);
+    });
+    expect(r.extension).toEqual(r.embedded);
+    expect(r.extension).toMatchObject({ runtimeStatus: 'Completed', output: { charged: 35, failed: 1, receipt: 'receipt for ACME: 35.00' } });
+  });
+
+  it('customerReport: a second start of the singleton answers with the running instance', async () => {
+    const r = await onBoth(async (e) => {
+      const first = await start(e, 'workflows/customerReport', { customerId: 'c-1' });
+      const second = await start(e, 'workflows/customerReport', { customerId: 'c-1' });
+      const done = await untilStatus(first.statusQueryGetUri, ['Completed', 'Failed'], 60_000);
+      return { ids: [first.id, second.id], ...summary(done.body) };
+    });
+    expect(r.extension).toEqual(r.embedded);
+    expect(r.extension).toMatchObject({ ids: ['report-c-1', 'report-c-1'], runtimeStatus: 'Completed', output: ['sales report for c-1', 'support report for c-1'] });
+  });
+
+  it('terminate: a waiting instance ends Terminated with the reason as its output; a later event is refused with 410', async () => {
+    const r = await onBoth(async (e) => {
+      const links = await start(e, 'workflows/approval', { customer: 'ACME', total: 1 });
+      await waitingForApproval(links.statusQueryGetUri);
+      const terminated = await call('POST', links.terminatePostUri.replace('{text}', 'no longer needed'));
+      const done = await untilStatus(links.statusQueryGetUri, ['Terminated'], 60_000);
+      const late = await call('POST', links.sendEventPostUri.replace('{eventName}', 'Approval'), { approved: true });
+      return { terminate: terminated.status, status: done.status, late: late.status, ...summary(done.body) };
+    });
+    expect(r.extension).toEqual(r.embedded);
+    expect(r.extension).toMatchObject({ terminate: 202, status: 200, late: 410, runtimeStatus: 'Terminated', output: 'no longer needed' });
+  });
+
+  it('suspend and resume: a suspended instance shows Suspended, and after resume takes its event', async () => {
+    const r = await onBoth(async (e) => {
+      const links = await start(e, 'workflows/approval', { customer: 'ACME', total: 2 });
+      await waitingForApproval(links.statusQueryGetUri);
+      const suspended = await call('POST', links.suspendPostUri.replace('{text}', 'hold'));
+      const held = await untilStatus(links.statusQueryGetUri, ['Suspended'], 60_000);
+      const resumed = await call('POST', links.resumePostUri.replace('{text}', 'go'));
+      await untilStatus(links.statusQueryGetUri, ['Running'], 60_000);
+      await call('POST', links.sendEventPostUri.replace('{eventName}', 'Approval'), { approved: true, by: 'lee' });
+      const done = await untilStatus(links.statusQueryGetUri, ['Completed', 'Failed'], 60_000);
+      return { suspend: suspended.status, held: held.body.runtimeStatus, resume: resumed.status, ...summary(done.body) };
+    });
+    expect(r.extension).toEqual(r.embedded);
+    expect(r.extension).toMatchObject({ suspend: 202, held: 'Suspended', resume: 202, runtimeStatus: 'Completed', output: { approved: true, record: 'approved by lee' } });
+  });
+
+  it('restart: a finished hello restarts as a new instance that completes alike', async () => {
+    const r = await onBoth(async (e) => {
+      const links = await start(e, 'workflows/hello', {});
+      await untilStatus(links.statusQueryGetUri, ['Completed'], 60_000);
+      const restarted = await call('POST', links.restartPostUri);
+      expect(restarted.status).toBe(202);
+      const done = await untilStatus(restarted.body.statusQueryGetUri, ['Completed', 'Failed'], 60_000);
+      return { newId: restarted.body.id !== links.id, ...summary(done.body), version: done.body.version ?? null };
+    });
+    expect(r.extension).toEqual(r.embedded);
+    expect(r.extension).toMatchObject({ newId: true, runtimeStatus: 'Completed' });
+  });
+});
+
