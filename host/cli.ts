@@ -1,6 +1,6 @@
 /**
  * `durable-flow-host [appDir] [--engine embedded|extension] [--port N] [--db file|:memory:]
- *   [--storage folder|:memory:] [--sync normal|full] [--enforce-auth] [--episode-threads N]
+ *   [--storage folder|:memory:|connection-string] [--sync normal|full] [--enforce-auth] [--episode-threads N]
  *   [--episode-budget 10s] [--verbose]`
  * Serves the compiled app until SIGINT/SIGTERM, then shuts down cleanly. `--engine extension`
  * runs it on the real Durable Task extension (host/extension-engine) instead of the embedded one.

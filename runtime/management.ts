@@ -14,7 +14,8 @@ import * as df from 'durable-functions';
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
 import { stepStates } from './flow/state';
 import { nameError, nameErrorCode, urlPart, type NameKind } from './ids';
-import { versionEnvelope, versionNumber } from './version-text';
+import { startVersion, workflowRegistry } from './registry';
+import { versionEnvelope, workflowVersion } from './version-text';
 
 const FINISHED = new Set<string>([df.OrchestrationRuntimeStatus.Completed, df.OrchestrationRuntimeStatus.Failed, df.OrchestrationRuntimeStatus.Terminated]);
 const STATUSES = Object.values(df.OrchestrationRuntimeStatus) as string[];
@@ -132,11 +133,12 @@ export async function terminateWithChildren(client: DurableClient, id: string, r
  * did not give means version 1); null when the backend reports none (an instance started before
  * versioning, which runs version 1, or a backend whose status payload has no version).
  */
-export function instanceVersion(s: Pick<InstanceStatus, 'input' | 'version'>): number | null {
+export function instanceVersion(s: Pick<InstanceStatus, 'input' | 'version' | 'name'>): number | null {
+  const latest = workflowRegistry().get(s.name)?.version ?? 1;
   const envelope = versionEnvelope(s.input);
-  if (envelope) return versionNumber(envelope.version) ?? 1;
+  if (envelope) return workflowVersion(envelope.version, latest);
   if (typeof s.version !== 'string' || s.version === '') return null;
-  return versionNumber(s.version) ?? 1;
+  return workflowVersion(s.version, latest);
 }
 
 /** The input an instance runs with: the start input, or the one its continueAsNew passed (unwrapped). */
@@ -247,7 +249,7 @@ export async function manage(options: ManagementOptions, request: HttpRequest, c
     }
     case 'restart': {
       // A restart is a new start: the latest version, with the input the instance ran with.
-      const restart = { input: instanceInput(s), version: options.version === undefined ? undefined : String(options.version) };
+      const restart = { input: instanceInput(s), version: startVersion(options.version) };
       if (!options.singleton) {
         const newId = await client.startNew(options.workflow, restart);
         return checkStatusResponse(client, request, newId);

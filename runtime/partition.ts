@@ -13,6 +13,7 @@
 import type * as df from 'durable-functions';
 import { toErrorInfo, WorkflowError, type ErrorInfo } from './errors';
 import { call } from './retry';
+import { childVersion } from './version-text';
 import type { Deadline } from './timers';
 import { scope, type Json, type Steps } from './values';
 import { runWindow, type Body, type WindowOptions } from './window';
@@ -116,7 +117,7 @@ export function* runPartitioned(p: PartitionedRun): Generator<df.Task, Json[], J
       scope: shared,
     };
     // The slice runs this version's body: its version is passed, not left to host.json's defaultVersion.
-    const out = (yield* call(run, () => context.df.callSubOrchestrator(partition.orchestrator, input, undefined, String(run.version)), `forEach '${p.step}'`)) as SliceOutput;
+    const out = (yield* call(run, () => context.df.callSubOrchestrator(partition.orchestrator, input, undefined, childVersion(context, run.version)), `forEach '${p.step}'`)) as SliceOutput;
     free.push(slot);
     if ('error' in out) throw Object.assign(new WorkflowError(out.error.name, out.error.message), { slice: j });
     outputs[j] = out;

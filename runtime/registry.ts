@@ -7,8 +7,9 @@
  * workflow's own starter (the Durable webhook API) and to know which key a workflow's instances
  * need. It is a global slot rather than a module export because the host and the compiled app load
  * separate copies of this module (`runtime/` from source, `dist/runtime/` compiled). On Azure nothing
- * reads it. No dependencies: the host imports this file.
+ * reads it. No dependencies but version-text.ts: the host imports this file.
  */
+import { durableVersion } from './version-text';
 
 export type AuthLevel = 'anonymous' | 'function' | 'admin';
 
@@ -51,6 +52,28 @@ export function registerWorkflow(entry: Omit<RegisteredWorkflow, 'singleton'> & 
   };
   registry.set(entry.workflow, merged);
   if (entry.partition) registry.set(entry.partition, { workflow: entry.partition, authLevel: merged.authLevel, singleton: false, partitionOf: entry.workflow });
+}
+
+export const APP_SLOT = Symbol.for('durable-flow.app');
+
+/**
+ * Records the app version (generated/index.ts, from the version record: docs/versioning.md):
+ * what every start of this app carries in its Durable version.
+ */
+export function registerApp(app: { version: number }): void {
+  (globalThis as unknown as Record<symbol, { version: number } | undefined>)[APP_SLOT] = { version: app.version };
+}
+
+/** The app version registered by the app, or undefined for an app generated before app versions. */
+export function appVersion(): number | undefined {
+  return (globalThis as unknown as Record<symbol, { version: number } | undefined>)[APP_SLOT]?.version;
+}
+
+/** The Durable version a start of workflow version `version` passes: with the app version when the app registered one; undefined leaves it to host.json. */
+export function startVersion(version: number | undefined): string | undefined {
+  if (version === undefined) return undefined;
+  const app = appVersion();
+  return app === undefined ? String(version) : durableVersion(app, version);
 }
 
 /** The violations of a validator's last run as `{ pointer, message }` (JSON pointer + message). */

@@ -12,7 +12,7 @@ import type { DurableClient } from 'durable-functions';
 import { parseDuration } from './durations';
 import { nameError, nameErrorCode, urlPart } from './ids';
 import { checkStatusResponse, isActive, jsonError } from './management';
-import { registerWorkflow, violations, type AuthLevel, type InputValidator } from './registry';
+import { registerWorkflow, startVersion, violations, type AuthLevel, type InputValidator } from './registry';
 import type { Json } from './values';
 import { VERSION_KEY, versionEnvelope } from './version-text';
 
@@ -34,9 +34,9 @@ export interface StarterOptions {
   };
 }
 
-/** The version a start passes (the latest), as Durable carries it; undefined leaves it to host.json. */
+/** The version a start passes (the latest, with the app version: version-text.ts), as Durable carries it; undefined leaves it to host.json. */
 function versionText(options: Pick<StarterOptions, 'version'>): string | undefined {
-  return options.version === undefined ? undefined : String(options.version);
+  return startVersion(options.version);
 }
 
 /** The longest `?wait`: Azure's front end closes HTTP requests after 230 s. */

@@ -6,6 +6,7 @@
 import type * as df from 'durable-functions';
 import { call, type CallOptions } from './retry';
 import { after, dateOf, sleepUntil, waitForEvent } from './timers';
+import { childVersion } from './version-text';
 import type { Json } from './values';
 import type { WorkflowRun } from './workflow';
 
@@ -19,7 +20,7 @@ export function* activity(run: WorkflowRun, name: string, input?: Json, options?
  * the version of the child this version of the caller was compiled against, passed explicitly.
  */
 export function* workflow(run: WorkflowRun, child: { name: string; version: number }, input?: Json, options?: CallOptions): Generator<df.Task, Json, unknown> {
-  return yield* call(run, () => run.context.df.callSubOrchestrator(child.name, input ?? null, undefined, String(child.version)), `workflow '${child.name}'`, options);
+  return yield* call(run, () => run.context.df.callSubOrchestrator(child.name, input ?? null, undefined, childVersion(run.context, child.version)), `workflow '${child.name}'`, options);
 }
 
 /** A `delay` step. */

@@ -12,9 +12,10 @@
  *   and durable-functions' continueAsNew carries no version), so when the next execution should
  *   run another version, its input is wrapped as `{ "$durableFlowVersion": "<n>", "input": ... }`.
  *
- * Versions are decimal numbers from 1 (`"1"`, `"2"`, ...), per workflow. An instance with no
- * version or one durable-flow did not give (started before versioning existed, or given by
- * host.json's `defaultVersion`) runs version 1. A durable-flow version this app does not have
+ * Versions are decimal numbers from 1, per workflow, carried with the app version as
+ * `<app>.0.<n>` (version-text.ts); `<app>.1`, host.json's `defaultVersion` (a start through the
+ * raw Durable API, which passes none), runs the latest. An instance with no version or one
+ * durable-flow did not give (started before versioning existed) runs version 1. A durable-flow version this app does not have
  * (newer than its code, or pruned) fails the instance with `UnknownVersion`, naming the versions
  * it has, instead of replaying the wrong code.
  */
@@ -24,7 +25,7 @@ import type { PartitionBody } from './partition';
 import { runSlice } from './partition';
 import { cancelledATimer } from './timers';
 import type { Json } from './values';
-import { VERSION_KEY, versionEnvelope, versionNumber } from './version-text';
+import { readVersion, VERSION_KEY, versionEnvelope, versionNumber, workflowVersion } from './version-text';
 import { WorkflowRun } from './workflow';
 
 /** One version of a workflow's orchestrator: the generated steps, run with the instance's state. */
@@ -37,16 +38,16 @@ export interface WorkflowVersions {
   versions: Readonly<Record<number, VersionBody>>;
 }
 
-export { VERSION_KEY, versionEnvelope, versionNumber } from './version-text';
+export { childVersion, durableVersion, readVersion, VERSION_KEY, versionEnvelope, versionNumber, workerVersion, workflowVersion } from './version-text';
 
 /**
  * The version an execution runs, by the rule in the file comment, and its input (unwrapped).
  * `durableVersion` is the execution's Durable version (ExecutionStarted.Version).
  */
-export function startedVersion(durableVersion: string | undefined, input: Json): { version: number; input: Json } {
+export function startedVersion(durableVersion: string | undefined, input: Json, latest: number): { version: number; input: Json } {
   const envelope = versionEnvelope(input);
   const text = envelope ? envelope.version : durableVersion;
-  return { version: versionNumber(text) ?? 1, input: envelope ? envelope.input : input ?? null };
+  return { version: workflowVersion(text, latest), input: envelope ? envelope.input : input ?? null };
 }
 
 function versionsText(versions: readonly number[]): string {
@@ -69,7 +70,7 @@ function unknownVersion(what: string, version: number, durableVersion: string | 
 /** The workflow's orchestrator: runs the instance's version of the steps. */
 export function* runVersion(context: df.OrchestrationContext, table: WorkflowVersions): Generator<df.Task, Json, Json> {
   const durableVersion = context.df.version;
-  const { version, input } = startedVersion(durableVersion, context.df.getInput());
+  const { version, input } = startedVersion(durableVersion, context.df.getInput(), table.latest);
   const body = Object.prototype.hasOwnProperty.call(table.versions, version) ? table.versions[version] : undefined;
   if (!body) throw unknownVersion(`this instance of '${table.workflow}'`, version, durableVersion, Object.keys(table.versions).map(Number).sort((a, b) => a - b));
   return yield* body(new WorkflowRun(context, { version, latest: table.latest, input }));
@@ -105,7 +106,7 @@ export function* runSliceVersion(context: df.OrchestrationContext, workflow: str
 export function* continueAsNew(run: WorkflowRun, input: Json): Generator<df.Task, void, unknown> {
   const { context } = run;
   if (cancelledATimer(context)) yield context.df.createTimer(context.df.currentUtcDateTime);
-  const latest = String(run.latest);
-  const durable = context.df.version;
-  context.df.continueAsNew(durable === latest ? input ?? null : { [VERSION_KEY]: latest, input: input ?? null });
+  const durable = readVersion(context.df.version)?.workflow;
+  const onLatest = durable === run.latest || (durable === 'latest' && run.version === run.latest);
+  context.df.continueAsNew(onLatest ? input ?? null : { [VERSION_KEY]: String(run.latest), input: input ?? null });
 }

@@ -13,7 +13,7 @@ import type { CoreApi } from '../host/functions/core-api';
 import { createLogger } from '../host/log';
 import { Store } from '../host/store/store';
 import { activityHandler } from '../runtime/handlers';
-import { violations, workflowRegistry } from '../runtime/registry';
+import { startVersion, violations, workflowRegistry } from '../runtime/registry';
 import { loadTestApp, resolveApp } from './app';
 import { durationMs } from './duration';
 import { replayRecording, type Recording, type ReplayCheckResult } from './replay-check';
@@ -225,7 +225,7 @@ export class TestEnv {
     }
     const version = options.version ?? workflowRegistry().get(workflow)?.version;
     if (options.version !== undefined && (!Number.isInteger(options.version) || options.version < 1)) throw new Error(`start: version must be a whole number from 1, got ${options.version}`);
-    const id = this.engine.startInstance(workflow, input, options.instanceId ?? `${workflow}-${++this.started}`, undefined, version === undefined ? undefined : String(version));
+    const id = this.engine.startInstance(workflow, input, options.instanceId ?? `${workflow}-${++this.started}`, undefined, startVersion(version));
     await this.settle();
     return new TestRun(this.core, id);
   }

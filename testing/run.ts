@@ -7,7 +7,8 @@ import type { VirtualClock } from '../host/executor/clock';
 import { EventType, type HistoryEvent } from '../host/orchestration/history';
 import { TERMINAL, type InstanceRow, type RuntimeStatus, type Store } from '../host/store/store';
 import { fromWireText } from '../runtime/errors';
-import { versionEnvelope, versionNumber } from '../runtime/version-text';
+import { workflowRegistry } from '../runtime/registry';
+import { versionEnvelope, workflowVersion } from '../runtime/version-text';
 import type { Recording } from './replay-check';
 import { durationMs } from './duration';
 
@@ -200,7 +201,7 @@ export class TestRun {
     return {
       id: row.id,
       workflow: row.name,
-      version: versionNumber(envelope ? envelope.version : row.version) ?? 1,
+      version: workflowVersion(envelope ? envelope.version : row.version, workflowRegistry().get(row.name)?.version ?? 1),
       status: row.status,
       input: envelope ? envelope.input : row.input ?? null,
       output: row.status === 'Failed' ? null : row.output ?? null,

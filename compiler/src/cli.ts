@@ -157,12 +157,20 @@ function report(front: FrontEndResult, o: Options): void {
 /** One compile pass; returns the exit status it deserves. */
 function compileOnce(o: Options, cache: FrontEndCache, codegen?: GenerateCache): number {
   const started = process.hrtime.bigint();
-  const { front, files, write } = compileToGenerated(o.root, { write: true, cache, codegen });
+  let result: ReturnType<typeof compileToGenerated>;
+  try {
+    result = compileToGenerated(o.root, { write: true, cache, codegen });
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  const { front, files, write, hostJson } = result;
   report(front, o);
   if (!front.ok) return 1;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const log = (s: string): void => void (o.format === 'text' ? process.stdout.write(s + '\n') : process.stderr.write(s + '\n'));
   for (const c of front.created) log(createdLine(c, front.project.versions?.get(c.workflow)?.map((v) => v.version) ?? [c.version]));
+  if (hostJson?.changed) log(`host.json: defaultVersion ${hostJson.defaultVersion} (this app's version; docs/versioning.md)`);
   log(
     `generated ${files.length} files in ${ms.toFixed(0)} ms` +
       (write ? ` (${write.written.length} written, ${write.unchanged.length} unchanged, ${write.removed.length} removed)` : ''),

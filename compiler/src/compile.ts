@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generateProject, type GenerateCache } from './codegen';
+import { appVersionOf, generateProject, type GenerateCache } from './codegen';
+import { HOST_JSON, updateHostJson } from './host-json';
 import { checkProjectDir, type FrontEndCache, type FrontEndResult } from './front-end';
 import { writeRecordFiles } from './versions/records';
 
@@ -64,6 +65,25 @@ export interface CompileResult {
   front: FrontEndResult;
   files: GeneratedFile[];
   write?: WriteReport;
+  /** host.json's defaultVersion after the compile, and whether the compile changed it. */
+  hostJson?: { defaultVersion: string; changed: boolean };
+}
+
+/**
+ * Sets host.json's versioning settings for the app version (host-json.ts). Refuses to write
+ * through a symbolic link: a host.json pointing elsewhere is someone else's file.
+ */
+export function writeHostJson(root: string, appVersion: number): { defaultVersion: string; changed: boolean } {
+  const file = path.join(root, HOST_JSON);
+  const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+  if (stat && !stat.isFile()) throw new Error(`${HOST_JSON} is not a plain file (a symbolic link?): durable-flow writes its defaultVersion and will not write through it`);
+  const update = updateHostJson(stat ? fs.readFileSync(file, 'utf8') : undefined, appVersion);
+  if (!update.ok) throw new Error(update.message);
+  if (update.changed) {
+    fs.writeFileSync(file + '.tmp', update.text);
+    fs.renameSync(file + '.tmp', file);
+  }
+  return { defaultVersion: update.defaultVersion, changed: update.changed };
 }
 
 /**
@@ -76,7 +96,8 @@ export function compileToGenerated(root: string, options: { write: boolean; cach
   const files = generateProject(front.project, {}, options.codegen);
   if (!options.write) return { front, files };
   writeRecordFiles(root, front.created.flatMap((c) => c.files));
-  return { front, files, write: writeGenerated(root, files) };
+  const hostJson = writeHostJson(root, appVersionOf(front.project));
+  return { front, files, write: writeGenerated(root, files), hostJson };
 }
 
 /** Runs the project's TypeScript compiler over the app (generated code, runtime, activities) into dist/. */

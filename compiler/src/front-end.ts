@@ -120,6 +120,7 @@ export function checkSources(
     };
     const versions = resolveVersions(project, sources, records, checkRecord, (model) => checkWorkflow(model, project));
     project.versions = versions.versions;
+    project.appVersion = versions.appVersion;
     created = versions.created;
     diagnostics.push(...versions.diagnostics);
     for (const [file, text] of versions.sources) sources.set(file, text);

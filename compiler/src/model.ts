@@ -236,4 +236,9 @@ export interface Project {
    * missing here has one version: 1, its file.
    */
   versions?: ReadonlyMap<string, readonly WorkflowVersion[]>;
+  /**
+   * The app version (compiler/src/versions/): the sum of every recorded workflow's latest version,
+   * the record of a workflow that no longer exists included. Unset: the sum over `versions`.
+   */
+  appVersion?: number;
 }

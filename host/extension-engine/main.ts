@@ -18,10 +18,12 @@ import { ExtensionFront } from './front';
 export interface ExtensionHostOptions {
   appDir: string;
   port?: number;
-  /** Where Azurite keeps the task hub: a folder, or ':memory:'. Default: <appDir>/.durable/azurite-<hub>. */
+  /**
+   * Where the task hub lives: a folder for Azurite's data, ':memory:', or an Azure Storage
+   * connection string (anything with '='; no Azurite is started: several hosts share one hub the
+   * way several workers do). Default: <appDir>/.durable/azurite-<hub>.
+   */
   storage?: string;
-  /** An AzureWebJobsStorage connection string to use instead of starting Azurite. */
-  connectionString?: string;
   verbose?: boolean;
   quiet?: boolean;
   log?: (line: string) => void;
@@ -67,7 +69,7 @@ export async function createExtensionHost(options: ExtensionHostOptions): Promis
     closers.push(() => front.close());
 
     let azurite: Azurite | undefined;
-    let connectionString = options.connectionString;
+    let connectionString = options.storage?.includes('=') ? options.storage : undefined;
     if (!connectionString) {
       const storage = options.storage ?? defaultLocation(appDir, hubName);
       azurite = await startAzurite({ location: storage === ':memory:' ? undefined : storage });

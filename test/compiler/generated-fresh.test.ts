@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateProject } from '../../compiler/src/codegen';
+import { appVersionOf, generateProject } from '../../compiler/src/codegen';
+import { updateHostJson } from '../../compiler/src/host-json';
 import { checkProjectDir } from '../../compiler/src/front-end';
 
 const root = path.resolve(__dirname, '../..');
@@ -37,5 +38,10 @@ describe('committed generated/', () => {
   it('is deterministic: generating twice gives the same bytes', () => {
     const again = generateProject(checkProjectDir(root).project);
     expect(again).toEqual(files);
+  });
+
+  it("and host.json carries this app version's defaultVersion (run `npm run compile` if not)", () => {
+    const update = updateHostJson(fs.readFileSync(path.join(root, 'host.json'), 'utf8'), appVersionOf(front.project));
+    expect(update).toMatchObject({ ok: true, changed: false, defaultVersion: `${appVersionOf(front.project)}.1` });
   });
 });

@@ -44,6 +44,13 @@ export async function startEngine(name: EngineName, appDir: string, options: { s
   return { name, url: host.url, close: () => host.close() };
 }
 
+/** The app version of the repository's compiled examples (generated/index.ts registers it). */
+export function repoAppVersion(): number {
+  const m = /rt\.registerApp\(\{ version: (\d+) \}\)/.exec(fs.readFileSync(path.join(root, 'generated/index.ts'), 'utf8'));
+  if (!m) throw new Error('generated/index.ts registers no app version: run npm run compile');
+  return Number(m[1]);
+}
+
 /** What both engines must agree on about a finished (or waiting) instance. */
 export function summary(status: Record<string, unknown>): Record<string, unknown> {
   return { runtimeStatus: status.runtimeStatus, output: status.output, customStatus: status.customStatus ?? null };

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, until, untilStatus } from '../host/http-helpers';
-import { appFolder, ENGINES, startEngine, summary, type Engine, type EngineName } from './engines';
+import { appFolder, ENGINES, repoAppVersion, startEngine, summary, type Engine, type EngineName } from './engines';
 
 const engines = new Map<EngineName, Engine>();
 
@@ -37,7 +37,7 @@ async function onBoth(scenario: (engine: Engine) => Promise<Record<string, unkno
 }
 
 describe('the example workflows on the embedded host and on the real extension', () => {
-  it('hello completes with the three greetings, version 1 in its status', async () => {
+  it('hello completes with the three greetings, its version (<app>.0.1) in its status', async () => {
     const r = await onBoth(async (e) => {
       const links = await start(e, 'workflows/hello', {});
       const done = await untilStatus(links.statusQueryGetUri, ['Completed', 'Failed'], 60_000);
@@ -45,7 +45,7 @@ describe('the example workflows on the embedded host and on the real extension',
       return { ...summary(done.body), version: done.body.version };
     });
     expect(r.extension).toEqual(r.embedded);
-    expect(r.extension).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello, Tokyo!', 'Hello, Seattle!', 'Hello, London!'], version: '1' });
+    expect(r.extension).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello, Tokyo!', 'Hello, Seattle!', 'Hello, London!'], version: `${repoAppVersion()}.0.1` });
   });
 
   it('approval waits with its custom status, takes the event, and completes approved', async () => {

@@ -15,7 +15,8 @@ const engines = new Map<EngineName, Engine>();
 
 beforeAll(async () => {
   require('tsx/cjs/api').register(); // the fixture app is TypeScript
-  const app = appFolder({}, fixture);
+  // Not a durable-flow app: no app version, and no check of Durable's (its own versions are the subject).
+  const app = appFolder({ defaultVersion: undefined, versionMatchStrategy: 'None', versionFailureStrategy: undefined }, fixture);
   for (const name of ENGINES) engines.set(name, await startEngine(name, app));
 }, 180_000);
 afterAll(async () => {

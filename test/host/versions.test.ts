@@ -114,7 +114,7 @@ describe('editing a workflow never breaks the instances already running', () => 
     const status = await call('GET', api(`workflows/approve/instances/${oldId}`));
     expect(status.body).toMatchObject({ id: oldId, workflow: 'approve', version: 1, status: 'Running' });
     const durable = await call('GET', hook(`instances/${oldId}`));
-    expect(durable.body).toMatchObject({ name: 'approve', runtimeStatus: 'Running', version: '1' });
+    expect(durable.body).toMatchObject({ name: 'approve', runtimeStatus: 'Running', version: '1.0.1' });
     await stopHost();
   }, 120_000);
 
@@ -146,7 +146,7 @@ describe('editing a workflow never breaks the instances already running', () => 
     const raised = await call('POST', api(`workflows/approve/instances/${oldId}/events/Approval`), { ok: true });
     expect(raised.status).toBe(202);
     const done = await untilStatus(hook(`instances/${oldId}`), ['Completed', 'Failed']);
-    expect(done.body).toMatchObject({ runtimeStatus: 'Completed', version: '1', output: { who: 'old', ok: true } });
+    expect(done.body).toMatchObject({ runtimeStatus: 'Completed', version: '1.0.1', output: { who: 'old', ok: true } });
 
     const started = await call('POST', api('workflows/approve'), { who: 'new' });
     const newId = started.body.id as string;
@@ -154,7 +154,7 @@ describe('editing a workflow never breaks the instances already running', () => 
     expect((await call('GET', api(`workflows/approve/instances/${newId}`))).body).toMatchObject({ version: 2, status: 'Running' });
     await call('POST', api(`workflows/approve/instances/${newId}/events/Approval`), { ok: false });
     const finished = await untilStatus(hook(`instances/${newId}`), ['Completed', 'Failed']);
-    expect(finished.body).toMatchObject({ runtimeStatus: 'Completed', version: '2', output: { who: 'new', ok: false, extra: 'extra new' } });
+    expect(finished.body).toMatchObject({ runtimeStatus: 'Completed', version: '2.0.2', output: { who: 'new', ok: false, extra: 'extra new' } });
 
     // the added step ran for the new instance only
     expect(noted()).toEqual(['ask old', 'record old: true', 'ask new', 'extra new', 'record new: false']);

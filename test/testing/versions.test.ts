@@ -88,6 +88,8 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** The app version: three workflows, each at version 2 (runtime/version-text.ts). */
+const APP = 6;
 /** The Version each instance's ExecutionStarted carries. */
 const startedVersion = (run: TestRun): unknown => run.history().find((e) => e.EventType === EventType.ExecutionStarted)?.Version;
 
@@ -98,18 +100,18 @@ describe('an instance runs the version it started with', () => {
     await run.raiseEvent('Go', null);
     expect(await run.result()).toEqual({ status: 'Completed', output: { kid: 'child-v1', each: ['p1-a', 'p1-b', 'p1-c'] } });
     const children = run.children();
-    // the child workflow and two slices (3 items, partitionSize 2), each started with version "1"
+    // the child workflow and two slices (3 items, partitionSize 2), each started with version 1 of the app's version
     expect(children.map((c) => [c.status().workflow, startedVersion(c)])).toEqual([
-      ['child', '1'],
-      ['parent-partition', '1'],
-      ['parent-partition', '1'],
+      ['child', `${APP}.0.1`],
+      ['parent-partition', `${APP}.0.1`],
+      ['parent-partition', `${APP}.0.1`],
     ]);
-    expect(startedVersion(run)).toBe('1');
+    expect(startedVersion(run)).toBe(`${APP}.0.1`);
     // the history records the child's version on its creation event
     expect(run.history().filter((e) => e.EventType === EventType.SubOrchestrationInstanceCreated).map((e) => [e.Name, e.Version])).toEqual([
-      ['child', '1'],
-      ['parent-partition', '1'],
-      ['parent-partition', '1'],
+      ['child', `${APP}.0.1`],
+      ['parent-partition', `${APP}.0.1`],
+      ['parent-partition', `${APP}.0.1`],
     ]);
   });
 
@@ -118,7 +120,7 @@ describe('an instance runs the version it started with', () => {
     await run.raiseEvent('Go', null);
     expect(await run.result()).toEqual({ status: 'Completed', output: { kid: 'child-v2', each: ['p2-a', 'p2-b', 'p2-c'] } });
     expect(run.status().version).toBe(2);
-    expect(run.children().map((c) => startedVersion(c))).toEqual(['2', '2', '2']);
+    expect(run.children().map((c) => startedVersion(c))).toEqual([`${APP}.0.2`, `${APP}.0.2`, `${APP}.0.2`]);
   });
 
   it('continueAsNew moves an instance of version 1 to the latest version; its Durable version stays 1, its input carries 2', async () => {
@@ -129,7 +131,7 @@ describe('an instance runs the version it started with', () => {
     expect(run.status()).toMatchObject({ version: 2, input: { n: 2 } });
     const started = run.history().find((e) => e.EventType === EventType.ExecutionStarted)!;
     // DurableTask.Core keeps the version across continueAsNew: the input says which version runs
-    expect(started.Version).toBe('1');
+    expect(started.Version).toBe(`${APP}.0.1`);
     expect(JSON.parse(String(started.Input))).toEqual({ $durableFlowVersion: '2', input: { n: 2 } });
   });
 
@@ -137,7 +139,7 @@ describe('an instance runs the version it started with', () => {
     const run = await env.start('looper', { n: 1 });
     expect(await run.result()).toEqual({ status: 'Completed', output: 'loop-v2-2' });
     const started = run.history().find((e) => e.EventType === EventType.ExecutionStarted)!;
-    expect([started.Version, JSON.parse(String(started.Input))]).toEqual(['2', { n: 2 }]);
+    expect([started.Version, JSON.parse(String(started.Input))]).toEqual([`${APP}.0.2`, { n: 2 }]);
   });
 
   it('a version the app does not have fails the instance with UnknownVersion, naming the versions it has', async () => {

@@ -364,7 +364,21 @@ function openApiStatements(): StatementStructures[] {
   ];
 }
 
-function indexStatements(project: Project): StatementStructures[] {
+/**
+ * The app version: the sum of every recorded workflow's latest version (one it no longer has
+ * included), so it grows with every new version of any workflow and never falls. Every start
+ * carries it; host.json's defaultVersion is the worker's (runtime/version-text.ts).
+ */
+export function appVersionOf(project: Project): number {
+  return project.appVersion ?? project.workflows.reduce((sum, w) => sum + versionsOf(project, w).at(-1)!.version, 0);
+}
+
+/** The runtime's module from generated/ (the workflow modules import it from one folder deeper). */
+function runtimeFromIndex(runtime: string): string {
+  return runtime.startsWith('../') ? runtime.slice(3) : runtime;
+}
+
+function indexStatements(project: Project, runtime: string): StatementStructures[] {
   const names = project.workflows.map((w) => w.name).sort();
   return [
     {
@@ -379,6 +393,13 @@ function indexStatements(project: Project): StatementStructures[] {
     ...names.map((n): StatementStructures => ({ kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${n}/blueprint` })),
     { kind: StructureKind.ImportDeclaration, moduleSpecifier: './openapi' },
     { kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${FLOW_UI}/pages` },
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: runtimeFromIndex(runtime), namespaceImport: 'rt' },
+    lines([
+      '',
+      `// The app version ${appVersionOf(project)}: every start carries it, and a worker of an older app leaves`,
+      "// such instances to a newer one (host.json's defaultVersion; docs/versioning.md).",
+      `rt.registerApp({ version: ${appVersionOf(project)} });`,
+    ]) as unknown as StatementStructures,
   ];
 }
 
@@ -439,7 +460,7 @@ export function generateProject(project: Project, options: GenerateOptions = {},
   }
   out.push(format(`${GENERATED}/activities.ts`, activitiesStatements(project, runtime)));
   out.push(format(`${GENERATED}/openapi.ts`, openApiStatements()));
-  out.push(format(`${GENERATED}/index.ts`, indexStatements(project)));
+  out.push(format(`${GENERATED}/index.ts`, indexStatements(project, runtime)));
   out.push({ path: `${GENERATED}/openapi.json`, text: JSON.stringify(openApiDocument(project), null, 2) + '\n' });
   // The status pages at /api/flow (codegen/flow-ui.ts).
   out.push(format(`${GENERATED}/${FLOW_UI}/pages.ts`, flowPagesStatements(project, runtime, header('workflows/', 'the status pages at /api/flow (runtime/flow/pages.ts)'))));

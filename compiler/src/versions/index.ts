@@ -36,6 +36,8 @@ export interface CreatedVersion {
 
 export interface VersionsResult {
   versions: Map<string, WorkflowVersion[]>;
+  /** The app version: every workflow's latest version added up, those only the record still has included. */
+  appVersion: number;
   created: CreatedVersion[];
   diagnostics: Diagnostic[];
   /** The record files read (for source lines under diagnostics). */
@@ -94,6 +96,8 @@ export function resolveVersions(project: Project, texts: ReadonlyMap<string, str
   }
   const manifests = new Map<string, VersionManifest>();
   const names = new Set(project.workflows.map((w) => w.name));
+  // The latest versions of workflows that no longer exist still count: the app version never falls.
+  let orphaned = 0;
   for (const [folder, entry] of [...folders].sort(([a], [b]) => a.localeCompare(b))) {
     if (!entry.manifest) {
       const first = [...entry.records.values()][0];
@@ -105,6 +109,7 @@ export function resolveVersions(project: Project, texts: ReadonlyMap<string, str
     diagnostics.push(...parsed.diagnostics);
     if (!parsed.manifest) continue;
     if (!names.has(folder)) {
+      orphaned += Math.max(0, ...parsed.manifest.versions.map((v) => v.version));
       const at = { line: 1, col: 1 };
       const kept = parsed.manifest.versions.map((v) => v.version).join(', ');
       diagnostics.push(
@@ -195,5 +200,6 @@ export function resolveVersions(project: Project, texts: ReadonlyMap<string, str
     }
     if (list.length > 0) versions.set(w.name, list);
   }
-  return { versions, created, diagnostics, sources };
+  const appVersion = orphaned + project.workflows.reduce((sum, w) => sum + latestOf(w.name), 0);
+  return { versions, appVersion, created, diagnostics, sources };
 }
