@@ -219,27 +219,41 @@ export class HostServer {
     };
   }
 
+  /**
+   * The history as the extension's HTTP API shows it (DurableClient.GetDurableOrchestrationStatusAsync):
+   * no OrchestratorStarted/Completed; each TaskScheduled and SubOrchestrationInstanceCreated that
+   * has completed or failed is folded into its completion (`FunctionName`, `ScheduledTime`, the
+   * child's `InstanceId`) and left out, so only the calls still open show as scheduled;
+   * completions carry no TaskScheduledId and TimerFired no TimerId; ExecutionStarted names the
+   * orchestrator as `FunctionName` (no Version). Shown on the real extension by test/engines/examples.test.ts.
+   */
   private historyView(id: string, withOutput: boolean): unknown[] {
     const names = ['ExecutionStarted', 'ExecutionCompleted', 'ExecutionFailed', 'ExecutionTerminated', 'TaskScheduled', 'TaskCompleted', 'TaskFailed', 'SubOrchestrationInstanceCreated', 'SubOrchestrationInstanceCompleted', 'SubOrchestrationInstanceFailed', 'TimerCreated', 'TimerFired', 'OrchestratorStarted', 'OrchestratorCompleted', 'EventSent', 'EventRaised', 'ContinueAsNew'];
-    return this.store
-      .history(id)
-      .filter((e) => e.EventType !== 12 && e.EventType !== 13)
+    const events = this.store.history(id).filter((e) => e.EventType !== 12 && e.EventType !== 13) as Array<Record<string, unknown>>;
+    // The calls that completed or failed, by kind and task id: their scheduling event folds into the completion.
+    const issuedBy = (type: number): number | undefined => (type === 5 || type === 6 ? 4 : type === 8 || type === 9 ? 7 : undefined);
+    const completed = new Set(events.flatMap((e) => (issuedBy(e.EventType as number) !== undefined ? [`${issuedBy(e.EventType as number)}:${String(e.TaskScheduledId)}`] : [])));
+    const scheduled = new Map(events.filter((e) => (e.EventType === 4 || e.EventType === 7) && completed.has(`${String(e.EventType)}:${String(e.EventId)}`)).map((e) => [`${String(e.EventType)}:${String(e.EventId)}`, e]));
+    return events
+      .filter((e) => !scheduled.has(`${String(e.EventType)}:${String(e.EventId)}`))
       .map((e) => {
-        const { EventType, Timestamp, Result, Input, Name, InstanceId, TaskScheduledId, TimerId, FireAt, Reason, OrchestrationStatus } = e as Record<string, unknown>;
+        const { EventType, Timestamp, Result, Input, Name, InstanceId, TaskScheduledId, FireAt, Reason, OrchestrationStatus } = e;
+        const type = EventType as number;
+        const issued = issuedBy(type) === undefined ? undefined : scheduled.get(`${issuedBy(type)}:${String(TaskScheduledId)}`);
+        const child = issued?.InstanceId ?? InstanceId;
         return {
-          EventType: names[EventType as number] ?? String(EventType),
+          EventType: names[type] ?? String(EventType),
           Timestamp,
-          ...(Name !== undefined ? { Name } : {}),
+          ...(Name !== undefined ? (type === 0 ? { FunctionName: Name } : { Name }) : {}),
+          ...(issued ? { ScheduledTime: issued.Timestamp, FunctionName: issued.Name } : {}),
           // a sub-orchestration's id, as the extension shows it (how a client finds the children)
-          ...(InstanceId !== undefined ? { InstanceId } : {}),
+          ...(child !== undefined ? { InstanceId: child } : {}),
           ...(FireAt !== undefined ? { FireAt } : {}),
-          ...(TaskScheduledId !== undefined ? { TaskScheduledId } : {}),
-          ...(TimerId !== undefined ? { TimerId } : {}),
           ...(Reason !== undefined ? { Reason } : {}),
           // how an execution ended (Completed, Failed, ContinuedAsNew), as the extension shows it
           ...(OrchestrationStatus !== undefined ? { OrchestrationStatus } : {}),
           ...(withOutput && Result !== undefined ? { Result: JSON.parse(Result as string) } : {}),
-          ...(withOutput && Input !== undefined && EventType === 15 ? { Input: JSON.parse(Input as string) } : {}),
+          ...(withOutput && Input !== undefined && type === 15 ? { Input: JSON.parse(Input as string) } : {}),
         };
       });
   }

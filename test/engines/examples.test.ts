@@ -48,6 +48,32 @@ describe('the example workflows on the embedded host and on the real extension',
     expect(r.extension).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello, Tokyo!', 'Hello, Seattle!', 'Hello, London!'], version: `${repoAppVersion()}.0.1` });
   });
 
+  it("hello's history reads alike: the extension's folded form (completions name their function, no OrchestratorStarted)", async () => {
+    const r = await onBoth(async (e) => {
+      const links = await start(e, 'workflows/hello', {});
+      await untilStatus(links.statusQueryGetUri, ['Completed'], 60_000);
+      const history = await call('GET', `${links.statusQueryGetUri}&showHistory=true&showHistoryOutput=true`);
+      const events = history.body.historyEvents as Array<Record<string, unknown>>;
+      return {
+        events: events.map((ev) => [ev.EventType, ev.FunctionName ?? ev.Name ?? null, ev.Result ?? null]),
+        scheduledTimes: events.filter((ev) => ev.EventType === 'TaskCompleted').every((ev) => typeof ev.ScheduledTime === 'string'),
+        ids: events.some((ev) => 'TaskScheduledId' in ev || 'TimerId' in ev || 'EventId' in ev),
+      };
+    });
+    expect(r.extension).toEqual(r.embedded);
+    expect(r.extension).toEqual({
+      events: [
+        ['ExecutionStarted', 'hello', null],
+        ['TaskCompleted', 'SayHello', 'Hello, Tokyo!'],
+        ['TaskCompleted', 'SayHello', 'Hello, Seattle!'],
+        ['TaskCompleted', 'SayHello', 'Hello, London!'],
+        ['ExecutionCompleted', null, ['Hello, Tokyo!', 'Hello, Seattle!', 'Hello, London!']],
+      ],
+      scheduledTimes: true,
+      ids: false,
+    });
+  });
+
   it('approval waits with its custom status, takes the event, and completes approved', async () => {
     const r = await onBoth(async (e) => {
       const links = await start(e, 'workflows/approval', { customer: 'ACME', total: 99 });
@@ -133,6 +159,30 @@ describe('the example workflows on the embedded host and on the real extension',
     });
     expect(r.extension).toEqual(r.embedded);
     expect(r.extension).toMatchObject({ newId: true, runtimeStatus: 'Completed' });
+  });
+
+  it('fanOut over 150 items runs as partition slices (sub-orchestrations) and completes alike', async () => {
+    const r = await onBoth(async (e) => {
+      const links = await start(e, 'workflows/fanOut', { taskCount: 150, taskMs: 1 });
+      const done = await untilStatus(links.statusQueryGetUri, ['Completed', 'Failed'], 120_000);
+      const history = await call('GET', `${links.statusQueryGetUri}&showHistory=true`);
+      // The extension folds each finished SubOrchestrationInstanceCreated into its completion.
+      const slices = history.body.historyEvents.filter((ev: { EventType: string }) => ev.EventType === 'SubOrchestrationInstanceCompleted').map((ev: { FunctionName: string }) => ev.FunctionName);
+      return { slices, ...summary(done.body) };
+    });
+    expect(r.extension).toEqual(r.embedded);
+    expect(r.extension).toMatchObject({ slices: ['fanOut-partition', 'fanOut-partition'], runtimeStatus: 'Completed', output: { count: 150, first: 0, last: 149 } });
+  }, 180_000);
+
+  it('nightlyReport: a reject-singleton answers 409 to a second start while the first runs', async () => {
+    const r = await onBoth(async (e) => {
+      const first = await start(e, 'workflows/nightlyReport', null);
+      const second = await call('POST', `${e.url}/api/workflows/nightlyReport`, null);
+      const done = await untilStatus(first.statusQueryGetUri, ['Completed', 'Failed'], 60_000);
+      return { id: first.id, second: second.status, code: second.body?.error?.code, ...summary(done.body) };
+    });
+    expect(r.extension).toEqual(r.embedded);
+    expect(r.extension).toMatchObject({ id: 'nightly', second: 409, code: 'AlreadyRunning', runtimeStatus: 'Completed', output: 'Hello, night shift!' });
   });
 });
 

@@ -40,8 +40,9 @@ describe('the example workflows through the host', () => {
     expect(done.status).toBe(200);
     expect(done.body.output).toEqual(['Hello, Tokyo!', 'Hello, Seattle!', 'Hello, London!']);
     const withHistory = await call('GET', `${links.statusQueryGetUri}&showHistory=true&showHistoryOutput=true`);
-    const scheduled = withHistory.body.historyEvents.filter((e: { EventType: string }) => e.EventType === 'TaskScheduled');
-    expect(scheduled.map((e: { Name: string }) => e.Name)).toEqual(['SayHello', 'SayHello', 'SayHello']);
+    // As the extension shows it: each TaskScheduled folded into its TaskCompleted (FunctionName, ScheduledTime).
+    const completed = withHistory.body.historyEvents.filter((e: { EventType: string }) => e.EventType === 'TaskCompleted');
+    expect(completed.map((e: { FunctionName: string }) => e.FunctionName)).toEqual(['SayHello', 'SayHello', 'SayHello']);
   });
 
   it('fanOut: 40 short tasks, at most 10 in flight, results in order, progress in the custom status', async () => {

@@ -71,14 +71,15 @@ describe('a retry timeout', () => {
     );
     expect(done.body.runtimeStatus).toBe('Completed');
     expect(done.body.output).toBe(true);
-    const events = done.body.historyEvents as Array<{ EventType: string; Timestamp: string; FireAt?: string }>;
+    // The history as the extension shows it: each attempt's TaskScheduled folded into its TaskFailed.
+    const events = done.body.historyEvents as Array<{ EventType: string; Timestamp: string; FireAt?: string; ScheduledTime?: string }>;
     const kinds = events.map((e) => e.EventType);
     // The timeout, not maxAttempts, ended the attempts; a back-off after each failure but the last.
-    const attempts = kinds.filter((k) => k === 'TaskScheduled').length;
+    const attempts = kinds.filter((k) => k === 'TaskFailed').length;
     expect(attempts).toBeGreaterThanOrEqual(2);
     expect(attempts).toBeLessThan(10);
-    expect(kinds.filter((k) => k === 'TaskFailed')).toHaveLength(attempts);
-    const first = Date.parse(events.find((e) => e.EventType === 'TaskScheduled')!.Timestamp);
+    expect(kinds.filter((k) => k === 'TaskScheduled' || k === 'TaskCompleted')).toHaveLength(0);
+    const first = Date.parse(events.find((e) => e.EventType === 'TaskFailed')!.ScheduledTime!);
     const backoffs = events.filter((e) => e.EventType === 'TimerCreated').map((e) => Date.parse(e.FireAt!) - first);
     expect(backoffs).toHaveLength(attempts - 1);
     // No back-off ends after the retry timeout: the last one that would have is cut to end at it.
