@@ -360,6 +360,12 @@ export class HostServer {
       case 'raiseEvent': {
         if (!parts[3]) throw new HttpError(400, 'BadRequest', 'raiseEvent needs an event name');
         checkName('event name', parts[3]);
+        // As the extension answers (HttpApiHandler.HandleRaiseEventRequestAsync): 404 and 410 first,
+        // then only a JSON body (curl -d sends a form content type unless told otherwise).
+        const mediaType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+        if (known && !TERMINAL.has(known.status) && mediaType !== 'application/json') {
+          throw new HttpError(400, 'BadRequest', 'Only application/json request content is supported');
+        }
         const data = jsonBody(await readBody(req));
         guard(() => this.engine.raiseEvent(id, parts[3], data));
         return send(res, 202, undefined);

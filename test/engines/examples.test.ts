@@ -74,10 +74,13 @@ describe('the example workflows on the embedded host and on the real extension',
     });
   });
 
-  it('approval waits with its custom status, takes the event, and completes approved', async () => {
+  it('approval waits with its custom status, refuses an event that is not JSON (400), takes the event, and completes approved', async () => {
     const r = await onBoth(async (e) => {
       const links = await start(e, 'workflows/approval', { customer: 'ACME', total: 99 });
       const waiting = await untilStatus(links.statusQueryGetUri, ['Running'], 60_000);
+      // What curl -d sends unless told otherwise: the extension takes only application/json.
+      const form = await call('POST', links.sendEventPostUri.replace('{eventName}', 'Approval'), '{"approved":false}', { 'content-type': 'application/x-www-form-urlencoded' });
+      expect(form.status).toBe(400);
       const raised = await call('POST', links.sendEventPostUri.replace('{eventName}', 'Approval'), { approved: true, by: 'dana' });
       expect(raised.status).toBe(202);
       const done = await untilStatus(links.statusQueryGetUri, ['Completed', 'Failed'], 60_000);
@@ -125,7 +128,7 @@ describe('the example workflows on the embedded host and on the real extension',
       await waitingForApproval(links.statusQueryGetUri);
       const terminated = await call('POST', links.terminatePostUri.replace('{text}', 'no longer needed'));
       const done = await untilStatus(links.statusQueryGetUri, ['Terminated'], 60_000);
-      const late = await call('POST', links.sendEventPostUri.replace('{eventName}', 'Approval'), { approved: true });
+      const late = await call('POST', links.sendEventPostUri.replace('{eventName}', 'Approval'), '{"approved":true}', { 'content-type': 'text/plain' });
       return { terminate: terminated.status, status: done.status, late: late.status, ...summary(done.body) };
     });
     expect(r.extension).toEqual(r.embedded);
