@@ -18,7 +18,8 @@ export interface Azurite {
 }
 
 export async function startAzurite(options: { location?: string; log?: (line: string) => void }): Promise<Azurite> {
-  const bin = require.resolve('azurite/dist/src/azurite.js');
+  // Azurite's entry through a wrapper that ends it with this process (azurite-child.js).
+  const bin = path.join(__dirname, 'azurite-child.js');
   const args = ['--blobPort', '0', '--queuePort', '0', '--tablePort', '0', '--skipApiVersionCheck', '--disableTelemetry', '--silent'];
   if (options.location) {
     fs.mkdirSync(options.location, { recursive: true });

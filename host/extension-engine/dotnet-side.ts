@@ -70,7 +70,7 @@ export async function startDotnetSide(options: DotnetStart): Promise<DotnetSide>
     env: { ...process.env, AzureWebJobsStorage: options.connectionString, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' },
   });
   child.stdin!.write(
-    `${JSON.stringify({ functions: options.functions, nodeUrl: options.nodeUrl, secret: options.secret, publicOrigin: options.publicOrigin, hostJson: options.hostJson ?? {}, port: 0, verbose: options.verbose })}\n`,
+    `${JSON.stringify({ functions: options.functions, nodeUrl: options.nodeUrl, secret: options.secret, publicOrigin: options.publicOrigin, hostJson: options.hostJson ?? {}, port: 0, verbose: options.verbose, parentPid: process.pid })}\n`,
   );
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (c: string) => c.split('\n').filter(Boolean).forEach((l) => options.log(`[extension] ${l}`)));

@@ -85,14 +85,41 @@ namespace DurableFlow.ExtensionHost
             Console.Out.WriteLine("READY " + JsonConvert.SerializeObject(new { port, client = JObject.Parse(ClientProbe.Binding) }, Formatting.None));
             Console.Out.Flush();
 
-            // Run until the Node side closes standard input (it exited, or asked us to stop).
-            await Task.Run(() =>
+            // Run until the Node side closes standard input (it asked us to stop), or is gone
+            // without closing it (killed: its process no longer exists).
+            var stdinClosed = Task.Run(() =>
             {
                 while (Console.In.ReadLine() != null) { }
             });
+            var parentGone = ParentGone(start.ParentPid);
+            await Task.WhenAny(stdinClosed, parentGone);
+            // Stopping must not outlive the Node side: whatever hangs, the process ends.
+            _ = Task.Delay(TimeSpan.FromSeconds(15)).ContinueWith(_ => Environment.Exit(0));
             await web.StopAsync();
             await host.StopAsync(TimeSpan.FromSeconds(10));
             return 0;
+        }
+
+        /// <summary>Completes when the process `pid` no longer runs (never for 0).</summary>
+        private static async Task ParentGone(int pid)
+        {
+            if (pid <= 0)
+            {
+                await Task.Delay(System.Threading.Timeout.Infinite);
+            }
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                try
+                {
+                    using var parent = System.Diagnostics.Process.GetProcessById(pid);
+                    if (parent.HasExited) return;
+                }
+                catch (ArgumentException)
+                {
+                    return;
+                }
+            }
         }
 
         private static string MoveNextAndGet(this System.Collections.Generic.IEnumerator<string> e) => e.MoveNext() ? e.Current : null;
@@ -107,6 +134,8 @@ namespace DurableFlow.ExtensionHost
         [JsonProperty("hostJson")] public JObject HostJson { get; set; }
         [JsonProperty("port")] public int Port { get; set; }
         [JsonProperty("verbose")] public bool Verbose { get; set; }
+        /// <summary>The Node side's process id: this process ends when it is gone.</summary>
+        [JsonProperty("parentPid")] public int ParentPid { get; set; }
     }
 
     public sealed class FunctionSpec
