@@ -1,0 +1,77 @@
+/**
+ * Timeouts, retries and error names on both engines, in a small compiled app: an event wait that
+ * times out (continue, and fail into a catch), an activity step's timeout, retries ended by their
+ * timeout, and an error name an activity throws, each read back in a `catch`. Both engines must
+ * give the same output; the expected values are what the workflows promise.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../bench/app';
+import { call, untilStatus } from '../host/http-helpers';
+import { ENGINES, startEngine, summary, type Engine, type EngineName } from './engines';
+
+const repo = path.resolve(__dirname, '../..');
+
+const ACTIVITIES = `
+export async function Slow(ms: number): Promise<string> {
+  await new Promise((r) => setTimeout(r, ms));
+  return 'slow done';
+}
+export async function Flaky(): Promise<never> {
+  throw new Error('always fails');
+}
+export async function Decline(): Promise<never> {
+  const e = new Error('card ending 4242 was declined');
+  e.name = 'PaymentDeclined';
+  throw e;
+}
+`;
+
+const caught = "${ err.name + ': ' + err.message }";
+const WORKFLOWS: Record<string, string> = {
+  eventContinue: ['dsl: 1', 'steps:', '  - id: go', '    waitForEvent: Go', '    timeout: 2s', '    onTimeout: continue', `output: "\${ steps.go.output === null ? 'timed out' : 'got it' }"`, ''].join('\n'),
+  eventFail: ['dsl: 1', 'steps:', '  - id: guarded', '    try:', '      - waitForEvent: Go', '        timeout: 1s', '    catch:', '      as: err', '      steps:', '        - set:', `            seen: "${caught}"`, 'output: ${ vars.seen }', ''].join('\n'),
+  activityTimeout: ['dsl: 1', 'steps:', '  - try:', '      - activity: Slow', '        input: 4000', '        timeout: 1s', '    catch:', '      as: err', '      steps:', '        - set:', `            seen: "${caught}"`, 'output: ${ vars.seen }', ''].join('\n'),
+  retryTimeout: ['dsl: 1', 'steps:', '  - try:', '      - activity: Flaky', '        retry: { maxAttempts: 10, interval: 300ms, timeout: 1s }', '    catch:', '      as: err', '      steps:', '        - set:', `            seen: "${caught}"`, 'output: ${ vars.seen }', ''].join('\n'),
+  errorName: ['dsl: 1', 'steps:', '  - try:', '      - activity: Decline', '    catch:', '      as: err', '      steps:', '        - set:', `            seen: "${caught}"`, 'output: ${ vars.seen }', ''].join('\n'),
+};
+
+let app: string;
+const engines = new Map<EngineName, Engine>();
+
+beforeAll(async () => {
+  app = buildApp(repo, WORKFLOWS, ACTIVITIES, 'df-engines-timeouts-');
+  const file = path.join(app, 'host.json');
+  const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  json.extensions.durableTask.storageProvider = { maxQueuePollingInterval: '00:00:01' };
+  fs.writeFileSync(file, JSON.stringify(json, null, 2));
+  for (const name of ENGINES) engines.set(name, await startEngine(name, app));
+}, 240_000);
+afterAll(async () => {
+  for (const e of engines.values()) await e.close();
+  if (app) fs.rmSync(app, { recursive: true, force: true });
+});
+
+async function finish(engine: Engine, workflow: string): Promise<Record<string, unknown>> {
+  const started = await call('POST', `${engine.url}/api/workflows/${workflow}`, {});
+  expect(started.status, JSON.stringify(started.body)).toBe(202);
+  const done = await untilStatus(started.body.statusQueryGetUri, ['Completed', 'Failed'], 90_000);
+  return summary(done.body);
+}
+
+describe.each(Object.keys(WORKFLOWS))('%s on the embedded host and on the real extension', (workflow) => {
+  it('gives the same status and output', async () => {
+    const [embedded, extension] = await Promise.all(ENGINES.map((n) => finish(engines.get(n)!, workflow)));
+    expect(extension).toEqual(embedded);
+    const expected: Record<string, unknown> = {
+      eventContinue: 'timed out',
+      eventFail: "Timeout: waiting for event 'Go' did not finish within 1000 ms",
+      activityTimeout: "Timeout: activity 'Slow' did not finish within 1000 ms",
+      // the activity's own error, its name and message as it threw them (runtime/errors.ts carries them across the extension)
+      retryTimeout: 'Error: always fails',
+      errorName: 'PaymentDeclined: card ending 4242 was declined',
+    };
+    expect(extension).toMatchObject({ runtimeStatus: 'Completed', output: expected[workflow] });
+  }, 120_000);
+});
