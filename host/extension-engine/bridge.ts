@@ -12,7 +12,7 @@ import type { CoreApi } from '../functions/core-api';
 import { invoke, type RpcResponse } from '../functions/invoke';
 import { decodeInput } from '../orchestration/actions';
 import { safeEqual } from '../http/auth';
-import { readBody } from '../http/front';
+import { closeServer, readBody } from '../http/front';
 
 interface BridgeCall {
   kind: 'orchestration' | 'activity';
@@ -80,9 +80,6 @@ export class Bridge {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    return closeServer(this.server);
   }
 }

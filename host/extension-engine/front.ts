@@ -7,10 +7,8 @@
  * host (host/http/front.ts).
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { CoreApi } from '../functions/core-api';
-import { ownHosts } from '../http/auth';
-import { HttpError, readBody, requestTarget, send, sendFailure, serveTrigger, type TriggerContext } from '../http/front';
+import { closeServer, HttpError, listenOn, readBody, requestTarget, send, sendFailure, serveTrigger, type TriggerContext } from '../http/front';
 import { WEBHOOK_PREFIX } from '../http/server';
 import type { Logger } from '../log';
 
@@ -42,24 +40,13 @@ export class ExtensionFront {
     return this.backend.client;
   }
 
-  listen(port: number, host = '127.0.0.1'): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        const a = this.server.address() as AddressInfo;
-        this.origin = `http://${host}:${a.port}`;
-        this.hosts = ownHosts(a.port, host);
-        this.origins = new Set([...this.hosts].map((h) => `http://${h}`));
-        resolve(this.origin);
-      });
-    });
+  async listen(port: number, host = '127.0.0.1'): Promise<string> {
+    ({ origin: this.origin, hosts: this.hosts, origins: this.origins } = await listenOn(this.server, port, host));
+    return this.origin;
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    return closeServer(this.server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

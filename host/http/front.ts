@@ -5,11 +5,38 @@
  * programming model with a durable client binding the engine supplies.
  */
 import type * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { CoreApi, Registration } from '../functions/core-api';
 import { bindingName, invoke, type RpcHttpResponse } from '../functions/invoke';
 import type { Logger } from '../log';
-import { authLevel, grants, levelOfKey, type AuthLevel, type HostKeys } from './auth';
+import { authLevel, grants, levelOfKey, ownHosts, type AuthLevel, type HostKeys } from './auth';
 import { MalformedPathError, matchRoute } from './routes';
+
+/** Where a front listens: its origin, and the Host and Origin values it answers to (requestTarget). */
+export interface Listening {
+  origin: string;
+  hosts: Set<string>;
+  origins: Set<string>;
+}
+
+export function listenOn(server: http.Server, port: number, host = '127.0.0.1'): Promise<Listening> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const a = server.address() as AddressInfo;
+      const hosts = ownHosts(a.port, host);
+      resolve({ origin: `http://${host.includes(':') ? `[${host}]` : host}:${a.port}`, hosts, origins: new Set([...hosts].map((h) => `http://${h}`)) });
+    });
+  });
+}
+
+/** Stops accepting and drops open connections (keep-alive ones included). */
+export function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
 
 /** Request bodies above this are refused with 413. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;

@@ -20,7 +20,6 @@
  * so every link works for its receiver and none grants more than the caller already had.
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { nameError, nameErrorCode, urlPart, type NameKind } from '../../runtime/ids';
 import { violations, workflowRegistry } from '../../runtime/registry';
 import { VERSION_KEY, versionEnvelope } from '../../runtime/version-text';
@@ -28,8 +27,8 @@ import type { CoreApi } from '../functions/core-api';
 import { ConflictError, GoneError, NotFoundError, type Engine } from '../executor/engine';
 import type { Logger } from '../log';
 import { TERMINAL, type InstanceRow, type Store } from '../store/store';
-import { authLevel, ownHosts, randomKey, safeEqual, type AuthLevel, type HostKeys } from './auth';
-import { authorize, HttpError, jsonBody, readBody, requestTarget, send, sendFailure, serveTrigger, type TriggerContext } from './front';
+import { authLevel, randomKey, safeEqual, type AuthLevel, type HostKeys } from './auth';
+import { authorize, closeServer, HttpError, jsonBody, listenOn, readBody, requestTarget, send, sendFailure, serveTrigger, type TriggerContext } from './front';
 
 export const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
 /**
@@ -88,24 +87,13 @@ export class HostServer {
     });
   }
 
-  listen(port: number, host = '127.0.0.1'): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        const a = this.server.address() as AddressInfo;
-        this.origin = `http://${host.includes(':') ? `[${host}]` : host}:${a.port}`;
-        this.hosts = ownHosts(a.port, host);
-        this.origins = new Set([...this.hosts].map((h) => `http://${h}`));
-        resolve(this.origin);
-      });
-    });
+  async listen(port: number, host = '127.0.0.1'): Promise<string> {
+    ({ origin: this.origin, hosts: this.hosts, origins: this.origins } = await listenOn(this.server, port, host));
+    return this.origin;
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    return closeServer(this.server);
   }
 
   // --- the durable client binding and check-status payloads ------------------------------------

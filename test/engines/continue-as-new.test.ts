@@ -3,18 +3,11 @@
  * timeout, so a timer races the event and is cancelled) and continues as new with the item added,
  * five times. Each event must be taken once: a, b, c, d, e in, "a, b, c, d, e" out.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call, until, untilStatus } from '../host/http-helpers';
-import { appFolder, ENGINES, startEngine, type Engine, type EngineName } from './engines';
+import { appFolder, bothEngines, ENGINES } from './engines';
 
-const engines = new Map<EngineName, Engine>();
-beforeAll(async () => {
-  const app = appFolder();
-  for (const name of ENGINES) engines.set(name, await startEngine(name, app));
-}, 180_000);
-afterAll(async () => {
-  for (const e of engines.values()) await e.close();
-});
+const engines = bothEngines(() => appFolder());
 
 /** The items the instance's current execution started with, once it runs that execution. */
 async function itemsWhenWaiting(statusUrl: string, count: number): Promise<string[]> {

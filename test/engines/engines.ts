@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { createExtensionHost } from '../../host/extension-engine/main';
 import { createHost } from '../../host/main';
 
@@ -49,6 +50,22 @@ export function repoAppVersion(): number {
   const m = /rt\.registerApp\(\{ version: (\d+) \}\)/.exec(fs.readFileSync(path.join(root, 'generated/index.ts'), 'utf8'));
   if (!m) throw new Error('generated/index.ts registers no app version: run npm run compile');
   return Number(m[1]);
+}
+
+/**
+ * Both engines over the same app for a test file: started before its tests, stopped after them.
+ * The map is filled once they run.
+ */
+export function bothEngines(appDir: () => string): Map<EngineName, Engine> {
+  const engines = new Map<EngineName, Engine>();
+  beforeAll(async () => {
+    const app = appDir();
+    for (const name of ENGINES) engines.set(name, await startEngine(name, app));
+  }, 180_000);
+  afterAll(async () => {
+    for (const e of engines.values()) await e.close();
+  });
+  return engines;
 }
 
 /** What both engines must agree on about a finished (or waiting) instance. */

@@ -3,19 +3,11 @@
  * as a user drives them with curl: the embedded host and the real Durable Task extension must give
  * the same status, output and custom status (where they differ, the extension is right).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call, until, untilStatus } from '../host/http-helpers';
-import { appFolder, ENGINES, repoAppVersion, startEngine, summary, type Engine, type EngineName } from './engines';
+import { appFolder, bothEngines, ENGINES, repoAppVersion, summary, type Engine, type EngineName } from './engines';
 
-const engines = new Map<EngineName, Engine>();
-
-beforeAll(async () => {
-  const app = appFolder();
-  for (const name of ENGINES) engines.set(name, await startEngine(name, app));
-}, 180_000);
-afterAll(async () => {
-  for (const e of engines.values()) await e.close();
-});
+const engines = bothEngines(() => appFolder());
 
 /** Waits until an approval instance waits for its event (its custom status says so). */
 async function waitingForApproval(statusUrl: string): Promise<void> {
