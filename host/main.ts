@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { applySettings, logRoutes, readAppFolder } from './app-folder';
 import { loadApp } from './functions/core-api';
 import { Engine } from './executor/engine';
 import { resolveKeys, type HostKeys } from './http/auth';
@@ -58,39 +59,16 @@ export function functionTimeoutMs(value: unknown): number {
   return (((Number(d ?? 0) * 24 + Number(h)) * 60 + Number(min)) * 60 + Number(sec)) * 1000;
 }
 
-interface HostJson {
-  extensions?: {
-    durableTask?: {
-      hubName?: string;
-      maxConcurrentActivityFunctions?: number;
-      maxConcurrentOrchestratorFunctions?: number;
-      defaultVersion?: unknown;
-      versionMatchStrategy?: unknown;
-      versionFailureStrategy?: unknown;
-    };
-  };
-}
-
-function readJson<T>(file: string): T | undefined {
-  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : undefined;
-}
-
 export async function createHost(options: HostOptions): Promise<Host> {
-  const appDir = path.resolve(options.appDir);
+  const app = readAppFolder(options.appDir);
+  const { appDir, settings, hostJson, hubName, entry } = app;
   const log: Logger = createLogger({ verbose: options.verbose ?? false, quiet: options.quiet, write: options.log });
-  const settings = readJson<{ Values?: Record<string, string>; Host?: Record<string, unknown> }>(path.join(appDir, 'local.settings.json'));
   // Keys are checked before anything starts: an empty or short key in local.settings.json is refused.
   const keys = options.enforceAuth ? resolveKeys(settings?.Host, path.join(appDir, 'local.settings.json')) : undefined;
-  for (const [k, v] of Object.entries(settings?.Values ?? {})) if (process.env[k] === undefined) process.env[k] = v;
-  const hostJson = readJson<HostJson & { functionTimeout?: unknown }>(path.join(appDir, 'host.json'));
-  const durable = hostJson?.extensions?.durableTask ?? {};
-  const functionTimeout = functionTimeoutMs(hostJson?.functionTimeout);
-  const hubName = durable.hubName ?? 'TestHubName';
+  applySettings(app);
+  const durable = hostJson.extensions?.durableTask ?? {};
+  const functionTimeout = functionTimeoutMs(hostJson.functionTimeout);
   const versioning = versioningSettings(durable);
-  const pkg = readJson<{ main?: string }>(path.join(appDir, 'package.json'));
-  if (!pkg?.main) throw new Error(`${appDir}/package.json has no "main": compile the app first (npm run compile)`);
-  const entry = path.resolve(appDir, pkg.main);
-  if (!fs.existsSync(entry)) throw new Error(`the app entry ${path.relative(process.cwd(), entry)} does not exist: run npm run compile`);
 
   const sync = options.sync ?? (process.env.DURABLE_FLOW_SYNC as StoreSync | undefined) ?? 'normal';
   if (sync !== 'normal' && sync !== 'full') throw new Error(`sync must be 'normal' or 'full', not '${sync}'`);
@@ -143,9 +121,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   schedules.start();
 
   log.info(`durable-flow host: ${api.registrations.size} functions from ${path.relative(process.cwd(), entry) || entry}, task hub '${hubName}'`);
-  for (const r of [...api.registrations.values()].filter((r) => r.trigger.type === 'httpTrigger')) {
-    log.info(`  ${r.name}: [${((r.trigger.methods as string[]) ?? ['GET', 'POST']).join(',')}] ${url}/api/${r.trigger.route ?? r.name}`);
-  }
+  logRoutes(api, url, log);
   log.info(`activities run in ${workers.size} worker process${workers.size === 1 ? '' : 'es'} (FUNCTIONS_WORKER_PROCESS_COUNT), orchestrations in ${episodes ? `${threads} thread${threads === 1 ? '' : 's'}` : "the host's thread"}`);
   if (keys) log.info(`keys are enforced: function key ${keys.function}, master key ${keys.master}`);
 

@@ -4,8 +4,8 @@
  * Azurite. The Node side loads `dist/generated/index.js` exactly as the embedded host does and
  * runs what the extension forwards (bridge.ts).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { applySettings, logRoutes, readAppFolder } from '../app-folder';
 import { randomKey } from '../http/auth';
 import { startApp } from '../functions/core-api';
 import { Schedules } from '../executor/schedules';
@@ -38,22 +38,12 @@ export interface ExtensionHost {
   close(): Promise<void>;
 }
 
-function readJson<T>(file: string): T | undefined {
-  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : undefined;
-}
-
 export async function createExtensionHost(options: ExtensionHostOptions): Promise<ExtensionHost> {
   requireDotnet();
-  const appDir = path.resolve(options.appDir);
+  const app = readAppFolder(options.appDir);
+  const { appDir, hostJson, hubName, entry } = app;
   const log = createLogger({ verbose: options.verbose ?? false, quiet: options.quiet, write: options.log });
-  const settings = readJson<{ Values?: Record<string, string> }>(path.join(appDir, 'local.settings.json'));
-  for (const [k, v] of Object.entries(settings?.Values ?? {})) if (process.env[k] === undefined) process.env[k] = v;
-  const hostJson = readJson<{ extensions?: { durableTask?: { hubName?: string } } }>(path.join(appDir, 'host.json')) ?? {};
-  const hubName = hostJson.extensions?.durableTask?.hubName ?? 'TestHubName';
-  const pkg = readJson<{ main?: string }>(path.join(appDir, 'package.json'));
-  if (!pkg?.main) throw new Error(`${appDir}/package.json has no "main": compile the app first (npm run compile)`);
-  const entry = path.resolve(appDir, pkg.main);
-  if (!fs.existsSync(entry)) throw new Error(`the app entry ${path.relative(process.cwd(), entry)} does not exist: run npm run compile`);
+  applySettings(app);
 
   const api = await startApp(entry);
   const closers: Array<() => Promise<void>> = [];
@@ -96,9 +86,7 @@ export async function createExtensionHost(options: ExtensionHostOptions): Promis
 
     const version = extensionVersion();
     log.info(`durable-flow host (extension engine: ${EXTENSION_PACKAGE} ${version} on ${azurite ? 'Azurite' : 'the given storage'}): ${api.registrations.size} functions from ${path.relative(process.cwd(), entry) || entry}, task hub '${hubName}'`);
-    for (const r of [...api.registrations.values()].filter((r) => r.trigger.type === 'httpTrigger')) {
-      log.info(`  ${r.name}: [${((r.trigger.methods as string[]) ?? ['GET', 'POST']).join(',')}] ${url}/api/${r.trigger.route ?? r.name}`);
-    }
+    logRoutes(api, url, log);
     return { url, extensionVersion: version, clientBinding: dotnet.client, close: closeAll };
   } catch (e) {
     await closeAll();
