@@ -1,14 +1,18 @@
 /**
  * `npm run bench:dashboard -- [--count 10000] [--engines embedded,extension]`:
- * what one poll of the status pages' dashboard costs with many instances in the task hub, on the
- * embedded host and on the real Durable Task extension (Azurite). The dashboard's API
- * (`/api/flow/api/instances?top=20`) reads every instance through the durable client on each
- * poll (it polls every few seconds while open), so its cost grows with the hub.
+ * what the status pages' reads cost with many instances in the task hub, on the embedded host and
+ * on the real Durable Task extension (Azurite):
+ * - **list**: the dashboard's latest instances (`/api/flow/api/instances?top=20`, every 3 s while
+ *   open): prefix queries, a page each (runtime/flow/listing.ts);
+ * - **counts**: its counts for the last 24 hours (`/api/flow/api/counts`), a scan of the window,
+ *   asked for when the list changed or every 15 s;
+ * - **full read**, the baseline: every instance through the Durable API following every
+ *   continuation token, as durable-functions' getStatusAll reads (what every dashboard poll did
+ *   before the list was paged).
  *
  * Each engine gets a fresh task hub with `count` instances of the `digest` example, started
- * through its own route (each waits for an event, one episode and a 7-day timer each), then the
- * poll is timed 10 times; the median and the slowest are reported, with the time the instances
- * took to start.
+ * through its own route (each waits for an event, one episode and a 7-day timer each); once all
+ * wait, each read is timed 10 times, taking turns; medians and the slowest are reported.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -61,25 +65,50 @@ async function measure(engine: string): Promise<string> {
     await Promise.all(Array.from({ length: 20 }, worker));
     const started = Date.now() - t0;
     process.stderr.write(`${engine}: ${count} started in ${(started / 1000).toFixed(1)} s\n`);
-    const poll = async (): Promise<{ ms: number; body: { total: number; counts: Record<string, Record<string, number>> } }> => {
+    const timed = async (url: string): Promise<{ ms: number; body: unknown }> => {
       const s = performance.now();
-      const r = await fetch(`${host.url}/api/flow/api/instances?top=20`);
-      const body = (await r.json()) as { total: number; counts: Record<string, Record<string, number>> };
+      const r = await fetch(url);
+      if (r.status !== 200) throw new Error(`${url} answered ${r.status}`);
+      const body = (await r.json()) as unknown;
       return { ms: performance.now() - s, body };
     };
-    // Every instance has run its first episode (it waits) before the poll is timed. Checked every
-    // 20 s: each check is itself a full read, which slows the engine down.
+    const fullRead = async (): Promise<{ ms: number; rows: number }> => {
+      const s = performance.now();
+      let rows = 0;
+      let token: string | null = null;
+      do {
+        const r: Response = await fetch(`${host.url}/runtime/webhooks/durabletask/instances`, { headers: token ? { 'x-ms-continuation-token': token } : {} });
+        if (r.status !== 200) throw new Error(`the full read answered ${r.status}`);
+        rows += ((await r.json()) as unknown[]).length;
+        token = r.headers.get('x-ms-continuation-token');
+        if (token === 'null' || token === '') token = null;
+      } while (token);
+      return { ms: performance.now() - s, rows };
+    };
+    // Every instance has run its first episode (it waits) before the reads are timed. Checked
+    // every 20 s with the counts read.
     for (;;) {
-      const { body } = await poll();
-      const running = body.counts.digest?.Running ?? 0;
+      const { body } = await timed(`${host.url}/api/flow/api/counts?window=24h`);
+      const running = (body as { counts: Record<string, Record<string, number>> }).counts.digest?.Running ?? 0;
       process.stderr.write(`${engine}: ${running} of ${count} waiting\n`);
       if (running >= count) break;
       await new Promise((r) => setTimeout(r, 20_000));
     }
     const ready = Date.now() - t0;
-    const times: number[] = [];
-    for (let i = 0; i < 10; i++) times.push((await poll()).ms);
-    return `| ${engine} | ${count.toLocaleString('en-US')} | ${(started / 1000).toFixed(1)} s / ${(ready / 1000).toFixed(1)} s | ${round(median(times), 0)} ms | ${round(Math.max(...times), 0)} ms |`;
+    const list: number[] = [];
+    const counts: number[] = [];
+    const full: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const l = await timed(`${host.url}/api/flow/api/instances?top=20`);
+      if ((l.body as { instances: unknown[] }).instances.length !== 20) throw new Error('the list did not answer 20 instances');
+      list.push(l.ms);
+      counts.push((await timed(`${host.url}/api/flow/api/counts?window=24h`)).ms);
+      const f = await fullRead();
+      if (f.rows !== count) throw new Error(`the full read found ${f.rows} instances, not ${count}`);
+      full.push(f.ms);
+    }
+    const cell = (xs: number[]): string => `${round(median(xs), 0)} ms (${round(Math.max(...xs), 0)})`;
+    return `| ${engine} | ${count.toLocaleString('en-US')} | ${(started / 1000).toFixed(1)} s / ${(ready / 1000).toFixed(1)} s | ${cell(list)} | ${cell(counts)} | ${cell(full)} | ${round(median(full) / median(list), 1)}× |`;
   } finally {
     await host.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -90,10 +119,10 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   for (const e of engines) rows.push(await measure(e));
   const lines = [
-    `Dashboard poll (/api/flow/api/instances?top=20) with ${count.toLocaleString('en-US')} waiting instances; ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+    `The status pages' reads with ${count.toLocaleString('en-US')} waiting instances; medians of 10 (slowest); ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
     '',
-    '| engine | instances | started / all waiting | poll, median of 10 | poll, slowest |',
-    '|---|---|---|---|---|',
+    '| engine | instances | started / all waiting | list (top 20) | counts (24 h) | full read (baseline) | full read / list |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);

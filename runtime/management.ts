@@ -15,6 +15,8 @@ import type { DurableClient, DurableOrchestrationStatus } from 'durable-function
 import { stepStates } from './flow/state';
 import { nameError, nameErrorCode, urlPart, type NameKind } from './ids';
 import { startVersion, workflowRegistry } from './registry';
+import { decodeCursor, encodeCursor, latestInstances, type ListedWorkflow } from './flow/listing';
+import { newInstanceId } from './new-id';
 import { versionEnvelope, workflowVersion } from './version-text';
 
 const FINISHED = new Set<string>([df.OrchestrationRuntimeStatus.Completed, df.OrchestrationRuntimeStatus.Failed, df.OrchestrationRuntimeStatus.Terminated]);
@@ -179,6 +181,8 @@ export interface ManagementOptions {
   workflow: string;
   /** The workflow is a singleton: its instance id is the key, so restart keeps the id. */
   singleton?: boolean;
+  /** A singleton's ids: one exact id, or what they start with ('' when unknown): how its list finds them. */
+  singletonIds?: { exact: string } | { prefix: string };
   /** The workflow's latest version: a restart starts it (runtime/versions.ts). */
   version?: number;
 }
@@ -196,7 +200,7 @@ export async function manage(options: ManagementOptions, request: HttpRequest, c
 
   if (!id) {
     if (method !== 'GET') return wrongMethod('GET');
-    return list(options, client, request);
+    return list(options, request, context);
   }
   const badId = badName('instance id', id);
   if (badId) return badId;
@@ -251,8 +255,9 @@ export async function manage(options: ManagementOptions, request: HttpRequest, c
       // A restart is a new start: the latest version, with the input the instance ran with.
       const restart = { input: instanceInput(s), version: startVersion(options.version) };
       if (!options.singleton) {
-        const newId = await client.startNew(options.workflow, restart);
-        return checkStatusResponse(client, request, newId);
+        const chosen = newInstanceId(options.workflow);
+        const newId = await client.startNew(options.workflow, { ...restart, instanceId: chosen });
+        return checkStatusResponse(client, request, chosen ?? newId);
       }
       // A singleton's id is its key: restart it under that id once it has finished, never as a
       // second instance beside it.
@@ -275,7 +280,12 @@ export async function manage(options: ManagementOptions, request: HttpRequest, c
   }
 }
 
-async function list(options: ManagementOptions, client: DurableClient, request: HttpRequest): Promise<HttpResponseInit> {
+/**
+ * A page of the workflow's instances, newest first, read a page at a time by their ids
+ * (runtime/flow/listing.ts): `status`, `from`/`to` (creation time) and `top` go to the backend's
+ * query; `continuationToken` is the cursor the previous page returned.
+ */
+async function list(options: ManagementOptions, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const q = request.query;
   const statuses = q.get('status')?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
   const unknown = statuses.filter((s) => !STATUSES.includes(s));
@@ -291,25 +301,16 @@ async function list(options: ManagementOptions, client: DurableClient, request: 
   if (from === 'bad' || to === 'bad') return jsonError(400, 'InvalidDate', "'from' and 'to' must be ISO 8601 date-times");
   const top = Number(q.get('top') ?? 50);
   if (!Number.isInteger(top) || top < 1 || top > 1000) return jsonError(400, 'InvalidTop', "'top' must be an integer from 1 to 1000");
-  const all = (
-    await client.getStatusBy({
-      createdTimeFrom: from,
-      createdTimeTo: to,
-      runtimeStatus: statuses.length ? (statuses as df.OrchestrationRuntimeStatus[]) : undefined,
-    })
-  )
-    // getStatusBy answers the payload as the backend sent it (`version` included), not as DurableOrchestrationStatus objects.
-    .filter((s) => s.name === options.workflow)
-    .sort((a, b) => new Date(a.createdTime).getTime() - new Date(b.createdTime).getTime() || a.instanceId.localeCompare(b.instanceId));
-  // The continuation token is the offset into this ordered list, opaque to callers.
   const token = q.get('continuationToken');
-  const offset = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) : 0;
-  if (!Number.isInteger(offset) || offset < 0) return jsonError(400, 'InvalidContinuationToken', 'the continuation token is not one this endpoint issued');
-  const page = all.slice(offset, offset + top);
-  const next = offset + top < all.length ? Buffer.from(String(offset + top)).toString('base64url') : null;
+  const cursor = token ? decodeCursor(token) : undefined;
+  if (token && !cursor) return jsonError(400, 'InvalidContinuationToken', 'the continuation token is not one this endpoint issued');
+  const workflow: ListedWorkflow = { name: options.workflow, ...(options.singletonIds ? { singleton: options.singletonIds } : options.singleton ? { singleton: { prefix: '' } } : {}) };
+  const page = await latestInstances(context, [workflow], { statuses, from, to }, top, cursor);
+  const next = page.next ? encodeCursor(page.next) : null;
   return {
     status: 200,
-    jsonBody: { instances: page.map((s) => friendlyStatus(s as InstanceStatus, false)), continuationToken: next },
+    // The query answers the payload as the backend sent it (`version` included).
+    jsonBody: { instances: page.instances.map((s) => friendlyStatus(s, false)), continuationToken: next },
     headers: next ? { 'x-ms-continuation-token': next } : {},
   };
 }

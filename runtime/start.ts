@@ -11,6 +11,7 @@ import * as df from 'durable-functions';
 import type { DurableClient } from 'durable-functions';
 import { parseDuration } from './durations';
 import { nameError, nameErrorCode, urlPart } from './ids';
+import { newInstanceId } from './new-id';
 import { checkStatusResponse, isActive, jsonError } from './management';
 import { registerWorkflow, startVersion, violations, type AuthLevel, type InputValidator } from './registry';
 import type { Json } from './values';
@@ -173,9 +174,10 @@ export async function startFromHttp(options: StarterOptions, request: HttpReques
     const answer = await conflict(instanceId);
     if (answer) return answer;
   }
+  const chosen = instanceId ?? newInstanceId(options.workflow);
   let id: string;
   try {
-    id = await client.startNew(options.workflow, { input: read.input, instanceId: instanceId === undefined ? undefined : urlPart(instanceId), version: versionText(options) });
+    id = await client.startNew(options.workflow, { input: read.input, instanceId: chosen === undefined ? undefined : urlPart(chosen), version: versionText(options) });
   } catch (e) {
     // Two starts raced past the check: the backend let one create the instance; answer the
     // other with it, exactly as if it had arrived second.
@@ -183,7 +185,7 @@ export async function startFromHttp(options: StarterOptions, request: HttpReques
     if (answer) return answer;
     throw e;
   }
-  id = instanceId ?? id;
+  id = chosen ?? id;
   context.log(`started orchestration '${options.workflow}' with id '${id}'`);
   if (waitMs !== undefined) return waitOrCheckStatus(client, context, request, id, waitMs);
   return checkStatusResponse(client, request, id);
@@ -218,7 +220,8 @@ export function timerStarter(options: StarterOptions): (timer: Timer, context: I
         return;
       }
     }
-    const id = await client.startNew(options.workflow, { input: null, instanceId: instanceId === undefined ? undefined : urlPart(instanceId), version: versionText(options) });
-    context.log(`timer started orchestration '${options.workflow}' with id '${instanceId ?? id}'`);
+    const chosen = instanceId ?? newInstanceId(options.workflow);
+    const id = await client.startNew(options.workflow, { input: null, instanceId: chosen === undefined ? undefined : urlPart(chosen), version: versionText(options) });
+    context.log(`timer started orchestration '${options.workflow}' with id '${chosen ?? id}'`);
   };
 }

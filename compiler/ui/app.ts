@@ -75,10 +75,18 @@ interface Instance {
 
 interface InstancesPage {
   now: string;
-  counts: Record<string, Record<string, number>>;
-  total: number;
   instances: Instance[];
   continuationToken: string | null;
+}
+
+/** Counts by workflow and status of the instances created within a window (runtime/flow/listing.ts). */
+interface CountsPage {
+  now: string;
+  window: string;
+  counts: Record<string, Record<string, number>>;
+  /** Instances read; false `complete`: more were there than the endpoint reads. */
+  read: number;
+  complete: boolean;
 }
 
 interface TraceEvent {
@@ -111,6 +119,12 @@ const FINISHED = new Set(['Completed', 'Failed', 'Terminated']);
 /** How often a live view asks again (ms). */
 const POLL_INSTANCE = 1000;
 const POLL_DASHBOARD = 3000;
+/**
+ * Counts read every instance created within their window (the one read that grows with the task
+ * hub), so they are asked for when the latest instances changed and at most this often otherwise.
+ */
+const POLL_COUNTS = 15_000;
+const WINDOWS: Array<[string, string]> = [['1h', 'last hour'], ['24h', 'last 24 hours'], ['7d', 'last 7 days'], ['30d', 'last 30 days'], ['all', 'all time']];
 const PAGE_SIZE = 15;
 /** The latest episodes the replay trace shows. */
 const TRACE_EPISODES = 100;
@@ -369,7 +383,7 @@ function instancesSection(fixedWorkflow?: string): { el: HTMLElement; refresh: (
         : [h('tr', {}, h('td', { colspan: 6, className: 'empty' }, 'No instances yet.'))]),
     );
     const first = (state.tokens.length - 1) * PAGE_SIZE;
-    pager.textContent = page.total ? `${first + 1}–${first + page.instances.length} of ${page.total}` : '';
+    pager.textContent = page.instances.length ? `${first + 1}–${first + page.instances.length}` : '';
     newer.disabled = state.tokens.length <= 1;
     older.disabled = !page.continuationToken;
     return page;
@@ -416,23 +430,49 @@ function dashboard(): void {
   }).flat();
   const list = instancesSection();
   const problem = h('div', { className: 'problem' });
+  const windowSelect = h('select', { name: 'window', 'aria-label': 'count instances created in the', onchange: () => void refreshCounts() }, ...WINDOWS.map(([v, label]) => h('option', { value: v, selected: v === '24h' }, label)));
+  const countsNote = h('span', { className: 'hint counts-note' });
   app.replaceChildren(
     header(h('span', {}, 'Dashboard')),
-    h('main', {}, problem, h('section', { className: 'card' }, h('div', { className: 'card-head' }, h('h2', {}, 'Workflows')), h('table', { className: 'list workflows' }, h('thead', {}, h('tr', {}, h('th', {}, 'Workflow'), h('th', {}, 'Trigger'), h('th', {}, 'Instances'), h('th', {}))), h('tbody', {}, ...rows))), list.el),
+    h(
+      'main',
+      {},
+      problem,
+      h(
+        'section',
+        { className: 'card' },
+        h('div', { className: 'card-head' }, h('h2', {}, 'Workflows'), h('div', { className: 'filters' }, h('label', {}, 'instances created in the ', windowSelect), countsNote)),
+        h('table', { className: 'list workflows' }, h('thead', {}, h('tr', {}, h('th', {}, 'Workflow'), h('th', {}, 'Trigger'), h('th', {}, 'Instances'), h('th', {}))), h('tbody', {}, ...rows)),
+      ),
+      list.el,
+    ),
   );
+  let countsAt = 0;
+  let shown = '';
+  const refreshCounts = async (): Promise<void> => {
+    countsAt = Date.now();
+    const c = await request<CountsPage>('GET', `${BASE}/api/counts`, { window: windowSelect.value });
+    countsNote.textContent = c.complete ? '' : `(the first ${c.read.toLocaleString()} instances read)`;
+    for (const w of WORKFLOWS) {
+      const by = c.counts[w.name] ?? {};
+      const chips = STATUSES.filter((s) => by[s]).map((s) => h('span', { className: `chip status-${s.toLowerCase()}`, 'data-count': s, title: s }, `${by[s]} ${s.toLowerCase()}`));
+      counts.get(w.name)?.replaceChildren(h('div', { className: 'chips' }, ...(chips.length ? chips : [h('span', { className: 'muted' }, 'none')])));
+    }
+  };
   every(POLL_DASHBOARD, async () => {
     let page: InstancesPage;
     try {
       page = await list.refresh();
+      // What the list shows: when it changes, so may the counts.
+      const now = page.instances.map((i) => `${i.id}:${i.status}`).join(',');
+      if (now !== shown || Date.now() - countsAt >= POLL_COUNTS) {
+        shown = now;
+        await refreshCounts();
+      }
       problem.replaceChildren();
     } catch (e) {
       problem.replaceChildren(message((e as Error).message));
       return !(e instanceof HttpError && (e.status === 401 || e.status === 403));
-    }
-    for (const w of WORKFLOWS) {
-      const by = page.counts[w.name] ?? {};
-      const chips = STATUSES.filter((s) => by[s]).map((s) => h('span', { className: `chip status-${s.toLowerCase()}`, 'data-count': s, title: s }, `${by[s]} ${s.toLowerCase()}`));
-      counts.get(w.name)?.replaceChildren(h('div', { className: 'chips' }, ...(chips.length ? chips : [h('span', { className: 'muted' }, 'none yet')])));
     }
   });
 }
@@ -761,9 +801,12 @@ async function instanceView(name: string, id: string): Promise<void> {
     graphElement(w, s.version)
       .then((g) => {
         if (mine !== view) return;
-        graph = g;
-        graphSlot.replaceChildren(g);
-        if (inst) states = paintGraph(g, s, inst);
+        // An instance whose version the backend does not report may run an older graph than
+        // this one: it is shown, but with no step drawn as running or done.
+        const unknown = i.version === null && w.version !== 1;
+        if (!unknown) graph = g;
+        graphSlot.replaceChildren(g, ...(unknown ? [message(`The backend does not report which version this instance runs, so its steps are not drawn on version ${s.version}'s graph (they may be another version's).`, 'info')] : []));
+        if (inst && !unknown) states = paintGraph(g, s, inst);
         eventsSlot.firstElementChild?.dispatchEvent(new Event('refresh'));
       })
       .catch((e: Error) => graphSlot.replaceChildren(message(e.message)));

@@ -25,5 +25,5 @@ app.http("customerReport_instances", {
   methods: ["GET", "POST", "DELETE"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.managementHandler({ workflow: "customerReport", version: 1, singleton: true }),
+  handler: rt.managementHandler({ workflow: "customerReport", version: 1, singleton: true, singletonIds: { prefix: "report-" } }),
 });

@@ -22,7 +22,7 @@ app.http("nightlyReport_instances", {
   methods: ["GET", "POST", "DELETE"],
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: rt.managementHandler({ workflow: "nightlyReport", version: 1, singleton: true }),
+  handler: rt.managementHandler({ workflow: "nightlyReport", version: 1, singleton: true, singletonIds: { exact: "nightly" } }),
 });
 
 // workflows/nightlyReport.yaml:6 · timer starter: 0 0 3 * * *

@@ -170,9 +170,12 @@ export class Store {
     if (filter.from) where.push('created >= ?'), args.push(filter.from);
     if (filter.to) where.push('created <= ?'), args.push(filter.to);
     if (filter.statuses?.length) where.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`), args.push(...filter.statuses);
-    if (filter.prefix) where.push('substr(id, 1, ?) = ?'), args.push(filter.prefix.length, filter.prefix);
-    if (filter.after) where.push('(created, id) > (SELECT created, id FROM instances WHERE id = ?)'), args.push(filter.after);
-    const sql = `SELECT * FROM instances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created, id LIMIT ?`;
+    // A range of the primary key, as Azure Storage answers a prefix with a partition key range
+    // (U+10FFFF is the largest code point, so its UTF-8 bytes follow every id with the prefix).
+    if (filter.prefix) where.push('id >= ? AND id < ?'), args.push(filter.prefix, `${filter.prefix}\u{10FFFF}`);
+    if (filter.after !== undefined) where.push('id > ?'), args.push(filter.after);
+    // Instance id order, as Azure Storage returns its Instances table (the partition key).
+    const sql = `SELECT * FROM instances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
     return (this.sql(sql).all(...args, filter.top) as Array<Record<string, unknown>>).map(toInstance);
   }
 

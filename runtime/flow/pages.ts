@@ -7,9 +7,10 @@
  *   cacheable for a year under their content hash).
  * - `GET /api/flow/api/{action}/...`: what the page reads besides each workflow's own API:
  *   `graph/<workflow>[/<version>]` (the SVG the compiler laid out, of the latest version or of
- *   an older one the app keeps), `instances` (counts by workflow and
- *   status, the latest instances, filtered and paged) and `trace/<workflow>/<id>` (the replay
- *   trace of one instance). These go through the durable client only.
+ *   an older one the app keeps), `instances` (the latest instances, filtered and paged),
+ *   `counts` (by workflow and status, within a time window) and `trace/<workflow>/<id>` (the
+ *   replay trace of one instance). These read through the durable client's binding, a page at a
+ *   time (runtime/flow/listing.ts).
  *
  * The page itself reads and acts on instances through each workflow's HTTP API (runtime/
  * management.ts): status, events, terminate/suspend/resume/restart. A key in the page's own URL
@@ -21,6 +22,7 @@ import * as df from 'durable-functions';
 import type { DurableOrchestrationStatus } from 'durable-functions';
 import { nameError, urlPart } from '../ids';
 import { historyEvents, jsonError } from '../management';
+import { countInstances, decodeCursor, encodeCursor, latestInstances, WINDOWS, type ListedWorkflow } from './listing';
 import { replayTrace } from './trace';
 
 /** What the page knows about a workflow (generated/flow-ui/workflows.json). */
@@ -38,6 +40,12 @@ export interface FlowWorkflow {
   events: string[];
   /** A start input the page suggests (from the input schema). */
   sample: unknown;
+  /**
+   * A singleton's ids (the page lists its instances by them): what they start with, '' when its
+   * key starts with an expression; with `singletonIdExact`, the one id itself (a literal key).
+   */
+  singletonIdPrefix?: string;
+  singletonIdExact?: boolean;
   /** The version new instances start (the graph above is its graph). */
   version: number;
   /** The graph's nodes by key: where they stand in the graph's structure (for pending/skipped). */
@@ -168,33 +176,46 @@ function row(s: DurableOrchestrationStatus): InstanceRow {
 
 const STATUSES = Object.values(df.OrchestrationRuntimeStatus) as string[];
 
-/** Counts by workflow and status, and the latest instances (newest first), filtered and paged. */
+function listed(w: FlowWorkflow): ListedWorkflow {
+  if (w.singletonIdPrefix === undefined) return { name: w.name };
+  // `singleton: true` and a literal key give one exact id; a key's fixed start, a prefix.
+  return w.singletonIdExact ? { name: w.name, singleton: { exact: w.singletonIdPrefix } } : { name: w.name, singleton: { prefix: w.singletonIdPrefix } };
+}
+
+/** The latest instances (newest first), filtered and paged: runtime/flow/listing.ts. */
 async function instances(options: FlowPagesOptions, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const q = request.query;
-  const known = new Set(options.data.workflows.map((w) => w.name));
   const workflow = q.get('workflow') || undefined;
-  if (workflow !== undefined && !known.has(workflow)) return jsonError(404, 'NotFound', `no workflow '${workflow.slice(0, 100)}'`);
+  const chosen = options.data.workflows.filter((w) => workflow === undefined || w.name === workflow);
+  if (workflow !== undefined && chosen.length === 0) return jsonError(404, 'NotFound', `no workflow '${workflow.slice(0, 100)}'`);
   const statuses = q.get('status')?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
   const unknown = statuses.filter((s) => !STATUSES.includes(s));
   if (unknown.length) return jsonError(400, 'InvalidStatus', `unknown status ${unknown.join(', ').slice(0, 200)}; use ${STATUSES.join(', ')}`);
   const top = Number(q.get('top') ?? 20);
   if (!Number.isInteger(top) || top < 1 || top > 200) return jsonError(400, 'InvalidTop', "'top' must be an integer from 1 to 200");
   const token = q.get('continuationToken');
-  const offset = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) : 0;
-  if (!Number.isInteger(offset) || offset < 0) return jsonError(400, 'InvalidContinuationToken', 'the continuation token is not one this endpoint issued');
+  const cursor = token ? decodeCursor(token) : undefined;
+  if (token && !cursor) return jsonError(400, 'InvalidContinuationToken', 'the continuation token is not one this endpoint issued');
 
-  const client = df.getClient(context);
-  const all = (await client.getStatusAll()).filter((s) => known.has(s.name));
-  const counts: Record<string, Record<string, number>> = Object.fromEntries([...known].map((n) => [n, {}]));
-  for (const s of all) counts[s.name][s.runtimeStatus] = (counts[s.name][s.runtimeStatus] ?? 0) + 1;
-  const chosen = all
-    .filter((s) => (workflow === undefined || s.name === workflow) && (statuses.length === 0 || statuses.includes(s.runtimeStatus)))
-    .sort((a, b) => new Date(b.createdTime).getTime() - new Date(a.createdTime).getTime() || a.instanceId.localeCompare(b.instanceId));
-  const page = chosen.slice(offset, offset + top);
-  const next = offset + top < chosen.length ? Buffer.from(String(offset + top)).toString('base64url') : null;
+  const page = await latestInstances(context, chosen.map(listed), { statuses }, top, cursor);
   return {
     status: 200,
-    jsonBody: { now: new Date().toISOString(), counts, total: chosen.length, instances: page.map(row), continuationToken: next },
+    jsonBody: { now: new Date().toISOString(), instances: page.instances.map(row), continuationToken: page.next ? encodeCursor(page.next) : null },
+    headers: { 'Cache-Control': 'no-store', ...SECURITY_HEADERS },
+  };
+}
+
+/** Counts by workflow and status of the instances created within a window (`window`: 1h, 24h (default), 7d, 30d, all). */
+async function counts(options: FlowPagesOptions, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const window = request.query.get('window') || '24h';
+  if (!Object.prototype.hasOwnProperty.call(WINDOWS, window)) return jsonError(400, 'InvalidWindow', `'window' must be one of ${Object.keys(WINDOWS).join(', ')}`);
+  const span = WINDOWS[window];
+  const now = new Date();
+  const from = span === undefined ? undefined : new Date(now.getTime() - span);
+  const r = await countInstances(context, options.data.workflows.map((w) => w.name), from);
+  return {
+    status: 200,
+    jsonBody: { now: now.toISOString(), window, from: from?.toISOString() ?? null, counts: r.counts, read: r.read, complete: r.complete },
     headers: { 'Cache-Control': 'no-store', ...SECURITY_HEADERS },
   };
 }
@@ -235,9 +256,10 @@ function graph(options: FlowPagesOptions, request: HttpRequest, name: string, ve
 async function api(options: FlowPagesOptions, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const { action, a, b } = request.params as { action?: string; a?: string; b?: string };
   if (action === 'instances' && !a) return instances(options, request, context);
+  if (action === 'counts' && !a) return counts(options, request, context);
   if (action === 'graph' && a) return graph(options, request, a, b);
   if (action === 'trace' && a && b) return trace(options, request, context, a, b);
-  return jsonError(404, 'NotFound', 'use /flow/api/instances, /flow/api/graph/<workflow>[/<version>] or /flow/api/trace/<workflow>/<id>');
+  return jsonError(404, 'NotFound', 'use /flow/api/instances, /flow/api/counts, /flow/api/graph/<workflow>[/<version>] or /flow/api/trace/<workflow>/<id>');
 }
 
 /** The handlers generated/flow-ui/index.ts registers. */

@@ -1,6 +1,6 @@
 /** runtime/ids.ts: the one pattern instance ids, event names and singleton keys must match. */
 import { describe, expect, it } from 'vitest';
-import { isValidName, NAME_PATTERN, nameError, nameProblem, urlPart } from '../../runtime/ids';
+import { generatedId, generatedIdTime, isValidName, NAME_PATTERN, nameError, nameProblem, REVERSE_TIME_MAX, urlPart } from '../../runtime/ids';
 
 describe('instance ids, event names and singleton keys', () => {
   it.each(['a', 'report-ACME', '4f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e', 'exec:12', 'ACME Corp+%', 'Zürich 🚀', '...', '.a', 'x'.repeat(100)])('accepts %j', (v) => {
@@ -50,5 +50,31 @@ describe('instance ids, event names and singleton keys', () => {
       const url = new URL(`instances/${part}/raiseEvent/x`, 'http://127.0.0.1:7071/_internal/durabletask/secret/');
       expect(url.pathname.startsWith('/_internal/durabletask/secret/instances/')).toBe(true);
     }
+  });
+});
+
+describe('generated instance ids', () => {
+  const seeded = (seed: number) => () => (seed = (seed * 48271) % 2147483647) * 1024;
+
+  it('carry the workflow prefix and sort newest first in ordinal order, whatever the random digits', () => {
+    const random = seeded(7);
+    const times = [0, 1, 999, 1_000, 1_733_000_000_000, 1_733_000_000_001, 4_102_444_800_000, REVERSE_TIME_MAX];
+    const ids = times.map((t) => generatedId('processOrders', t, random)!);
+    for (const id of ids) {
+      expect(id).toMatch(/^processOrders~[0-9a-z]{17}$/);
+      expect(isValidName(id)).toBe(true);
+    }
+    // Later start, smaller id (JavaScript's < is ordinal, as Azure Storage and SQLite compare).
+    for (let i = 1; i < ids.length; i++) expect(ids[i] < ids[i - 1]).toBe(true);
+    expect(ids.map((id) => generatedIdTime('processOrders', id))).toEqual(times);
+  });
+
+  it('are not made for a name that leaves no room for them, and are recognised only in their own shape', () => {
+    expect(generatedId('w'.repeat(82), 0, () => 0)).toHaveLength(100);
+    expect(generatedId('w'.repeat(83), 0, () => 0)).toBeUndefined();
+    expect(generatedIdTime('hello', 'hello~abc')).toBeUndefined();
+    expect(generatedIdTime('hello', 'hello~ABCDEFGHIJKLMNOPQ')).toBeUndefined();
+    expect(generatedIdTime('hello', generatedId('other', 5, () => 1)!)).toBeUndefined();
+    expect(generatedIdTime('hello', generatedId('hello', 5, () => 1)!)).toBe(5);
   });
 });

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { StructureKind, ts, type StatementStructures, type WriterFunction } from 'ts-morph';
 import { allNodes, buildGraph } from '../graph/model';
 import { renderSvg } from '../graph/svg';
-import type { AuthLevel, Project, Workflow, WorkflowVersion } from '../model';
+import type { AuthLevel, Project, Value, Workflow, WorkflowVersion } from '../model';
 import { literal } from './values';
 
 /** Where the page's sources are (shipped with the compiler). */
@@ -100,10 +100,23 @@ export function flowWorkflow(w: Workflow, versions: readonly WorkflowVersion[] =
     trigger: graph.trigger,
     events: graph.events,
     sample: sampleInput(w.inputSchema as Schema),
+    ...(w.singleton ? singletonIds(w.singleton.key, w.name) : {}),
     version: latest,
     ...versionGraph(w),
     ...(older.length ? { versions: Object.fromEntries(older.map((v) => [String(v.version), { events: buildGraph(v.workflow).graph.events, ...versionGraph(v.workflow) }])) } : {}),
   };
+}
+
+/**
+ * A singleton's ids, for the status pages (runtime/flow/listing.ts): one exact id for
+ * `singleton: true` (the workflow's name) and a literal key; else the fixed text before the key's
+ * first `${ }` as a prefix ('' when the key starts with an expression: the pages scan for it).
+ */
+export function singletonIds(key: Value | undefined, name: string): { singletonIdPrefix: string; singletonIdExact?: true } {
+  if (key === undefined) return { singletonIdPrefix: name, singletonIdExact: true };
+  if (key.kind === 'literal' && key.value !== null) return { singletonIdPrefix: String(key.value), singletonIdExact: true };
+  if (key.kind === 'template' && typeof key.parts[0] === 'string') return { singletonIdPrefix: key.parts[0] };
+  return { singletonIdPrefix: '' };
 }
 
 export interface FlowAssetFile {

@@ -9,7 +9,7 @@ import type { Project, Workflow, WorkflowVersion } from '../model';
 import { calledWorkflows } from '../versions';
 import { VERSIONS_DIR } from '../versions/records';
 import { openApiDocument } from './openapi';
-import { FLOW_UI, flowJsonFiles, flowPagesStatements } from './flow-ui';
+import { FLOW_UI, flowJsonFiles, flowPagesStatements, singletonIds } from './flow-ui';
 import { assignStepKeys } from './step-marks';
 import { stepsCode, type HoistedBody } from './steps';
 import { NameScope } from './names';
@@ -260,7 +260,10 @@ function blueprintStatements(w: Workflow, runtime: string, partitioned: boolean,
   const partition = partitioned ? `, partition: ${literal(partitionFunctionName(w))}` : '';
   // Starts (and restarts) pass the latest version explicitly (runtime/versions.ts).
   const starter = `{ workflow: ${literal(w.name)}, version: ${version}, authLevel: ${literal(http.authLevel)}${partition}${singleton}${validate} }`;
-  const management = `{ workflow: ${literal(w.name)}, version: ${version}${w.singleton ? ', singleton: true' : ''} }`;
+  // A singleton's list reads its instances by their ids (runtime/flow/listing.ts).
+  const ids = w.singleton ? singletonIds(w.singleton.key, w.name) : undefined;
+  const listed = ids ? `, singleton: true, singletonIds: { ${ids.singletonIdExact ? 'exact' : 'prefix'}: ${literal(ids.singletonIdPrefix)} }` : '';
+  const management = `{ workflow: ${literal(w.name)}, version: ${version}${listed} }`;
   const body = [
     '',
     `df.app.orchestration(${literal(w.name)}, rt.orchestration(${orchestratorName(w)}));`,
