@@ -834,7 +834,12 @@ async function instanceView(name: string, id: string): Promise<void> {
     badge.replaceChildren(statusBadge(i.status));
     body.dataset.instanceStatus = i.status;
     showVersion(i);
-    const version = shape!.version === w.version ? `version ${shape!.version}` : `version ${shape!.version} (new instances start version ${w.version})`;
+    const version =
+      i.version === null && w.version !== 1
+        ? `version unknown (new instances start version ${w.version})`
+        : shape!.version === w.version
+          ? `version ${shape!.version}`
+          : `version ${shape!.version} (new instances start version ${w.version})`;
     meta.replaceChildren('started ', time(i.createdAt), ' · updated ', time(i.updatedAt), ` · ${version} · ${w.trigger[0]}`);
     input.textContent = json(i.input);
     output.textContent = i.output === null || i.output === undefined ? '—' : json(i.output);

@@ -187,6 +187,40 @@ describe('an instance', () => {
   });
 });
 
+describe('an instance whose version the backend does not report', () => {
+  // An older extension leaves `version` out of the status; none runs here, so the page's two
+  // answers are rewritten in the browser (playwright's route): the workflow has a version 2, and
+  // the instance's status says version null.
+  it('is shown on the graph without step states and says why, instead of on the latest graph (backend answers rewritten)', async () => {
+    const page = await openPage(browser, errors);
+    await page.route('**/api/flow', async (route) => {
+      const r = await route.fetch();
+      const html = (await r.text()).replace(/("name":"approval"[^]*?"version":)1/, '$12');
+      await route.fulfill({ response: r, body: html });
+    });
+    await page.route('**/api/workflows/approval/instances/*', async (route) => {
+      const r = await route.fetch();
+      const body = { ...(await r.json()), version: null };
+      await route.fulfill({ response: r, json: body });
+    });
+    const id = (await call('POST', `${host.url}/api/workflows/approval`, { customer: 'ACME', total: 5 })).body.id as string;
+    await page.goto(`${host.url}/api/flow#/instance/approval/${encodeURIComponent(id)}`);
+    await page.waitForSelector('.graph-slot .graph');
+    await page.waitForSelector('.graph-slot .message.info');
+    expect(await page.locator('.graph-slot .message.info').textContent()).toContain('does not report which version');
+    await page.waitForFunction(() => document.body.textContent?.includes('version unknown (new instances start version 2)'));
+    // No step carries a state: nothing was drawn as running or done.
+    expect(await page.locator('.graph-slot [data-state="running"], .graph-slot [data-state="completed"]').count()).toBe(0);
+    await shot(page, 'instance-version-unknown');
+    await page.close();
+    // The control: the same instance, answers untouched, has its waiting step drawn as running.
+    const plain = await openPage(browser, errors);
+    await plain.goto(`${host.url}/api/flow#/instance/approval/${encodeURIComponent(id)}`);
+    await plain.waitForSelector('.graph-slot [data-state="running"]', { timeout: 15_000 });
+    await plain.close();
+  });
+});
+
 describe('keys (--enforce-auth)', () => {
   it('answer 401 without a key, and the page works when opened with ?code=<function key>', async () => {
     const key = locked.keys!.function;

@@ -49,6 +49,7 @@ function paths(w: Workflow): Record<string, unknown> {
       get: {
         tags,
         summary: `List ${w.name} instances`,
+        description: 'Newest first, a page at a time: pass the continuationToken of one page to get the next.',
         security: sec,
         parameters: [
           { name: 'status', in: 'query', schema: { type: 'string' }, description: 'comma-separated runtime statuses, e.g. Running,Pending' },
