@@ -73,7 +73,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const sync = options.sync ?? (process.env.DURABLE_FLOW_SYNC as StoreSync | undefined) ?? 'normal';
   if (sync !== 'normal' && sync !== 'full') throw new Error(`sync must be 'normal' or 'full', not '${sync}'`);
   const dbFile = options.db ?? path.join(appDir, '.durable', `${hubName}.db`);
-  if (dbFile !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(dbFile)), { recursive: true });
+  if (dbFile !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(dbFile)), { recursive: true, mode: 0o700 });
   const lock = lockDatabase(dbFile);
 
   const api = loadApp(entry);

@@ -109,9 +109,10 @@ type Status = { runtimeStatus: string; output?: unknown };
 async function untilFinished(client: DurableClient, context: InvocationContext, id: string, ms: number): Promise<Status> {
   const binding = clientBinding(context);
   if (binding?.durableFlowWait && binding.rpcBaseUrl) {
-    const r = await fetch(`${binding.rpcBaseUrl}instances/${urlPart(id)}?durableFlowWaitMs=${Math.ceil(ms)}`);
-    if (r.status === 200 || r.status === 202) return (await r.json()) as Status;
-    await r.arrayBuffer();
+    // A connection refused under load (thousands of waits at once) falls back to polling.
+    const r = await fetch(`${binding.rpcBaseUrl}instances/${urlPart(id)}?durableFlowWaitMs=${Math.ceil(ms)}`).catch(() => undefined);
+    if (r && (r.status === 200 || r.status === 202)) return (await r.json()) as Status;
+    await r?.arrayBuffer();
   }
   // Polling, often at first (a short workflow answers within milliseconds), then every 250 ms.
   const deadline = Date.now() + ms;

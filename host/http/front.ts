@@ -22,7 +22,10 @@ export interface Listening {
 export function listenOn(server: http.Server, port: number, host = '127.0.0.1'): Promise<Listening> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    // A deep accept queue: thousands of clients connecting at once (long polls, and the app's own
+    // calls back to the host for each) would overflow Node's default 511, and the kernel would
+    // refuse the rest (capped by net.core.somaxconn).
+    server.listen({ port, host, backlog: 4096 }, () => {
       const a = server.address() as AddressInfo;
       const hosts = ownHosts(a.port, host);
       resolve({ origin: `http://${host.includes(':') ? `[${host}]` : host}:${a.port}`, hosts, origins: new Set([...hosts].map((h) => `http://${h}`)) });

@@ -88,7 +88,7 @@ export class Store {
    * half the host's time under load on our machines, see README performance).
    */
   constructor(file: string, sync: StoreSync = 'normal') {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') createPrivately(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
@@ -372,4 +372,18 @@ function toTimer(r: Record<string, unknown>): TimerRow {
     taskId: r.task_id as number,
     fireAt: r.fire_at as string,
   };
+}
+
+/**
+ * Creates the database file (and its folder) readable by its owner only, when it does not exist:
+ * it holds every instance's input, output and history. SQLite gives the -wal and -shm files it
+ * creates the database file's permissions. A file that exists keeps the permissions it has.
+ */
+function createPrivately(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
 }

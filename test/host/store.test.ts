@@ -44,6 +44,23 @@ describe('the SQLite store', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('creates the database, its -wal and -shm files and its folder readable by their owner only, whatever the umask', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-store-mode-'));
+    const old = process.umask(0o022);
+    try {
+      const file = path.join(dir, 'private', 'hub.db');
+      const store = new Store(file);
+      store.tx(() => store.createInstance({ id: 'a', name: 'w', input: 'secret', executionId: 'e' }, new Date(0).toISOString()));
+      const mode = (f: string): string => (fs.statSync(f).mode & 0o777).toString(8);
+      expect(mode(path.dirname(file))).toBe('700');
+      expect([mode(file), mode(`${file}-wal`), mode(`${file}-shm`)]).toEqual(['600', '600', '600']);
+      store.close();
+    } finally {
+      process.umask(old);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps the played-history cache equal to the file, and drops it when a transaction rolls back', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-store-cache-'));
     const file = path.join(dir, 'h.db');

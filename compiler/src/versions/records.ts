@@ -15,6 +15,14 @@ import type { SourceText } from '../front-end';
 
 export const VERSIONS_DIR = 'workflows/.versions';
 export const MANIFEST = 'versions.json';
+/**
+ * The largest version number a record may hold. The app version (the sum of every workflow's
+ * latest) becomes the first part of a System.Version on Azure (`<app>.1`, `<app>.0.<workflow>`),
+ * whose parts are 32-bit integers: a version past them would not parse there, and the
+ * extension's CurrentOrOlder check would compare versions as text. (100,000 each keeps the sum
+ * of up to 21,000 workflows inside them.)
+ */
+export const MAX_VERSION = 100_000;
 
 export interface VersionEntry {
   version: number;
@@ -73,7 +81,9 @@ export function parseManifest(source: SourceText, folder: string): { manifest?: 
   let previous = 0;
   for (const v of m.versions as unknown[]) {
     const e = v as Partial<VersionEntry>;
-    if (!e || typeof e !== 'object' || !Number.isInteger(e.version) || (e.version as number) < 1) return problem('every version needs a whole "version" number from 1', '"version"');
+    if (!e || typeof e !== 'object' || !Number.isInteger(e.version) || (e.version as number) < 1 || (e.version as number) > MAX_VERSION) {
+      return problem(`every version needs a whole "version" number from 1 to ${MAX_VERSION}`, '"version"');
+    }
     const n = e.version as number;
     if (n <= previous) return problem(`versions must be listed in increasing order: ${n} follows ${previous}`, `"version": ${n}`);
     if (e.file !== recordFile(n)) return problem(`version ${n} must be recorded in "${recordFile(n)}"`, `"version": ${n}`);
