@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readProjectFile } from '../project-paths';
 import { versionEnvelope, versionNumber } from '../../../runtime/version-text';
 
 export interface InstanceInFlight {
@@ -20,9 +21,9 @@ export interface InstanceInFlight {
 /** The database the host opens for this project by default. */
 export function defaultDatabase(root: string): string {
   let hub = 'TestHubName';
-  const hostJson = path.join(root, 'host.json');
-  if (fs.existsSync(hostJson)) {
-    const parsed = JSON.parse(fs.readFileSync(hostJson, 'utf8')) as { extensions?: { durableTask?: { hubName?: unknown } } };
+  // Read like compile reads it: never through a link (a parse error would quote the target's text).
+  if (fs.existsSync(path.join(root, 'host.json'))) {
+    const parsed = JSON.parse(readProjectFile(root, 'host.json')) as { extensions?: { durableTask?: { hubName?: unknown } } };
     const name = parsed.extensions?.durableTask?.hubName;
     if (typeof name === 'string' && name !== '') hub = name;
   }
