@@ -209,4 +209,17 @@ describe('the compiler follows no symbolic link in the project', () => {
     expect(`${r.stdout}${r.stderr}`).toContain('workflows/.versions/a/versions.json:1:1 error DF007');
     expect(`${r.stdout}${r.stderr}`).not.toMatch(/hunter2/);
   });
+
+  it("`versions` refuses a .durable/ linked outside, and a hubName that would leave .durable/, instead of opening a database there", async () => {
+    const { app, outside } = scratch();
+    fs.symlinkSync(outside, path.join(app, '.durable'));
+    let r = await cli(['versions', '--root', app]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('.durable:1:1 error DF007: .durable is a symbolic link');
+    fs.unlinkSync(path.join(app, '.durable'));
+    fs.writeFileSync(path.join(app, 'host.json'), JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: '../../outside/x' } } }));
+    r = await cli(['versions', '--root', app]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('host.json:1:1 error DF007: extensions.durableTask.hubName "../../outside/x" cannot name the local database');
+  });
 });

@@ -6,8 +6,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readProjectFile } from '../project-paths';
+import { error } from '../diagnostics';
+import { HOST_JSON } from '../host-json';
+import { LINK_CODE, pathProblem, printable, ProjectPathError, readProjectFile } from '../project-paths';
 import { versionEnvelope, versionNumber } from '../../../runtime/version-text';
+
+/** The host's folder for its database (host/main.ts), beside the app. */
+export const DATABASE_DIR = '.durable';
 
 export interface InstanceInFlight {
   id: string;
@@ -18,16 +23,24 @@ export interface InstanceInFlight {
   version: number;
 }
 
-/** The database the host opens for this project by default. */
+/** The database the host opens for this project by default; refused (ProjectPathError) when reaching it would leave the project or follow a link. */
 export function defaultDatabase(root: string): string {
   let hub = 'TestHubName';
   // Read like compile reads it: never through a link (a parse error would quote the target's text).
-  if (fs.existsSync(path.join(root, 'host.json'))) {
-    const parsed = JSON.parse(readProjectFile(root, 'host.json')) as { extensions?: { durableTask?: { hubName?: unknown } } };
+  if (fs.existsSync(path.join(root, HOST_JSON))) {
+    const parsed = JSON.parse(readProjectFile(root, HOST_JSON)) as { extensions?: { durableTask?: { hubName?: unknown } } };
     const name = parsed.extensions?.durableTask?.hubName;
     if (typeof name === 'string' && name !== '') hub = name;
   }
-  return path.join(root, '.durable', `${hub}.db`);
+  const rel = `${DATABASE_DIR}/${hub}.db`;
+  // The hub name becomes a file name: '../..' or a slash in it would open a database elsewhere.
+  if (/[/\\\u0000-\u001f]/.test(hub) || hub.startsWith('.')) {
+    const start = { line: 1, col: 1 };
+    throw new ProjectPathError(error(LINK_CODE, `extensions.durableTask.hubName ${JSON.stringify(printable(hub))} cannot name the local database ${DATABASE_DIR}/<hubName>.db: use letters and digits (Azure Storage's rule for task hub names), or pass --db`, { file: HOST_JSON, start, end: start }));
+  }
+  const problem = pathProblem(root, rel);
+  if (problem) throw new ProjectPathError(problem);
+  return path.join(root, rel);
 }
 
 /** Unfinished instances of a workflow (and its slices) in the database; [] when the file does not exist. */
