@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildDist, compileToGenerated } from './compile';
+import { buildDist, compileToGenerated, projectPathProblems } from './compile';
 import { GenerateCache } from './codegen';
 import { hasErrors } from './diagnostics';
 import { diagnosticsToJson, formatDiagnostic, formatSummary } from './format-diagnostics';
@@ -24,6 +24,8 @@ const USAGE = `usage: durable-flow <command> [options]
 
 commands:
   check                      validate workflows/*.yaml and report every problem
+  check-paths                refuse a symbolic link or special file under workflows/, generated/,
+                             dist/ or at host.json (npm runs it before typecheck and build)
   compile                    check, generate generated/ and build dist/ (records new versions)
   schema                     write compiler/schema/workflow.schema.json from the compiler's definition
   versions [workflow]        list the recorded versions of each workflow (workflows/.versions/)
@@ -249,6 +251,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       const front = checkProjectDir(o.root);
       report(front, o);
       return hasErrors(front.diagnostics) || !front.ok ? 1 : 0;
+    }
+    case 'check-paths': {
+      const problems = projectPathProblems(o.root);
+      for (const d of problems) process.stderr.write(formatDiagnostic(d) + '\n');
+      return problems.length ? 1 : 0;
     }
     case 'compile':
       return o.watch ? watch(o) : compileOnce(o, new FrontEndCache());

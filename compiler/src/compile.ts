@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { appVersionOf, generateProject, type GenerateCache } from './codegen';
 import { HOST_JSON, updateHostJson } from './host-json';
-import { checkProjectDir, type FrontEndCache, type FrontEndResult } from './front-end';
+import { checkProjectDir, WORKFLOWS_DIR, type FrontEndCache, type FrontEndResult } from './front-end';
 import type { Diagnostic } from './diagnostics';
 import { pathProblem, ProjectPathError, readProjectFile, treeProblems, writeProjectFile } from './project-paths';
 import { writeRecordFiles } from './versions/records';
@@ -70,6 +70,16 @@ export function writeProblems(root: string, paths: readonly string[], options: {
   const byFile = new Map<string, Diagnostic>();
   for (const d of found) if (!byFile.has(d.span.file)) byFile.set(d.span.file, d);
   return [...byFile.values()];
+}
+
+/**
+ * Every link or special file where the compiler or `tsc` (typecheck, build) reads or writes the
+ * project: under workflows/, generated/ and dist/, and host.json. `check-paths` reports them
+ * before `npm run typecheck` and `npm run build`, which run tsc directly.
+ */
+export function projectPathProblems(root: string): Diagnostic[] {
+  const host = pathProblem(root, HOST_JSON);
+  return [...treeProblems(root, WORKFLOWS_DIR), ...treeProblems(root, GENERATED_DIR), ...treeProblems(root, DIST_DIR), ...(host ? [host] : [])];
 }
 
 /**

@@ -222,4 +222,19 @@ describe('the compiler follows no symbolic link in the project', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('host.json:1:1 error DF007: extensions.durableTask.hubName "../../outside/x" cannot name the local database');
   });
+
+  it('`check-paths` (run by npm before typecheck and build, which run tsc directly) refuses a .ts link tsc would read', async () => {
+    const { app, outside } = scratch();
+    fs.mkdirSync(path.join(app, 'generated'));
+    fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(app, 'generated/leak.ts'));
+    const r = await cli(['check-paths', '--root', app]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('generated/leak.ts:1:1 error DF007: generated/leak.ts is a symbolic link');
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/hunter2/);
+    fs.unlinkSync(path.join(app, 'generated/leak.ts'));
+    expect((await cli(['check-paths', '--root', app])).status).toBe(0);
+    const scripts = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')).scripts;
+    expect([scripts.pretypecheck, scripts.prebuild]).toEqual(['node bin/durable-flow.js check-paths', 'node bin/durable-flow.js check-paths']);
+  });
 });
+
