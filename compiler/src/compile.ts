@@ -11,6 +11,7 @@ import { HOST_JSON, updateHostJson } from './host-json';
 import { checkProjectDir, WORKFLOWS_DIR, type FrontEndCache, type FrontEndResult } from './front-end';
 import type { Diagnostic } from './diagnostics';
 import { pathProblem, ProjectPathError, readProjectFile, treeProblems, writeProjectFile } from './project-paths';
+import { DATABASE_DIR } from './versions/database';
 import { writeRecordFiles } from './versions/records';
 
 export const GENERATED_DIR = 'generated';
@@ -134,13 +135,19 @@ export interface CompileResult {
  * someone else's file.
  */
 export function writeHostJson(root: string, appVersion: number): { defaultVersion: string; changed: boolean } {
+  const update = planHostJson(root, appVersion);
+  if (update.changed) writeProjectFile(root, HOST_JSON, update.text);
+  return { defaultVersion: update.defaultVersion, changed: update.changed };
+}
+
+/** host.json's new text, read without following a link; throws when it cannot be updated (invalid JSON, a bad hubName). */
+function planHostJson(root: string, appVersion: number): { text: string; defaultVersion: string; changed: boolean } {
   const problem = pathProblem(root, HOST_JSON) ?? pathProblem(root, `${HOST_JSON}.tmp`);
   if (problem) throw new ProjectPathError(problem);
   const exists = fs.existsSync(path.join(root, HOST_JSON));
   const update = updateHostJson(exists ? readProjectFile(root, HOST_JSON) : undefined, appVersion);
   if (!update.ok) throw new Error(update.message);
-  if (update.changed) writeProjectFile(root, HOST_JSON, update.text);
-  return { defaultVersion: update.defaultVersion, changed: update.changed };
+  return update;
 }
 
 /**
@@ -156,7 +163,12 @@ export function compileToGenerated(root: string, options: { write: boolean; cach
   if (!options.write) return { front, files };
   const records = front.created.flatMap((c) => c.files);
   const problems = writeProblems(root, [...records.map((f) => f.path), HOST_JSON, ...files.map((f) => f.path)], { dist: options.dist });
+  // The host's database folder: `npm start` runs the host next, which would create its database through a link.
+  const database = pathProblem(root, DATABASE_DIR, 'dir');
+  if (database) problems.push(database);
   if (problems.length) return { front: { ...front, ok: false, diagnostics: [...front.diagnostics, ...problems] }, files: [] };
+  // host.json is read and checked before anything is written: a host.json that cannot be updated stops the compile with nothing changed.
+  planHostJson(root, appVersionOf(front.project));
   writeRecordFiles(root, records);
   const hostJson = writeHostJson(root, appVersionOf(front.project));
   return { front, files, write: writeGenerated(root, files), hostJson };

@@ -220,7 +220,7 @@ describe('the compiler follows no symbolic link in the project', () => {
     fs.writeFileSync(path.join(app, 'host.json'), JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: '../../outside/x' } } }));
     r = await cli(['versions', '--root', app]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('host.json:1:1 error DF007: extensions.durableTask.hubName "../../outside/x" cannot name the local database');
+    expect(r.stderr).toContain('host.json:1:1 error DF007: "extensions.durableTask.hubName" "../../outside/x" cannot name a task hub');
   });
 
   it('`check-paths` (run by npm before typecheck and build, which run tsc directly) refuses a .ts link tsc would read', async () => {
@@ -236,5 +236,20 @@ describe('the compiler follows no symbolic link in the project', () => {
     const scripts = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')).scripts;
     expect([scripts.pretypecheck, scripts.prebuild]).toEqual(['node bin/durable-flow.js check-paths', 'node bin/durable-flow.js check-paths']);
   });
-});
 
+  it('`compile` refuses .durable/ linked outside (`npm start` runs the host next, which puts its database there)', () => {
+    const { app, outside } = scratch();
+    fs.symlinkSync(outside, path.join(app, '.durable'));
+    const r = compile(app);
+    expect(r.refused).toEqual([expect.stringMatching(/^\.durable: \.durable is a symbolic link/)]);
+    expect(fs.existsSync(path.join(app, 'generated'))).toBe(false);
+  });
+
+  it("`compile` refuses a hubName that would put the host's database outside .durable/, before writing anything", () => {
+    const { app } = scratch();
+    fs.writeFileSync(path.join(app, 'host.json'), JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: '../../outside/x' } } }));
+    expect(() => compileToGenerated(app, { write: true })).toThrow('host.json: "extensions.durableTask.hubName" "../../outside/x" cannot name a task hub');
+    expect(fs.existsSync(path.join(app, 'workflows/.versions'))).toBe(false);
+    expect(fs.existsSync(path.join(app, 'generated'))).toBe(false);
+  });
+});

@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { error } from '../diagnostics';
-import { HOST_JSON } from '../host-json';
-import { LINK_CODE, pathProblem, printable, ProjectPathError, readProjectFile } from '../project-paths';
+import { HOST_JSON, hubNameProblem } from '../host-json';
+import { LINK_CODE, pathProblem, ProjectPathError, readProjectFile } from '../project-paths';
 import { versionEnvelope, versionNumber } from '../../../runtime/version-text';
 
 /** The host's folder for its database (host/main.ts), beside the app. */
@@ -32,12 +32,12 @@ export function defaultDatabase(root: string): string {
     const name = parsed.extensions?.durableTask?.hubName;
     if (typeof name === 'string' && name !== '') hub = name;
   }
-  const rel = `${DATABASE_DIR}/${hub}.db`;
-  // The hub name becomes a file name: '../..' or a slash in it would open a database elsewhere.
-  if (/[/\\\u0000-\u001f]/.test(hub) || hub.startsWith('.')) {
+  const hubProblem = hubNameProblem(hub);
+  if (hubProblem) {
     const start = { line: 1, col: 1 };
-    throw new ProjectPathError(error(LINK_CODE, `extensions.durableTask.hubName ${JSON.stringify(printable(hub))} cannot name the local database ${DATABASE_DIR}/<hubName>.db: use letters and digits (Azure Storage's rule for task hub names), or pass --db`, { file: HOST_JSON, start, end: start }));
+    throw new ProjectPathError(error(LINK_CODE, `${hubProblem}; or pass --db`, { file: HOST_JSON, start, end: start }));
   }
+  const rel = `${DATABASE_DIR}/${hub}.db`;
   const problem = pathProblem(root, rel);
   if (problem) throw new ProjectPathError(problem);
   return path.join(root, rel);
