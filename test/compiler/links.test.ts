@@ -6,6 +6,7 @@
  * (compiler/src/project-paths.ts). Each test plants a victim outside the project and checks it is
  * untouched afterwards.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -251,5 +252,13 @@ describe('the compiler follows no symbolic link in the project', () => {
     expect(() => compileToGenerated(app, { write: true })).toThrow('host.json: "extensions.durableTask.hubName" "../../outside/x" cannot name a task hub');
     expect(fs.existsSync(path.join(app, 'workflows/.versions'))).toBe(false);
     expect(fs.existsSync(path.join(app, 'generated'))).toBe(false);
+  });
+
+  it.skipIf(process.platform === 'win32')('`check` refuses a workflow file that is a FIFO instead of blocking on it forever', async () => {
+    const { app } = scratch();
+    expect(spawnSync('mkfifo', [path.join(app, 'workflows/stuck.yaml')]).status).toBe(0);
+    const r = await spawnAsync(process.execPath, [bin, 'check', '--root', app], { timeoutMs: 20_000 });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('workflows/stuck.yaml:1:1 error DF007: workflows/stuck.yaml is not a plain file or folder (a FIFO, socket or device)');
   });
 });
