@@ -37,6 +37,7 @@ export const CODES = {
   DF004: 'the file is not a workflow mapping',
   DF005: 'unsupported YAML feature (anchors, aliases, tags, multiple documents)',
   DF006: 'document nested too deeply',
+  DF007: 'a path the compiler reads or writes is a symbolic link, or not a plain file or folder',
   DF101: 'unknown key',
   DF102: 'missing required key',
   DF103: 'wrong type',

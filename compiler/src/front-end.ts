@@ -12,6 +12,7 @@ import { error, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostic
 import { checkInputSchema } from './input-schema';
 import type { Project, Workflow } from './model';
 import { parseWorkflowFile, type ParsedFile } from './parse';
+import { readProjectFile, treeProblems } from './project-paths';
 import { validateSchema } from './validate-schema';
 import { resolveVersions, type CreatedVersion } from './versions';
 import { readRecordSources } from './versions/records';
@@ -145,19 +146,27 @@ function dedupe(list: Diagnostic[]): Diagnostic[] {
   });
 }
 
-/** Reads `workflows/*.yaml`, the activity modules and the version record of a project from disk. */
-export function readSources(root: string): { workflows: SourceText[]; activities: SourceText[]; records: SourceText[] } {
+/**
+ * Reads `workflows/*.yaml`, the activity modules and the version record of a project from disk,
+ * after checking that nothing under workflows/ is a symbolic link or a special file (DF007:
+ * `problems`, and nothing is read then).
+ */
+export function readSources(root: string): { workflows: SourceText[]; activities: SourceText[]; records: SourceText[]; problems: Diagnostic[] } {
+  const problems = treeProblems(root, WORKFLOWS_DIR);
+  if (problems.length) return { workflows: [], activities: [], records: [], problems };
   const dir = path.join(root, WORKFLOWS_DIR);
-  const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort() : [];
-  const read = (file: string): SourceText => ({ file, text: fs.readFileSync(path.join(root, file), 'utf8') });
+  const names = fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => e.name).sort() : [];
+  const read = (file: string): SourceText => ({ file, text: readProjectFile(root, file) });
   return {
     workflows: names.map((n) => read(`${WORKFLOWS_DIR}/${n}`)),
     activities: listActivityModules(root).map(read),
     records: readRecordSources(root),
+    problems: [],
   };
 }
 
 export function checkProjectDir(root: string, cache?: FrontEndCache): FrontEndResult {
-  const { workflows, activities, records } = readSources(root);
+  const { workflows, activities, records, problems } = readSources(root);
+  if (problems.length) return { project: { root, workflows: [], activities: new Map() }, diagnostics: problems, sources: new Map(), ok: false, created: [] };
   return checkSources(root, workflows, activities, cache, records);
 }

@@ -37,7 +37,7 @@ describe('writeHostJson', () => {
       const project = path.join(dir, 'app');
       fs.mkdirSync(project);
       fs.symlinkSync(target, path.join(project, 'host.json'));
-      expect(() => writeHostJson(project, 3)).toThrow('host.json is not a plain file (a symbolic link?)');
+      expect(() => writeHostJson(project, 3)).toThrow('host.json:1:1 error DF007: host.json is a symbolic link');
       expect(fs.readFileSync(target, 'utf8')).toBe('{"mine": true}');
       fs.unlinkSync(path.join(project, 'host.json'));
       expect(writeHostJson(project, 3)).toEqual({ defaultVersion: '3.1', changed: true });

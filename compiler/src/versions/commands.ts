@@ -7,7 +7,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { SourceText } from '../front-end';
+import { WORKFLOWS_DIR, type SourceText } from '../front-end';
+import { pathProblem, treeProblems, writeProjectFile } from '../project-paths';
 import { instancesInFlight, type InstanceInFlight } from './database';
 import { manifestPath, manifestText, parseManifest, readRecordSources, recordFolder, recordPath, VERSIONS_DIR, type VersionManifest } from './records';
 
@@ -20,6 +21,9 @@ export interface CommandOutput {
 /** Every readable versions.json of the project, by workflow; problems as messages. */
 function readManifests(root: string): { manifests: Map<string, VersionManifest>; problems: string[] } {
   const manifests = new Map<string, VersionManifest>();
+  // Nothing under workflows/ is read or removed through a link (compiler/src/project-paths.ts).
+  const links = treeProblems(root, WORKFLOWS_DIR).map((d) => `${d.span.file}:1:1 error ${d.code}: ${d.message}`);
+  if (links.length) return { manifests, problems: links };
   const problems: string[] = [];
   for (const source of readRecordSources(root).filter((s: SourceText) => s.file.endsWith('/versions.json'))) {
     const folder = recordFolder(source.file)!;
@@ -97,11 +101,11 @@ export function pruneVersions(root: string, options: { workflow: string; below: 
       code: 1,
     };
   }
-  for (const v of removed) fs.rmSync(path.join(root, recordPath(workflow, v.version)), { force: true });
   const kept = m.versions.filter((v) => v.version >= below);
-  const file = path.join(root, manifestPath(workflow));
-  fs.writeFileSync(file + '.tmp', manifestText({ workflow, versions: kept }));
-  fs.renameSync(file + '.tmp', file);
+  const problem = pathProblem(root, `${manifestPath(workflow)}.tmp`);
+  if (problem) return { out: [`${problem.span.file}: ${problem.message}`], code: 1 };
+  for (const v of removed) fs.rmSync(path.join(root, recordPath(workflow, v.version)), { force: true });
+  writeProjectFile(root, manifestPath(workflow), manifestText({ workflow, versions: kept }));
   return {
     out: [
       ...(running.length

@@ -6,7 +6,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { error } from '../diagnostics';
+import { HOST_JSON, hubNameProblem } from '../host-json';
+import { LINK_CODE, pathProblem, ProjectPathError, readProjectFile } from '../project-paths';
 import { versionEnvelope, versionNumber } from '../../../runtime/version-text';
+
+/** The host's folder for its database (host/main.ts), beside the app. */
+export const DATABASE_DIR = '.durable';
 
 export interface InstanceInFlight {
   id: string;
@@ -17,16 +23,24 @@ export interface InstanceInFlight {
   version: number;
 }
 
-/** The database the host opens for this project by default. */
+/** The database the host opens for this project by default; refused (ProjectPathError) when reaching it would leave the project or follow a link. */
 export function defaultDatabase(root: string): string {
   let hub = 'TestHubName';
-  const hostJson = path.join(root, 'host.json');
-  if (fs.existsSync(hostJson)) {
-    const parsed = JSON.parse(fs.readFileSync(hostJson, 'utf8')) as { extensions?: { durableTask?: { hubName?: unknown } } };
+  // Read like compile reads it: never through a link (a parse error would quote the target's text).
+  if (fs.existsSync(path.join(root, HOST_JSON))) {
+    const parsed = JSON.parse(readProjectFile(root, HOST_JSON)) as { extensions?: { durableTask?: { hubName?: unknown } } };
     const name = parsed.extensions?.durableTask?.hubName;
     if (typeof name === 'string' && name !== '') hub = name;
   }
-  return path.join(root, '.durable', `${hub}.db`);
+  const hubProblem = hubNameProblem(hub);
+  if (hubProblem) {
+    const start = { line: 1, col: 1 };
+    throw new ProjectPathError(error(LINK_CODE, `${hubProblem}; or pass --db`, { file: HOST_JSON, start, end: start }));
+  }
+  const rel = `${DATABASE_DIR}/${hub}.db`;
+  const problem = pathProblem(root, rel);
+  if (problem) throw new ProjectPathError(problem);
+  return path.join(root, rel);
 }
 
 /** Unfinished instances of a workflow (and its slices) in the database; [] when the file does not exist. */

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { error, type Diagnostic, type Span } from '../diagnostics';
 import type { SourceText } from '../front-end';
+import { readProjectFile, writeProjectFile } from '../project-paths';
 
 export const VERSIONS_DIR = 'workflows/.versions';
 export const MANIFEST = 'versions.json';
@@ -105,18 +106,13 @@ export function readRecordSources(root: string): SourceText[] {
     for (const name of fs.readdirSync(path.join(dir, folder)).sort()) {
       if (name !== MANIFEST && !/^v[0-9]+\.ya?ml$/.test(name)) continue;
       const file = `${VERSIONS_DIR}/${folder}/${name}`;
-      out.push({ file, text: fs.readFileSync(path.join(root, file), 'utf8') });
+      out.push({ file, text: readProjectFile(root, file) });
     }
   }
   return out;
 }
 
-/** Writes files of the record (a temporary file renamed into place, so a crash leaves no half file). */
+/** Writes files of the record (a temporary file renamed into place, so a crash leaves no half file; never through a link). */
 export function writeRecordFiles(root: string, files: ReadonlyArray<{ path: string; text: string }>): void {
-  for (const f of files) {
-    const full = path.join(root, f.path);
-    fs.mkdirSync(path.dirname(full), { recursive: true });
-    fs.writeFileSync(full + '.tmp', f.text);
-    fs.renameSync(full + '.tmp', full);
-  }
+  for (const f of files) writeProjectFile(root, f.path, f.text);
 }
