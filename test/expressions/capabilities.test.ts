@@ -233,3 +233,34 @@ describe('the list of builtin method names', () => {
     for (const m of ALLOWED_METHODS) expect(BUILTIN_METHOD_NAMES, m).toContain(m);
   });
 });
+
+describe('a key from data cannot read a method either (checked when the code runs)', () => {
+  /** The translation, run as the generated code runs it (rt is the runtime's values module). */
+  const run = (source: string, input: unknown): unknown => {
+    expect(check(source), source).toEqual([]);
+    const translated = translateExpression(source, {});
+    return (new Function('input', 'rt', `return ${translated};`) as (input: unknown, rt: unknown) => unknown)(input, values);
+  };
+
+  it('({ includes: input.s[input.k] }).includes(input.p) with k = "match" fails with ForbiddenKey, before any pattern is compiled', () => {
+    const source = '({ includes: input.s[input.k] }).includes(input.p)';
+    // Before: String.prototype.match ran on the planted object with the caller's pattern.
+    expect(() => run(source, { s: 'x', k: 'match', p: '(ob)ject' })).toThrow(expect.objectContaining({ name: 'ForbiddenKey' }));
+    // Data under such a key is read as before.
+    expect(run('{ m: input.o[input.k] }.m', { o: { match: ['a'] }, k: 'match' })).toEqual(['a']);
+    expect(run('input.table[input.k]', { table: { small: 1, big: 2 }, k: 'big' })).toBe(2);
+    expect(run('input.list[input.i]', { list: [5, 6], i: 1 })).toBe(6);
+  });
+
+  it('through optional chains, nested keys and method calls on what was read', () => {
+    const input = { s: 'abc', k: 'match', k2: 'call', o: null };
+    expect(() => run('[input.s?.[input.k]]', input)).toThrow(expect.objectContaining({ name: 'ForbiddenKey' }));
+    expect(() => run('{ a: input.s[input.k]?.valueOf() }', input)).toThrow(expect.objectContaining({ name: 'ForbiddenKey' }));
+    expect(() => run('input.s[input.k][input.k2]', input)).toThrow(expect.objectContaining({ name: 'ForbiddenKey' }));
+    expect(() => run('Object.values({ a: input.s[input.k] })', input)).toThrow(expect.objectContaining({ name: 'ForbiddenKey' }));
+    // An optional chain still stops at null, and what is not a function passes.
+    expect(run('input.o?.[input.k].x', input)).toBeUndefined();
+    expect(run('input.s[input.k].name', input)).toBe('match');
+    expect(run('input.s[1]', input)).toBe('b');
+  });
+});
