@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../compiler/src/diagnostics';
 import { checkExpression, translateExpression, type ExpressionScope } from '../../compiler/src/expressions';
 import { ALLOWED_METHODS, BUILTIN_METHOD_NAMES, builtinMethodNames } from '../../compiler/src/expressions/allowlist';
+import { checkSources } from '../../compiler/src/front-end';
 import * as values from '../../runtime/values';
 
 const LINE = 5;
@@ -262,5 +263,28 @@ describe('a key from data cannot read a method either (checked when the code run
     expect(run('input.o?.[input.k].x', input)).toBeUndefined();
     expect(run('input.s[input.k].name', input)).toBe('match');
     expect(run('input.s[1]', input)).toBe('b');
+  });
+});
+
+describe('in a workflow file', () => {
+  it('each refusal is located at file:line:col of the function read inside the expression', () => {
+    const text = [
+      'dsl: 1',
+      'name: probe',
+      'steps:',
+      '  - set:',
+      `      r: '\${ ({ map: "".match }).map(x => x) }'`,
+      `      s: '\${ JSON.stringify(input, (k, v) => v) }'`,
+      `      t: '\${ input.list.filter(Boolean) }'`,
+      'output: ${ [vars.r, vars.s, vars.t] }',
+      '',
+    ].join('\n');
+    const front = checkSources('/nowhere', [{ file: 'workflows/probe.yaml', text }], []);
+    const at = (line: number, sub: string): string => `workflows/probe.yaml:${line}:${text.split('\n')[line - 1].indexOf(sub) + 1}`;
+    expect(front.diagnostics.map((d) => `${d.span.file}:${d.span.start.line}:${d.span.start.col} ${d.code}`)).toEqual([
+      `${at(5, 'match')} DF304`,
+      `${at(6, '(k, v)')} DF303`,
+      `${at(7, 'Boolean')} DF304`,
+    ]);
   });
 });
