@@ -288,3 +288,40 @@ describe('in a workflow file', () => {
     ]);
   });
 });
+
+describe('every way to hold a function, in every place a value can go', () => {
+  /** Expressions whose value is a function (or an arrow out of a callback's place). */
+  const FUNCTIONS = [
+    '"".match', 'input.s.match', 'input?.s?.match', 'input.s["match"]', 'input.s["ma" + "tch"]', 'input.s[`mat${"ch"}`]', '[].concat', '/a/.exec',
+    'input.list.values().next', 'vars.o.hasOwnProperty', 'vars.toString', 'Math.max', 'Object.fromEntries', 'JSON.stringify', 'Array.from', 'String',
+    'Boolean', 'parseInt', '(x => input.p)',
+  ];
+  /** Places a value can go; F is replaced by the function. */
+  const PLACES = [
+    '{ map: F }.map(x => x)', '[F]', '[F][0]', '[...[F]]', '{ ...{ m: F } }', 'input.c ? F : 1', 'input.a || F', 'input.a ?? F', 'input.a && F',
+    'JSON.stringify(input, F)', 'input.list.map(F)', 'input.list.filter(F)', 'input.list.reduce(F, 0)', 'input.list.reduce((a, b) => a, F)',
+    'input.list.toSorted(F)', 'Array.from(input.s, F)', 'input.s.replace(/a/, F)', 'input.s.replaceAll("a", F)', 'Math.max(F)', 'String(F)',
+    '`${F}`', 'typeof F', 'F === 1', 'Object.values({ m: F })', 'Object.fromEntries([["map", F]])', 'input.list.map(x => F)',
+    'input.list.find(x => x === F)', '(F)', 'input.list.concat(F)', 'input.list.includes(F)', 'Array.of(F)', '{ [input.k]: F }',
+  ];
+  const callbackPlace = (place: string): boolean => /^(input\.list\.(map|filter|toSorted|reduce)\(F|Array\.from\(input\.s, F|input\.s\.replace(All)?\()/.test(place);
+
+  it('is refused, located inside the function it reads', () => {
+    let cases = 0;
+    for (const fn of FUNCTIONS) {
+      for (const place of PLACES) {
+        if (fn.startsWith('(x =>') && callbackPlace(place)) continue; // the one place a written arrow belongs (if unwrapped)
+        const source = place.replace('F', fn);
+        const from = COL + place.indexOf('F');
+        const d = check(source);
+        expect(d.length, `${source} was accepted`).toBeGreaterThan(0);
+        expect(
+          d.some((x) => x.span.start.line === LINE && x.span.start.col >= from && x.span.start.col < from + fn.length),
+          `${source}: ${d.map((x) => `${x.code} ${x.span.start.col} ${x.message}`).join('; ')}`,
+        ).toBe(true);
+        cases++;
+      }
+    }
+    expect(cases).toBeGreaterThan(550);
+  });
+});
