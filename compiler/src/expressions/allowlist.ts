@@ -81,6 +81,7 @@ export const PATTERN_METHODS: readonly string[] = ['match', 'matchAll', 'search'
  * (the `this` of the callback) or JSON.parse's reviver: with them a method read off a value
  * (`"".match`) could be called on a string of the caller's choosing, or a function planted in an
  * object that JavaScript calls by itself (`toJSON`). Arrow functions have no use for a `this`.
+ * (Methods can no longer be read as values at all, BUILTIN_METHOD_NAMES; this stays as a second wall.)
  */
 export const MAX_ARGUMENTS: Readonly<Record<string, number>> = {
   every: 1, filter: 1, find: 1, findIndex: 1, findLast: 1, findLastIndex: 1, flatMap: 1, map: 1, some: 1,
