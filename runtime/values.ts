@@ -54,6 +54,16 @@ export function key(k: unknown): Json {
 }
 
 /**
+ * The value of a member chain that reads a key computed from data (`obj[k]`, `obj[k].x`): never a
+ * function. A key from data can name a method the target inherits (`"x"["match"]`); as a value it
+ * could be stored and called under another name, with arguments of the caller's choosing.
+ */
+export function notFunction(value: Json): Json {
+  if (typeof value === 'function') refuse(value.name || 'a function', 'it reads a method, which an expression may only call where the call is written');
+  return value;
+}
+
+/**
  * The key of a property an expression creates (`{ [k]: v }`, Object.fromEntries): also refuses
  * the names JavaScript calls by itself, so no function can be planted where it would be called.
  */

@@ -141,7 +141,7 @@ describe('regular expressions (DF301, DF308, DF309)', () => {
     const source = 'input.s.match("(a+)+$")';
     expect(only(source)).toMatchObject({ code: 'DF309', at: pos(source, '"(a+)+$"') });
     expect(check('input.s.match("a.c")')).toEqual([]);
-    expect(check('input.s.split(input.sep).join(input.with) + input.s.replaceAll(input.p, "")')).toEqual([]);
+    expect(check('input.s.split(input.sep).join(input.glue) + input.s.replaceAll(input.p, "")')).toEqual([]);
   });
 });
 

@@ -146,10 +146,13 @@ describe('referencedSteps', () => {
 
 describe('computed keys', () => {
   it('guards keys computed from data, leaves literal keys alone, and renames inside the guard', () => {
-    expect(translateExpression('input.cfg[input.a][input.b]', {})).toBe('input.cfg[rt.key(input.a)][rt.key(input.b)]');
+    // A key from data could name a method the target inherits: the chain's value is checked too.
+    expect(translateExpression('input.a[input.k].b?.c.at(0).d', {})).toBe('(rt.notFunction(input.a[rt.key(input.k)].b?.c.at(0).d))');
+    expect(translateExpression('[input.s[input.k], input.t[0]]', {})).toBe('[rt.notFunction(input.s[rt.key(input.k)]), input.t[0]]');
+    expect(translateExpression('input.cfg[input.a][input.b]', {})).toBe('rt.notFunction(input.cfg[rt.key(input.a)][rt.key(input.b)])');
     expect(translateExpression('steps.x.output[0]["name"]', {})).toBe('steps.x.output[0]["name"]');
-    expect(translateExpression('vars.byDay[now]', { now: 'run.now()' })).toBe('vars.byDay[rt.key(run.now())]');
-    expect(translateExpression('input?.[input.k]', {})).toBe('(input?.[rt.key(input.k)])');
+    expect(translateExpression('vars.byDay[now]', { now: 'run.now()' })).toBe('rt.notFunction(vars.byDay[rt.key(run.now())])');
+    expect(translateExpression('input?.[input.k]', {})).toBe('(rt.notFunction(input?.[rt.key(input.k)]))');
   });
 
   it('guards keys an expression creates from data: computed object keys and Object.fromEntries', () => {
@@ -168,21 +171,21 @@ describe('computed keys', () => {
 
 describe('generated code type-checks where TypeScript knows a literal type', () => {
   it('an object literal indexed by data is typed as data', () => {
-    expect(translateExpression('{ gold: 3, silver: 2 }[input.tier]', {}, 'rt.Json')).toBe('({ gold: 3, silver: 2 } as rt.Json)[rt.key(input.tier)]');
-    expect(translateExpression('({ a: 1 })[input.k]', {}, 'rt.Json')).toBe('(({ a: 1 }) as rt.Json)[rt.key(input.k)]');
-    expect(translateExpression('["a", "b"][index]', {}, 'rt.Json')).toBe('["a", "b"][rt.key(index)]');
+    expect(translateExpression('{ gold: 3, silver: 2 }[input.tier]', {}, 'rt.Json')).toBe('rt.notFunction(({ gold: 3, silver: 2 } as rt.Json)[rt.key(input.tier)])');
+    expect(translateExpression('({ a: 1 })[input.k]', {}, 'rt.Json')).toBe('rt.notFunction((({ a: 1 }) as rt.Json)[rt.key(input.k)])');
+    expect(translateExpression('["a", "b"][index]', {}, 'rt.Json')).toBe('rt.notFunction(["a", "b"][rt.key(index)])');
   });
 });
 
 describe('found by the expression fuzzer', () => {
   it('nests guards inserted at one position: the outer wraps the inner', () => {
-    expect(translateExpression('(true)[{}?.[[]]]', {}, 'J')).toBe('(true)[rt.key(({} as J)?.[rt.key([])])]');
-    expect(translateExpression('input[input[input.k]]', {}, 'J')).toBe('input[rt.key(input[rt.key(input.k)])]');
-    expect(translateExpression('{ [input[input.k]]: 1 }', {}, 'J')).toBe('({ [rt.newKey(input[rt.key(input.k)])]: 1 })');
+    expect(translateExpression('(true)[{}?.[[]]]', {}, 'J')).toBe('rt.notFunction((true)[rt.key(rt.notFunction(({} as J)?.[rt.key([])]))])');
+    expect(translateExpression('input[input[input.k]]', {}, 'J')).toBe('rt.notFunction(input[rt.key(rt.notFunction(input[rt.key(input.k)]))])');
+    expect(translateExpression('{ [input[input.k]]: 1 }', {}, 'J')).toBe('({ [rt.newKey(rt.notFunction(input[rt.key(input.k)]))]: 1 })');
   });
 
   it('parenthesises a result that starts with an object literal (it would read as a block after =>)', () => {
     expect(translateExpression('{ a: input.x }.a', {}, 'J')).toBe('({ a: input.x }.a)');
-    expect(translateExpression('{ a: 1 }[input.k]', {}, 'J')).toBe('({ a: 1 } as J)[rt.key(input.k)]');
+    expect(translateExpression('{ a: 1 }[input.k]', {}, 'J')).toBe('rt.notFunction(({ a: 1 } as J)[rt.key(input.k)])');
   });
 });

@@ -3,14 +3,20 @@
  * (Function, process, globalThis, require, eval, constructor, __proto__, prototype, import(),
  * getters and setters, arguments, this, tagged templates, keys built from strings, unicode
  * escapes, comments and line terminators, optional chains and calls, spread, sequences, names
- * the generated code relies on, thisArg, implicit hooks, patterns from data, ...).
+ * the generated code relies on, thisArg, implicit hooks, patterns from data, ...), and every way to
+ * get hold of a function as a value (issue 24): builtin methods and functions stored in object
+ * literals and arrays, destructured, spread, bound, reached through computed, optional or folded
+ * keys, defaults, comma and conditional expressions, passed as callbacks, replacers or mapFns.
  *
  * Every case is either refused with diagnostics located inside the expression, or:
  * - translates without throwing into code an independent static oracle accepts (only allow-listed
- *   names and members, every computed key guarded);
+ *   names and members, every computed key guarded, every function named only where it is called,
+ *   arrows only in a callback's place, every member chain with a computed key checked);
  * - runs, as translated, against hostile inputs (strings like 'constructor', objects whose
  *   toString or valueOf answers '__proto__') with traps on Function, eval, __proto__, the
- *   accessor helpers and process, none of which it may reach;
+ *   accessor helpers and process, none of which it may reach, and with every builtin method
+ *   recording a call on a receiver of another kind (String.prototype.match on a planted object):
+ *   no such call, and no function in the value it computes;
  * - and a sample runs end to end: compiled inside workflows, type-checked under --strict,
  *   replayed through the real durable-functions library by the replay harness, with the traps set.
  *
@@ -83,6 +89,15 @@ const PARAMS = ['x', 'y', 'k', 'v', 'acc', 'rt', 'run', 'steps', 'input', 'vars'
 const PATTERNS = ['/a+/g', '/(a+)+$/', '/^[a-z]+(-[a-z]+)*$/', '/(x|xy)*z/', '/\\s*,\\s*/', '/./gu', '/(/', '/a/v', '"(a+)+"', '"a.c"', 'input.p', 'input.s'];
 const BINARY = ['+', '-', '*', '/', '%', '===', '!==', '==', '<', '>', '&&', '||', '??', 'in', 'instanceof', '&', '|', '^', '<<', '**', '=', '+=', ','];
 const UNARY = ['!', '-', '+', '~', 'typeof ', 'void ', 'delete ', 'await ', '...', '++', '--'];
+/** Ways to hold a function as a value (issue 24): each must be refused, or fail as data when run. */
+const FUNCTION_VALUES = [
+  '"".match', 'input.s.match', 'input.list.map', 'Object.fromEntries', 'Math.max', 'String', 'Boolean', 'JSON.stringify', 'JSON.parse', 'input.s[input.k]',
+  'input.s["ma" + "tch"]', 'input.s[`mat${"ch"}`]', '[].concat', '/(a+)+$/.test', '/a/.exec', 'x => x', '(x) => input.p', 'input.list.values().next',
+  'vars.o.hasOwnProperty', 'vars.v.toString', 'input?.s?.match', 'input.s[input.p]', 'steps.a.output[input.k]', 'item[input.k]', '({}).valueOf',
+  'input.s.search.bind(input.p)', 'Array.from', 'Array.of', 'parseInt',
+];
+/** Allowed method names a planted function would be called under. */
+const PLANT_AT = ['map', 'includes', 'concat', 'join', 'at', 'slice', 'toFixed', 'padStart', 'replace', 'split', 'filter', 'reduce', 'match', 'some'];
 const NOISE = ['/* c */', '// c\n', '\u2028', '\n', '<!--', '-->', '\\u0028', '#!', '`', '"', "'", '}', '{', ')', '(', ']', '[', ';', '?.', '=>', '\\', '${'];
 
 type Rand = () => number;
@@ -91,7 +106,7 @@ const pick = <T>(r: Rand, list: readonly T[]): T => list[Math.floor(r() * list.l
 function gen(r: Rand, depth: number, hostile: boolean): string {
   const e = (): string => gen(r, depth - 1, hostile);
   if (depth <= 0 || r() < 0.25) return hostile && r() < 0.3 ? pick(r, HOSTILE_ATOMS) : pick(r, SAFE_ATOMS);
-  switch (Math.floor(r() * (hostile ? 26 : 14))) {
+  switch (Math.floor(r() * (hostile ? 28 : 14))) {
     case 0:
       return `${e()}.${pick(r, hostile ? PROPS : ['a', 's', 'o', 'length', 'output'])}`;
     case 1:
@@ -144,8 +159,54 @@ function gen(r: Rand, depth: number, hostile: boolean): string {
       return `${e()} ${pick(r, NOISE)} ${e()}`;
     case 24:
       return `${e()}[${pick(r, ["'constr' + 'uctor'", '`__proto__`', "['constructor']", '{ toString: String }', 'input.k', 'input.o', '"prototype"', '0x1', "'call'"])}]`;
+    case 26:
+      return aliasing(r, depth, hostile);
+    case 27:
+      return aliasing(r, depth, hostile);
     default:
       return `Object.fromEntries([[${e()}, ${e()}]])`;
+  }
+}
+
+/** A function read as a value, then stored, passed, spread, destructured or called by another name. */
+function aliasing(r: Rand, depth: number, hostile: boolean): string {
+  const e = (): string => gen(r, depth - 1, hostile);
+  const f = (): string => pick(r, FUNCTION_VALUES);
+  const m = pick(r, PLANT_AT);
+  const a = (): string => pick(r, ['input.p', '"(a+)+$"', 'x => x', '(k, v) => v', e(), '[["toJSON", "".concat], ["__proto__", {}]]']);
+  switch (Math.floor(r() * 16)) {
+    case 0:
+      return `({ ${m}: ${f()} }).${m}(${a()})`;
+    case 1:
+      return `[${f()}, ${f()}]${pick(r, ['[0]', '.at(0)', '.at(-1)', '.find(x => x)', ''])}`;
+    case 2:
+      return `${pick(r, ['input.list', '[input.s]', 'Object.entries(input.o)'])}.map(({ ${pick(r, [...PLANT_AT, 'search', 'valueOf', 'next'])}: g }) => ({ ${m}: g }).${m}(${a()}))`;
+    case 3:
+      return `${f()}.${pick(r, ['call', 'apply', 'bind'])}(${a()}, ${a()})`;
+    case 4:
+      return `${e()}[${pick(r, ['"ma" + "p"', '`ma${"tch"}`', '"match"', 'input.k', 'vars.v', '("sea" + "rch")', '"va" + "lueOf"'])}]`;
+    case 5:
+      return `({ ${m}: ${e()}?.${pick(r, PLANT_AT)} })?.${m}?.(${a()})`;
+    case 6:
+      return pick(r, [`[...[${f()}]]`, `{ ...{ ${m}: ${f()} } }.${m}(${a()})`, `Math.max(...[${f()}])`, `${e()}.${m}(...[${f()}])`, `Object.values({ g: ${f()} })`]);
+    case 7:
+      return `input.list.map((g = ${f()}) => g(${a()}))`;
+    case 8:
+      return pick(r, [`(0, ${f()})(${a()})`, `(${e()} ? ${f()} : ${f()})(${a()})`, `({ ${m}: ${e()} || ${f()} }).${m}(${a()})`, `({ ${m}: ${e()} ? ${f()} : 1 }).${m}(${a()})`]);
+    case 9:
+      return `${f()}\`(a+)+$\``;
+    case 10:
+      return pick(r, [`new (${f()})(${a()})`, `${f()}.constructor`, `${f()}.name`, `typeof ${f()}`, `String(${f()})`]);
+    case 11:
+      return `JSON.stringify(${e()}, ${pick(r, [f(), '(k, v) => v', '["a"]', 'null', 'input.list', '...input.list'])})`;
+    case 12:
+      return pick(r, [`Array.from(${e()}, ${f()})`, `${e()}.toSorted(${f()})`, `${e()}.replace(/a/g, ${f()})`, `${e()}.reduce(${f()}, ${e()})`, `${e()}.map(${f()})`]);
+    case 13:
+      return `Object.fromEntries([["${m}", ${f()}]]).${m}(${a()})`;
+    case 14:
+      return `\`\${${f()}}\``;
+    default:
+      return `{ g: ${f()} }.g`;
   }
 }
 
@@ -193,7 +254,22 @@ const NAMESPACES = new Set(Object.keys(ALLOWED_NAMESPACE_MEMBERS));
 const FORBIDDEN_MEMBERS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
 const HOOKS = new Set(['toString', 'valueOf', 'toJSON', 'toLocaleString', 'then']);
 const FREE = new Set(['input', 'steps', 'vars', 'item', 'index', ...ALLOWED_GLOBAL_FUNCTIONS, ...ALLOWED_GLOBAL_VALUES]);
-const RUNTIME_CALLS = new Set(['key', 'newKey', 'entries']);
+const RUNTIME_CALLS = new Set(['key', 'newKey', 'entries', 'notFunction']);
+/** The functions the builtin prototypes of an expression's values hold, read off this engine. */
+const PROTO_FUNCTIONS = ((): Set<string> => {
+  const arrayIterator = Object.getPrototypeOf([][Symbol.iterator]()) as object;
+  const out = new Set<string>();
+  for (const proto of [Object.prototype, Function.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype, RegExp.prototype, arrayIterator, Object.getPrototypeOf(arrayIterator)]) {
+    for (const k of Object.getOwnPropertyNames(proto)) if (typeof Object.getOwnPropertyDescriptor(proto, k)!.value === 'function') out.add(k);
+  }
+  return out;
+})();
+const OBJECT_FUNCTIONS = new Set(Object.getOwnPropertyNames(Object.prototype).filter((k) => typeof Object.getOwnPropertyDescriptor(Object.prototype, k)!.value === 'function'));
+/** Where a builtin calls a callback: the only places an arrow may stand. */
+const CALLBACK_AT: Record<string, number> = {
+  every: 0, filter: 0, find: 0, findIndex: 0, findLast: 0, findLastIndex: 0, flatMap: 0, map: 0, some: 0, reduce: 0, reduceRight: 0, toSorted: 0,
+  replace: 1, replaceAll: 1, 'Array.from': 1,
+};
 
 function staticViolations(code: string): string[] {
   const file = ts.createSourceFile('t.ts', `(${code})`, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
@@ -213,8 +289,44 @@ function staticViolations(code: string): string[] {
   const isGuard = (e: ts.Expression, fn: string): boolean =>
     ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression) &&
     e.expression.expression.text === 'rt' && e.expression.name.text === fn;
+  const isCallee = (n: ts.Node): boolean => ts.isCallExpression(n.parent) && n.parent.expression === n;
+  /** `steps.<id>` and `vars.<name>`: plain objects the generated code makes (not a method unless Object.prototype's). */
+  const ownRoot = (target: ts.Expression, name: string): boolean =>
+    ts.isIdentifier(target) && !declared.has(target.text) && (target.text === 'steps' || (target.text === 'vars' && !OBJECT_FUNCTIONS.has(name)));
+  const calleeName = (call: ts.CallExpression): string | undefined => {
+    const c = call.expression;
+    if (!ts.isPropertyAccessExpression(c)) return undefined;
+    return ts.isIdentifier(c.expression) && NAMESPACES.has(c.expression.text) && !declared.has(c.expression.text) ? `${c.expression.text}.${c.name.text}` : c.name.text;
+  };
   const visit = (n: ts.Node): void => {
     if (ts.isTypeReferenceNode(n)) return; // rt.Json annotations
+    // Functions are capabilities: named only where they are called.
+    if (ts.isPropertyAccessExpression(n) && !isCallee(n)) {
+      const t = n.expression;
+      if (ts.isIdentifier(t) && NAMESPACES.has(t.text) && !declared.has(t.text)) {
+        if (ALLOWED_NAMESPACE_MEMBERS[t.text].includes(n.name.text)) out.push(`function value ${t.text}.${n.name.text}`);
+      } else if (PROTO_FUNCTIONS.has(n.name.text) && !ownRoot(t, n.name.text)) out.push(`method value .${n.name.text}`);
+    }
+    if (ts.isElementAccessExpression(n) && ts.isStringLiteralLike(n.argumentExpression) && PROTO_FUNCTIONS.has(n.argumentExpression.text) && !ownRoot(n.expression, n.argumentExpression.text)) {
+      out.push(`method value ["${n.argumentExpression.text}"]`);
+    }
+    if (ts.isElementAccessExpression(n) && isGuard(n.argumentExpression, 'key')) {
+      // The chain around a key from data ends in rt.notFunction(...).
+      let top: ts.Node = n;
+      while ((ts.isPropertyAccessExpression(top.parent) || ts.isElementAccessExpression(top.parent) || ts.isCallExpression(top.parent)) && top.parent.expression === top) top = top.parent;
+      if (!(ts.isCallExpression(top.parent) && isGuard(top.parent, 'notFunction') && top.parent.arguments[0] === top)) out.push(`unchecked chain ${top.getText(file)}`);
+    }
+    if (ts.isIdentifier(n) && ALLOWED_GLOBAL_FUNCTIONS.includes(n.text) && !declared.has(n.text) && !isCallee(n)) {
+      const p = n.parent;
+      const named = (ts.isPropertyAccessExpression(p) && p.name === n) || (ts.isPropertyAssignment(p) && p.name === n) || ts.isParameter(p) || ts.isBindingElement(p);
+      const namespace = ts.isPropertyAccessExpression(p) && p.expression === n;
+      if (!named && !namespace) out.push(`function value ${n.text}`);
+    }
+    if (ts.isArrowFunction(n)) {
+      const p = n.parent;
+      const at = ts.isCallExpression(p) ? CALLBACK_AT[calleeName(p) ?? ''] : undefined;
+      if (!ts.isCallExpression(p) || at === undefined || p.arguments[at] !== n) out.push('arrow outside a callback place');
+    }
     const kind = ts.SyntaxKind[n.kind];
     if (ts.isNewExpression(n) || n.kind === ts.SyntaxKind.ThisKeyword || ts.isFunctionExpression(n) || ts.isClassExpression(n) || ts.isTaggedTemplateExpression(n) ||
       ts.isMetaProperty(n) || ts.isDeleteExpression(n) || ts.isGetAccessor(n) || ts.isSetAccessor(n) || ts.isMethodDeclaration(n) || n.kind === ts.SyntaxKind.ImportKeyword ||
@@ -324,6 +436,47 @@ function contexts(): Context[] {
   ];
 }
 
+/**
+ * Wraps the methods of String, Array, Number and RegExp prototypes so a call from code under test
+ * on a receiver of another kind (String.prototype.match run on a planted object) is recorded: a
+ * method called under another name. The wrapper passes through otherwise.
+ */
+function installReceiverTraps(): { hits: string[]; restore: () => void } {
+  const hits: string[] = [];
+  const restores: Array<() => void> = [];
+  const kinds: Array<[object, string, (v: unknown) => boolean]> = [
+    [String.prototype, 'String', (v) => typeof v === 'string' || v instanceof String],
+    [Array.prototype, 'Array', (v) => Array.isArray(v)],
+    [Number.prototype, 'Number', (v) => typeof v === 'number' || v instanceof Number],
+    [RegExp.prototype, 'RegExp', (v) => v instanceof RegExp],
+  ];
+  for (const [proto, kind, ok] of kinds) {
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      const d = Object.getOwnPropertyDescriptor(proto, key)!;
+      if (key === 'constructor' || typeof d.value !== 'function') continue;
+      const fn = d.value as (...a: unknown[]) => unknown;
+      const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+        if (!ok(this) && (new Error().stack ?? '').includes(CASE_FILE)) hits.push(`${kind}.prototype.${key} on ${typeof this}`);
+        return fn.apply(this, args);
+      };
+      Object.defineProperty(proto, key, { ...d, value: wrapped });
+      restores.push(() => Object.defineProperty(proto, key, d));
+    }
+  }
+  return { hits, restore: () => restores.reverse().forEach((f) => f()) };
+}
+
+/**
+ * The functions inside a value, with their paths. An expression's value may hold none but those
+ * its context held already (the hostile contexts carry toString functions, which JSON never does).
+ */
+function functionsIn(value: unknown, at = '$', seen = new Set<unknown>()): Array<[string, unknown]> {
+  if (typeof value === 'function') return [[at, value]];
+  if (value === null || typeof value !== 'object' || seen.has(value) || seen.size > 10_000) return [];
+  seen.add(value);
+  return Object.keys(value).flatMap((k) => functionsIn((value as Record<string, unknown>)[k], `${at}.${k}`, seen));
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/expr-fuzz');
@@ -399,10 +552,13 @@ describe(`expression fuzz (EXPR_FUZZ_SEED=${SEED}, ${CASES} cases)`, () => {
         throw new Error(`${where}\ntranslated: ${translated}\nthe translated code does not load: ${(e as Error).message}`);
       }
       const traps = installTraps((s) => s.includes(CASE_FILE));
+      const receivers = installReceiverTraps();
+      const functions: string[] = [];
       try {
         for (const ctx of contexts()) {
           try {
-            run(ctx);
+            const given = new Set(functionsIn(ctx).map(([, f]) => f));
+            functions.push(...functionsIn(run(ctx)).filter(([, f]) => !given.has(f)).map(([p]) => p));
           } catch (e) {
             stats.threw++;
             // Ordinary failures only (a trap passes through, so nothing is hidden by catching here).
@@ -410,9 +566,12 @@ describe(`expression fuzz (EXPR_FUZZ_SEED=${SEED}, ${CASES} cases)`, () => {
           }
         }
       } finally {
+        receivers.restore();
         traps.restore();
       }
       expect(traps.hits.map((h) => `${h.what}\n${h.stack}`), `${where}\ntranslated: ${translated}`).toEqual([]);
+      expect(receivers.hits, `${where}\ntranslated: ${translated}: a method ran on a receiver of another kind`).toEqual([]);
+      expect(functions, `${where}\ntranslated: ${translated}: the value holds a function`).toEqual([]);
       expect(pollution(), where).toEqual([]);
       if (topLevel && endToEnd.length < END_TO_END && !/\b(item|index)\b/.test(source) && i % 3 === 0) endToEnd.push(source);
     }

@@ -37,7 +37,7 @@ steps:
     maxParallel: 2
     steps:
       - activity: Echo
-        input: "\${ { v: AS, i: index, k: input.keys[index % 2], at: input.map[input.k] } }"
+        input: "\${ { v: AS, i: index, k: input.names[index % 2], at: input.table[input.k] } }"
   - try:
       - fail: { error: Boom, message: "\${ String(vars.VAR.length) }" }
     catch:
@@ -126,7 +126,7 @@ beforeAll(() => {
   harness = createHarness(path.join(GENERATED, 'index.ts'));
 }, 120_000);
 
-const INPUT = { items: [1, 2, 3], pairs: [{ v: 'a' }, { v: 'b' }], keys: ['constructor', '__proto__'], map: { x: 'X' }, k: 'x' };
+const INPUT = { items: [1, 2, 3], pairs: [{ v: 'a' }, { v: 'b' }], names: ['constructor', '__proto__'], table: { x: 'X' }, k: 'x' };
 
 async function run(v: Variant, input: unknown): Promise<{ output: unknown; error?: string }> {
   const traps = installTraps((stack) => stack.includes(`${path.sep}fixtures${path.sep}shadowing${path.sep}generated${path.sep}`));

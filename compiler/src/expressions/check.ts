@@ -14,7 +14,11 @@ import {
   ALLOWED_METHODS,
   ALLOWED_NAMESPACE_CONSTANTS,
   ALLOWED_NAMESPACE_MEMBERS,
+  BUILTIN_METHOD_NAMES,
+  builtinMethodNames,
+  CALLBACK_ARGUMENTS,
   FIXED_NAMES,
+  FUNCTION_ARGUMENT_TAKERS,
   FORBIDDEN_PROPERTIES,
   IMPLICIT_HOOKS,
   MAX_ARGUMENTS,
@@ -41,6 +45,18 @@ export interface ExpressionScope {
 const NAMESPACES = Object.keys(ALLOWED_NAMESPACE_MEMBERS);
 const GLOBALS: ReadonlySet<string> = new Set([...ALLOWED_GLOBAL_FUNCTIONS, ...ALLOWED_GLOBAL_VALUES, ...NAMESPACES]);
 const NOW_HINT = 'use `now` (the replay-safe current time, an ISO string)';
+/** Names of builtin methods: the list, and whatever else the compiling engine's prototypes hold. */
+const METHOD_NAMES: ReadonlySet<string> = new Set([...BUILTIN_METHOD_NAMES, ...builtinMethodNames()]);
+/** The methods every plain object inherits. */
+const OBJECT_METHOD_NAMES: ReadonlySet<string> = new Set(
+  Object.getOwnPropertyNames(Object.prototype).filter((n) => typeof Object.getOwnPropertyDescriptor(Object.prototype, n)!.value === 'function'),
+);
+/** Where an arrow function may stand, for the message. */
+const CALLBACK_PLACES = ((): string => {
+  const at = (i: number): string => Object.keys(CALLBACK_ARGUMENTS).filter((k) => CALLBACK_ARGUMENTS[k].index === i).join(', ');
+  return `${at(0)} (first argument) and ${at(1)} (second argument)`;
+})();
+const ARROW_PLACE = `an arrow function is allowed only as the callback of ${CALLBACK_PLACES}`;
 
 /**
  * The span of `length` characters at `offset` into an expression whose first character is at
@@ -83,13 +99,15 @@ export function checkExpression(expression: Expression, scope: ExpressionScope):
   };
   const known = new Set<string>([...FIXED_NAMES, ...scope.locals]);
   const isGlobal = (name: string, bound: ReadonlySet<string>): boolean => GLOBALS.has(name) && !known.has(name) && !bound.has(name);
+  /** `isFree(bound)(name)`: the name is not a local or parameter, so it means the global. */
+  const isFree = (bound: ReadonlySet<string>) => (name: string): boolean => !known.has(name) && !bound.has(name);
 
   const visit = (node: ts.Node, bound: ReadonlySet<string>): void => {
     const banned = forbiddenConstruct(node, file);
     if (banned) return report(banned.code ?? 'DF303', banned.message, banned.node);
 
     if (ts.isArrowFunction(node)) {
-      const problem = arrowProblem(node);
+      const problem = arrowProblem(node, (call) => callbackSlot(call, isFree(bound)));
       if (problem) return report(problem.code ?? 'DF303', problem.message, problem.node);
       // A parameter may not take a name the generated code or the expression language relies on:
       // `rt => ...` would swap the runtime's key guard for data.
@@ -131,9 +149,29 @@ export function checkExpression(expression: Expression, scope: ExpressionScope):
       return report('DF305', `'${key.text}' is not allowed as a computed object key: it is a key of the prototype chain`, key.node);
     }
 
+    /** A call argument already reported, not visited again. */
+    let skip: ts.Node | undefined;
     if (ts.isCallExpression(node)) {
-      const problem = callProblem(node, (name) => !known.has(name) && !bound.has(name));
+      const problem = callProblem(node, isFree(bound));
       if (problem) return report(problem.code, problem.message, problem.node);
+      const callee = calleeKey(node, isFree(bound));
+      // A function that calls a function argument gets its arguments written out, so the checker
+      // sees what stands where (a spread could slip a function into a replacer's or callback's place).
+      const spread = callee && FUNCTION_ARGUMENT_TAKERS.includes(callee) ? node.arguments.find(ts.isSpreadElement) : undefined;
+      if (spread) return report('DF304', `'${callee}(...)' could receive a function through a spread argument: write its arguments out (no spread)`, spread);
+      const slot = callee ? CALLBACK_ARGUMENTS[callee] : undefined;
+      const callback = slot?.arrowOnly ? node.arguments[slot.index] : undefined;
+      if (callback && !ts.isArrowFunction(callback)) {
+        // A callback is an arrow written here: a function passed by name or from data could be any
+        // function. What the argument does wrong itself (`String`, `Math.abs`) is the better message.
+        const before = out.length;
+        visit(callback, bound);
+        const label = callee!.includes('.') ? callee! : `.${callee}`;
+        if (out.length === before) {
+          report('DF304', `the callback of '${label}(...)' must be an arrow function written here (x => ...): a function passed by name or from data could be any method`, callback);
+        }
+        skip = callback;
+      }
       const pattern = patternArgument(node);
       if (pattern && 'dynamic' in pattern) {
         return report(
@@ -149,22 +187,65 @@ export function checkExpression(expression: Expression, scope: ExpressionScope):
       }
     }
 
-    // `Math.max`, `Number.MAX_SAFE_INTEGER`: a namespace member, called or passed as a callback.
-    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && NAMESPACES.includes(node.expression.text) &&
-      isGlobal(node.expression.text, bound)) {
+    // `Math.max(...)`, `Number.MAX_SAFE_INTEGER`: a namespace member, called, or a constant.
+    if (isNamespaceMember(node, bound)) {
       const ns = node.expression.text;
       const member = node.name.text;
       if (ns === 'Math' && member === 'random') return report('DF304', MATH_RANDOM, node);
       const ok = ALLOWED_NAMESPACE_MEMBERS[ns].includes(member) || (ALLOWED_NAMESPACE_CONSTANTS[ns] ?? []).includes(member);
       if (!ok) return report('DF304', `'${ns}.${member}' is not allowed; allowed: ${namespaceList(ns)}`, node);
+      const read = functionRead(node, bound);
+      if (read) return report(read.code, read.message, read.node);
       return;
     }
+
+    // `"".match`, `list.map`, `s["ma" + "tch"]`: a method read as a value instead of called.
+    const read = functionRead(node, bound);
+    if (read && read.node !== node) return report(read.code, read.message, read.node);
 
     if (ts.isIdentifier(node) && isReference(node) && !bound.has(node.text)) {
       const problem = nameProblem(node, bound);
       if (problem) return report(problem.code, problem.message, problem.node);
     }
-    ts.forEachChild(node, (child) => visit(child, bound));
+    ts.forEachChild(node, (child) => {
+      if (child !== skip) visit(child, bound);
+    });
+  };
+
+  /** `Math.max`, `Number.EPSILON`: a member of a namespace that is the global, not a parameter. */
+  const isNamespaceMember = (node: ts.Node, bound: ReadonlySet<string>): node is ts.PropertyAccessExpression & { expression: ts.Identifier } =>
+    ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && NAMESPACES.includes(node.expression.text) &&
+    isGlobal(node.expression.text, bound);
+
+  /**
+   * Why `node` reads a function as a value, or undefined: an allowed global function or namespace
+   * function not called where it stands, or a property named like a builtin method (by `.name`, or
+   * a key written literally or folded from literals) not called where it stands. Functions are
+   * capabilities: only a call the checker sees may use one, so none can be stored, passed, or
+   * called under another name. Other reads are not this rule's concern (undefined).
+   */
+  const functionRead = (node: ts.Node, bound: ReadonlySet<string>): Problem | undefined => {
+    const called = isCallee(node);
+    if (ts.isIdentifier(node)) {
+      if (called || !isReference(node) || !isGlobal(node.text, bound) || !ALLOWED_GLOBAL_FUNCTIONS.includes(node.text)) return undefined;
+      if (ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node) return undefined; // String.fromCharCode
+      return { code: 'DF304', message: functionAsValue(node.text), node };
+    }
+    if (isNamespaceMember(node, bound)) {
+      const name = `${node.expression.text}.${node.name.text}`;
+      if (called || !ALLOWED_NAMESPACE_MEMBERS[node.expression.text].includes(node.name.text)) return undefined;
+      return { code: 'DF304', message: functionAsValue(name), node };
+    }
+    const prop = propertyName(node);
+    if (!prop || !METHOD_NAMES.has(prop.text) || FORBIDDEN_PROPERTIES.includes(prop.text)) return undefined;
+    if (called && ts.isPropertyAccessExpression(node)) return undefined;
+    // `steps` and `vars` are plain objects the generated code makes: `steps.next` is a step that
+    // ran (checked as such), and `vars.map` is a variable or nothing, unless the name is one of
+    // Object.prototype's own methods.
+    const target = (node as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression;
+    if (isStepsRoot(target, bound)) return undefined;
+    if (ts.isIdentifier(target) && target.text === 'vars' && !bound.has('vars') && !OBJECT_METHOD_NAMES.has(prop.text)) return undefined;
+    return { code: 'DF304', message: `'.${prop.text}' is a method: it may only be called where it is written (x.${prop.text}(...)), never read as a value, stored or passed`, node: prop.node };
   };
 
   /** Why a free identifier may not be read here, or undefined. */
@@ -177,6 +258,8 @@ export function checkExpression(expression: Expression, scope: ExpressionScope):
       return { code: 'DF306', message: `a singleton key may only read 'input' (it is computed before the instance exists); '${name}' is not available`, node: id };
     }
     if (isGlobal(name, bound)) {
+      const read = functionRead(id, bound);
+      if (read) return read;
       const parent = id.parent;
       const asNamespace = ts.isPropertyAccessExpression(parent) && parent.expression === id;
       if (NAMESPACES.includes(name) && !ALLOWED_GLOBAL_FUNCTIONS.includes(name) && !asNamespace) {
@@ -284,11 +367,14 @@ function forbiddenConstruct(node: ts.Node, file: ts.SourceFile): { message: stri
   return undefined;
 }
 
-/** An arrow function is allowed only as a call argument, with plain parameters and an expression body. */
-function arrowProblem(fn: ts.ArrowFunction): { message: string; node: ts.Node; code?: DiagnosticCode } | undefined {
+/**
+ * An arrow function is allowed only as the callback of a function that takes one, in its place
+ * (`slot(call)`, see CALLBACK_ARGUMENTS), with plain parameters and an expression body.
+ */
+function arrowProblem(fn: ts.ArrowFunction, slot: (call: ts.CallExpression) => number | undefined): { message: string; node: ts.Node; code?: DiagnosticCode } | undefined {
   const parent = fn.parent;
-  if (!ts.isCallExpression(parent) || !parent.arguments.includes(fn)) {
-    return { message: 'an arrow function is allowed only as an argument of a call', node: fn };
+  if (!ts.isCallExpression(parent) || parent.arguments.indexOf(fn) !== slot(parent) || parent.arguments.indexOf(fn) < 0) {
+    return { message: ARROW_PLACE, node: fn };
   }
   if (fn.modifiers?.length) return { message: "'async' is not allowed in expressions", node: fn.modifiers[0] };
   if (fn.typeParameters || fn.type) return { message: 'TypeScript type syntax is not allowed in expressions', node: fn };
@@ -313,19 +399,74 @@ function bindingProblem(name: ts.BindingName): { message: string; node: ts.Node;
     if (key && (ts.isIdentifier(key) || ts.isStringLiteral(key)) && FORBIDDEN_PROPERTIES.includes(key.text)) {
       return { code: 'DF305', message: `'${key.text}' is not allowed in expressions: it reaches the prototype chain`, node: key };
     }
+    // `({ match }) => match` on a string item binds String.prototype.match: a method as a value.
+    if (key && (ts.isIdentifier(key) || ts.isStringLiteral(key)) && METHOD_NAMES.has(key.text)) {
+      return { code: 'DF304', message: `'${key.text}' names a method: it cannot be destructured (a method may only be called where it is written)`, node: key };
+    }
     const inner = bindingProblem(el.name);
     if (inner) return inner;
   }
   return undefined;
 }
 
-/** The property a `.name` or `["name"]` access reads, when it is written literally. */
+/** The property a `.name` or `["name"]` access reads, when it is written literally (or folded from literals: `["ma" + "p"]`). */
 function propertyName(node: ts.Node): { text: string; node: ts.Node } | undefined {
   if (ts.isPropertyAccessExpression(node)) return { text: node.name.text, node: node.name };
-  if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression)) {
-    return { text: node.argumentExpression.text, node: node.argumentExpression };
+  if (ts.isElementAccessExpression(node)) {
+    const text = constantString(node.argumentExpression);
+    if (text !== undefined) return { text, node: node.argumentExpression };
   }
   return undefined;
+}
+
+/**
+ * The string a key expression always evaluates to, when it is built from string literals only
+ * (`"ma" + "p"`, `` `ma${"p"}` ``, parenthesised); otherwise undefined (the key is guarded when the
+ * code runs, rt.key).
+ */
+function constantString(e: ts.Expression): string | undefined {
+  if (ts.isParenthesizedExpression(e)) return constantString(e.expression);
+  if (ts.isStringLiteralLike(e)) return e.text;
+  if (ts.isTemplateExpression(e)) {
+    let text = e.head.text;
+    for (const span of e.templateSpans) {
+      const part = constantString(span.expression);
+      if (part === undefined) return undefined;
+      text += part + span.literal.text;
+    }
+    return text;
+  }
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const left = constantString(e.left);
+    const right = constantString(e.right);
+    return left === undefined || right === undefined ? undefined : left + right;
+  }
+  return undefined;
+}
+
+/** True when `node` is the function a call calls (`node(...)`, `node?.(...)`). */
+function isCallee(node: ts.Node): boolean {
+  return ts.isCallExpression(node.parent) && node.parent.expression === node;
+}
+
+/** What a call calls, as CALLBACK_ARGUMENTS and MAX_ARGUMENTS name it: `map`, `Array.from`, `String`; undefined for anything else. */
+function calleeKey(call: ts.CallExpression, isFree: (name: string) => boolean): string | undefined {
+  const callee = call.expression;
+  if (ts.isIdentifier(callee)) return isFree(callee.text) ? callee.text : undefined;
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const target = callee.expression;
+  if (ts.isIdentifier(target) && isFree(target.text) && NAMESPACES.includes(target.text)) return `${target.text}.${callee.name.text}`;
+  return callee.name.text;
+}
+
+/** The index of the argument where `call`'s function takes a callback, if it takes one. */
+function callbackSlot(call: ts.CallExpression, isFree: (name: string) => boolean): number | undefined {
+  const key = calleeKey(call, isFree);
+  return key === undefined ? undefined : CALLBACK_ARGUMENTS[key]?.index;
+}
+
+function functionAsValue(name: string): string {
+  return `'${name}' may only be called where it is written (${name}(...)), never read as a value, stored or passed; to pass it as a callback, write an arrow: x => ${name}(x)`;
 }
 
 /** Too many arguments for `name` (a method, or `Namespace.member`): see MAX_ARGUMENTS. */
@@ -394,7 +535,10 @@ function objectKey(node: ts.Node): { text: string; node: ts.Node } | undefined {
   if (!ts.isPropertyAssignment(node) && !ts.isMethodDeclaration(node)) return undefined;
   const name = node.name;
   if (ts.isIdentifier(name) || ts.isStringLiteralLike(name) || ts.isNumericLiteral(name)) return { text: name.text, node: name };
-  if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(name.expression)) return { text: name.expression.text, node: name.expression };
+  if (ts.isComputedPropertyName(name)) {
+    const text = constantString(name.expression);
+    if (text !== undefined) return { text, node: name.expression };
+  }
   return undefined;
 }
 

@@ -65,6 +65,7 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
       }
       open(arg.getStart(file), `${runtime}.key(`);
       close(arg.getEnd(), ')');
+      wrapChain(node);
     }
     if (ts.isComputedPropertyName(node) && !ts.isStringLiteralLike(node.expression) && !ts.isNumericLiteral(node.expression)) {
       // `{ [k]: v }`: a key from data could name `__proto__`, or `toJSON`, which JavaScript calls by itself.
@@ -91,6 +92,26 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
     ts.forEachChild(node, (c) => visit(c, bound));
     depth--;
   };
+  /**
+   * A key from data may name a method the target inherits (`s[k]`, k = "match"): the value of the
+   * whole member chain around the read (`s[k].x?.y()`, so an optional chain still short-circuits)
+   * goes through `rt.notFunction`, so no builtin function becomes a value an expression can store,
+   * pass or call under another name (the checker refuses such reads written out).
+   */
+  const wrapped = new Set<ts.Node>();
+  function wrapChain(read: ts.ElementAccessExpression): void {
+    let top: ts.Node = read;
+    let levels = 0;
+    while ((ts.isPropertyAccessExpression(top.parent) || ts.isElementAccessExpression(top.parent) || ts.isCallExpression(top.parent)) && top.parent.expression === top) {
+      top = top.parent;
+      levels++;
+    }
+    if (wrapped.has(top)) return;
+    wrapped.add(top);
+    // Outside every other insertion at the chain's ends (half a level above its own node's).
+    edits.push({ start: top.getStart(file), end: top.getStart(file), text: `${runtime}.notFunction(`, open: true, depth: depth - levels - 0.5 });
+    edits.push({ start: top.getEnd(), end: top.getEnd(), text: ')', open: false, depth: depth - levels - 0.5 });
+  }
   visit(expr, new Set());
 
   // Edit the expression's own range of the wrapped text: leading and trailing comments fall outside it.
