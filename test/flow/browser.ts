@@ -38,7 +38,14 @@ export interface Page {
   on(event: 'pageerror', fn: (e: Error) => void): void;
   on(event: 'console', fn: (m: { type(): string; text(): string }) => void): void;
   url(): string;
+  /** Rewrites answers in the browser, where a test stands in for a backend that cannot run here. */
+  route(url: string, handler: (route: Route) => Promise<void>): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface Route {
+  fetch(): Promise<{ text(): Promise<string>; json(): Promise<Record<string, unknown>> }>;
+  fulfill(options: { response: unknown; body?: string; json?: unknown }): Promise<void>;
 }
 
 export interface Browser {

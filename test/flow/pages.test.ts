@@ -208,7 +208,7 @@ describe('an instance whose version the backend does not report', () => {
     await page.waitForSelector('.graph-slot .graph');
     await page.waitForSelector('.graph-slot .message.info');
     expect(await page.locator('.graph-slot .message.info').textContent()).toContain('does not report which version');
-    await page.waitForFunction(() => document.body.textContent?.includes('version unknown (new instances start version 2)'));
+    await page.waitForFunction(() => document.body.textContent?.includes('version unknown (new instances start version 2)'), undefined);
     // No step carries a state: nothing was drawn as running or done.
     expect(await page.locator('.graph-slot [data-state="running"], .graph-slot [data-state="completed"]').count()).toBe(0);
     await shot(page, 'instance-version-unknown');
