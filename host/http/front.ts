@@ -125,12 +125,16 @@ export function requestTarget(req: http.IncomingMessage, hosts: ReadonlySet<stri
   return target;
 }
 
+/** The key a request presents: `?code=`, else the `x-functions-key` header (as the Functions host reads them). */
+export function presentedKey(req: http.IncomingMessage, url: URL): string | undefined {
+  const header = req.headers['x-functions-key'];
+  return url.searchParams.get('code') ?? (Array.isArray(header) ? header[0] : header);
+}
+
 /** Throws 401 unless the request's key grants `needed` (only when keys are enforced). */
 export function authorize(keys: HostKeys | undefined, needed: AuthLevel, req: http.IncomingMessage, url: URL): void {
   if (!keys || needed === 'anonymous') return;
-  const header = req.headers['x-functions-key'];
-  const given = url.searchParams.get('code') ?? (Array.isArray(header) ? header[0] : header);
-  if (!grants(levelOfKey(keys, given), needed)) {
+  if (!grants(levelOfKey(keys, presentedKey(req, url)), needed)) {
     throw new HttpError(401, 'Unauthorized', `this route needs a ${needed === 'admin' ? 'master' : 'function'} key (?code= or x-functions-key)`);
   }
 }

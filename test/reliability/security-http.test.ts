@@ -27,6 +27,13 @@ const FIXTURES: Record<string, string> = {
   secLeaf: 'dsl: 1\nsteps:\n  - waitForEvent: Go\n    timeout: 1h\n',
   secFail: 'dsl: 1\nsteps:\n  - fail: { error: Boom, message: on purpose }\n',
   secTick: 'dsl: 1\ninput:\n  type: object\n  required: [region]\ntrigger:\n  schedule: "* * * * * *"\nsteps:\n  - activity: SayHello\n    input: tick\n',
+  // a starter any web page could trigger (warning DF504)
+  secGet: 'dsl: 1\ntrigger:\n  http: { route: sec/get, methods: [GET], authLevel: anonymous }\nsteps:\n  - activity: SayHello\n    input: get\n',
+  // an anonymous singleton whose key is whatever the caller sends: it could name another workflow's instance
+  secSquat:
+    'dsl: 1\ninput:\n  type: object\n  required: [id]\n  properties:\n    id: { type: string }\ntrigger:\n  http: { route: sec/squat, methods: [POST], authLevel: anonymous }\nsingleton:\n  key: "${ input.id }"\n  onConflict: returnExisting\nsteps:\n  - activity: SayHello\n    input: squat\n',
+  // an admin workflow whose sub-workflow (secLeaf) is function-level on its own
+  secAdminParent: 'dsl: 1\ntrigger:\n  http: { route: sec/admin-parent, methods: [POST], authLevel: admin }\nsteps:\n  - workflow: secLeaf\n',
 };
 
 /** The examples and the fixtures, compiled and built into a temp project (shares node_modules). */
@@ -39,12 +46,14 @@ function buildSecurityApp(): string {
   for (const f of ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'host.json']) fs.copyFileSync(path.join(repo, f), path.join(dir, f));
   const r = compileToGenerated(dir, { write: true });
   if (!r.front.ok) throw new Error(`fixture app does not compile: ${r.front.diagnostics.map((d) => d.message).join('; ')}`);
+  compileWarnings = r.front.diagnostics.filter((d) => d.severity === 'warning').map((d) => `${d.code} ${d.span.file}:${d.span.start.line}:${d.span.start.col}`);
   const built = buildDist(dir);
   if (!built.ok) throw new Error(`fixture app does not build:\n${built.output}`);
   return dir;
 }
 
 let app: string;
+let compileWarnings: string[] = [];
 let open: Host; // keys not enforced (the default)
 let locked: Host; // --enforce-auth
 const logs: string[] = [];
@@ -450,6 +459,137 @@ describe('singletons and terminate', () => {
     const r = await untilStatus(running.body.statusQueryGetUri, ['Running']);
     expect(r.status).toBe(202);
     expect(r.headers.get('location')).toBe(running.body.statusQueryGetUri);
+  });
+});
+
+describe('ids belong to their workflow', () => {
+  const webhook = (host: Host, rest: string): string => `${host.url}/runtime/webhooks/durabletask/${rest}`;
+
+  it("refuses a webhook start under another workflow's instance id without that workflow's key (409); the instance stays whole", async () => {
+    const k = locked.keys!;
+    const victim = await call('POST', `${locked.url}/api/workflows/hello?code=${k.function}`, {});
+    await untilStatus(victim.body.statusQueryGetUri, ['Completed']);
+    const id = victim.body.id as string;
+    const before = locked.store.instance(id)!;
+    const history = locked.store.history(id).length;
+    // keyless, through an anonymous workflow: the attack of issue 24
+    const taken = await call('POST', webhook(locked, `orchestrators/secOpen/${id}`), {});
+    expectError(taken, 409, 'InstanceIdTaken');
+    expect(taken.body.error.message).not.toContain('hello');
+    const after = locked.store.instance(id)!;
+    expect(after).toMatchObject({ name: 'hello', status: 'Completed', output: before.output, executionId: before.executionId });
+    expect(locked.store.history(id)).toHaveLength(history);
+    expect((await call('GET', `${locked.url}/api/workflows/hello/instances/${id}?code=${k.function}`)).body).toMatchObject({ id, workflow: 'hello', status: 'Completed' });
+    // an admin workflow's finished instance is not taken with a function key either
+    const admin = await call('POST', `${locked.url}/api/sec/admin?code=${k.master}`, {});
+    await untilStatus(admin.body.statusQueryGetUri, ['Completed']);
+    expectError(await call('POST', webhook(locked, `orchestrators/hello/${admin.body.id}?code=${k.function}`), {}), 409, 'InstanceIdTaken');
+    expect(locked.store.instance(admin.body.id)!.name).toBe('secAdmin');
+    // whoever holds the owner's key may (they could purge it anyway); a start of the same workflow is a plain restart
+    expect((await call('POST', webhook(locked, `orchestrators/hello/${id}?code=${k.function}`), {})).status).toBe(202);
+    expect((await call('POST', webhook(locked, `orchestrators/hello/${admin.body.id}?code=${k.master}`), {})).status).toBe(202);
+  });
+
+  it("never takes a singleton's key through another workflow's start, nor answers with that workflow's instance", async () => {
+    // finished: the other workflow's start would have replaced it
+    const done = await call('POST', `${open.url}/api/workflows/customerReport`, { customerId: 'S' });
+    await untilStatus(done.body.statusQueryGetUri, ['Completed'], 30_000);
+    const squat = await call('POST', `${open.url}/api/sec/squat`, { id: 'report-S' });
+    expectError(squat, 409, 'InstanceIdTaken');
+    expect(open.store.instance('report-S')).toMatchObject({ name: 'customerReport', status: 'Completed' });
+    // running: the other workflow's starter would have answered with its links (returnExisting)
+    const running = await call('POST', `${open.url}/api/workflows/customerReport`, { customerId: 'T' });
+    expect(running.status).toBe(202);
+    const squatRunning = await call('POST', `${open.url}/api/sec/squat`, { id: 'report-T' });
+    expectError(squatRunning, 409, 'InstanceIdTaken');
+    expect(squatRunning.body.instance).toBeUndefined();
+    // and the other way round: a key another workflow's instance holds is refused, not replaced
+    const first = await call('POST', `${open.url}/api/sec/squat`, { id: 'report-Q' });
+    await untilStatus(first.body.statusQueryGetUri, ['Completed']);
+    expectError(await call('POST', `${open.url}/api/workflows/customerReport`, { customerId: 'Q' }), 409, 'InstanceIdTaken');
+    expect(open.store.instance('report-Q')!.name).toBe('secSquat');
+    // with keys: a keyless webhook start of an anonymous workflow cannot take a function-level singleton's key
+    const k = locked.keys!;
+    const report = await call('POST', `${locked.url}/api/workflows/customerReport?code=${k.function}`, { customerId: 'U' });
+    await untilStatus(report.body.statusQueryGetUri, ['Completed'], 30_000);
+    expectError(await call('POST', webhook(locked, 'orchestrators/secOpen/report-U'), {}), 409, 'InstanceIdTaken');
+    expect(locked.store.instance('report-U')).toMatchObject({ name: 'customerReport', status: 'Completed' });
+    await untilStatus(running.body.statusQueryGetUri, ['Completed'], 30_000);
+  });
+
+  it("needs the master key for an admin workflow's sub-workflows on the webhook API", async () => {
+    const k = locked.keys!;
+    const root = (await call('POST', `${locked.url}/api/sec/admin-parent?code=${k.master}`, {})).body.id as string;
+    const leaf = await until(async () => instancesOf(locked, 'secLeaf').find((r) => r.parentId === root && r.status === 'Running'), 'the admin workflow\'s sub-workflow running');
+    const fn = `code=${k.function}`;
+    expectError(await call('GET', webhook(locked, `instances/${leaf.id}?${fn}`)), 401, 'Unauthorized');
+    expectError(await call('POST', webhook(locked, `instances/${leaf.id}/raiseEvent/Go?${fn}`), {}), 401, 'Unauthorized');
+    for (const action of ['suspend', 'terminate', 'restart', 'rewind']) expectError(await call('POST', webhook(locked, `instances/${leaf.id}/${action}?${fn}`)), 401, 'Unauthorized');
+    expectError(await call('DELETE', webhook(locked, `instances/${leaf.id}?${fn}`)), 401, 'Unauthorized');
+    const start = await call('POST', webhook(locked, `orchestrators/secLeaf/${leaf.id}?${fn}`), {});
+    expectError(start, 409, 'InstanceIdTaken');
+    expect(start.body.error.message).toContain('needs the master key');
+    expect(locked.store.instance(leaf.id)!.status).toBe('Running');
+    // the master key reaches it
+    expect((await call('GET', webhook(locked, `instances/${leaf.id}?code=${k.master}`))).status).toBe(202);
+    expect((await call('POST', webhook(locked, `instances/${root}/terminate?code=${k.master}`))).status).toBe(202);
+  });
+});
+
+describe('restart', () => {
+  const webhook = (rest: string): string => `${open.url}/runtime/webhooks/durabletask/${rest}`;
+
+  it('never restarts a partition slice on its own (400), which would run its items again outside the workflow', async () => {
+    const started = await call('POST', `${open.url}/api/workflows/fanOut`, { taskCount: 250, taskMs: 3000 });
+    const root = started.body.id as string;
+    const slice = await until(async () => instancesOf(open, 'fanOut-partition').find((r) => r.parentId === root && r.status === 'Running'), 'a slice running');
+    const orphans = () => instancesOf(open, 'fanOut-partition').filter((r) => r.parentId === null);
+    for (const q of ['', '?restartWithNewInstanceId=false']) {
+      const r = await call('POST', webhook(`instances/${encodeURIComponent(slice.id)}/restart${q}`));
+      expectError(r, 400, 'InternalOrchestrator');
+      expect(r.body.error.message).toContain("'fanOut'");
+    }
+    // through the workflow's own routes a slice is not even found
+    expectError(await call('POST', `${open.url}/api/workflows/fanOut/instances/${encodeURIComponent(slice.id)}/restart`), 404, 'NotFound');
+    expect(orphans()).toHaveLength(0);
+    expect((await call('POST', `${open.url}/api/workflows/fanOut/instances/${root}/terminate`)).status).toBe(202);
+    // finished too: a slice stays part of its workflow
+    expectError(await call('POST', webhook(`instances/${encodeURIComponent(slice.id)}/restart`)), 400, 'InternalOrchestrator');
+    expect(orphans()).toHaveLength(0);
+  });
+
+  it('never restarts a sub-workflow whose parent still runs (409)', async () => {
+    const root = (await call('POST', `${open.url}/api/sec/parent`, {})).body.id as string;
+    const leaf = await until(async () => instancesOf(open, 'secLeaf').find((r) => r.status === 'Running' && open.store.instance(r.parentId ?? '')?.parentId === root), 'the leaf running');
+    const leaves = instancesOf(open, 'secLeaf').length;
+    const r = await call('POST', webhook(`instances/${encodeURIComponent(leaf.id)}/restart`));
+    expectError(r, 409, 'ParentRunning');
+    expect(r.body.error.message).toContain(leaf.parentId!);
+    // the workflow's own route cannot see the parent (the Durable status does not name it) and refuses every sub-workflow id
+    expectError(await call('POST', `${open.url}/api/workflows/secLeaf/instances/${encodeURIComponent(leaf.id)}/restart`), 409, 'SubOrchestration');
+    expect(instancesOf(open, 'secLeaf')).toHaveLength(leaves);
+    // once the parent has ended, the webhook API restarts it as a start of its own
+    expect((await call('POST', `${open.url}/api/sec/parent/instances/${root}/terminate`)).status).toBe(202);
+    const again = await call('POST', webhook(`instances/${encodeURIComponent(leaf.id)}/restart`));
+    expect(again.status).toBe(202);
+    expect(open.store.instance(again.body.id)).toMatchObject({ name: 'secLeaf', parentId: null });
+    expect((await call('POST', webhook(`instances/${encodeURIComponent(again.body.id)}/terminate`))).status).toBe(202);
+  });
+
+  it("runs the workflow's input validator on both restarts: 400 with the validator's words, nothing started", async () => {
+    // an instance whose stored input the workflow's schema no longer accepts (started before the
+    // schema changed; made here through the engine, which is what an older version's start did)
+    const id = open.engine.startInstance('approval', { customer: 'Old' });
+    await untilStatus(webhook(`instances/${id}`), ['Running']);
+    const before = instancesOf(open, 'approval').length;
+    for (const target of [webhook(`instances/${id}/restart`), `${open.url}/api/workflows/approval/instances/${id}/restart`]) {
+      const r = await call('POST', target);
+      expectError(r, 400, 'InvalidInput');
+      expect(r.body.error.message).toContain("the input of 'approval' does not match its schema: / must have required property 'total'");
+      expect(r.body.violations).toEqual([{ pointer: '/', message: "must have required property 'total'" }]);
+    }
+    expect(instancesOf(open, 'approval')).toHaveLength(before);
+    expect((await call('POST', webhook(`instances/${id}/terminate`))).status).toBe(202);
   });
 });
 
