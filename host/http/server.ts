@@ -28,7 +28,7 @@ import { ConflictError, GoneError, NotFoundError, type Engine } from '../executo
 import type { Logger } from '../log';
 import { TERMINAL, type InstanceRow, type Store } from '../store/store';
 import { authLevel, grants, levelOfKey, randomKey, safeEqual, type AuthLevel, type HostKeys } from './auth';
-import { authorize, closeServer, HttpError, jsonBody, listenOn, presentedKey, readBody, requestTarget, send, sendFailure, serveTrigger, type TriggerContext } from './front';
+import { authorize, closeServer, HttpError, jsonBody, listenOn, presentedKey, readBody, refuseCrossSite, requestTarget, send, sendFailure, serveTrigger, type TriggerContext } from './front';
 
 export const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
 /**
@@ -159,6 +159,7 @@ export class HostServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(`${this.origin}${requestTarget(req, this.hosts, this.origins)}`);
+    refuseCrossSite(this.options.keys, req, url);
     if (url.pathname.startsWith(`${WEBHOOK_PREFIX}/`)) {
       return this.webhook(req, res, url, segments(url.pathname.slice(WEBHOOK_PREFIX.length + 1)), 'webhook');
     }

@@ -593,6 +593,67 @@ describe('restart', () => {
   });
 });
 
+describe('cross-site requests', () => {
+  /** What a browser sends for a request from another site's page (a link, an <img>, a form): no Origin on GETs. */
+  const fromSite = (site: string, extra: Record<string, string> = {}) => ({ headers: { 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', ...extra } });
+
+  it('never starts a GET starter for another site\'s page (403); the user\'s own navigation, the host\'s pages and non-browsers still can', async () => {
+    expect(compileWarnings.filter((w) => w.startsWith('DF504'))).toEqual(['DF504 workflows/secGet.yaml:3:37']);
+    const count = () => instancesOf(open, 'secGet').length;
+    const before = count();
+    for (const site of ['cross-site', 'same-site', 'Cross-Site']) {
+      expectError(await raw(open.url, 'GET', '/api/sec/get', fromSite(site)), 403, 'CrossSiteRequest');
+      expectError(await raw(open.url, 'GET', '/api/sec/get', fromSite(site, { 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' })), 403, 'CrossSiteRequest');
+    }
+    expect(count()).toBe(before);
+    for (const site of ['none', 'same-origin']) expect((await raw(open.url, 'GET', '/api/sec/get', fromSite(site))).status).toBe(202);
+    expect((await raw(open.url, 'GET', '/api/sec/get')).status).toBe(202);
+    expect(count()).toBe(before + 3);
+  });
+
+  it('never starts, raises, terminates, suspends, purges or restarts anything for another site\'s page, on any route', async () => {
+    const victim = (await call('POST', `${open.url}/api/sec/open`, {})).body.id as string;
+    await untilStatus(`${open.url}/runtime/webhooks/durabletask/instances/${victim}`, ['Running']);
+    const total = () => open.store.listInstances({ top: 100_000 }).length;
+    const before = total();
+    const attempts: Array<[string, string]> = [
+      ['POST', '/api/sec/open'],
+      ['POST', '/runtime/webhooks/durabletask/orchestrators/secOpen'],
+      ['POST', `/runtime/webhooks/durabletask/orchestrators/secOpen/${victim}`],
+      ['POST', `/runtime/webhooks/durabletask/instances/${victim}/raiseEvent/Go`],
+      ['POST', `/runtime/webhooks/durabletask/instances/${victim}/terminate`],
+      ['POST', `/runtime/webhooks/durabletask/instances/${victim}/suspend`],
+      ['POST', `/runtime/webhooks/durabletask/instances/${victim}/restart`],
+      ['DELETE', `/runtime/webhooks/durabletask/instances/${victim}`],
+      ['POST', `/api/sec/open/instances/${victim}/events/Go`],
+      ['POST', `/api/sec/open/instances/${victim}/terminate`],
+      ['POST', `/api/sec/open/instances/${victim}/restart`],
+      ['DELETE', `/api/sec/open/instances/${victim}`],
+      ['GET', `/runtime/webhooks/durabletask/instances/${victim}`],
+    ];
+    for (const [method, target] of attempts) {
+      for (const site of ['cross-site', 'same-site']) {
+        expectError(await raw(open.url, method, target, { headers: { 'sec-fetch-site': site, 'sec-fetch-mode': 'cors' }, body: {} }), 403, 'CrossSiteRequest');
+      }
+    }
+    expect(open.store.instance(victim)!.status).toBe('Running');
+    expect(open.store.history(victim).some((e) => (e as { EventType?: number }).EventType === 6)).toBe(false);
+    expect(total()).toBe(before);
+    expect((await raw(open.url, 'POST', `/api/sec/open/instances/${victim}/terminate`)).status).toBe(202);
+  });
+
+  it('lets a cross-site request through only with a valid key (keys enforced), even to an anonymous route', async () => {
+    const k = locked.keys!;
+    const before = instancesOf(locked, 'secGet').length;
+    expectError(await raw(locked.url, 'GET', '/api/sec/get', fromSite('cross-site')), 403, 'CrossSiteRequest');
+    expectError(await raw(locked.url, 'GET', '/api/sec/get?code=not-a-key-of-this-host', fromSite('cross-site')), 403, 'CrossSiteRequest');
+    expect(instancesOf(locked, 'secGet')).toHaveLength(before);
+    expect((await raw(locked.url, 'GET', `/api/sec/get?code=${k.function}`, fromSite('cross-site'))).status).toBe(202);
+    expect((await raw(locked.url, 'GET', '/api/sec/get', fromSite('cross-site', { 'x-functions-key': k.master }))).status).toBe(202);
+    expect(instancesOf(locked, 'secGet')).toHaveLength(before + 2);
+  });
+});
+
 describe('after all of it', () => {
   it('keeps serving', async () => {
     for (const host of [open, locked]) {
