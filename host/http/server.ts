@@ -8,14 +8,18 @@
  * Every request passes the same checks first: its Host header (and an absolute-form target's
  * authority) must name this host (127.0.0.1, localhost or [::1] with its port), else 421, which
  * stops DNS rebinding; a browser's Origin header, when sent, must be this host's, else 403, which
- * stops cross-site requests from a page the developer visits. Links and the client binding are
- * always built from the host's own origin, never from the request.
+ * stops cross-site requests from a page the developer visits, as does a `Sec-Fetch-Site` of
+ * `cross-site` or `same-site` without a key (browsers send it where they leave Origin out: links,
+ * <img>). Links and the client binding are always built from the host's own origin, never from the
+ * request.
  *
  * Keys (with --enforce-auth): a route needs its authLevel's key (`?code=` or `x-functions-key`):
  * function routes the function or master key, admin routes the master key. The webhook API needs,
  * for an instance, the key of its workflow's authLevel (from the runtime registry; `function` for
- * orchestrators the registry does not know), and the master key for listing or purging across
- * instances. Status links carry the key of the level the caller was served at: none for an
+ * orchestrators the registry does not know; for a sub-workflow or partition slice, the strictest
+ * of its own and its parents'), and the master key for listing or purging across instances. An
+ * instance id belongs to its workflow: a start under an existing instance's id of another workflow
+ * (or a sub-workflow's) needs that instance's level (409 otherwise). Status links carry the key of the level the caller was served at: none for an
  * anonymous route, the function key for a function route, the master key only for an admin route,
  * so every link works for its receiver and none grants more than the caller already had.
  */
