@@ -177,11 +177,13 @@ async function find(client: DurableClient, workflow: string, id: string): Promis
 
 /**
  * Whether an instance id is one the Durable extension gives a sub-orchestration started without
- * an id (`<parent execution id>:<task id>`, DurableTask's CreateSubOrchestrationInstance): how
- * every sub-workflow and partition slice durable-flow starts is named, on both engines.
+ * an id (`<parent execution id>:<task id>`, DurableTask's CreateSubOrchestrationInstance, the
+ * execution id a GUID: `f32ba872-9038-409a-a6f1-274481e9515a:3` on the extension): how every
+ * sub-workflow and partition slice durable-flow starts is named, on both engines. (GUIDs written
+ * without dashes count too, as other backends may write them.)
  */
 export function isSubOrchestrationId(id: string): boolean {
-  return /^[0-9a-f]{32}:\d+$/i.test(id);
+  return /^[0-9a-f]{8}(-?)[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{12}:\d+$/i.test(id);
 }
 
 export interface ManagementOptions {

@@ -480,6 +480,11 @@ describe('ids belong to their workflow', () => {
     expect(after).toMatchObject({ name: 'hello', status: 'Completed', output: before.output, executionId: before.executionId });
     expect(locked.store.history(id)).toHaveLength(history);
     expect((await call('GET', `${locked.url}/api/workflows/hello/instances/${id}?code=${k.function}`)).body).toMatchObject({ id, workflow: 'hello', status: 'Completed' });
+    // nor through another workflow's own routes, where another workflow's id is not even found
+    for (const [method, action] of [['POST', '/terminate'], ['POST', '/restart'], ['POST', '/events/Go'], ['DELETE', ''], ['GET', '']] as const) {
+      expectError(await call(method, `${locked.url}/api/sec/open/instances/${id}${action}`), 404, 'NotFound');
+    }
+    expect(locked.store.instance(id)).toMatchObject({ name: 'hello', status: 'Completed' });
     // an admin workflow's finished instance is not taken with a function key either
     const admin = await call('POST', `${locked.url}/api/sec/admin?code=${k.master}`, {});
     await untilStatus(admin.body.statusQueryGetUri, ['Completed']);
