@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDist, compileToGenerated } from '../../compiler/src/compile';
 import { ownHosts, resolveKeys, safeEqual } from '../../host/http/auth';
 import { createHost, type Host } from '../../host/main';
+import { launch } from '../flow/browser';
 import { call, until, untilStatus, type Reply } from '../host/http-helpers';
 
 const repo = path.resolve(__dirname, '../..');
@@ -646,6 +647,39 @@ describe('cross-site requests', () => {
     expect(total()).toBe(before);
     expect((await raw(open.url, 'POST', `/api/sec/open/instances/${victim}/terminate`)).status).toBe(202);
   });
+
+  it('in a real browser (Chromium), a page on another site or port starts nothing with an <img>, a no-cors fetch or a navigation; the address bar still can', async () => {
+    const browser = await launch();
+    const target = (via: string): string => `${open.url}/api/sec/get?via=${via}`;
+    // the attacker's page: an image, a no-cors fetch (neither sends Origin on a GET), then a top-level navigation
+    const decoy = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><img src="${target('img')}" onerror="fetch('${target('fetch')}', { mode: 'no-cors' }).catch(() => {}).finally(() => { location.href = '${target('navigation')}'; })">`);
+    });
+    await new Promise<void>((r) => decoy.listen(0, '127.0.0.1', () => r()));
+    const port = (decoy.address() as AddressInfo).port;
+    try {
+      const before = instancesOf(open, 'secGet').length;
+      // localhost is another site than 127.0.0.1; 127.0.0.1 on another port is the same site but another origin
+      for (const page of [`http://localhost:${port}/`, `http://127.0.0.1:${port}/`]) {
+        const tab = await browser.newPage();
+        await tab.goto(page);
+        await until(async () => (tab.url().startsWith(open.url) ? true : undefined), `the navigation from ${page}`, 10_000);
+        await tab.waitForSelector('body');
+        expect(await until(async () => (await tab.locator('body').textContent().catch(() => null)) || undefined, 'the answer')).toContain('CrossSiteRequest');
+        await tab.close();
+      }
+      expect(instancesOf(open, 'secGet')).toHaveLength(before);
+      // the user typing the address (Sec-Fetch-Site: none) starts it
+      const own = await browser.newPage();
+      const answer = await own.goto(target('address-bar'));
+      expect(answer?.status()).toBe(202);
+      expect(instancesOf(open, 'secGet')).toHaveLength(before + 1);
+    } finally {
+      await browser.close();
+      await new Promise((r) => decoy.close(r));
+    }
+  }, 60_000);
 
   it('lets a cross-site request through only with a valid key (keys enforced), even to an anonymous route', async () => {
     const k = locked.keys!;
