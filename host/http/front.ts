@@ -146,8 +146,10 @@ export function presentedKey(req: http.IncomingMessage, url: URL): string | unde
  * and are unaffected.
  */
 export function refuseCrossSite(keys: HostKeys | undefined, req: http.IncomingMessage, url: URL): void {
-  const site = String(req.headers['sec-fetch-site'] ?? '').trim().toLowerCase();
-  if (site !== 'cross-site' && site !== 'same-site') return;
+  // a browser sends one value; any other site named among repeated headers counts
+  const values = String(req.headers['sec-fetch-site'] ?? '').split(',').map((v) => v.trim().toLowerCase());
+  const site = values.find((v) => v === 'cross-site' || v === 'same-site');
+  if (site === undefined) return;
   if (keys && levelOfKey(keys, presentedKey(req, url)) !== 'anonymous') return;
   throw new HttpError(403, 'CrossSiteRequest', `the browser marked this request as coming from another site (Sec-Fetch-Site: ${site}); requests from other sites' pages are refused${keys ? ' unless they carry a key' : ''}. Open the URL from the address bar or call it from a script or tool instead`);
 }

@@ -607,7 +607,7 @@ describe('cross-site requests', () => {
     expect(compileWarnings.filter((w) => w.startsWith('DF504'))).toEqual(['DF504 workflows/secGet.yaml:3:37']);
     const count = () => instancesOf(open, 'secGet').length;
     const before = count();
-    for (const site of ['cross-site', 'same-site', 'Cross-Site']) {
+    for (const site of ['cross-site', 'same-site', 'Cross-Site', 'none, cross-site']) {
       expectError(await raw(open.url, 'GET', '/api/sec/get', fromSite(site)), 403, 'CrossSiteRequest');
       expectError(await raw(open.url, 'GET', '/api/sec/get', fromSite(site, { 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' })), 403, 'CrossSiteRequest');
     }
