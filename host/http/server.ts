@@ -427,11 +427,16 @@ export class HostServer {
    * An instance id belongs to its workflow: a webhook start of `name` under the id of an instance of
    * another workflow (or of a sub-workflow, which belongs to the instance that started it) would
    * erase that instance (a start over a finished id replaces it, as on the extension), so it needs
-   * the level that instance needs (409 otherwise). The answer does not name the other workflow.
+   * the level that instance needs (409 otherwise), and a singleton's key is not taken by another
+   * workflow at all, keys or not. The answer does not name the other workflow.
    */
   private checkIdOwner(name: string, id: string, req: http.IncomingMessage, url: URL): void {
     const existing = this.store.instance(id);
     if (!existing || (existing.name === name && existing.parentId === null)) return;
+    // A singleton's key is never taken by another workflow, whatever the key: purge it first.
+    if (existing.name !== name && workflowRegistry().get(existing.name)?.singleton === true) {
+      throw new HttpError(409, 'InstanceIdTaken', `the instance id '${id}' is the key of another workflow's singleton instance; no other workflow starts under it (purge that instance first)`);
+    }
     const needed = this.instanceLevel(existing);
     if (grants(this.callerLevel(req, url), needed)) return;
     throw new HttpError(409, 'InstanceIdTaken', `the instance id '${id}' belongs to ${existing.name === name ? 'a sub-workflow of another instance' : 'an instance of another workflow'}; starting '${name}' under it needs ${needed === 'admin' ? 'the master key' : 'the function key'}`);

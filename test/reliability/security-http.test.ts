@@ -502,6 +502,8 @@ describe('ids belong to their workflow', () => {
     await untilStatus(done.body.statusQueryGetUri, ['Completed'], 30_000);
     const squat = await call('POST', `${open.url}/api/sec/squat`, { id: 'report-S' });
     expectError(squat, 409, 'InstanceIdTaken');
+    // nor through the webhook API, even with keys off, where everyone holds every level
+    expectError(await call('POST', `${open.url}/runtime/webhooks/durabletask/orchestrators/secOpen/report-S`, {}), 409, 'InstanceIdTaken');
     expect(open.store.instance('report-S')).toMatchObject({ name: 'customerReport', status: 'Completed' });
     // running: the other workflow's starter would have answered with its links (returnExisting)
     const running = await call('POST', `${open.url}/api/workflows/customerReport`, { customerId: 'T' });
@@ -519,6 +521,8 @@ describe('ids belong to their workflow', () => {
     const report = await call('POST', `${locked.url}/api/workflows/customerReport?code=${k.function}`, { customerId: 'U' });
     await untilStatus(report.body.statusQueryGetUri, ['Completed'], 30_000);
     expectError(await call('POST', webhook(locked, 'orchestrators/secOpen/report-U'), {}), 409, 'InstanceIdTaken');
+    expectError(await call('POST', webhook(locked, `orchestrators/hello/report-U?code=${k.function}`), {}), 409, 'InstanceIdTaken');
+    expectError(await call('POST', webhook(locked, `orchestrators/hello/report-U?code=${k.master}`), {}), 409, 'InstanceIdTaken');
     expect(locked.store.instance('report-U')).toMatchObject({ name: 'customerReport', status: 'Completed' });
     await untilStatus(running.body.statusQueryGetUri, ['Completed'], 30_000);
   });
