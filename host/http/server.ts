@@ -18,8 +18,9 @@
  * for an instance, the key of its workflow's authLevel (from the runtime registry; `function` for
  * orchestrators the registry does not know; for a sub-workflow or partition slice, the strictest
  * of its own and its parents'), and the master key for listing or purging across instances. An
- * instance id belongs to its workflow: a start under an existing instance's id of another workflow
- * (or a sub-workflow's) needs that instance's level (409 otherwise). Status links carry the key of the level the caller was served at: none for an
+ * instance id belongs to its workflow: a start under the id of an existing instance of another
+ * workflow (or of a sub-workflow) needs that instance's level, and never takes a singleton's key
+ * (409 otherwise). Status links carry the key of the level the caller was served at: none for an
  * anonymous route, the function key for a function route, the master key only for an admin route,
  * so every link works for its receiver and none grants more than the caller already had.
  */
