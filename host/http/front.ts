@@ -133,7 +133,7 @@ export function presentedKey(req: http.IncomingMessage, url: URL): string | unde
 
 /**
  * Refuses (403) a request the browser marks as coming from another site, unless it carries a valid
- * key (only with keys enforced: without keys there is nothing a page could not guess).
+ * key (with keys enforced; without them such a request is always refused).
  *
  * Browsers send `Sec-Fetch-Site` (Fetch Metadata) on every request, navigations and `<img>`
  * included, where they leave out `Origin`: `same-origin` from this host's own pages, `none` when
