@@ -14,7 +14,7 @@ import * as df from 'durable-functions';
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
 import { stepStates } from './flow/state';
 import { nameError, nameErrorCode, urlPart, type NameKind } from './ids';
-import { startVersion, workflowRegistry } from './registry';
+import { inputProblem, startVersion, workflowRegistry } from './registry';
 import { decodeCursor, encodeCursor, latestInstances, type ListedWorkflow } from './flow/listing';
 import { newInstanceId } from './new-id';
 import { versionEnvelope, workflowVersion } from './version-text';
@@ -177,6 +177,17 @@ async function find(client: DurableClient, workflow: string, id: string): Promis
   return s?.name === workflow ? s : undefined;
 }
 
+/**
+ * Whether an instance id is one the Durable extension gives a sub-orchestration started without
+ * an id (`<parent execution id>:<task id>`, DurableTask's CreateSubOrchestrationInstance, the
+ * execution id a GUID: `f32ba872-9038-409a-a6f1-274481e9515a:3` on the extension): how every
+ * sub-workflow and partition slice durable-flow starts is named, on both engines. (GUIDs written
+ * without dashes count too, as other backends may write them.)
+ */
+export function isSubOrchestrationId(id: string): boolean {
+  return /^[0-9a-f]{8}(-?)[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{12}:\d+$/i.test(id);
+}
+
 export interface ManagementOptions {
   workflow: string;
   /** The workflow is a singleton: its instance id is the key, so restart keeps the id. */
@@ -252,8 +263,17 @@ export async function manage(options: ManagementOptions, request: HttpRequest, c
       return { status: 202, jsonBody: { id, action, accepted: true } };
     }
     case 'restart': {
-      // A restart is a new start: the latest version, with the input the instance ran with.
+      // A sub-workflow runs for the instance that started it: started again on its own, it would
+      // redo that instance's work outside it (the Durable status does not name the parent, so
+      // whether it still runs cannot be asked here; the id the parent gave it tells what it is).
+      if (isSubOrchestrationId(id)) {
+        return jsonError(409, 'SubOrchestration', `instance '${id}' was started by another workflow instance as a sub-workflow; restart the instance that started it instead`);
+      }
+      // A restart is a new start: the latest version, with the input the instance ran with, which
+      // must pass the latest version's validator as any start does.
       const restart = { input: instanceInput(s), version: startVersion(options.version) };
+      const problem = inputProblem(options.workflow, workflowRegistry().get(options.workflow)?.validate, restart.input);
+      if (problem) return jsonError(400, 'InvalidInput', `cannot restart '${id}': ${problem.message}`, { violations: problem.violations });
       if (!options.singleton) {
         const chosen = newInstanceId(options.workflow);
         const newId = await client.startNew(options.workflow, { ...restart, instanceId: chosen });

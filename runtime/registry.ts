@@ -80,3 +80,14 @@ export function startVersion(version: number | undefined): string | undefined {
 export function violations(validate: InputValidator): Array<{ pointer: string; message: string }> {
   return (validate.errors ?? []).map((e) => ({ pointer: e.instancePath || '/', message: e.message ?? 'is invalid' }));
 }
+
+/**
+ * Why `input` is not a valid start input of `workflow` (the validator's words and violations), or
+ * undefined when it is (or when there is no validator). Every start path answers with these words:
+ * the HTTP starter, the webhook API's start, and both restarts.
+ */
+export function inputProblem(workflow: string, validate: InputValidator | undefined, input: unknown): { message: string; violations: Array<{ pointer: string; message: string }> } | undefined {
+  if (!validate || validate(input)) return undefined;
+  const list = violations(validate);
+  return { message: `the input of '${workflow}' does not match its schema: ${list.map((v) => `${v.pointer} ${v.message}`).join('; ')}`, violations: list };
+}

@@ -13,7 +13,7 @@ import { parseDuration } from './durations';
 import { nameError, nameErrorCode, urlPart } from './ids';
 import { newInstanceId } from './new-id';
 import { checkStatusResponse, isActive, jsonError } from './management';
-import { registerWorkflow, startVersion, violations, type AuthLevel, type InputValidator } from './registry';
+import { inputProblem, registerWorkflow, startVersion, violations, type AuthLevel, type InputValidator } from './registry';
 import type { Json } from './values';
 import { VERSION_KEY, versionEnvelope } from './version-text';
 
@@ -59,9 +59,8 @@ export function checkInput(options: Pick<StarterOptions, 'workflow' | 'validate'
   if (versionEnvelope(input)) {
     return jsonError(400, 'InvalidInput', `the input of '${options.workflow}' has the shape durable-flow reserves for carrying a version across continueAsNew ({ "${VERSION_KEY}", "input" }); wrap it in another object`);
   }
-  if (!options.validate || options.validate(input)) return undefined;
-  const list = violations(options.validate);
-  return jsonError(400, 'InvalidInput', `the input of '${options.workflow}' does not match its schema: ${list.map((v) => `${v.pointer} ${v.message}`).join('; ')}`, { violations: list });
+  const problem = inputProblem(options.workflow, options.validate, input);
+  return problem && jsonError(400, 'InvalidInput', problem.message, { violations: problem.violations });
 }
 
 /**
@@ -144,6 +143,16 @@ async function waitOrCheckStatus(client: DurableClient, context: InvocationConte
 }
 
 /**
+ * The 409 for a start of `workflow` under an id that belongs to an instance of another workflow
+ * (`owner`, from its status), else undefined. The answer does not name the other workflow: the
+ * caller holds this workflow's level, not necessarily that one's.
+ */
+export function idTaken(workflow: string, id: string, owner: unknown): HttpResponseInit | undefined {
+  if (typeof owner !== 'string' || owner === workflow) return undefined;
+  return jsonError(409, 'InstanceIdTaken', `'${workflow}': the instance id '${id}' belongs to an instance of another workflow; a start never takes over another workflow's instance id`);
+}
+
+/**
  * Starts `options.workflow` with the request body as input and answers with Durable's
  * check-status response (202, Location, status links).
  */
@@ -161,7 +170,12 @@ export async function startFromHttp(options: StarterOptions, request: HttpReques
   let instanceId: string | undefined;
   const conflict = async (id: string): Promise<HttpResponseInit | undefined> => {
     const existing = await client.getStatus(urlPart(id)).catch(() => undefined);
-    if (!existing || !isActive(existing.runtimeStatus)) return undefined;
+    if (!existing) return undefined;
+    // An id belongs to its workflow: a start never answers with, or replaces, another workflow's
+    // instance (a start over a finished instance's id would erase its input, output and history).
+    const taken = idTaken(options.workflow, id, existing.name);
+    if (taken) return taken;
+    if (!isActive(existing.runtimeStatus)) return undefined;
     const links = await checkStatusResponse(client, request, id);
     if (options.singleton?.onConflict === 'reject') {
       return jsonError(409, 'AlreadyRunning', `instance '${id}' of '${options.workflow}' is already ${existing.runtimeStatus}`, { instance: links.jsonBody });
@@ -216,6 +230,9 @@ export function timerStarter(options: StarterOptions): (timer: Timer, context: I
       if (!key.ok) throw new Error(`'${options.workflow}': ${key.message}`);
       instanceId = key.id;
       const existing = await client.getStatus(urlPart(instanceId)).catch(() => undefined);
+      if (existing && idTaken(options.workflow, instanceId, existing.name)) {
+        throw new Error(`'${options.workflow}': the singleton key '${instanceId}' is the id of another workflow's instance; a start never replaces another workflow's instance`);
+      }
       if (existing && isActive(existing.runtimeStatus)) {
         context.log(`'${options.workflow}' instance '${instanceId}' is still ${existing.runtimeStatus}; skipping this tick`);
         return;

@@ -280,6 +280,10 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
         authLevel: ((isMap(httpNode) ? str(get(httpNode, 'authLevel')) : undefined) ?? 'function') as Workflow['trigger']['http']['authLevel'],
         span: span(httpNode ?? triggerNode ?? root),
         routeSpan: routeNode !== undefined ? span(routeNode) : nameSpan,
+        getSpan: (() => {
+          const item = isSeq(methodsNode) ? methodsNode.items.find((m) => isScalar(m) && String(m.value).toUpperCase() === 'GET') : undefined;
+          return item ? span(item as Node) : undefined;
+        })(),
       },
       schedule: scheduleNode !== undefined ? { cron: str(scheduleNode) ?? '', span: span(scheduleNode) } : undefined,
     },

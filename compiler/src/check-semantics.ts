@@ -36,6 +36,16 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
     if (why) out.push(error('DF206', `'${name}' ${why} and cannot name ${what}: choose another name`, span));
   };
 
+  if (workflow.trigger.http.getSpan) {
+    out.push(
+      warning(
+        'DF504',
+        `'${workflow.name}' starts on GET: any web page can start it with a link, an <img> or a redirect (browsers send no Origin header on those; on Azure nothing else stops them where the route needs no key). The local hosts refuse what a browser marks as cross-site; prefer methods: [POST]`,
+        workflow.trigger.http.getSpan,
+      ),
+    );
+  }
+
   if (RESERVED_FOLDER_NAMES.has(workflow.name.toLowerCase())) {
     out.push(error('DF206', `'${workflow.name}' cannot name a workflow: its generated folder generated/${workflow.name}/ would be special to Node.js or Windows`, workflow.nameSpan));
   }

@@ -181,6 +181,8 @@ export interface HttpTrigger {
   span: Span;
   /** The `route` value, or where the default route comes from (the workflow's name). */
   routeSpan: Span;
+  /** Where `methods` lists GET, when it does (warning DF504). */
+  getSpan?: Span;
 }
 
 export interface Workflow {

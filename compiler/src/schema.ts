@@ -141,7 +141,7 @@ export function buildSchema(): Schema {
             type: 'object', additionalProperties: false,
             properties: {
               route: doc('Route under /api (default workflows/<name>): literal segments of letters, digits, `.`, `_`, `~` and `-`. The workflow also serves `<route>/instances/...`; routes of two workflows may not overlap, and `openapi.json` and `flow/...` are taken.', { type: 'string', pattern: ROUTE_PATTERN, maxLength: MAX_ROUTE_LENGTH, examples: ['orders/process'] }, 'route: orders/process'),
-              methods: doc('HTTP methods that start the workflow (default [POST]).', { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] }, default: ['POST'] }),
+              methods: doc('HTTP methods that start the workflow (default [POST]). GET earns warning DF504: a GET starter can be triggered by any web page (a link, an <img>, a navigation; browsers send no Origin header on those), so keep starters on POST.', { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] }, default: ['POST'] }),
               authLevel: doc('Who may call the starter: anonymous, function (a function key, default) or admin (the master key).', { type: 'string', enum: ['anonymous', 'function', 'admin'], default: 'function' }),
             },
           }, 'http: { route: orders/process, methods: [POST], authLevel: function }'),

@@ -44,8 +44,12 @@ export interface EngineOptions {
 /** Worker crashes an activity may cause before it fails instead of running again. */
 export const POISON_CRASHES = 3;
 
-/** A fresh execution id (DurableTask.Core: a GUID per execution, continueAsNew included). */
-export const newExecutionId = (): string => randomUUID().replace(/-/g, '');
+/**
+ * A fresh execution id (DurableTask.Core: a GUID per execution, continueAsNew included), written
+ * with dashes as the extension writes it: a sub-orchestration started without an id is named
+ * `<execution id>:<task id>`, so this shows in ids (`f32ba872-9038-409a-a6f1-274481e9515a:3`).
+ */
+export const newExecutionId = (): string => randomUUID();
 
 /** How an activity's error reaches the orchestrator (TaskActivityShim.cs: Reason and serialized cause). */
 export function activityFailure(name: string, error: Error): { reason: string; details: string } {

@@ -8,7 +8,7 @@
  */
 import * as http from 'node:http';
 import type { CoreApi } from '../functions/core-api';
-import { closeServer, HttpError, listenOn, readBody, requestTarget, send, sendFailure, serveTrigger, type TriggerContext } from '../http/front';
+import { closeServer, HttpError, listenOn, readBody, refuseCrossSite, requestTarget, send, sendFailure, serveTrigger, type TriggerContext } from '../http/front';
 import { WEBHOOK_PREFIX } from '../http/server';
 import type { Logger } from '../log';
 
@@ -52,6 +52,8 @@ export class ExtensionFront {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const target = requestTarget(req, this.hosts, this.origins);
     const url = new URL(`${this.origin}${target}`);
+    // no keys on this engine: a request a browser marks as from another site is always refused
+    refuseCrossSite(undefined, req, url);
     if (url.pathname.startsWith(`${WEBHOOK_PREFIX}/`)) return this.webhook(req, res, url);
     if (url.pathname.startsWith('/api/') || url.pathname === '/api') return serveTrigger(this.triggers, req, res, url);
     if (url.pathname === '/' || url.pathname === '/admin/functions') {

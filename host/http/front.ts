@@ -128,12 +128,39 @@ export function requestTarget(req: http.IncomingMessage, hosts: ReadonlySet<stri
   return target;
 }
 
+/** The key a request presents: `?code=`, else the `x-functions-key` header (as the Functions host reads them). */
+export function presentedKey(req: http.IncomingMessage, url: URL): string | undefined {
+  const header = req.headers['x-functions-key'];
+  return url.searchParams.get('code') ?? (Array.isArray(header) ? header[0] : header);
+}
+
+/**
+ * Refuses (403) a request the browser marks as coming from another site, unless it carries a valid
+ * key (with keys enforced; without them such a request is always refused).
+ *
+ * Browsers send `Sec-Fetch-Site` (Fetch Metadata) on every request, navigations and `<img>`
+ * included, where they leave out `Origin`: `same-origin` from this host's own pages, `none` when
+ * the user opened the URL themself (address bar, bookmark, a link clicked in a terminal),
+ * `same-site` from another origin of the same site (for `127.0.0.1` and `localhost` that is any
+ * other port: another local dev server's page), `cross-site` from anywhere else. The last two are
+ * other origins, so both are refused: a page the developer visits cannot start a workflow (even
+ * one whose starter answers GET), raise an event, terminate, purge or restart, or read anything.
+ * Clients that are not browsers (curl, the SDKs, the app's own durable client) send no such header
+ * and are unaffected.
+ */
+export function refuseCrossSite(keys: HostKeys | undefined, req: http.IncomingMessage, url: URL): void {
+  // a browser sends one value; any other site named among repeated headers counts
+  const values = String(req.headers['sec-fetch-site'] ?? '').split(',').map((v) => v.trim().toLowerCase());
+  const site = values.find((v) => v === 'cross-site' || v === 'same-site');
+  if (site === undefined) return;
+  if (keys && levelOfKey(keys, presentedKey(req, url)) !== 'anonymous') return;
+  throw new HttpError(403, 'CrossSiteRequest', `the browser marked this request as coming from another site (Sec-Fetch-Site: ${site}); requests from other sites' pages are refused${keys ? ' unless they carry a key' : ''}. Open the URL from the address bar or call it from a script or tool instead`);
+}
+
 /** Throws 401 unless the request's key grants `needed` (only when keys are enforced). */
 export function authorize(keys: HostKeys | undefined, needed: AuthLevel, req: http.IncomingMessage, url: URL): void {
   if (!keys || needed === 'anonymous') return;
-  const header = req.headers['x-functions-key'];
-  const given = url.searchParams.get('code') ?? (Array.isArray(header) ? header[0] : header);
-  if (!grants(levelOfKey(keys, given), needed)) {
+  if (!grants(levelOfKey(keys, presentedKey(req, url)), needed)) {
     throw new HttpError(401, 'Unauthorized', `this route needs a ${needed === 'admin' ? 'master' : 'function'} key (?code= or x-functions-key)`);
   }
 }

@@ -8,27 +8,32 @@
  * Every request passes the same checks first: its Host header (and an absolute-form target's
  * authority) must name this host (127.0.0.1, localhost or [::1] with its port), else 421, which
  * stops DNS rebinding; a browser's Origin header, when sent, must be this host's, else 403, which
- * stops cross-site requests from a page the developer visits. Links and the client binding are
- * always built from the host's own origin, never from the request.
+ * stops cross-site requests from a page the developer visits, as does a `Sec-Fetch-Site` of
+ * `cross-site` or `same-site` without a key (browsers send it where they leave Origin out: links,
+ * <img>). Links and the client binding are always built from the host's own origin, never from the
+ * request.
  *
  * Keys (with --enforce-auth): a route needs its authLevel's key (`?code=` or `x-functions-key`):
  * function routes the function or master key, admin routes the master key. The webhook API needs,
  * for an instance, the key of its workflow's authLevel (from the runtime registry; `function` for
- * orchestrators the registry does not know), and the master key for listing or purging across
- * instances. Status links carry the key of the level the caller was served at: none for an
+ * orchestrators the registry does not know; for a sub-workflow or partition slice, the strictest
+ * of its own and its parents'), and the master key for listing or purging across instances. An
+ * instance id belongs to its workflow: a start under the id of an existing instance of another
+ * workflow (or of a sub-workflow) needs that instance's level, and never takes a singleton's key
+ * (409 otherwise). Status links carry the key of the level the caller was served at: none for an
  * anonymous route, the function key for a function route, the master key only for an admin route,
  * so every link works for its receiver and none grants more than the caller already had.
  */
 import * as http from 'node:http';
 import { nameError, nameErrorCode, urlPart, type NameKind } from '../../runtime/ids';
-import { violations, workflowRegistry } from '../../runtime/registry';
+import { inputProblem, workflowRegistry } from '../../runtime/registry';
 import { VERSION_KEY, versionEnvelope } from '../../runtime/version-text';
 import type { CoreApi } from '../functions/core-api';
 import { ConflictError, GoneError, NotFoundError, type Engine } from '../executor/engine';
 import type { Logger } from '../log';
 import { TERMINAL, type InstanceRow, type Store } from '../store/store';
-import { authLevel, randomKey, safeEqual, type AuthLevel, type HostKeys } from './auth';
-import { authorize, closeServer, HttpError, jsonBody, listenOn, readBody, requestTarget, send, sendFailure, serveTrigger, type TriggerContext } from './front';
+import { authLevel, grants, levelOfKey, randomKey, safeEqual, type AuthLevel, type HostKeys } from './auth';
+import { authorize, closeServer, HttpError, jsonBody, listenOn, presentedKey, readBody, refuseCrossSite, requestTarget, send, sendFailure, serveTrigger, type TriggerContext } from './front';
 
 export const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask';
 /**
@@ -159,6 +164,7 @@ export class HostServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(`${this.origin}${requestTarget(req, this.hosts, this.origins)}`);
+    refuseCrossSite(this.options.keys, req, url);
     if (url.pathname.startsWith(`${WEBHOOK_PREFIX}/`)) {
       return this.webhook(req, res, url, segments(url.pathname.slice(WEBHOOK_PREFIX.length + 1)), 'webhook');
     }
@@ -184,6 +190,30 @@ export class HostServer {
   private workflowLevel(name: string): AuthLevel {
     const level = workflowRegistry().get(name)?.authLevel;
     return level === undefined ? 'function' : authLevel(level);
+  }
+
+  /**
+   * The level an instance needs: the strictest of its own workflow's and those of the instances
+   * that started it (a sub-workflow or partition slice belongs to the workflow that started it, so
+   * an admin workflow's children are not reachable with a function key).
+   */
+  private instanceLevel(inst: InstanceRow): AuthLevel {
+    let level = this.workflowLevel(inst.name);
+    const seen = new Set([inst.id]);
+    for (let at = inst; at.parentId !== null && !seen.has(at.parentId); ) {
+      seen.add(at.parentId);
+      const parent = this.store.instance(at.parentId);
+      if (!parent) break;
+      const own = this.workflowLevel(parent.name);
+      if (!grants(level, own)) level = own;
+      at = parent;
+    }
+    return level;
+  }
+
+  /** The level a webhook caller holds: every level without keys (anyone may do anything then), else its key's. */
+  private callerLevel(req: http.IncomingMessage, url: URL): AuthLevel {
+    return this.options.keys ? levelOfKey(this.options.keys, presentedKey(req, url)) : 'admin';
   }
 
   // --- the Durable webhook API ---------------------------------------------------------------------
@@ -277,7 +307,10 @@ export class HostServer {
       const id = parts[2] || undefined;
       if (id !== undefined) checkName('instance id', id);
       const input = jsonBody(await readBody(req));
-      if (via === 'webhook') this.checkStart(name, input);
+      if (via === 'webhook') {
+        this.checkStart(name, input);
+        if (id !== undefined) this.checkIdOwner(name, id, req, url);
+      }
       const version = q.get('version') || undefined;
       const started = guard(() => this.engine.startInstance(name, input, id, undefined, version));
       const links = this.managementUrls(started, via === 'webhook' ? level : 'anonymous');
@@ -317,7 +350,7 @@ export class HostServer {
     const id = parts[1];
     const action = parts[2];
     const known = this.store.instance(id);
-    const level = known ? this.workflowLevel(known.name) : 'function';
+    const level = known ? this.instanceLevel(known) : 'function';
     need(level);
     checkName('instance id', id);
     if (parts.length > (action === 'raiseEvent' ? 4 : 3)) throw new HttpError(404, 'NotFound', `unknown Durable API route ${url.pathname}`);
@@ -373,6 +406,7 @@ export class HostServer {
       case 'restart': {
         const inst = this.store.instance(id);
         if (!inst) throw new HttpError(404, 'NotFound', `no instance with id '${id}'`);
+        const input = this.checkRestart(inst);
         // A singleton's instance id is its key: it restarts under that id, never beside itself.
         const singleton = workflowRegistry().get(inst.name)?.singleton === true;
         const keepId = singleton || q.get('restartWithNewInstanceId') === 'false';
@@ -381,13 +415,53 @@ export class HostServer {
         }
         // A restart is a new start with no version given: host.json's defaultVersion (the extension's
         // RestartAsync starts the orchestration again through StartNewAsync, which passes none).
-        const started = guard(() => this.engine.startInstance(inst.name, inst.input, keepId ? id : undefined));
+        const started = guard(() => this.engine.startInstance(inst.name, input, keepId ? id : undefined));
         const links = this.managementUrls(started, via === 'webhook' ? level : 'anonymous');
         return send(res, 202, links, { Location: links.statusQueryGetUri });
       }
       default:
         throw new HttpError(404, 'NotFound', `unknown instance operation '${action}'`);
     }
+  }
+
+  /**
+   * An instance id belongs to its workflow: a webhook start of `name` under the id of an instance of
+   * another workflow (or of a sub-workflow, which belongs to the instance that started it) would
+   * erase that instance (a start over a finished id replaces it, as on the extension), so it needs
+   * the level that instance needs (409 otherwise), and a singleton's key is not taken by another
+   * workflow at all, keys or not. The answer does not name the other workflow.
+   */
+  private checkIdOwner(name: string, id: string, req: http.IncomingMessage, url: URL): void {
+    const existing = this.store.instance(id);
+    if (!existing || (existing.name === name && existing.parentId === null)) return;
+    // A singleton's key is never taken by another workflow, whatever the key: purge it first.
+    if (existing.name !== name && workflowRegistry().get(existing.name)?.singleton === true) {
+      throw new HttpError(409, 'InstanceIdTaken', `the instance id '${id}' is the key of another workflow's singleton instance; no other workflow starts under it (purge that instance first)`);
+    }
+    const needed = this.instanceLevel(existing);
+    if (grants(this.callerLevel(req, url), needed)) return;
+    throw new HttpError(409, 'InstanceIdTaken', `the instance id '${id}' belongs to ${existing.name === name ? 'a sub-workflow of another instance' : 'an instance of another workflow'}; starting '${name}' under it needs ${needed === 'admin' ? 'the master key' : 'the function key'}`);
+  }
+
+  /**
+   * What a restart may start, and with which input: never a workflow's partition orchestrator (a
+   * slice started on its own redoes its items outside the workflow) nor a sub-workflow whose parent
+   * still runs; the input it ran with (unwrapped from the version carrier of a continueAsNew) must
+   * pass the workflow's validator, as any start does, since a restart starts the latest version.
+   */
+  private checkRestart(inst: InstanceRow): unknown {
+    const entry = workflowRegistry().get(inst.name);
+    if (entry?.partitionOf) {
+      throw new HttpError(400, 'InternalOrchestrator', `instance '${inst.id}' is a slice of a '${entry.partitionOf}' instance and runs only inside it; restart that instance instead`);
+    }
+    const parent = inst.parentId === null ? undefined : this.store.instance(inst.parentId);
+    if (parent && !TERMINAL.has(parent.status)) {
+      throw new HttpError(409, 'ParentRunning', `instance '${inst.id}' is a sub-workflow of '${parent.id}', which is still ${parent.status}; restart or terminate that instance instead`);
+    }
+    const input = versionEnvelope(inst.input)?.input ?? inst.input;
+    const problem = inputProblem(inst.name, entry?.validate, input);
+    if (problem) throw new HttpError(400, 'InvalidInput', `cannot restart '${inst.id}': ${problem.message}`, {}, { violations: problem.violations });
+    return input;
   }
 
   /**
@@ -406,9 +480,7 @@ export class HostServer {
     if (versionEnvelope(input)) {
       throw new HttpError(400, 'InvalidInput', `the input of '${name}' has the shape durable-flow reserves for carrying a version across continueAsNew ({ "${VERSION_KEY}", "input" }); to start a version, pass ?version=`);
     }
-    if (entry.validate && !entry.validate(input)) {
-      const list = violations(entry.validate);
-      throw new HttpError(400, 'InvalidInput', `the input of '${name}' does not match its schema: ${list.map((v) => `${v.pointer} ${v.message}`).join('; ')}`, {}, { violations: list });
-    }
+    const problem = inputProblem(name, entry.validate, input);
+    if (problem) throw new HttpError(400, 'InvalidInput', problem.message, {}, { violations: problem.violations });
   }
 }

@@ -11,8 +11,9 @@
  *   one read that grows with the hub (Azure Storage scans the table for `createdTimeFrom`), so the
  *   page asks for it less often than for the list.
  *
- * Not listed (they are counted, and open at their own URL): sub-workflow instances (under their
- * parent's id), and instances started through the Durable API with an id of the caller's choosing.
+ * Not listed (they are counted, and open at their own URL): sub-workflow instances and partition
+ * slices (the engine names them `<execution id>:<n>`), and instances started through the Durable
+ * API with an id of the caller's choosing.
  */
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
@@ -95,7 +96,7 @@ async function rowsOf(context: InvocationContext, w: ListedWorkflow, filter: Lis
   const mine = (s: InstanceStatus): boolean => s.name === w.name && (statuses.length === 0 || statuses.includes(s.runtimeStatus)) && after(s, cursor);
   if (!w.singleton) {
     // Newest first by id: `top + 1` of them (one more tells whether there is a next page). Rows of
-    // other names (sub-orchestrations, under their parent's id) are read and dropped.
+    // another name under the prefix (an id someone chose) are read and dropped.
     const below = cursor ? new Date(cursor.t + CREATED_SLACK_MS) : undefined;
     const to = below && filter.to ? (below < filter.to ? below : filter.to) : below ?? filter.to;
     return (await queryRows(context, { prefix: generatedIdPrefix(w.name), statuses, from, to, top: Math.min(1000, 2 * (top + 1)) }, top + 1, 50, mine)).instances;

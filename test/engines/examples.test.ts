@@ -169,6 +169,32 @@ describe('the example workflows on the embedded host and on the real extension',
     expect(r.extension).toMatchObject({ slices: ['fanOut-partition', 'fanOut-partition'], runtimeStatus: 'Completed', output: { count: 150, first: 0, last: 149 } });
   }, 180_000);
 
+  it('a sub-workflow is not restarted through its workflow\'s route: its id is the one the extension gives (<execution id>:<task id>)', async () => {
+    const input = { customer: 'SUB', orders: [{ id: 'A', amount: 1 }] };
+    const r = await onBoth(async (e) => {
+      const links = await start(e, 'orders/process', input);
+      await untilStatus(links.statusQueryGetUri, ['Completed', 'Failed'], 90_000);
+      const history = await call('GET', `${links.statusQueryGetUri}&showHistory=true`);
+      const child = history.body.historyEvents.find((ev: { EventType: string; FunctionName?: string }) => ev.EventType === 'SubOrchestrationInstanceCompleted' && ev.FunctionName === 'hello').InstanceId as string;
+      const restart = await call('POST', `${e.url}/api/workflows/hello/instances/${encodeURIComponent(child)}/restart`);
+      return { shape: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:\d+$/.test(child), status: restart.status, code: restart.body?.error?.code };
+    });
+    expect(r.extension).toEqual(r.embedded);
+    expect(r.extension).toEqual({ shape: true, status: 409, code: 'SubOrchestration' });
+  });
+
+  it('a request a browser marks as cross-site starts nothing (403) on either engine; one without the header does', async () => {
+    const r = await onBoth(async (e) => {
+      const site = { 'sec-fetch-site': 'cross-site' };
+      const starter = await call('POST', `${e.url}/api/workflows/hello`, {}, site);
+      const webhook = await call('POST', `${e.url}/runtime/webhooks/durabletask/orchestrators/hello`, {}, site);
+      const plain = await call('POST', `${e.url}/api/workflows/hello`, {});
+      return { codes: [starter.body?.error?.code, webhook.body?.error?.code], statuses: [starter.status, webhook.status, plain.status] };
+    });
+    expect(r.extension).toEqual(r.embedded);
+    expect(r.extension).toEqual({ codes: ['CrossSiteRequest', 'CrossSiteRequest'], statuses: [403, 403, 202] });
+  });
+
   it('nightlyReport: a reject-singleton answers 409 to a second start while the first runs', async () => {
     const r = await onBoth(async (e) => {
       const first = await start(e, 'workflows/nightlyReport', null);

@@ -62,8 +62,8 @@ describe('orchestration features on the host', () => {
     const done = await untilStatus(url, ['Completed', 'Failed']);
     expect(done.body.runtimeStatus).toBe('Completed');
     const [first, second] = done.body.output as string[];
-    expect(first).toMatch(/^[0-9a-f]{32}:0$/);
-    expect(second).toMatch(/^[0-9a-f]{32}:0$/);
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:0$/); // the extension writes the GUID with dashes (test/engines/examples.test.ts)
+    expect(second).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:0$/);
     expect(second).not.toBe(first);
     for (const child of [first, second]) {
       const s = await call('GET', `${host.url}/runtime/webhooks/durabletask/instances/${encodeURIComponent(child)}`);

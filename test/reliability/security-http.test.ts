@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDist, compileToGenerated } from '../../compiler/src/compile';
 import { ownHosts, resolveKeys, safeEqual } from '../../host/http/auth';
 import { createHost, type Host } from '../../host/main';
+import { launch } from '../flow/browser';
 import { call, until, untilStatus, type Reply } from '../host/http-helpers';
 
 const repo = path.resolve(__dirname, '../..');
@@ -27,6 +28,13 @@ const FIXTURES: Record<string, string> = {
   secLeaf: 'dsl: 1\nsteps:\n  - waitForEvent: Go\n    timeout: 1h\n',
   secFail: 'dsl: 1\nsteps:\n  - fail: { error: Boom, message: on purpose }\n',
   secTick: 'dsl: 1\ninput:\n  type: object\n  required: [region]\ntrigger:\n  schedule: "* * * * * *"\nsteps:\n  - activity: SayHello\n    input: tick\n',
+  // a starter any web page could trigger (warning DF504)
+  secGet: 'dsl: 1\ntrigger:\n  http: { route: sec/get, methods: [GET], authLevel: anonymous }\nsteps:\n  - activity: SayHello\n    input: get\n',
+  // an anonymous singleton whose key is whatever the caller sends: it could name another workflow's instance
+  secSquat:
+    'dsl: 1\ninput:\n  type: object\n  required: [id]\n  properties:\n    id: { type: string }\ntrigger:\n  http: { route: sec/squat, methods: [POST], authLevel: anonymous }\nsingleton:\n  key: "${ input.id }"\n  onConflict: returnExisting\nsteps:\n  - activity: SayHello\n    input: squat\n',
+  // an admin workflow whose sub-workflow (secLeaf) is function-level on its own
+  secAdminParent: 'dsl: 1\ntrigger:\n  http: { route: sec/admin-parent, methods: [POST], authLevel: admin }\nsteps:\n  - workflow: secLeaf\n',
 };
 
 /** The examples and the fixtures, compiled and built into a temp project (shares node_modules). */
@@ -39,12 +47,14 @@ function buildSecurityApp(): string {
   for (const f of ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'host.json']) fs.copyFileSync(path.join(repo, f), path.join(dir, f));
   const r = compileToGenerated(dir, { write: true });
   if (!r.front.ok) throw new Error(`fixture app does not compile: ${r.front.diagnostics.map((d) => d.message).join('; ')}`);
+  compileWarnings = r.front.diagnostics.filter((d) => d.severity === 'warning').map((d) => `${d.code} ${d.span.file}:${d.span.start.line}:${d.span.start.col}`);
   const built = buildDist(dir);
   if (!built.ok) throw new Error(`fixture app does not build:\n${built.output}`);
   return dir;
 }
 
 let app: string;
+let compileWarnings: string[] = [];
 let open: Host; // keys not enforced (the default)
 let locked: Host; // --enforce-auth
 const logs: string[] = [];
@@ -450,6 +460,240 @@ describe('singletons and terminate', () => {
     const r = await untilStatus(running.body.statusQueryGetUri, ['Running']);
     expect(r.status).toBe(202);
     expect(r.headers.get('location')).toBe(running.body.statusQueryGetUri);
+  });
+});
+
+describe('ids belong to their workflow', () => {
+  const webhook = (host: Host, rest: string): string => `${host.url}/runtime/webhooks/durabletask/${rest}`;
+
+  it("refuses a webhook start under another workflow's instance id without that workflow's key (409); the instance stays whole", async () => {
+    const k = locked.keys!;
+    const victim = await call('POST', `${locked.url}/api/workflows/hello?code=${k.function}`, {});
+    await untilStatus(victim.body.statusQueryGetUri, ['Completed']);
+    const id = victim.body.id as string;
+    const before = locked.store.instance(id)!;
+    const history = locked.store.history(id).length;
+    // keyless, through an anonymous workflow: the attack of issue 24
+    const taken = await call('POST', webhook(locked, `orchestrators/secOpen/${id}`), {});
+    expectError(taken, 409, 'InstanceIdTaken');
+    expect(taken.body.error.message).not.toContain('hello');
+    const after = locked.store.instance(id)!;
+    expect(after).toMatchObject({ name: 'hello', status: 'Completed', output: before.output, executionId: before.executionId });
+    expect(locked.store.history(id)).toHaveLength(history);
+    expect((await call('GET', `${locked.url}/api/workflows/hello/instances/${id}?code=${k.function}`)).body).toMatchObject({ id, workflow: 'hello', status: 'Completed' });
+    // nor through another workflow's own routes, where another workflow's id is not even found
+    for (const [method, action] of [['POST', '/terminate'], ['POST', '/restart'], ['POST', '/events/Go'], ['DELETE', ''], ['GET', '']] as const) {
+      expectError(await call(method, `${locked.url}/api/sec/open/instances/${id}${action}`), 404, 'NotFound');
+    }
+    expect(locked.store.instance(id)).toMatchObject({ name: 'hello', status: 'Completed' });
+    // an admin workflow's finished instance is not taken with a function key either
+    const admin = await call('POST', `${locked.url}/api/sec/admin?code=${k.master}`, {});
+    await untilStatus(admin.body.statusQueryGetUri, ['Completed']);
+    expectError(await call('POST', webhook(locked, `orchestrators/hello/${admin.body.id}?code=${k.function}`), {}), 409, 'InstanceIdTaken');
+    expect(locked.store.instance(admin.body.id)!.name).toBe('secAdmin');
+    // whoever holds the owner's key may (they could purge it anyway); a start of the same workflow is a plain restart
+    expect((await call('POST', webhook(locked, `orchestrators/hello/${id}?code=${k.function}`), {})).status).toBe(202);
+    expect((await call('POST', webhook(locked, `orchestrators/hello/${admin.body.id}?code=${k.master}`), {})).status).toBe(202);
+  });
+
+  it("never takes a singleton's key through another workflow's start, nor answers with that workflow's instance", async () => {
+    // finished: the other workflow's start would have replaced it
+    const done = await call('POST', `${open.url}/api/workflows/customerReport`, { customerId: 'S' });
+    await untilStatus(done.body.statusQueryGetUri, ['Completed'], 30_000);
+    const squat = await call('POST', `${open.url}/api/sec/squat`, { id: 'report-S' });
+    expectError(squat, 409, 'InstanceIdTaken');
+    // nor through the webhook API, even with keys off, where everyone holds every level
+    expectError(await call('POST', `${open.url}/runtime/webhooks/durabletask/orchestrators/secOpen/report-S`, {}), 409, 'InstanceIdTaken');
+    expect(open.store.instance('report-S')).toMatchObject({ name: 'customerReport', status: 'Completed' });
+    // running: the other workflow's starter would have answered with its links (returnExisting)
+    const running = await call('POST', `${open.url}/api/workflows/customerReport`, { customerId: 'T' });
+    expect(running.status).toBe(202);
+    const squatRunning = await call('POST', `${open.url}/api/sec/squat`, { id: 'report-T' });
+    expectError(squatRunning, 409, 'InstanceIdTaken');
+    expect(squatRunning.body.instance).toBeUndefined();
+    // and the other way round: a key another workflow's instance holds is refused, not replaced
+    const first = await call('POST', `${open.url}/api/sec/squat`, { id: 'report-Q' });
+    await untilStatus(first.body.statusQueryGetUri, ['Completed']);
+    expectError(await call('POST', `${open.url}/api/workflows/customerReport`, { customerId: 'Q' }), 409, 'InstanceIdTaken');
+    expect(open.store.instance('report-Q')!.name).toBe('secSquat');
+    // with keys: a keyless webhook start of an anonymous workflow cannot take a function-level singleton's key
+    const k = locked.keys!;
+    const report = await call('POST', `${locked.url}/api/workflows/customerReport?code=${k.function}`, { customerId: 'U' });
+    await untilStatus(report.body.statusQueryGetUri, ['Completed'], 30_000);
+    expectError(await call('POST', webhook(locked, 'orchestrators/secOpen/report-U'), {}), 409, 'InstanceIdTaken');
+    expectError(await call('POST', webhook(locked, `orchestrators/hello/report-U?code=${k.function}`), {}), 409, 'InstanceIdTaken');
+    expectError(await call('POST', webhook(locked, `orchestrators/hello/report-U?code=${k.master}`), {}), 409, 'InstanceIdTaken');
+    expect(locked.store.instance('report-U')).toMatchObject({ name: 'customerReport', status: 'Completed' });
+    await untilStatus(running.body.statusQueryGetUri, ['Completed'], 30_000);
+  });
+
+  it("needs the master key for an admin workflow's sub-workflows on the webhook API", async () => {
+    const k = locked.keys!;
+    const root = (await call('POST', `${locked.url}/api/sec/admin-parent?code=${k.master}`, {})).body.id as string;
+    const leaf = await until(async () => instancesOf(locked, 'secLeaf').find((r) => r.parentId === root && r.status === 'Running'), 'the admin workflow\'s sub-workflow running');
+    const fn = `code=${k.function}`;
+    expectError(await call('GET', webhook(locked, `instances/${leaf.id}?${fn}`)), 401, 'Unauthorized');
+    expectError(await call('POST', webhook(locked, `instances/${leaf.id}/raiseEvent/Go?${fn}`), {}), 401, 'Unauthorized');
+    for (const action of ['suspend', 'terminate', 'restart', 'rewind']) expectError(await call('POST', webhook(locked, `instances/${leaf.id}/${action}?${fn}`)), 401, 'Unauthorized');
+    expectError(await call('DELETE', webhook(locked, `instances/${leaf.id}?${fn}`)), 401, 'Unauthorized');
+    const start = await call('POST', webhook(locked, `orchestrators/secLeaf/${leaf.id}?${fn}`), {});
+    expectError(start, 409, 'InstanceIdTaken');
+    expect(start.body.error.message).toContain('needs the master key');
+    expect(locked.store.instance(leaf.id)!.status).toBe('Running');
+    // the master key reaches it
+    expect((await call('GET', webhook(locked, `instances/${leaf.id}?code=${k.master}`))).status).toBe(202);
+    expect((await call('POST', webhook(locked, `instances/${root}/terminate?code=${k.master}`))).status).toBe(202);
+  });
+});
+
+describe('restart', () => {
+  const webhook = (rest: string): string => `${open.url}/runtime/webhooks/durabletask/${rest}`;
+
+  it('never restarts a partition slice on its own (400), which would run its items again outside the workflow', async () => {
+    const started = await call('POST', `${open.url}/api/workflows/fanOut`, { taskCount: 250, taskMs: 3000 });
+    const root = started.body.id as string;
+    const slice = await until(async () => instancesOf(open, 'fanOut-partition').find((r) => r.parentId === root && r.status === 'Running'), 'a slice running');
+    const orphans = () => instancesOf(open, 'fanOut-partition').filter((r) => r.parentId === null);
+    for (const q of ['', '?restartWithNewInstanceId=false']) {
+      const r = await call('POST', webhook(`instances/${encodeURIComponent(slice.id)}/restart${q}`));
+      expectError(r, 400, 'InternalOrchestrator');
+      expect(r.body.error.message).toContain("'fanOut'");
+    }
+    // through the workflow's own routes a slice is not even found
+    expectError(await call('POST', `${open.url}/api/workflows/fanOut/instances/${encodeURIComponent(slice.id)}/restart`), 404, 'NotFound');
+    expect(orphans()).toHaveLength(0);
+    expect((await call('POST', `${open.url}/api/workflows/fanOut/instances/${root}/terminate`)).status).toBe(202);
+    // finished too: a slice stays part of its workflow
+    expectError(await call('POST', webhook(`instances/${encodeURIComponent(slice.id)}/restart`)), 400, 'InternalOrchestrator');
+    expect(orphans()).toHaveLength(0);
+  });
+
+  it('never restarts a sub-workflow whose parent still runs (409)', async () => {
+    const root = (await call('POST', `${open.url}/api/sec/parent`, {})).body.id as string;
+    const leaf = await until(async () => instancesOf(open, 'secLeaf').find((r) => r.status === 'Running' && open.store.instance(r.parentId ?? '')?.parentId === root), 'the leaf running');
+    const leaves = instancesOf(open, 'secLeaf').length;
+    const r = await call('POST', webhook(`instances/${encodeURIComponent(leaf.id)}/restart`));
+    expectError(r, 409, 'ParentRunning');
+    expect(r.body.error.message).toContain(leaf.parentId!);
+    // the workflow's own route cannot see the parent (the Durable status does not name it) and refuses every sub-workflow id
+    expectError(await call('POST', `${open.url}/api/workflows/secLeaf/instances/${encodeURIComponent(leaf.id)}/restart`), 409, 'SubOrchestration');
+    expect(instancesOf(open, 'secLeaf')).toHaveLength(leaves);
+    // once the parent has ended, the webhook API restarts it as a start of its own
+    expect((await call('POST', `${open.url}/api/sec/parent/instances/${root}/terminate`)).status).toBe(202);
+    const again = await call('POST', webhook(`instances/${encodeURIComponent(leaf.id)}/restart`));
+    expect(again.status).toBe(202);
+    expect(open.store.instance(again.body.id)).toMatchObject({ name: 'secLeaf', parentId: null });
+    expect((await call('POST', webhook(`instances/${encodeURIComponent(again.body.id)}/terminate`))).status).toBe(202);
+  });
+
+  it("runs the workflow's input validator on both restarts: 400 with the validator's words, nothing started", async () => {
+    // an instance whose stored input the workflow's schema no longer accepts (started before the
+    // schema changed; made here through the engine, which is what an older version's start did)
+    const id = open.engine.startInstance('approval', { customer: 'Old' });
+    await untilStatus(webhook(`instances/${id}`), ['Running']);
+    const before = instancesOf(open, 'approval').length;
+    for (const target of [webhook(`instances/${id}/restart`), `${open.url}/api/workflows/approval/instances/${id}/restart`]) {
+      const r = await call('POST', target);
+      expectError(r, 400, 'InvalidInput');
+      expect(r.body.error.message).toContain("the input of 'approval' does not match its schema: / must have required property 'total'");
+      expect(r.body.violations).toEqual([{ pointer: '/', message: "must have required property 'total'" }]);
+    }
+    expect(instancesOf(open, 'approval')).toHaveLength(before);
+    expect((await call('POST', webhook(`instances/${id}/terminate`))).status).toBe(202);
+  });
+});
+
+describe('cross-site requests', () => {
+  /** What a browser sends for a request from another site's page (a link, an <img>, a form): no Origin on GETs. */
+  const fromSite = (site: string, extra: Record<string, string> = {}) => ({ headers: { 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', ...extra } });
+
+  it('never starts a GET starter for another site\'s page (403); the user\'s own navigation, the host\'s pages and non-browsers still can', async () => {
+    expect(compileWarnings.filter((w) => w.startsWith('DF504'))).toEqual(['DF504 workflows/secGet.yaml:3:37']);
+    const count = () => instancesOf(open, 'secGet').length;
+    const before = count();
+    for (const site of ['cross-site', 'same-site', 'Cross-Site', 'none, cross-site']) {
+      expectError(await raw(open.url, 'GET', '/api/sec/get', fromSite(site)), 403, 'CrossSiteRequest');
+      expectError(await raw(open.url, 'GET', '/api/sec/get', fromSite(site, { 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' })), 403, 'CrossSiteRequest');
+    }
+    expect(count()).toBe(before);
+    for (const site of ['none', 'same-origin']) expect((await raw(open.url, 'GET', '/api/sec/get', fromSite(site))).status).toBe(202);
+    expect((await raw(open.url, 'GET', '/api/sec/get')).status).toBe(202);
+    expect(count()).toBe(before + 3);
+  });
+
+  it('never starts, raises, terminates, suspends, purges or restarts anything for another site\'s page, on any route', async () => {
+    const victim = (await call('POST', `${open.url}/api/sec/open`, {})).body.id as string;
+    await untilStatus(`${open.url}/runtime/webhooks/durabletask/instances/${victim}`, ['Running']);
+    const total = () => open.store.listInstances({ top: 100_000 }).length;
+    const before = total();
+    const attempts: Array<[string, string]> = [
+      ['POST', '/api/sec/open'],
+      ['POST', '/runtime/webhooks/durabletask/orchestrators/secOpen'],
+      ['POST', `/runtime/webhooks/durabletask/orchestrators/secOpen/${victim}`],
+      ['POST', `/runtime/webhooks/durabletask/instances/${victim}/raiseEvent/Go`],
+      ['POST', `/runtime/webhooks/durabletask/instances/${victim}/terminate`],
+      ['POST', `/runtime/webhooks/durabletask/instances/${victim}/suspend`],
+      ['POST', `/runtime/webhooks/durabletask/instances/${victim}/restart`],
+      ['DELETE', `/runtime/webhooks/durabletask/instances/${victim}`],
+      ['POST', `/api/sec/open/instances/${victim}/events/Go`],
+      ['POST', `/api/sec/open/instances/${victim}/terminate`],
+      ['POST', `/api/sec/open/instances/${victim}/restart`],
+      ['DELETE', `/api/sec/open/instances/${victim}`],
+      ['GET', `/runtime/webhooks/durabletask/instances/${victim}`],
+    ];
+    for (const [method, target] of attempts) {
+      for (const site of ['cross-site', 'same-site']) {
+        expectError(await raw(open.url, method, target, { headers: { 'sec-fetch-site': site, 'sec-fetch-mode': 'cors' }, body: {} }), 403, 'CrossSiteRequest');
+      }
+    }
+    expect(open.store.instance(victim)!.status).toBe('Running');
+    expect(open.store.history(victim).some((e) => (e as { EventType?: number }).EventType === 6)).toBe(false);
+    expect(total()).toBe(before);
+    expect((await raw(open.url, 'POST', `/api/sec/open/instances/${victim}/terminate`)).status).toBe(202);
+  });
+
+  it('in a real browser (Chromium), a page on another site or port starts nothing with an <img>, a no-cors fetch or a navigation; the address bar still can', async () => {
+    const browser = await launch();
+    const target = (via: string): string => `${open.url}/api/sec/get?via=${via}`;
+    // the attacker's page: an image, a no-cors fetch (neither sends Origin on a GET), then a top-level navigation
+    const decoy = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><img src="${target('img')}" onerror="fetch('${target('fetch')}', { mode: 'no-cors' }).catch(() => {}).finally(() => { location.href = '${target('navigation')}'; })">`);
+    });
+    await new Promise<void>((r) => decoy.listen(0, '127.0.0.1', () => r()));
+    const port = (decoy.address() as AddressInfo).port;
+    try {
+      const before = instancesOf(open, 'secGet').length;
+      // localhost is another site than 127.0.0.1; 127.0.0.1 on another port is the same site but another origin
+      for (const page of [`http://localhost:${port}/`, `http://127.0.0.1:${port}/`]) {
+        const tab = await browser.newPage();
+        await tab.goto(page);
+        await until(async () => (tab.url().startsWith(open.url) ? true : undefined), `the navigation from ${page}`, 10_000);
+        await tab.waitForSelector('body');
+        expect(await until(async () => (await tab.locator('body').textContent().catch(() => null)) || undefined, 'the answer')).toContain('CrossSiteRequest');
+        await tab.close();
+      }
+      expect(instancesOf(open, 'secGet')).toHaveLength(before);
+      // the user typing the address (Sec-Fetch-Site: none) starts it
+      const own = await browser.newPage();
+      const answer = await own.goto(target('address-bar'));
+      expect(answer?.status()).toBe(202);
+      expect(instancesOf(open, 'secGet')).toHaveLength(before + 1);
+    } finally {
+      await browser.close();
+      await new Promise((r) => decoy.close(r));
+    }
+  }, 60_000);
+
+  it('lets a cross-site request through only with a valid key (keys enforced), even to an anonymous route', async () => {
+    const k = locked.keys!;
+    const before = instancesOf(locked, 'secGet').length;
+    expectError(await raw(locked.url, 'GET', '/api/sec/get', fromSite('cross-site')), 403, 'CrossSiteRequest');
+    expectError(await raw(locked.url, 'GET', '/api/sec/get?code=not-a-key-of-this-host', fromSite('cross-site')), 403, 'CrossSiteRequest');
+    expect(instancesOf(locked, 'secGet')).toHaveLength(before);
+    expect((await raw(locked.url, 'GET', `/api/sec/get?code=${k.function}`, fromSite('cross-site'))).status).toBe(202);
+    expect((await raw(locked.url, 'GET', '/api/sec/get', fromSite('cross-site', { 'x-functions-key': k.master }))).status).toBe(202);
+    expect(instancesOf(locked, 'secGet')).toHaveLength(before + 2);
   });
 });
 
