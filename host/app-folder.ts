@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { hubNameProblem } from '../compiler/src/host-json';
 import type { CoreApi } from './functions/core-api';
 import type { Logger } from './log';
 
@@ -44,7 +45,24 @@ export function readAppFolder(dir: string): AppFolder {
   if (!pkg?.main) throw new Error(`${appDir}/package.json has no "main": compile the app first (npm run compile)`);
   const entry = path.resolve(appDir, pkg.main);
   if (!fs.existsSync(entry)) throw new Error(`the app entry ${path.relative(process.cwd(), entry)} does not exist: run npm run compile`);
-  return { appDir, settings, hostJson, hubName: hostJson.extensions?.durableTask?.hubName ?? 'TestHubName', entry };
+  const hubName = hostJson.extensions?.durableTask?.hubName ?? 'TestHubName';
+  const bad = hubNameProblem(hubName);
+  if (bad) throw new Error(`${path.join(appDir, 'host.json')}: ${bad}`);
+  return { appDir, settings, hostJson, hubName, entry };
+}
+
+/**
+ * The app's `.durable/` folder, where each engine keeps its state by default (the SQLite file,
+ * Azurite's files): a real folder inside the app, never followed through a symbolic link (a pull
+ * request could commit `.durable -> ~`, and the host would write there).
+ */
+export function stateDir(appDir: string): string {
+  const dir = path.join(appDir, '.durable');
+  const stat = fs.lstatSync(dir, { throwIfNoEntry: false });
+  if (stat && !stat.isDirectory()) {
+    throw new Error(`${dir} is ${stat.isSymbolicLink() ? `a symbolic link (to ${JSON.stringify(fs.readlinkSync(dir))})` : 'not a folder'}: the host keeps its state only in a real folder; remove it, or give the host --db (or --storage) elsewhere`);
+  }
+  return dir;
 }
 
 /** local.settings.json's Values into the environment, where not already set. */

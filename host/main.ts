@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { applySettings, logRoutes, readAppFolder } from './app-folder';
+import { applySettings, logRoutes, readAppFolder, stateDir } from './app-folder';
 import { loadApp } from './functions/core-api';
 import { Engine } from './executor/engine';
 import { resolveKeys, type HostKeys } from './http/auth';
@@ -72,7 +72,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
 
   const sync = options.sync ?? (process.env.DURABLE_FLOW_SYNC as StoreSync | undefined) ?? 'normal';
   if (sync !== 'normal' && sync !== 'full') throw new Error(`sync must be 'normal' or 'full', not '${sync}'`);
-  const dbFile = options.db ?? path.join(appDir, '.durable', `${hubName}.db`);
+  const dbFile = options.db ?? path.join(stateDir(appDir), `${hubName}.db`);
   if (dbFile !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(dbFile)), { recursive: true, mode: 0o700 });
   const lock = lockDatabase(dbFile);
 

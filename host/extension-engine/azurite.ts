@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { stateDir } from '../app-folder';
 
 /** Azurite's well-known development account (public, the same in every emulator). */
 const ACCOUNT = 'devstoreaccount1';
@@ -75,5 +76,5 @@ export function stop(child: ChildProcess, graceMs = 5000): Promise<void> {
 
 /** Where a host keeps its emulator's data by default: beside the embedded host's SQLite file. */
 export function defaultLocation(appDir: string, hubName: string): string {
-  return path.join(appDir, '.durable', `azurite-${hubName}`);
+  return path.join(stateDir(appDir), `azurite-${hubName}`);
 }

@@ -158,11 +158,11 @@ describe('editing a workflow never breaks the instances already running', () => 
 
     // the added step ran for the new instance only
     expect(noted()).toEqual(['ask old', 'record old: true', 'ask new', 'extra new', 'record new: false']);
-    // the instance list shows each instance's version
+    // the instance list shows each instance's version, newest first
     const list = await call('GET', api('workflows/approve/instances'));
     expect(list.body.instances.map((i: { id: string; version: number }) => [i.id, i.version])).toEqual([
-      [oldId, 1],
       [newId, 2],
+      [oldId, 1],
     ]);
   }, 120_000);
 
