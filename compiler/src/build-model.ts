@@ -6,9 +6,10 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import { parseDuration } from '../../runtime/durations';
+import { errorNameProblem } from '../../runtime/errors';
 import { error, type Diagnostic, type Span } from './diagnostics';
 import { splitTemplate } from './expressions';
-import type { Duration, Expression, RetryPolicy, Step, StepCommon, Value, Workflow } from './model';
+import type { Duration, Expression, FailStep, RetryPolicy, Step, StepCommon, Value, Workflow } from './model';
 import { MAX_NAME_LENGTH } from './names';
 import { makeSpan, rangeSpan, type ParsedFile } from './parse';
 
@@ -121,6 +122,31 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
       })(),
       span: span(node),
     };
+  };
+
+  /**
+   * `fail: { error, message }` (the name literal or computed) or `fail: ${ err }` (rethrow). A
+   * literal name is checked here, where it is located: the schema's pattern cannot see lone
+   * surrogates, and the runtime's rule is the one that decides.
+   */
+  const failStep = (common: StepCommon, body: Node | undefined): FailStep => {
+    if (!isMap(body)) {
+      const rethrow = value(body);
+      if (rethrow.kind !== 'expr') {
+        diagnostics.push(error('DF105', 'fail: write `${ err }` (exactly one expression) to fail with a caught error, or `{ error, message }`', rethrow.span));
+      }
+      return { ...common, kind: 'fail', error: str(body) ?? '', rethrow };
+    }
+    const messageNode = get(body, 'message');
+    const message = messageNode !== undefined ? value(messageNode) : undefined;
+    const errorNode = get(body, 'error');
+    const name = value(errorNode);
+    if (name.kind === 'literal') {
+      const problem = errorNameProblem(name.value);
+      if (problem !== undefined) diagnostics.push(error('DF105', `fail: ${JSON.stringify(name.value)} is not an error name: ${problem}`, name.span));
+      return { ...common, kind: 'fail', error: String(name.value ?? ''), message };
+    }
+    return { ...common, kind: 'fail', error: str(errorNode) ?? '', computedError: name, message };
   };
 
   const steps = (node: Node | undefined): Step[] => (isSeq(node) ? node.items.flatMap((n) => stepOf(n as Node)) : []);
@@ -238,14 +264,7 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
         ];
       }
       case 'fail':
-        return [
-          {
-            ...common,
-            kind,
-            error: (isMap(body) ? str(get(body, 'error')) : str(body)) ?? 'WorkflowFailed',
-            message: isMap(body) && get(body, 'message') !== undefined ? value(get(body, 'message')) : undefined,
-          },
-        ];
+        return [failStep(common, body)];
       case 'continueAsNew':
         return [{ ...common, kind, input: value(body) }];
     }

@@ -145,7 +145,12 @@ export interface TryStep extends StepCommon {
 
 export interface FailStep extends StepCommon {
   kind: 'fail';
+  /** The error name as written: a literal name, or the text of `computedError` / `rethrow`. */
   error: string;
+  /** `error: ${ ... }`: the name is computed when the step runs (an invalid one fails with InvalidErrorName). */
+  computedError?: Value;
+  /** `fail: ${ err }`: fails with that error (`{ name, message }`) unchanged. */
+  rethrow?: Value;
   message?: Value;
 }
 

@@ -26,6 +26,14 @@ function doc(description: string, schema: Schema, example?: string): Schema {
 
 const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
 
+/**
+ * An error name: 1 to 200 printable characters, no control characters or line breaks
+ * (runtime/errors.ts `errorNameProblem` is the same rule, which the compiler applies too).
+ */
+export const ERROR_NAME = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]{1,200}$';
+/** An error name, or an expression that computes one. */
+const ERROR_NAME_OR_EXPRESSION = '^(?:[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]{1,200}|[\\s\\S]*\\$\\{[\\s\\S]*)$';
+
 export const STEP_KIND_KEYS = [
   'activity', 'workflow', 'forEach', 'parallel', 'waitForEvent', 'delay', 'until', 'switch', 'set', 'status', 'try', 'fail', 'continueAsNew',
 ] as const;
@@ -46,13 +54,18 @@ const STEP_PROPERTIES: Record<string, Schema> = {
   set: doc('Assigns workflow variables, read later as `vars.<name>`.', { type: 'object', minProperties: 1, propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, additionalProperties: ref('value') }, 'set:\n  total: ${ steps.charges.output.length }'),
   status: doc('Publishes a custom status for the instance (visible in its status query).', ref('value'), 'status: "charging ${ vars.count } orders"'),
   try: doc('Runs steps; if one fails, runs `catch` instead of failing the workflow.', ref('steps'), 'try:\n  - activity: SendReceipt\ncatch:\n  as: err\n  steps:\n    - status: "failed: ${ err.message }"'),
-  fail: doc('Fails the workflow with an error code and message.', {
-    type: 'object', additionalProperties: false, required: ['error'],
-    properties: {
-      error: doc('The error code (an identifier), e.g. Rejected.', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.]*$', maxLength: MAX_NAME_LENGTH }),
-      message: doc('A human message; may be an expression.', ref('value')),
-    },
-  }, 'fail: { error: Rejected, message: "order ${ input.id } was rejected" }'),
+  fail: doc('Fails the workflow (or the enclosing `try`) with an error: `{ error, message }`, or in a catch `${ err }` to fail with the caught error unchanged (rethrow).', {
+    anyOf: [
+      ref('expression'),
+      {
+        type: 'object', additionalProperties: false, required: ['error'],
+        properties: {
+          error: doc('The error name a `catch` sees as `err.name`: 1 to 200 printable characters (spaces, hyphens, dots and colons are fine), e.g. Rejected or card-declined; or an expression `${ ... }` that computes it when the step runs (a computed name that is not valid fails the step with InvalidErrorName).', { type: 'string', pattern: ERROR_NAME_OR_EXPRESSION }),
+          message: doc('A human message; may be an expression. Default: the error name.', ref('value')),
+        },
+      },
+    ],
+  }, 'fail: { error: card-declined, message: "order ${ input.id }: the card was declined" }\n# in a catch, after compensating:\nfail: ${ err }'),
   continueAsNew: doc('Restarts the workflow with this input and an empty history: the way to write eternal workflows.', ref('value'), 'continueAsNew: ${ { cursor: vars.next } }'),
   // common
   id: doc('Names the step so later expressions can read its output as `steps.<id>.output`. Unique in the file.', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, 'id: charge'),
@@ -72,7 +85,7 @@ const STEP_PROPERTIES: Record<string, Schema> = {
   onItemError: doc('forEach: `fail` (default) fails the step on the first failed item; `continue` puts `{ error: { name, message } }` in that item\'s slot and goes on.', { type: 'string', enum: ['fail', 'continue'], default: 'fail' }, 'onItemError: continue'),
   onTimeout: doc('waitForEvent: what a timeout does: `fail` (default) fails the step with error `Timeout`; `continue` goes on with output null.', { type: 'string', enum: ['fail', 'continue'], default: 'fail' }, 'onTimeout: continue'),
   steps: doc('forEach: the per-item body.', ref('steps')),
-  catch: doc('try: the steps to run when a step of `try` fails; the error is `{ name, message }` under `as` (default `error`).', {
+  catch: doc('try: the steps to run when a step of `try` fails; the error is `{ name, message }` under `as` (default `error`); `fail: ${ err }` in the catch fails with it unchanged.', {
     type: 'object', additionalProperties: false, required: ['steps'],
     properties: {
       as: doc('The name of the caught error in the catch steps (default `error`).', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH, default: 'error' }),
@@ -180,7 +193,7 @@ export function buildSchema(): Schema {
           backoff: doc('Multiplier applied to the interval after each retry (1 = constant).', { type: 'number', minimum: 1, default: 1 }),
           maxInterval: doc('Upper bound of the interval.', ref('duration')),
           timeout: doc('Stop retrying once this long has passed since the first attempt started: the last back-off is cut short so one attempt runs at this time, then the step fails with the last attempt\'s error (a `catch` sees it).', ref('duration')),
-          nonRetryable: doc('Error names that fail the step at once, without retrying (the `name` a `catch` would see, e.g. `ValidationError`).', { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_$][A-Za-z0-9_$.]*$', maxLength: MAX_NAME_LENGTH }, uniqueItems: true }, 'nonRetryable: [ValidationError]'),
+          nonRetryable: doc('Error names that fail the step at once, without retrying (the `name` a `catch` would see, e.g. `ValidationError` or `card-declined`: 1 to 200 printable characters).', { type: 'array', items: { type: 'string', pattern: ERROR_NAME }, uniqueItems: true }, 'nonRetryable: [ValidationError]'),
         },
       },
       steps: { type: 'array', items: ref('step'), description: 'A list of steps.' },

@@ -149,6 +149,9 @@ function kindCode(step: Step, c: StepContext): Lines {
         '}',
       ];
     case 'fail':
+      // A rethrow or a computed name is checked when it runs (runtime/errors.ts: InvalidErrorName).
+      if (step.rethrow) return [`throw rt.rethrow(${v(step.rethrow)});`];
+      if (step.computedError) return [`throw rt.failWith(${v(step.computedError)}, ${step.message ? `rt.text(${v(step.message)})` : 'undefined'});`];
       return [`throw new rt.WorkflowError(${literal(step.error)}, ${step.message ? `rt.text(${v(step.message)})` : literal(step.error)});`];
     case 'continueAsNew':
       // The next execution runs the latest version (runtime/versions.ts).

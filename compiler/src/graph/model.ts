@@ -148,7 +148,7 @@ function describe(step: Step): { title: string; kind: string; badges: string[] }
     case 'try':
       return { title: 'try / catch', kind: 'try', badges: common };
     case 'fail':
-      return { title: `fail ${step.error}`, kind: 'fail', badges: common };
+      return { title: step.rethrow ? `fail with ${clip(valueText(step.rethrow), 40)}` : `fail ${clip(step.computedError ? valueText(step.computedError) : step.error, 40)}`, kind: 'fail', badges: common };
     case 'continueAsNew':
       return { title: 'continue as new', kind: 'continueAsNew', badges: common };
   }

@@ -185,7 +185,9 @@ function stepShape(step: Step, calls: Readonly<Record<string, number>>): ShapeSt
       list('catch', step.catch.steps);
       break;
     case 'fail':
-      plain('error', step.error, step.kindSpan);
+      if (step.rethrow) value('rethrow', step.rethrow);
+      else if (step.computedError) value('error', step.computedError);
+      else plain('error', step.error, step.kindSpan);
       value('message', step.message);
       break;
     case 'continueAsNew':
