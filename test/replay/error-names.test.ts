@@ -50,7 +50,7 @@ describe('error names on the Azure model', () => {
   it('carries every fuzzed name whole from an activity to catch, through a rethrow to the instance\'s error, and from a child to its parent', async () => {
     const names = errorNames(23, 200);
     for (const name of names) {
-      const info = { name, message: `failed: ${name.slice(0, 10)}` };
+      const info = { name, message: `failed: ${[...name].slice(0, 10).join('')}` };
       const label = JSON.stringify(name);
       expect((await run('relay', info)).output, label).toEqual(info);
       const rethrown = await run('rethrow', info);
