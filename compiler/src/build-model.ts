@@ -108,20 +108,54 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
     return { text: t, ms, span: span(node) };
   };
 
-  const retry = (node: Node | undefined): RetryPolicy | undefined => {
-    if (!isMap(node)) return undefined;
+  const names = (node: Node | undefined): string[] =>
+    isSeq(node) ? node.items.flatMap((n) => (isScalar(n) && typeof n.value === 'string' ? [n.value] : [])) : [];
+
+  const policy = (node: YAMLMap): RetryPolicy => {
+    const attempts = get(node, 'maxAttempts');
+    const timeout = duration(get(node, 'timeout'));
+    const unlimited = str(attempts) === 'unlimited';
+    if (unlimited && !timeout) {
+      diagnostics.push(error('DF102', '`maxAttempts: unlimited` needs a `timeout` in the same policy: how long to keep retrying', span(attempts)));
+    }
     return {
-      maxAttempts: num(get(node, 'maxAttempts')) ?? 3,
+      maxAttempts: unlimited ? 'unlimited' : num(attempts) ?? 3,
       interval: duration(get(node, 'interval')) ?? { text: '1s', ms: 1000, span: span(node) },
       backoff: num(get(node, 'backoff')) ?? 1,
       maxInterval: duration(get(node, 'maxInterval')),
-      timeout: duration(get(node, 'timeout')),
-      nonRetryable: (() => {
-        const list = get(node, 'nonRetryable');
-        return isSeq(list) ? list.items.flatMap((n) => (isScalar(n) && typeof n.value === 'string' ? [n.value] : [])) : [];
-      })(),
+      timeout,
+      nonRetryable: names(get(node, 'nonRetryable')),
+      on: get(node, 'on') !== undefined ? names(get(node, 'on')) : undefined,
       span: span(node),
     };
+  };
+
+  /**
+   * `retry`: one policy, or a list of them. In a list, a failure goes to the first policy whose
+   * `on` lists its name, else to the one without `on`: a second catch-all, or a name a policy
+   * before already lists, would never apply, so both are errors where they are written.
+   */
+  const retry = (node: Node | undefined): RetryPolicy | RetryPolicy[] | undefined => {
+    if (isMap(node)) return policy(node);
+    if (!isSeq(node)) return undefined;
+    const list = node.items.filter(isMap).map((n) => policy(n));
+    const seen = new Map<string, number>();
+    let catchAll: number | undefined;
+    list.forEach((p, i) => {
+      if (p.on === undefined) {
+        if (catchAll !== undefined) diagnostics.push(error('DF105', `retry policy ${i + 1} has no \`on\`, as policy ${catchAll + 1} has: only one policy may handle every other error`, p.span));
+        else catchAll = i;
+        return;
+      }
+      const onNode = get(node.items[i] as YAMLMap, 'on');
+      p.on.forEach((name, j) => {
+        const first = seen.get(name);
+        const at = isSeq(onNode) ? span(onNode.items[j] as Node) : p.span;
+        if (first !== undefined) diagnostics.push(error('DF105', `retry policy ${i + 1} lists '${name}', which policy ${first + 1} already handles: it would never apply here`, at));
+        else seen.set(name, i);
+      });
+    });
+    return list;
   };
 
   /**
@@ -165,6 +199,7 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
       if: get(node, 'if') !== undefined ? value(get(node, 'if')) : undefined,
       // In the forEach shortcut, `retry` belongs to the per-item call.
       retry: isForEach ? undefined : retry(get(node, 'retry')),
+      attemptTimeout: isForEach ? undefined : duration(get(node, 'attemptTimeout')),
       timeout: kind === 'waitForEvent' ? undefined : duration(get(node, 'timeout')),
       result: get(node, 'result') !== undefined ? value(get(node, 'result')) : undefined,
       span: span(node),
@@ -180,7 +215,7 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
         let inner = steps(get(node, 'steps'));
         const call = (['activity', 'workflow'] as const).find((k) => get(node, k) !== undefined);
         if (call) {
-          const shortcut: StepCommon = { span: span(node), kindSpan: keySpan(node, call), retry: retry(get(node, 'retry')) };
+          const shortcut: StepCommon = { span: span(node), kindSpan: keySpan(node, call), retry: retry(get(node, 'retry')), attemptTimeout: duration(get(node, 'attemptTimeout')) };
           inner =
             call === 'activity'
               ? [{ ...shortcut, kind: 'activity', activity: str(get(node, call)) ?? '', input }]

@@ -71,7 +71,8 @@ const STEP_PROPERTIES: Record<string, Schema> = {
   id: doc('Names the step so later expressions can read its output as `steps.<id>.output`. Unique in the file.', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, 'id: charge'),
   if: doc('Guard: the step runs only when this expression is true; a skipped step\'s output is null.', { anyOf: [ref('expression'), { type: 'boolean' }] }, 'if: ${ input.total > 0 }'),
   input: doc('The input passed to the activity or child workflow: any value; `${ }` expressions anywhere inside.', ref('value'), 'input: { id: ${ item.id }, retries: 3 }'),
-  retry: doc('Retries a failed activity or child workflow: each attempt a new call, each back-off a durable timer. Inside a capped forEach a retrying item keeps its slot, back-offs included.', ref('retry'), 'retry: { maxAttempts: 3, interval: 5s, backoff: 2 }'),
+  retry: doc('Retries a failed activity or child workflow: each attempt a new call, each back-off a durable timer. One policy, or a list of policies each with `on: [ErrorName, ...]` (at most one without `on`: every other error); a failure goes to the first policy that lists its name, each policy counting its own attempts. Inside a capped forEach a retrying item keeps its slot, back-offs included.', ref('retry'), 'retry: { maxAttempts: 3, interval: 5s, backoff: 2 }\n# or per error:\nretry:\n  - { on: [card-declined], maxAttempts: 2, interval: 1m }\n  - { maxAttempts: unlimited, interval: 1s, backoff: 2, maxInterval: 1m, timeout: 1h }'),
+  attemptTimeout: doc('For activity and workflow (and the forEach shortcut): each attempt\'s own limit. An attempt that takes longer fails with error `Timeout` and is retried like any other error (`retry`); `timeout` still bounds the whole step. The abandoned attempt is not stopped (Durable cannot cancel it): the instance completes once it has ended.', ref('duration'), 'attemptTimeout: 30s\nretry: { maxAttempts: 3, interval: 5s }'),
   timeout: doc('For activity, workflow, forEach and parallel: fail the step with error `Timeout` when it takes longer, retries and back-offs included; inside a forEach or parallel every wait of the body races this deadline. An activity already running is not stopped (Durable cannot cancel it): the workflow moves on, and the instance completes once it has ended. For waitForEvent: how long to wait (see `onTimeout`).', ref('duration'), 'timeout: 5m'),
   result: doc('An expression over `output` (the step\'s raw output) that becomes the step\'s output.', ref('value'), 'result: ${ output.items }'),
   // kind-specific
@@ -96,9 +97,9 @@ const STEP_PROPERTIES: Record<string, Schema> = {
 
 /** Which keys each kind accepts besides its own kind key and the common keys. */
 const KIND_KEYS: Record<(typeof STEP_KIND_KEYS)[number], readonly string[]> = {
-  activity: ['input', 'retry', 'timeout'],
-  workflow: ['input', 'retry', 'timeout'],
-  forEach: ['as', 'maxParallel', 'partitionSize', 'onItemError', 'steps', 'activity', 'workflow', 'input', 'retry', 'timeout'],
+  activity: ['input', 'retry', 'attemptTimeout', 'timeout'],
+  workflow: ['input', 'retry', 'attemptTimeout', 'timeout'],
+  forEach: ['as', 'maxParallel', 'partitionSize', 'onItemError', 'steps', 'activity', 'workflow', 'input', 'retry', 'attemptTimeout', 'timeout'],
   parallel: ['maxParallel', 'timeout'],
   waitForEvent: ['timeout', 'onTimeout'],
   delay: [],
@@ -186,13 +187,18 @@ export function buildSchema(): Schema {
         examples: ['30s', '5m', '24h', 'PT5M'],
       },
       retry: {
+        description: 'One retry policy, or a list of them each handling the errors its `on` lists.',
+        anyOf: [ref('retryPolicy'), { type: 'array', minItems: 1, items: ref('retryPolicy') }],
+      },
+      retryPolicy: {
         type: 'object', additionalProperties: false, required: ['maxAttempts', 'interval'],
         properties: {
-          maxAttempts: doc('Total attempts, the first included.', { type: 'integer', minimum: 1, examples: [3] }),
+          maxAttempts: doc('Total attempts, the first included (in a list of policies: the attempts this policy allows); `unlimited` retries until `timeout`, which it requires.', { anyOf: [{ type: 'integer', minimum: 1 }, { const: 'unlimited' }], examples: [3, 'unlimited'] }),
           interval: doc('Wait before the first retry.', ref('duration')),
           backoff: doc('Multiplier applied to the interval after each retry (1 = constant).', { type: 'number', minimum: 1, default: 1 }),
           maxInterval: doc('Upper bound of the interval.', ref('duration')),
           timeout: doc('Stop retrying once this long has passed since the first attempt started: the last back-off is cut short so one attempt runs at this time, then the step fails with the last attempt\'s error (a `catch` sees it).', ref('duration')),
+          on: doc('In a list of policies: the error names this policy handles (the `name` a `catch` would see, any text of 1 to 200 printable characters). A failure goes to the first policy listing its name, else to the policy without `on`; with no such policy the step fails at once.', { type: 'array', minItems: 1, items: { type: 'string', pattern: ERROR_NAME }, uniqueItems: true }, 'on: [card-declined, "Job Failed"]'),
           nonRetryable: doc('Error names that fail the step at once, without retrying (the `name` a `catch` would see, e.g. `ValidationError` or `card-declined`: 1 to 200 printable characters).', { type: 'array', items: { type: 'string', pattern: ERROR_NAME }, uniqueItems: true }, 'nonRetryable: [ValidationError]'),
         },
       },

@@ -74,3 +74,38 @@ describe('error names at compile time', () => {
     expect(diagnostics(workflow('  - fail: { error: "${ nope }" }'))).toEqual([expect.stringMatching(/^DF302 3:24 unknown name 'nope'/)]);
   });
 });
+
+describe('retry policies per error at compile time', () => {
+  const call = (...retry: string[]): string => workflow('  - activity: SayHello', ...retry);
+
+  it('accepts a list of policies with `on`, `maxAttempts: unlimited` with a timeout, and attemptTimeout', () => {
+    const text = call('    attemptTimeout: 30s', '    retry:', '      - { on: [card-declined, "Job Failed"], maxAttempts: 2, interval: 1m }', '      - { maxAttempts: unlimited, interval: 1s, backoff: 2, maxInterval: 1m, timeout: 1h }');
+    expect(diagnostics(text)).toEqual([]);
+    expect(generated(text)).toContain(
+      'last = yield* rt.activity(run, "SayHello", null, { retry: [{ maxAttempts: 2, intervalMs: 60000, on: ["card-declined", "Job Failed"] }, { intervalMs: 1000, backoff: 2, maxIntervalMs: 60000, timeoutMs: 3600000 }], attemptTimeoutMs: 30000 })',
+    );
+  });
+
+  it('DF102 at `maxAttempts: unlimited` without a timeout', () => {
+    expect(diagnostics(call('    retry: { maxAttempts: unlimited, interval: 1s }'))).toEqual([
+      'DF102 4:27 `maxAttempts: unlimited` needs a `timeout` in the same policy: how long to keep retrying',
+    ]);
+  });
+
+  it('DF105 at a second policy without `on`, and at a name a policy before already handles', () => {
+    expect(diagnostics(call('    retry:', '      - { maxAttempts: 2, interval: 1s }', '      - { maxAttempts: 3, interval: 1s }'))).toEqual([
+      'DF105 6:9 retry policy 2 has no `on`, as policy 1 has: only one policy may handle every other error',
+    ]);
+    expect(diagnostics(call('    retry:', '      - { on: [a-b, c], maxAttempts: 2, interval: 1s }', '      - { on: [d, a-b], maxAttempts: 3, interval: 1s }'))).toEqual([
+      "DF105 6:19 retry policy 2 lists 'a-b', which policy 1 already handles: it would never apply here",
+    ]);
+  });
+
+  it('DF103 / DF105 for a maxAttempts that is neither a count nor unlimited, an empty `on`, or attemptTimeout on a step that makes no call', () => {
+    expect(diagnostics(call('    retry: { maxAttempts: forever, interval: 1s }'))).toEqual([
+      "DF103 4:27 'retry.maxAttempts' in step 1 (activity) must be a whole number of at least 1, or unlimited (with a `timeout`), got string 'forever'",
+    ]);
+    expect(diagnostics(call('    retry: [ { on: [], maxAttempts: 2, interval: 1s } ]'))[0]).toMatch(/^DF105 4:\d+ 'retry.0.on' in step 1 \(activity\) needs at least 1 item/);
+    expect(diagnostics(workflow('  - delay: 1s', '    attemptTimeout: 5s'))[0]).toMatch(/^DF101 4:5 'attemptTimeout' does not apply to step 1 \(delay\)/);
+  });
+});
