@@ -48,12 +48,16 @@ const WORKFLOWS: Record<string, string> = {
   rethrow: ['dsl: 1', 'steps:', '  - try:', '      - activity: Throw', '        input: ${ input }', '    catch:', '      as: err', '      steps:', '        - fail: ${ err }', ''].join('\n'),
   rethrowParent: ['dsl: 1', 'steps:', '  - try:', '      - workflow: rethrow', '        input: ${ input }', '    catch:', '      as: err', '      steps:', '        - set:', '            caught: ${ err }', 'output: ${ vars.caught }', ''].join('\n'),
   failNamed: ['dsl: 1', 'steps:', '  - fail: { error: "Job Failed: stage \\"2\\"", message: exit 3 }', ''].join('\n'),
+  // Each attempt over its own 1 s fails with Timeout and is retried once; the catch sees the second's.
+  attemptTimeout: ['dsl: 1', 'steps:', '  - try:', '      - activity: Slow', '        input: 2500', '        attemptTimeout: 1s', '        retry: { maxAttempts: 2, interval: 300ms }', '    catch:', '      as: err', '      steps:', '        - set:', `            seen: "${caught}"`, 'output: ${ vars.seen }', ''].join('\n'),
+  // Two policies: `Job Failed` gets 3 attempts, anything else 1; the output counts the attempts.
+  perError: ['dsl: 1', 'steps:', '  - try:', '      - activity: Throw', '        input: ${ input }', '        retry:', '          - { on: ["Job Failed"], maxAttempts: 3, interval: 300ms }', '          - { on: [Other], maxAttempts: 1, interval: 1s }', '    catch:', '      as: err', '      steps:', '        - set:', `            seen: "${caught}"`, 'output: ${ vars.seen }', ''].join('\n'),
 };
 
 /** The start input of each workflow (default: {}). */
 const declined = { name: 'card-declined', message: 'card ending 4242 was declined' };
 const fuzzed = errorNames(2026, 40).map((name, i) => ({ name, message: `attempt ${i}: ${[...name].slice(0, 8).join('')}` }));
-const INPUTS: Record<string, unknown> = { errorNames: fuzzed, rethrow: declined, rethrowParent: { name: 'Job Failed', message: 'exit 3' } };
+const INPUTS: Record<string, unknown> = { errorNames: fuzzed, rethrow: declined, rethrowParent: { name: 'Job Failed', message: 'exit 3' }, perError: { name: 'Job Failed', message: 'exit 3' } };
 
 let app: string;
 const engines = new Map<EngineName, Engine>();
@@ -75,7 +79,11 @@ async function finish(engine: Engine, workflow: string): Promise<Record<string, 
   const started = await call('POST', `${engine.url}/api/workflows/${workflow}`, INPUTS[workflow] ?? {});
   expect(started.status, JSON.stringify(started.body)).toBe(202);
   const done = await untilStatus(started.body.statusQueryGetUri, ['Completed', 'Failed'], 90_000);
-  return summary(done.body);
+  if (workflow !== 'perError') return summary(done.body);
+  // the attempts the policy for `Job Failed` allowed, as the history records them
+  const history = await call('GET', `${started.body.statusQueryGetUri}&showHistory=true`);
+  const failures = (history.body.historyEvents as Array<{ EventType: string }>).filter((e) => e.EventType === 'TaskFailed').length;
+  return { ...summary(done.body), failures };
 }
 
 describe.each(Object.keys(WORKFLOWS))('%s on the embedded host and on the real extension', (workflow) => {
@@ -93,8 +101,11 @@ describe.each(Object.keys(WORKFLOWS))('%s on the embedded host and on the real e
       rethrow: `Orchestrator function 'rethrow' failed: "card-declined": card ending 4242 was declined`,
       rethrowParent: { name: 'Job Failed', message: 'exit 3' },
       failNamed: `Orchestrator function 'failNamed' failed: "Job Failed: stage \\"2\\"": exit 3`,
+      attemptTimeout: "Timeout: activity 'Slow' attempt 2 did not finish within 1000 ms",
+      perError: 'Job Failed: exit 3',
     };
     const failed = ['rethrow', 'failNamed'].includes(workflow);
     expect(extension).toMatchObject({ runtimeStatus: failed ? 'Failed' : 'Completed', output: expected[workflow] });
+    if (workflow === 'perError') expect(extension).toMatchObject({ failures: 3 });
   }, 120_000);
 });
