@@ -128,10 +128,16 @@ export function wireError(e: unknown): Error {
   return err;
 }
 
-/** A value as an error message names it: JSON, cut to 100 characters. */
+/** A value as an error message names it: JSON, cut to 100 characters (whole characters, never half a pair). */
 function shown(value: unknown): string {
-  const json = value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value));
-  return json.length > 100 ? `${json.slice(0, 100)}...` : json;
+  let json: string;
+  try {
+    json = value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value));
+  } catch {
+    json = String(value);
+  }
+  const chars = [...json];
+  return chars.length > 100 ? `${chars.slice(0, 100).join('')}...` : json;
 }
 
 /**
