@@ -12,6 +12,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
+import { fromWireText } from './errors';
 import { stepStates } from './flow/state';
 import { nameError, nameErrorCode, urlPart, type NameKind } from './ids';
 import { inputProblem, startVersion, workflowRegistry } from './registry';
@@ -149,6 +150,15 @@ export function instanceInput(s: Pick<InstanceStatus, 'input'>): unknown {
   return envelope ? envelope.input : s.input ?? null;
 }
 
+/**
+ * A failed instance's error: its name and message as a parent's `catch` would see them, and the
+ * text as the Durable extension words it (`Orchestrator function '<workflow>' failed: <name>: <message>`,
+ * its first line).
+ */
+export function instanceError(output: string): { name: string; message: string; text: string } {
+  return { ...fromWireText(output), text: output.split('\n')[0] };
+}
+
 /** The status a workflow user wants to see: flat, with version, progress and times (and the history when given). */
 export function friendlyStatus(s: InstanceStatus, history: boolean | unknown[]): Record<string, unknown> {
   const custom = (s.customStatus ?? null) as { status?: unknown; progress?: unknown } | null;
@@ -160,7 +170,7 @@ export function friendlyStatus(s: InstanceStatus, history: boolean | unknown[]):
     status: s.runtimeStatus,
     input: instanceInput(s),
     output: failed ? null : s.output ?? null,
-    error: failed ? { message: String(s.output ?? '').split('\n')[0] } : null,
+    error: failed ? instanceError(String(s.output ?? '')) : null,
     customStatus: custom?.status ?? null,
     progress: custom?.progress ?? null,
     // Each started step's state by its graph key, for the status pages (runtime/flow/state.ts).

@@ -6,9 +6,10 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import { parseDuration } from '../../runtime/durations';
+import { errorNameProblem } from '../../runtime/errors';
 import { error, type Diagnostic, type Span } from './diagnostics';
 import { splitTemplate } from './expressions';
-import type { Duration, Expression, RetryPolicy, Step, StepCommon, Value, Workflow } from './model';
+import type { Duration, Expression, FailStep, RetryPolicy, Step, StepCommon, Value, Workflow } from './model';
 import { MAX_NAME_LENGTH } from './names';
 import { makeSpan, rangeSpan, type ParsedFile } from './parse';
 
@@ -107,20 +108,79 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
     return { text: t, ms, span: span(node) };
   };
 
-  const retry = (node: Node | undefined): RetryPolicy | undefined => {
-    if (!isMap(node)) return undefined;
+  const names = (node: Node | undefined): string[] =>
+    isSeq(node) ? node.items.flatMap((n) => (isScalar(n) && typeof n.value === 'string' ? [n.value] : [])) : [];
+
+  const policy = (node: YAMLMap): RetryPolicy => {
+    const attempts = get(node, 'maxAttempts');
+    const timeout = duration(get(node, 'timeout'));
+    const unlimited = str(attempts) === 'unlimited';
+    if (unlimited && !timeout) {
+      diagnostics.push(error('DF102', '`maxAttempts: unlimited` needs a `timeout` in the same policy: how long to keep retrying', span(attempts)));
+    }
     return {
-      maxAttempts: num(get(node, 'maxAttempts')) ?? 3,
+      maxAttempts: unlimited ? 'unlimited' : num(attempts) ?? 3,
       interval: duration(get(node, 'interval')) ?? { text: '1s', ms: 1000, span: span(node) },
       backoff: num(get(node, 'backoff')) ?? 1,
       maxInterval: duration(get(node, 'maxInterval')),
-      timeout: duration(get(node, 'timeout')),
-      nonRetryable: (() => {
-        const list = get(node, 'nonRetryable');
-        return isSeq(list) ? list.items.flatMap((n) => (isScalar(n) && typeof n.value === 'string' ? [n.value] : [])) : [];
-      })(),
+      timeout,
+      nonRetryable: names(get(node, 'nonRetryable')),
+      on: get(node, 'on') !== undefined ? names(get(node, 'on')) : undefined,
       span: span(node),
     };
+  };
+
+  /**
+   * `retry`: one policy, or a list of them. In a list, a failure goes to the first policy whose
+   * `on` lists its name, else to the one without `on`: a second catch-all, or a name a policy
+   * before already lists, would never apply, so both are errors where they are written.
+   */
+  const retry = (node: Node | undefined): RetryPolicy | RetryPolicy[] | undefined => {
+    if (isMap(node)) return policy(node);
+    if (!isSeq(node)) return undefined;
+    const list = node.items.filter(isMap).map((n) => policy(n));
+    const seen = new Map<string, number>();
+    let catchAll: number | undefined;
+    list.forEach((p, i) => {
+      if (p.on === undefined) {
+        if (catchAll !== undefined) diagnostics.push(error('DF105', `retry policy ${i + 1} has no \`on\`, as policy ${catchAll + 1} has: only one policy may handle every other error`, p.span));
+        else catchAll = i;
+        return;
+      }
+      const onNode = get(node.items[i] as YAMLMap, 'on');
+      p.on.forEach((name, j) => {
+        const first = seen.get(name);
+        const at = isSeq(onNode) ? span(onNode.items[j] as Node) : p.span;
+        if (first !== undefined) diagnostics.push(error('DF105', `retry policy ${i + 1} lists '${name}', which policy ${first + 1} already handles: it would never apply here`, at));
+        else seen.set(name, i);
+      });
+    });
+    return list;
+  };
+
+  /**
+   * `fail: { error, message }` (the name literal or computed) or `fail: ${ err }` (rethrow). A
+   * literal name is checked here, where it is located: the schema's pattern cannot see lone
+   * surrogates, and the runtime's rule is the one that decides.
+   */
+  const failStep = (common: StepCommon, body: Node | undefined): FailStep => {
+    if (!isMap(body)) {
+      const rethrow = value(body);
+      if (rethrow.kind !== 'expr') {
+        diagnostics.push(error('DF105', 'fail: write `${ err }` (exactly one expression) to fail with a caught error, or `{ error, message }`', rethrow.span));
+      }
+      return { ...common, kind: 'fail', error: str(body) ?? '', rethrow };
+    }
+    const messageNode = get(body, 'message');
+    const message = messageNode !== undefined ? value(messageNode) : undefined;
+    const errorNode = get(body, 'error');
+    const name = value(errorNode);
+    if (name.kind === 'literal') {
+      const problem = errorNameProblem(name.value);
+      if (problem !== undefined) diagnostics.push(error('DF105', `fail: ${JSON.stringify(name.value)} is not an error name: ${problem}`, name.span));
+      return { ...common, kind: 'fail', error: String(name.value ?? ''), message };
+    }
+    return { ...common, kind: 'fail', error: str(errorNode) ?? '', computedError: name, message };
   };
 
   const steps = (node: Node | undefined): Step[] => (isSeq(node) ? node.items.flatMap((n) => stepOf(n as Node)) : []);
@@ -139,6 +199,7 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
       if: get(node, 'if') !== undefined ? value(get(node, 'if')) : undefined,
       // In the forEach shortcut, `retry` belongs to the per-item call.
       retry: isForEach ? undefined : retry(get(node, 'retry')),
+      attemptTimeout: isForEach ? undefined : duration(get(node, 'attemptTimeout')),
       timeout: kind === 'waitForEvent' ? undefined : duration(get(node, 'timeout')),
       result: get(node, 'result') !== undefined ? value(get(node, 'result')) : undefined,
       span: span(node),
@@ -154,7 +215,7 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
         let inner = steps(get(node, 'steps'));
         const call = (['activity', 'workflow'] as const).find((k) => get(node, k) !== undefined);
         if (call) {
-          const shortcut: StepCommon = { span: span(node), kindSpan: keySpan(node, call), retry: retry(get(node, 'retry')) };
+          const shortcut: StepCommon = { span: span(node), kindSpan: keySpan(node, call), retry: retry(get(node, 'retry')), attemptTimeout: duration(get(node, 'attemptTimeout')) };
           inner =
             call === 'activity'
               ? [{ ...shortcut, kind: 'activity', activity: str(get(node, call)) ?? '', input }]
@@ -238,14 +299,7 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
         ];
       }
       case 'fail':
-        return [
-          {
-            ...common,
-            kind,
-            error: (isMap(body) ? str(get(body, 'error')) : str(body)) ?? 'WorkflowFailed',
-            message: isMap(body) && get(body, 'message') !== undefined ? value(get(body, 'message')) : undefined,
-          },
-        ];
+        return [failStep(common, body)];
       case 'continueAsNew':
         return [{ ...common, kind, input: value(body) }];
     }

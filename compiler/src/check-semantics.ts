@@ -137,6 +137,8 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
         list(step.catch.steps, { locals: [...scope.locals, step.catch.as], visible: scope.visible });
         return;
       case 'fail':
+        expr(step.rethrow, scope);
+        expr(step.computedError, scope);
         expr(step.message, scope);
         return;
       case 'continueAsNew':

@@ -33,7 +33,8 @@ export interface Duration {
 }
 
 export interface RetryPolicy {
-  maxAttempts: number;
+  /** Attempts in all, the first included; `unlimited` needs `timeout`. */
+  maxAttempts: number | 'unlimited';
   interval: Duration;
   /** Backoff coefficient; 1 means a constant interval. */
   backoff: number;
@@ -42,6 +43,8 @@ export interface RetryPolicy {
   timeout?: Duration;
   /** Error names that are never retried. */
   nonRetryable: string[];
+  /** The error names this policy handles (in a list of policies); absent: any error no other policy lists. */
+  on?: string[];
   span: Span;
 }
 
@@ -53,7 +56,10 @@ export interface StepCommon {
   idSpan?: Span;
   /** Guard: the step is skipped (its output `null`) when this is falsy. */
   if?: Value;
-  retry?: RetryPolicy;
+  /** One policy, or a list of them each handling the errors its `on` lists. */
+  retry?: RetryPolicy | RetryPolicy[];
+  /** Each attempt's own limit: an attempt over it fails with `Timeout` (and may be retried). */
+  attemptTimeout?: Duration;
   /** Fails the step with error `Timeout` when exceeded (activity, workflow, forEach). */
   timeout?: Duration;
   /** An expression over `output` that becomes the step's output. */
@@ -145,7 +151,12 @@ export interface TryStep extends StepCommon {
 
 export interface FailStep extends StepCommon {
   kind: 'fail';
+  /** The error name as written: a literal name, or the text of `computedError` / `rethrow`. */
   error: string;
+  /** `error: ${ ... }`: the name is computed when the step runs (an invalid one fails with InvalidErrorName). */
+  computedError?: Value;
+  /** `fail: ${ err }`: fails with that error (`{ name, message }`) unchanged. */
+  rethrow?: Value;
   message?: Value;
 }
 

@@ -26,6 +26,14 @@ function doc(description: string, schema: Schema, example?: string): Schema {
 
 const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
 
+/**
+ * An error name: 1 to 200 printable characters, no control characters or line breaks
+ * (runtime/errors.ts `errorNameProblem` is the same rule, which the compiler applies too).
+ */
+export const ERROR_NAME = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]{1,200}$';
+/** An error name, or an expression that computes one. */
+const ERROR_NAME_OR_EXPRESSION = '^(?:[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]{1,200}|[\\s\\S]*\\$\\{[\\s\\S]*)$';
+
 export const STEP_KIND_KEYS = [
   'activity', 'workflow', 'forEach', 'parallel', 'waitForEvent', 'delay', 'until', 'switch', 'set', 'status', 'try', 'fail', 'continueAsNew',
 ] as const;
@@ -46,19 +54,25 @@ const STEP_PROPERTIES: Record<string, Schema> = {
   set: doc('Assigns workflow variables, read later as `vars.<name>`.', { type: 'object', minProperties: 1, propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, additionalProperties: ref('value') }, 'set:\n  total: ${ steps.charges.output.length }'),
   status: doc('Publishes a custom status for the instance (visible in its status query).', ref('value'), 'status: "charging ${ vars.count } orders"'),
   try: doc('Runs steps; if one fails, runs `catch` instead of failing the workflow.', ref('steps'), 'try:\n  - activity: SendReceipt\ncatch:\n  as: err\n  steps:\n    - status: "failed: ${ err.message }"'),
-  fail: doc('Fails the workflow with an error code and message.', {
-    type: 'object', additionalProperties: false, required: ['error'],
-    properties: {
-      error: doc('The error code (an identifier), e.g. Rejected.', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.]*$', maxLength: MAX_NAME_LENGTH }),
-      message: doc('A human message; may be an expression.', ref('value')),
-    },
-  }, 'fail: { error: Rejected, message: "order ${ input.id } was rejected" }'),
+  fail: doc('Fails the workflow (or the enclosing `try`) with an error: `{ error, message }`, or in a catch `${ err }` to fail with the caught error unchanged (rethrow).', {
+    anyOf: [
+      ref('expression'),
+      {
+        type: 'object', additionalProperties: false, required: ['error'],
+        properties: {
+          error: doc('The error name a `catch` sees as `err.name`: 1 to 200 printable characters (spaces, hyphens, dots and colons are fine), e.g. Rejected or card-declined; or an expression `${ ... }` that computes it when the step runs (a computed name that is not valid fails the step with InvalidErrorName).', { type: 'string', pattern: ERROR_NAME_OR_EXPRESSION }),
+          message: doc('A human message; may be an expression. Default: the error name.', ref('value')),
+        },
+      },
+    ],
+  }, 'fail: { error: card-declined, message: "order ${ input.id }: the card was declined" }\n# in a catch, after compensating:\nfail: ${ err }'),
   continueAsNew: doc('Restarts the workflow with this input and an empty history: the way to write eternal workflows.', ref('value'), 'continueAsNew: ${ { cursor: vars.next } }'),
   // common
   id: doc('Names the step so later expressions can read its output as `steps.<id>.output`. Unique in the file.', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, 'id: charge'),
   if: doc('Guard: the step runs only when this expression is true; a skipped step\'s output is null.', { anyOf: [ref('expression'), { type: 'boolean' }] }, 'if: ${ input.total > 0 }'),
   input: doc('The input passed to the activity or child workflow: any value; `${ }` expressions anywhere inside.', ref('value'), 'input: { id: ${ item.id }, retries: 3 }'),
-  retry: doc('Retries a failed activity or child workflow: each attempt a new call, each back-off a durable timer. Inside a capped forEach a retrying item keeps its slot, back-offs included.', ref('retry'), 'retry: { maxAttempts: 3, interval: 5s, backoff: 2 }'),
+  retry: doc('Retries a failed activity or child workflow: each attempt a new call, each back-off a durable timer. One policy, or a list of policies each with `on: [ErrorName, ...]` (at most one without `on`: every other error); a failure goes to the first policy that lists its name, each policy counting its own attempts. Inside a capped forEach a retrying item keeps its slot, back-offs included.', ref('retry'), 'retry: { maxAttempts: 3, interval: 5s, backoff: 2 }\n# or per error:\nretry:\n  - { on: [card-declined], maxAttempts: 2, interval: 1m }\n  - { maxAttempts: unlimited, interval: 1s, backoff: 2, maxInterval: 1m, timeout: 1h }'),
+  attemptTimeout: doc('For activity and workflow (and the forEach shortcut): each attempt\'s own limit. An attempt that takes longer fails with error `Timeout` and is retried like any other error (`retry`); `timeout` still bounds the whole step. The abandoned attempt is not stopped (Durable cannot cancel it): the instance completes once it has ended.', ref('duration'), 'attemptTimeout: 30s\nretry: { maxAttempts: 3, interval: 5s }'),
   timeout: doc('For activity, workflow, forEach and parallel: fail the step with error `Timeout` when it takes longer, retries and back-offs included; inside a forEach or parallel every wait of the body races this deadline. An activity already running is not stopped (Durable cannot cancel it): the workflow moves on, and the instance completes once it has ended. For waitForEvent: how long to wait (see `onTimeout`).', ref('duration'), 'timeout: 5m'),
   result: doc('An expression over `output` (the step\'s raw output) that becomes the step\'s output.', ref('value'), 'result: ${ output.items }'),
   // kind-specific
@@ -72,7 +86,7 @@ const STEP_PROPERTIES: Record<string, Schema> = {
   onItemError: doc('forEach: `fail` (default) fails the step on the first failed item; `continue` puts `{ error: { name, message } }` in that item\'s slot and goes on.', { type: 'string', enum: ['fail', 'continue'], default: 'fail' }, 'onItemError: continue'),
   onTimeout: doc('waitForEvent: what a timeout does: `fail` (default) fails the step with error `Timeout`; `continue` goes on with output null.', { type: 'string', enum: ['fail', 'continue'], default: 'fail' }, 'onTimeout: continue'),
   steps: doc('forEach: the per-item body.', ref('steps')),
-  catch: doc('try: the steps to run when a step of `try` fails; the error is `{ name, message }` under `as` (default `error`).', {
+  catch: doc('try: the steps to run when a step of `try` fails; the error is `{ name, message }` under `as` (default `error`); `fail: ${ err }` in the catch fails with it unchanged.', {
     type: 'object', additionalProperties: false, required: ['steps'],
     properties: {
       as: doc('The name of the caught error in the catch steps (default `error`).', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH, default: 'error' }),
@@ -83,9 +97,9 @@ const STEP_PROPERTIES: Record<string, Schema> = {
 
 /** Which keys each kind accepts besides its own kind key and the common keys. */
 const KIND_KEYS: Record<(typeof STEP_KIND_KEYS)[number], readonly string[]> = {
-  activity: ['input', 'retry', 'timeout'],
-  workflow: ['input', 'retry', 'timeout'],
-  forEach: ['as', 'maxParallel', 'partitionSize', 'onItemError', 'steps', 'activity', 'workflow', 'input', 'retry', 'timeout'],
+  activity: ['input', 'retry', 'attemptTimeout', 'timeout'],
+  workflow: ['input', 'retry', 'attemptTimeout', 'timeout'],
+  forEach: ['as', 'maxParallel', 'partitionSize', 'onItemError', 'steps', 'activity', 'workflow', 'input', 'retry', 'attemptTimeout', 'timeout'],
   parallel: ['maxParallel', 'timeout'],
   waitForEvent: ['timeout', 'onTimeout'],
   delay: [],
@@ -173,14 +187,19 @@ export function buildSchema(): Schema {
         examples: ['30s', '5m', '24h', 'PT5M'],
       },
       retry: {
+        description: 'One retry policy, or a list of them each handling the errors its `on` lists.',
+        anyOf: [ref('retryPolicy'), { type: 'array', minItems: 1, items: ref('retryPolicy') }],
+      },
+      retryPolicy: {
         type: 'object', additionalProperties: false, required: ['maxAttempts', 'interval'],
         properties: {
-          maxAttempts: doc('Total attempts, the first included.', { type: 'integer', minimum: 1, examples: [3] }),
+          maxAttempts: doc('Total attempts, the first included (in a list of policies: the attempts this policy allows); `unlimited` retries until `timeout`, which it requires.', { anyOf: [{ type: 'integer', minimum: 1 }, { const: 'unlimited' }], examples: [3, 'unlimited'] }),
           interval: doc('Wait before the first retry.', ref('duration')),
           backoff: doc('Multiplier applied to the interval after each retry (1 = constant).', { type: 'number', minimum: 1, default: 1 }),
           maxInterval: doc('Upper bound of the interval.', ref('duration')),
           timeout: doc('Stop retrying once this long has passed since the first attempt started: the last back-off is cut short so one attempt runs at this time, then the step fails with the last attempt\'s error (a `catch` sees it).', ref('duration')),
-          nonRetryable: doc('Error names that fail the step at once, without retrying (the `name` a `catch` would see, e.g. `ValidationError`).', { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_$][A-Za-z0-9_$.]*$', maxLength: MAX_NAME_LENGTH }, uniqueItems: true }, 'nonRetryable: [ValidationError]'),
+          on: doc('In a list of policies: the error names this policy handles (the `name` a `catch` would see, any text of 1 to 200 printable characters). A failure goes to the first policy listing its name, else to the policy without `on`; with no such policy the step fails at once.', { type: 'array', minItems: 1, items: { type: 'string', pattern: ERROR_NAME }, uniqueItems: true }, 'on: [card-declined, "Job Failed"]'),
+          nonRetryable: doc('Error names that fail the step at once, without retrying (the `name` a `catch` would see, e.g. `ValidationError` or `card-declined`: 1 to 200 printable characters).', { type: 'array', items: { type: 'string', pattern: ERROR_NAME }, uniqueItems: true }, 'nonRetryable: [ValidationError]'),
         },
       },
       steps: { type: 'array', items: ref('step'), description: 'A list of steps.' },

@@ -6,6 +6,7 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { error, sortDiagnostics, type Diagnostic } from './diagnostics';
+import { MAX_ERROR_NAME_LENGTH } from '../../runtime/errors';
 import { MAX_NAME_LENGTH } from './names';
 import type { JsonPath, Locator } from './parse';
 import { buildSchema, keysOfKind, STEP_KIND_KEYS } from './schema';
@@ -147,6 +148,9 @@ const ANY_OF_EXPECT: Record<string, string> = {
   singleton: 'true, false or a mapping with `key`',
   if: 'an expression `${ ... }` or true/false',
   forEach: 'an expression `${ ... }` or a list',
+  fail: 'a mapping `{ error, message }`, or an expression `${ err }` that fails with a caught error (rethrow)',
+  retry: 'a retry policy `{ maxAttempts, interval, ... }` or a list of them',
+  maxAttempts: 'a whole number of at least 1, or unlimited (with a `timeout`)',
 };
 
 /** Decides every step's kind; steps with none or two get one diagnostic and are blocked. */
@@ -346,14 +350,15 @@ function switchCase(data: unknown, path: JsonPath, value: unknown, locate: Locat
  */
 function collapse(list: Diagnostic[], errors: ErrorObject[]): Diagnostic[] {
   const misspelt = new Set(list.filter((d) => d.code === 'DF101').map((d) => /did you mean '([^']+)'/.exec(d.message)?.[1]).filter(Boolean));
-  const inner = errors.filter((e) => !['anyOf', 'if', 'oneOf', 'allOf', 'not'].includes(e.keyword));
+  // A nested anyOf's verdict (retry's maxAttempts inside retry) explains the outer one.
+  const inner = errors.filter((e) => !['if', 'oneOf', 'allOf', 'not'].includes(e.keyword));
   return list.filter((d) => {
     if (d.code === 'DF102') {
       const key = /missing required key '([^']+)'/.exec(d.message)?.[1];
       if (key && misspelt.has(key)) return false;
     }
     const anyOfPath = (d as Diagnostic & { anyOfPath?: string }).anyOfPath;
-    if (anyOfPath !== undefined && inner.some((e) => e.instancePath === anyOfPath || e.instancePath.startsWith(anyOfPath + '/'))) return false;
+    if (anyOfPath !== undefined && inner.some((e) => (e.instancePath === anyOfPath && e.keyword !== 'anyOf') || e.instancePath.startsWith(anyOfPath + '/'))) return false;
     return true;
   });
 }
@@ -369,7 +374,7 @@ function describeConstraint(e: ErrorObject, path: JsonPath, parent: Schema, valu
       if (key === 'id' || key === 'as') return `must be an identifier (letters, digits, _; not starting with a digit); ${got}`;
       if (key === 'activity') return `must be the name of an exported function (letters, digits and _, starting with a letter); ${got}`;
       if (key === 'description') return 'must not be blank';
-      if (key === 'error') return `must be an error code like Rejected (letters, digits, _ and .); ${got}`;
+      if (key === 'error' || path[path.length - 2] === 'nonRetryable' || path[path.length - 2] === 'on') return `must be an error name: 1 to ${MAX_ERROR_NAME_LENGTH} printable characters (no control characters or line breaks)${key === 'error' ? ', or an expression `${ ... }`' : ''}; ${got}`;
       if (key === 'schedule') return `must be an NCRONTAB schedule of 6 fields (second minute hour day month weekday) like '0 */5 * * * *'; ${got}`;
       if (key === 'route') return `must be a literal route like orders/process: segments of letters, digits, '.', '_', '~' and '-' (no parameters like {id}, no '.' or '..' segments); ${got}`;
       return `does not have the expected form (${String(p.pattern)}); ${got}`;

@@ -46,22 +46,28 @@ function ms(d: Duration): string {
   return String(d.ms);
 }
 
-/** A step's `retry` as an rt.RetryPolicy literal. */
+/** One retry policy as an rt.RetryPolicy literal (no `maxAttempts`: unlimited). */
 function retryCode(r: RetryPolicy): string {
   const fields = [
-    `maxAttempts: ${r.maxAttempts}`,
+    r.maxAttempts !== 'unlimited' ? `maxAttempts: ${r.maxAttempts}` : undefined,
     `intervalMs: ${ms(r.interval)}`,
     r.backoff !== 1 ? `backoff: ${r.backoff}` : undefined,
     r.maxInterval ? `maxIntervalMs: ${ms(r.maxInterval)}` : undefined,
     r.timeout ? `timeoutMs: ${ms(r.timeout)}` : undefined,
     r.nonRetryable.length ? `nonRetryable: [${r.nonRetryable.map(literal).join(', ')}]` : undefined,
+    r.on ? `on: [${r.on.map(literal).join(', ')}]` : undefined,
   ].filter(Boolean);
   return `{ ${fields.join(', ')} }`;
 }
 
-/** The step's retry and timeout as rt.CallOptions, or nothing when it has neither. */
+/** The step's retry, attempt timeout and timeout as rt.CallOptions, or nothing when it has none. */
 function callOptions(step: Step): string {
-  const fields = [step.retry ? `retry: ${retryCode(step.retry)}` : undefined, step.timeout ? `timeoutMs: ${ms(step.timeout)}` : undefined].filter(Boolean);
+  const retry = Array.isArray(step.retry) ? `[${step.retry.map(retryCode).join(', ')}]` : step.retry ? retryCode(step.retry) : undefined;
+  const fields = [
+    retry ? `retry: ${retry}` : undefined,
+    step.attemptTimeout ? `attemptTimeoutMs: ${ms(step.attemptTimeout)}` : undefined,
+    step.timeout ? `timeoutMs: ${ms(step.timeout)}` : undefined,
+  ].filter(Boolean);
   return fields.length ? `, { ${fields.join(', ')} }` : '';
 }
 
@@ -149,6 +155,9 @@ function kindCode(step: Step, c: StepContext): Lines {
         '}',
       ];
     case 'fail':
+      // A rethrow or a computed name is checked when it runs (runtime/errors.ts: InvalidErrorName).
+      if (step.rethrow) return [`throw rt.rethrow(${v(step.rethrow)});`];
+      if (step.computedError) return [`throw rt.failWith(${v(step.computedError)}, ${step.message ? `rt.text(${v(step.message)})` : 'undefined'});`];
       return [`throw new rt.WorkflowError(${literal(step.error)}, ${step.message ? `rt.text(${v(step.message)})` : literal(step.error)});`];
     case 'continueAsNew':
       // The next execution runs the latest version (runtime/versions.ts).

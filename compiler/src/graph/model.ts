@@ -85,8 +85,11 @@ export function valueText(v: Value): string {
   }
 }
 
-function retryBadge(r: RetryPolicy | undefined): string[] {
-  return r ? [`retry ×${r.maxAttempts}`] : [];
+function retryBadge(r: RetryPolicy | RetryPolicy[] | undefined): string[] {
+  const times = (p: RetryPolicy): string => (p.maxAttempts === 'unlimited' ? `retry until ${p.timeout?.text ?? ''}` : `retry ×${p.maxAttempts}`);
+  if (!r) return [];
+  if (!Array.isArray(r)) return [times(r)];
+  return r.map((p) => (p.on ? `${times(p)} on ${clip(p.on.join(', '), 30)}` : `${times(p)} otherwise`));
 }
 
 function durationBadge(prefix: string, d: Duration | undefined): string[] {
@@ -103,9 +106,9 @@ function describe(step: Step): { title: string; kind: string; badges: string[] }
   const common = [...(step.if ? [`if ${clip(valueText(step.if), 32)}`] : [])];
   switch (step.kind) {
     case 'activity':
-      return { title: step.activity, kind: 'activity', badges: [...retryBadge(step.retry), ...durationBadge('timeout', step.timeout), ...common] };
+      return { title: step.activity, kind: 'activity', badges: [...retryBadge(step.retry), ...durationBadge('attempt timeout', step.attemptTimeout), ...durationBadge('timeout', step.timeout), ...common] };
     case 'workflow':
-      return { title: step.workflow, kind: 'sub-workflow', badges: [...retryBadge(step.retry), ...durationBadge('timeout', step.timeout), ...common] };
+      return { title: step.workflow, kind: 'sub-workflow', badges: [...retryBadge(step.retry), ...durationBadge('attempt timeout', step.attemptTimeout), ...durationBadge('timeout', step.timeout), ...common] };
     case 'forEach': {
       const call = isShortcut(step) ? step.steps[0] : undefined;
       const what = call?.kind === 'activity' ? ` → ${call.activity}` : call?.kind === 'workflow' ? ` → workflow ${call.workflow}` : '';
@@ -116,6 +119,7 @@ function describe(step: Step): { title: string; kind: string; badges: string[] }
         badges: [
           ...(step.maxParallel !== undefined ? [`max ${step.maxParallel} at once`] : []),
           ...retryBadge(call?.retry),
+          ...durationBadge('attempt timeout', call?.attemptTimeout),
           ...(step.onItemError === 'continue' ? ['on item error: continue'] : []),
           ...durationBadge('timeout', step.timeout),
           ...(size > 0 ? [] : ['not partitioned']),
@@ -148,7 +152,7 @@ function describe(step: Step): { title: string; kind: string; badges: string[] }
     case 'try':
       return { title: 'try / catch', kind: 'try', badges: common };
     case 'fail':
-      return { title: `fail ${step.error}`, kind: 'fail', badges: common };
+      return { title: step.rethrow ? `fail with ${clip(valueText(step.rethrow), 40)}` : `fail ${clip(step.computedError ? valueText(step.computedError) : step.error, 40)}`, kind: 'fail', badges: common };
     case 'continueAsNew':
       return { title: 'continue as new', kind: 'continueAsNew', badges: common };
   }

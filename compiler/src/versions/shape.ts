@@ -70,9 +70,11 @@ export function canonicalValue(v: Value): unknown {
 
 const ms = (d: Duration | undefined): number | null => (d ? d.ms : null);
 
-function retryShape(r: RetryPolicy | undefined): unknown {
+function retryShape(r: RetryPolicy | RetryPolicy[] | undefined): unknown {
   if (!r) return null;
-  return { maxAttempts: r.maxAttempts, interval: r.interval.ms, backoff: r.backoff, maxInterval: ms(r.maxInterval), timeout: ms(r.timeout), nonRetryable: r.nonRetryable };
+  if (Array.isArray(r)) return r.map(retryShape);
+  // `on` only when written, so a policy's shape is the same as before lists of policies existed.
+  return { maxAttempts: r.maxAttempts, interval: r.interval.ms, backoff: r.backoff, maxInterval: ms(r.maxInterval), timeout: ms(r.timeout), nonRetryable: r.nonRetryable, ...(r.on ? { on: r.on } : {}) };
 }
 
 /** The name a forEach is known by at run time: in progress reports and to the slices that run its body. */
@@ -125,7 +127,8 @@ function stepShape(step: Step, calls: Readonly<Record<string, number>>): ShapeSt
   };
   plain('id', step.id, step.idSpan);
   value('if', step.if);
-  plain('retry', retryShape(step.retry), step.retry?.span);
+  plain('retry', retryShape(step.retry), Array.isArray(step.retry) ? step.retry[0]?.span : step.retry?.span);
+  if (step.attemptTimeout) plain('attemptTimeout', step.attemptTimeout.ms, step.attemptTimeout.span);
   plain('timeout', ms(step.timeout), step.timeout?.span);
   value('result', step.result);
   switch (step.kind) {
@@ -185,7 +188,9 @@ function stepShape(step: Step, calls: Readonly<Record<string, number>>): ShapeSt
       list('catch', step.catch.steps);
       break;
     case 'fail':
-      plain('error', step.error, step.kindSpan);
+      if (step.rethrow) value('rethrow', step.rethrow);
+      else if (step.computedError) value('error', step.computedError);
+      else plain('error', step.error, step.kindSpan);
       value('message', step.message);
       break;
     case 'continueAsNew':
