@@ -193,7 +193,8 @@ const NAMESPACES = new Set(Object.keys(ALLOWED_NAMESPACE_MEMBERS));
 const FORBIDDEN_MEMBERS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
 const HOOKS = new Set(['toString', 'valueOf', 'toJSON', 'toLocaleString', 'then']);
 const FREE = new Set(['input', 'steps', 'vars', 'item', 'index', ...ALLOWED_GLOBAL_FUNCTIONS, ...ALLOWED_GLOBAL_VALUES]);
-const RUNTIME_CALLS = new Set(['key', 'newKey', 'entries']);
+// listSource, spread and sized: the allocation limits (runtime/limits.ts).
+const RUNTIME_CALLS = new Set(['key', 'newKey', 'entries', 'listSource', 'spread', 'sized']);
 
 function staticViolations(code: string): string[] {
   const file = ts.createSourceFile('t.ts', `(${code})`, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
