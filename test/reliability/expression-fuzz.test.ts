@@ -407,7 +407,7 @@ describe(`expression fuzz (EXPR_FUZZ_SEED=${SEED}, ${CASES} cases)`, () => {
           } catch (e) {
             stats.threw++;
             // Ordinary failures only (a trap passes through, so nothing is hidden by catching here).
-            expect(e instanceof Error ? e.name : typeof e, `${where}: ${String(e)}`).toMatch(/^(TypeError|RangeError|SyntaxError|ForbiddenKey|URIError)$/);
+            expect(e instanceof Error ? e.name : typeof e, `${where}: ${String(e)}`).toMatch(/^(TypeError|RangeError|SyntaxError|ForbiddenKey|LimitExceeded|URIError)$/);
           }
         }
       } finally {
@@ -473,7 +473,7 @@ describe(`expression fuzz (EXPR_FUZZ_SEED=${SEED}, ${CASES} cases)`, () => {
         const traps = installTraps(suspect);
         try {
           const state = await harness.start(`f${i}`, input).runToCompletion();
-          if (state.error) expect(state.error, source).toMatch(/TypeError|RangeError|SyntaxError|ForbiddenKey|URIError/);
+          if (state.error) expect(state.error, source).toMatch(/TypeError|RangeError|SyntaxError|ForbiddenKey|LimitExceeded|URIError/);
         } finally {
           traps.restore();
         }
