@@ -159,7 +159,7 @@ export class EpisodePool {
         return;
       }
       if (m.ok) job.resolve(m.result as EpisodeResult);
-      else job.reject(new Error(m.error));
+      else job.reject(m.limit ? new EpisodeLimitError(m.error) : new Error(m.error));
       this.dispatch(slot);
     });
     worker.on('error', () => undefined); // a failed send or kill is followed by 'exit'

@@ -21,7 +21,7 @@ export interface EpisodeRequest {
 
 export type EpisodeReply =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: string }
+  | { id: number; ok: false; error: string; /** A limit of the host's, not a failure of the episode's code. */ limit?: true }
   | { id: number; needHistory: true }
   | { ready: true };
 
@@ -77,7 +77,7 @@ async function answer(raw: string): Promise<void> {
   }
   if (text.length > maxReplyChars) {
     // Checked before it is sent: the host would otherwise have to hold and parse all of it.
-    reply = { id: req.id, ok: false, error: `LimitExceeded: the episode's reply (its output, custom status and new work) is ${text.length} characters of JSON, more than the host's limit of ${maxReplyChars}` };
+    reply = { id: req.id, ok: false, limit: true, error: `LimitExceeded: the episode's reply (its output, custom status and new work) is ${text.length} characters of JSON, more than the host's limit of ${maxReplyChars}` };
     text = JSON.stringify(reply);
   }
   if ('ok' in reply && !reply.ok) histories.delete(req.input.instanceId);

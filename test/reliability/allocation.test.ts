@@ -36,6 +36,8 @@ const WORKFLOWS: Record<string, string> = {
   // Within every per-call limit (10 million characters, made flat by trim), but a thousand of
   // them: only the episode process's heap limit stops this one.
   bigInPieces: big("Array.from({ length: 1000 }, (_, i) => ('x'.repeat(input.n / 30) + i).trim())"),
+  // Eight strings of ten million characters: each within the limits, the reply over 64 MiB.
+  bigOutput: big("Array.from({ length: 8 }, () => 'x'.repeat(input.n / 30))").replace('vars.big.length', 'vars.big'),
   bigResult: `dsl: 1\ninput:\n  type: object\n  properties:\n    n: { type: integer, minimum: 0 }\nsteps:\n  - activity: Huge\n    input: \${ input.n }\n`,
 };
 
@@ -132,6 +134,13 @@ describe('an input of 300 million, valid by its schema, fails its instance and l
     const done = await runToEnd('bigResult', { n: 100_000_000 });
     expect(done.runtimeStatus).toBe('Failed');
     expect(String(done.output)).toMatch(/^Orchestrator function 'bigResult' failed: LimitExceeded: activity 'Huge' returned 100000002 characters of JSON, more than the host's limit of 67108864/);
+    await hostServes();
+  }, 120_000);
+
+  it('an episode whose reply is too large for the host fails with LimitExceeded in its process', async () => {
+    const done = await runToEnd('bigOutput', { n: N });
+    expect(done.runtimeStatus).toBe('Failed');
+    expect(String(done.output)).toMatch(/^Orchestrator function 'bigOutput' failed: LimitExceeded: the episode's reply \(its output, custom status and new work\) is \d+ characters of JSON, more than the host's limit of 67108864/);
     await hostServes();
   }, 120_000);
 
