@@ -156,6 +156,7 @@ export class EpisodePool {
         // The process has no (or a stale) copy of this instance's history: send it once.
         job.request = { ...job.request, input: { ...job.full, played: job.loadPlayed() } };
         this.post(slot, job);
+        this.dispatch(slot);
         return;
       }
       if (m.ok) job.resolve(m.result as EpisodeResult);
@@ -206,9 +207,18 @@ export class EpisodePool {
   }
 
   private post(slot: Slot, job: Job): void {
+    let text: string;
+    try {
+      text = JSON.stringify(job.request);
+    } catch (e) {
+      // A history too large for one string (V8's limit is about 512 million characters): the
+      // instance cannot run here. Thrown from a message handler, this would end the host.
+      job.reject(new EpisodeLimitError(`LimitExceeded: the instance's history cannot be sent to an episode process: ${e instanceof Error ? e.message : String(e)}`));
+      return;
+    }
     slot.posted.push(job);
     if (slot.posted.length === 1) this.budget(slot);
-    if (slot.worker.connected) slot.worker.send(JSON.stringify(job.request));
+    if (slot.worker.connected) slot.worker.send(text);
   }
 
   private dispatch(slot: Slot): void {
