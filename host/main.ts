@@ -30,11 +30,11 @@ export interface HostOptions {
   verbose?: boolean;
   quiet?: boolean;
   log?: (line: string) => void;
-  /** Threads that run orchestration episodes (default defaultEpisodeThreads(); 0 runs them in the host's own thread, for debugging). */
+  /** Episode processes that run orchestration episodes (default defaultEpisodeThreads(); 0 runs them in the host's own thread, for debugging). */
   episodeThreads?: number;
   /** An episode running longer fails its instance (default 10 s). */
   episodeBudgetMs?: number;
-  /** Each episode thread's heap limit in MB (default 512). */
+  /** Each episode process's heap limit in MB (default 512). */
   episodeHeapMb?: number;
   /** How long an activity's lease lasts before it is renewed (default 5 minutes; tests shorten it). */
   leaseMs?: number;
@@ -77,7 +77,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const lock = lockDatabase(dbFile);
 
   const api = loadApp(entry);
-  // Activities run in worker processes (at least one), episodes in worker threads: user code that
+  // Activities run in worker processes (at least one), episodes in episode processes: user code that
   // exits, crashes, loops or exhausts memory costs a worker, never the host.
   const processCount = Math.max(1, Number(process.env.FUNCTIONS_WORKER_PROCESS_COUNT ?? 1) || 1);
   const workers = new WorkerPool(entry, processCount, { functionTimeoutMs: functionTimeout, log: (line) => log.info(line) });
@@ -122,7 +122,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
 
   log.info(`durable-flow host: ${api.registrations.size} functions from ${path.relative(process.cwd(), entry) || entry}, task hub '${hubName}'`);
   logRoutes(api, url, log);
-  log.info(`activities run in ${workers.size} worker process${workers.size === 1 ? '' : 'es'} (FUNCTIONS_WORKER_PROCESS_COUNT), orchestrations in ${episodes ? `${threads} thread${threads === 1 ? '' : 's'}` : "the host's thread"}`);
+  log.info(`activities run in ${workers.size} worker process${workers.size === 1 ? '' : 'es'} (FUNCTIONS_WORKER_PROCESS_COUNT), orchestrations in ${episodes ? `${threads} episode process${threads === 1 ? '' : 'es'} (--episode-threads)` : "the host's thread"}`);
   if (keys) log.info(`keys are enforced: function key ${keys.function}, master key ${keys.master}`);
 
   return {

@@ -1,5 +1,8 @@
 /** Helpers for values computed by workflow expressions. */
 
+// The allocation limits (listSource, spread, sized) are expression helpers too.
+export * from './limits';
+
 /** User data is JSON of any shape: expressions are checked by the compiler, not by the type system. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;

@@ -14,7 +14,7 @@ export function* fanOutV1(run: rt.WorkflowRun): Generator<df.Task, rt.Json, rt.J
 
   // workflows/fanOut.yaml:13 · tasks: forEach
   run.step("0");
-  last = yield* rt.forEach(run, steps, { step: "tasks", items: Array.from({ length: input?.taskCount ?? 100 }, (_: rt.Json, i: rt.Json) => i), maxParallel: 10, onItemError: "fail", partition: tasksPartition }, tasksBody);
+  last = yield* rt.forEach(run, steps, { step: "tasks", items: Array.from(rt.listSource({ length: input?.taskCount ?? 100 }), (_: rt.Json, i: rt.Json) => i), maxParallel: 10, onItemError: "fail", partition: tasksPartition }, tasksBody);
   steps.tasks = { output: last };
 
   return { count: steps.tasks.output.length, first: steps.tasks.output[0], last: steps.tasks.output.at(-1) };

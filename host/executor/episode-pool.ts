@@ -1,15 +1,19 @@
 /**
- * Runs orchestration episodes in worker threads, each thread one episode at a time (with a few
- * more sent ahead, so it never waits for the host thread between them), under a time budget and a
- * heap limit. An episode over its budget, or out of memory, costs its thread (the
- * thread is replaced) and fails with an error that says so; the host's event loop never blocks
- * on orchestrator code.
+ * Runs orchestration episodes in episode processes, each one episode at a time (with a few more
+ * sent ahead, so it never waits for the host between them), under a time budget and a heap limit.
+ * An episode over its budget, or out of memory, costs its process (the process is replaced) and
+ * fails with an error that says so; the host's event loop never blocks on orchestrator code.
  *
- * Each instance's episodes go to the same thread, which keeps that instance's history
+ * Processes, not worker threads: V8 ends the whole process when one allocation cannot be met
+ * (`FATAL ERROR: ... JavaScript heap out of memory`), and a worker thread's resourceLimits give it
+ * only 16 MB of grace, so `Array.from({ length: 3e8 })` in a thread took the host down with it.
+ * In a process of its own, that costs the episode's process only.
+ *
+ * Each instance's episodes go to the same process, which keeps that instance's history
  * (episode-thread.ts): a request carries only the new events, not the whole history.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { EpisodeInput, EpisodeResult, PlayedHistory } from './episode-runner';
 import type { EpisodeReply, EpisodeRequest } from './episode-thread';
 
@@ -19,43 +23,50 @@ export interface EpisodePoolOptions {
   threads: number;
   /** An episode running longer than this fails its instance (ms). */
   budgetMs: number;
-  /** Each thread's old-generation heap limit (MB). */
+  /** Each process's old-generation heap limit (MB). */
   heapMb: number;
+  /** The longest reply (JSON characters) an episode may send the host: output, status, new work. */
+  maxReplyChars?: number;
 }
+
+/** The default of `maxReplyChars`: 64 MiB of JSON, far above any real episode's reply. */
+export const MAX_REPLY_CHARS = 64 * 1024 * 1024;
 
 /** Why an episode could not run: its instance fails with this message. */
 export class EpisodeLimitError extends Error {}
 
 interface Job {
   request: EpisodeRequest;
-  /** The request with everything, for when the thread has no copy. */
+  /** The request with everything, for when the process has no copy. */
   full: EpisodeInput;
   loadPlayed: () => PlayedHistory;
   resolve: (r: EpisodeResult) => void;
   reject: (e: Error) => void;
 }
 
-/** One thread slot: the thread in it (replaced when it dies) and the jobs for its instances. */
+/** One slot: the episode process in it (replaced when it dies) and the jobs for its instances. */
 interface Slot {
-  worker: Worker;
+  worker: ChildProcess;
+  /** The end of what the process wrote to stderr: says whether it died of an out-of-memory. */
+  stderrTail: string;
   ready: Promise<void>;
   /** Loaded the app: only then does it take jobs, so loading never counts against a budget. */
   isReady: boolean;
   /**
-   * Jobs sent to the thread and not yet answered, in the order sent. The thread runs them one at
+   * Jobs sent to the process and not yet answered, in the order sent. It runs them one at
    * a time in that order, so the first is the one it is running.
    */
   posted: Job[];
-  /** The budget of the job the thread is running (posted[0]). */
+  /** The budget of the job the process is running (posted[0]). */
   timer?: NodeJS.Timeout;
   /** Jobs not sent yet. */
   queue: Job[];
 }
 
 /**
- * Jobs a thread holds at once: it starts the next as soon as it answers one, instead of waiting
+ * Jobs a process holds at once: it starts the next as soon as it answers one, instead of waiting
  * for the host thread to read the answer and send the next (which, with many instances at once,
- * left the thread idle while the host thread was busy).
+ * left it idle while the host thread was busy).
  */
 const PIPELINE = 8;
 
@@ -66,19 +77,19 @@ export class EpisodePool {
 
   constructor(private readonly options: EpisodePoolOptions) {
     for (let i = 0; i < options.threads; i++) {
-      const slot: Slot = { worker: undefined as unknown as Worker, ready: Promise.resolve(), isReady: false, posted: [], queue: [] };
+      const slot: Slot = { worker: undefined as unknown as ChildProcess, stderrTail: '', ready: Promise.resolve(), isReady: false, posted: [], queue: [] };
       this.slots.push(slot);
       this.spawn(slot);
     }
   }
 
-  /** Resolves once every thread has loaded the app (a thread that cannot load it rejects). */
+  /** Resolves once every process has loaded the app (one that cannot load it rejects). */
   async ready(): Promise<void> {
     await Promise.all(this.slots.map((s) => s.ready));
   }
 
   /**
-   * Runs an episode on the thread that keeps its instance's history and input (the same thread
+   * Runs an episode on the process that keeps its instance's history and input (the same process
    * every time): after an execution's first episode only the new events travel.
    */
   run(input: EpisodeInput, loadPlayed: () => PlayedHistory): Promise<EpisodeResult> {
@@ -97,7 +108,7 @@ export class EpisodePool {
       for (const j of [...s.posted.splice(0), ...s.queue.splice(0)]) j.reject(new Error('the episode pool is closed'));
       clearTimeout(s.timer);
     }
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(this.slots.map((s) => stop(s.worker)));
   }
 
   /** A stable slot for an instance id (FNV-1a). */
@@ -107,59 +118,68 @@ export class EpisodePool {
     return (h >>> 0) % this.slots.length;
   }
 
-  /** Starts a thread in `slot` (at first, and to replace one that died or was stopped). */
+  /** Starts a process in `slot` (at first, and to replace one that died or was stopped). */
   private spawn(slot: Slot): void {
-    const worker = new Worker(path.join(__dirname, 'episode-thread.ts'), {
-      workerData: { entry: this.options.entry },
-      execArgv: ['--require', require.resolve('tsx/cjs')],
-      resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb },
-      stdout: false,
-      stderr: false,
+    const maxReplyChars = this.options.maxReplyChars ?? MAX_REPLY_CHARS;
+    const worker = fork(path.join(__dirname, 'episode-thread.ts'), [this.options.entry, String(maxReplyChars)], {
+      execArgv: ['--require', require.resolve('tsx/cjs'), `--max-old-space-size=${this.options.heapMb}`],
+      // Requests and replies travel as JSON text; 'advanced' passes a string as it is (no second escaping).
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
     slot.worker = worker;
+    slot.stderrTail = '';
     slot.isReady = false;
+    worker.stderr!.on('data', (b: Buffer) => {
+      process.stderr.write(b);
+      if (slot.worker === worker) slot.stderrTail = (slot.stderrTail + b.toString('utf8')).slice(-4096);
+    });
     slot.ready = new Promise<void>((resolve, reject) => {
       worker.once('message', () => {
         slot.isReady = true;
         resolve();
       });
-      worker.once('error', reject);
+      worker.once('exit', (code, signal) => reject(new Error(`the episode process exited (${signal ? `signal ${signal}` : `code ${code}`}) while loading the app:\n${slot.stderrTail}`)));
     });
     slot.ready.catch(() => undefined);
     worker.on('message', (raw: string) => {
-      // Requests and replies travel as JSON text: one string is cheaper to pass between threads
-      // than the structured clone of many small history objects.
-      const m = JSON.parse(raw) as EpisodeReply;
+      // Requests and replies travel as JSON text: one string is cheaper to pass than the
+      // structured clone of many small history objects.
       if (slot.worker !== worker) return;
+      const m = JSON.parse(raw) as EpisodeReply;
       if ('ready' in m) return this.dispatch(slot);
       const job = slot.posted[0];
       if (!job || job.request.id !== m.id) return;
       slot.posted.shift();
       this.budget(slot);
       if ('needHistory' in m) {
-        // The thread has no (or a stale) copy of this instance's history: send it once.
+        // The process has no (or a stale) copy of this instance's history: send it once.
         job.request = { ...job.request, input: { ...job.full, played: job.loadPlayed() } };
         this.post(slot, job);
+        this.dispatch(slot);
         return;
       }
       if (m.ok) job.resolve(m.result as EpisodeResult);
-      else job.reject(new Error(m.error));
+      else job.reject(m.limit ? new EpisodeLimitError(m.error) : new Error(m.error));
       this.dispatch(slot);
     });
-    worker.on('error', (e: Error & { code?: string }) => {
-      if (slot.worker !== worker) return;
+    worker.on('error', () => undefined); // a failed send or kill is followed by 'exit'
+    worker.on('exit', (code, signal) => {
+      if (slot.worker !== worker || this.closed) return;
+      // V8 prints this and aborts when an allocation cannot be met.
+      const oom = /heap out of memory|Allocation failed/.test(slot.stderrTail);
       this.stopped(
         slot,
-        e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        oom
           ? new EpisodeLimitError(`the episode ran out of memory (the limit is ${this.options.heapMb} MB): the orchestrator holds too much (a huge list or input?)`)
-          : new EpisodeLimitError(`the episode's thread failed: ${e.message}`),
+          : new EpisodeLimitError(`the episode's process exited (${signal ? `signal ${signal}` : `code ${code}`})`),
       );
     });
   }
 
   /**
-   * The thread is gone or being replaced while running posted[0]: that job fails with `error`;
-   * the jobs behind it never started, and wait for the new thread (which asks for their history).
+   * The process is gone or being replaced while running posted[0]: that job fails with `error`;
+   * the jobs behind it never started, and wait for the new process (which asks for their history).
    */
   private stopped(slot: Slot, error: Error): void {
     clearTimeout(slot.timer);
@@ -167,11 +187,11 @@ export class EpisodePool {
     const [running, ...waiting] = slot.posted.splice(0);
     slot.queue.unshift(...waiting);
     running?.reject(error);
-    void slot.worker.terminate();
+    void stop(slot.worker);
     if (!this.closed) this.spawn(slot);
   }
 
-  /** Times the job the thread runs now (posted[0]), from when it started: when the one before it was answered. */
+  /** Times the job the process runs now (posted[0]), from when it started: when the one before it was answered. */
   private budget(slot: Slot): void {
     clearTimeout(slot.timer);
     slot.timer = undefined;
@@ -187,13 +207,31 @@ export class EpisodePool {
   }
 
   private post(slot: Slot, job: Job): void {
+    let text: string;
+    try {
+      text = JSON.stringify(job.request);
+    } catch (e) {
+      // A history too large for one string (V8's limit is about 512 million characters): the
+      // instance cannot run here. Thrown from a message handler, this would end the host.
+      job.reject(new EpisodeLimitError(`LimitExceeded: the instance's history cannot be sent to an episode process: ${e instanceof Error ? e.message : String(e)}`));
+      return;
+    }
     slot.posted.push(job);
     if (slot.posted.length === 1) this.budget(slot);
-    slot.worker.postMessage(JSON.stringify(job.request));
+    if (slot.worker.connected) slot.worker.send(text);
   }
 
   private dispatch(slot: Slot): void {
     if (!slot.isReady || this.closed) return;
     while (slot.queue.length > 0 && slot.posted.length < PIPELINE) this.post(slot, slot.queue.shift()!);
   }
+}
+
+/** Kills an episode process (nothing of it needs to finish) and resolves once it is gone. */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
 }

@@ -1,14 +1,14 @@
 /**
- * An episode worker thread: loads the app as the Functions host would and runs the orchestration
- * episodes the host sends it (episode-runner.ts), so an orchestrator that loops or allocates
- * without end takes down this thread, never the host's HTTP event loop.
+ * An episode process (episode-pool.ts forks it; the file keeps its older name): loads the app as
+ * the Functions host would and runs the orchestration episodes the host sends it
+ * (episode-runner.ts), so an orchestrator that loops or allocates without end takes down this
+ * process, never the host. `argv`: the app's entry module, the longest reply it may send.
  *
- * The host sends each instance's episodes to the same thread, and the thread keeps the history of
+ * The host sends each instance's episodes to the same process, and it keeps the history of
  * the instances it runs: a request carries only the new events and the recorded length. When its
  * copy is missing or differs (a restart, an episode whose outcome the host discarded), the thread
  * asks for the whole history once.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { loadApp } from '../functions/core-api';
 import { orchestratorEvent, readByOrchestrator, routing, type HistoryEvent } from '../orchestration/history';
 import { episodeRecord, planEpisode } from '../orchestration/plan';
@@ -21,11 +21,13 @@ export interface EpisodeRequest {
 
 export type EpisodeReply =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: string }
+  | { id: number; ok: false; error: string; /** A limit of the host's, not a failure of the episode's code. */ limit?: true }
   | { id: number; needHistory: true }
   | { ready: true };
 
-const api = loadApp((workerData as { entry: string }).entry);
+const [entry, maxReply] = process.argv.slice(2);
+const maxReplyChars = Number(maxReply);
+const api = loadApp(entry);
 const known = knownFunctions(api);
 const histories = new Map<string, { executionId: string; input: unknown; orchestrator: HistoryEvent[]; events: HistoryEvent[] }>();
 
@@ -73,14 +75,26 @@ async function answer(raw: string): Promise<void> {
     reply = { id: req.id, ok: false, error: `its state cannot be sent as JSON: ${e instanceof Error ? e.message : String(e)}` };
     text = JSON.stringify(reply);
   }
+  if (text.length > maxReplyChars) {
+    // Checked before it is sent: the host would otherwise have to hold and parse all of it.
+    reply = { id: req.id, ok: false, limit: true, error: `LimitExceeded: the episode's reply (its output, custom status and new work) is ${text.length} characters of JSON, more than the host's limit of ${maxReplyChars}` };
+    text = JSON.stringify(reply);
+  }
   if ('ok' in reply && !reply.ok) histories.delete(req.input.instanceId);
-  parentPort!.postMessage(text);
+  send(text);
 }
+
+function send(text: string): void {
+  if (process.connected) process.send!(text);
+}
+
+// The host is gone (shut down, or killed): nothing here is worth finishing.
+process.on('disconnect', () => process.exit(0));
 
 // The host sends a few requests ahead (episode-pool.ts): they run one at a time, in the order sent,
 // which is how the host knows which one a stuck thread is running.
 let queue: Promise<void> = Promise.resolve();
-parentPort!.on('message', (raw: string) => {
+process.on('message', (raw: string) => {
   queue = queue.then(() => answer(raw)).catch(() => undefined);
 });
-parentPort!.postMessage(JSON.stringify({ ready: true } satisfies EpisodeReply));
+send(JSON.stringify({ ready: true } satisfies EpisodeReply));

@@ -17,6 +17,9 @@ export type WorkReply = { id: number; ok: true; result: unknown } | { id: number
 
 const api = loadApp(process.argv[2]);
 
+/** The longest result (JSON characters) an activity may return to the host: 64 MiB, as an episode's reply. */
+const MAX_RESULT_CHARS = 64 * 1024 * 1024;
+
 // The host is gone (shut down, or killed): stop at once rather than finish activities whose
 // results nobody can record. They run again on the next start (at-least-once).
 process.on('disconnect', () => process.exit(0));
@@ -47,13 +50,20 @@ async function run(req: WorkRequest): Promise<WorkReply> {
     const err = e instanceof Error ? e : new Error(String(e));
     return { id: req.id, ok: false, error: { name: err.name, message: err.message, stack: err.stack } };
   }
+  let text: string;
   try {
     // IPC carries JSON: a value that cannot be sent (a BigInt, a circular object) fails the activity here, clearly.
-    return { id: req.id, ok: true, result: JSON.parse(JSON.stringify(result === undefined ? null : result)) };
+    text = JSON.stringify(result === undefined ? null : result);
   } catch (e) {
     const message = `UnserializableResult: activity '${req.name}' returned a value that cannot be sent as JSON: ${(e as Error).message}`;
     return { id: req.id, ok: false, error: { name: 'UnserializableResult', message } };
   }
+  if (text.length > MAX_RESULT_CHARS) {
+    // Refused here, before it crosses: the host would have to hold it, parse it and record it.
+    const message = `LimitExceeded: activity '${req.name}' returned ${text.length} characters of JSON, more than the host's limit of ${MAX_RESULT_CHARS}`;
+    return { id: req.id, ok: false, error: { name: 'LimitExceeded', message } };
+  }
+  return { id: req.id, ok: true, result: JSON.parse(text) };
 }
 
 send({ ready: true });

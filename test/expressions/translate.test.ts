@@ -58,7 +58,7 @@ describe('translateExpression', () => {
 
   it('renames inside template literals and spreads', () => {
     expect(tr('`${workflow}: ${input.id}`')).toBe('`${"hello"}: ${ctx.input.id}`');
-    expect(tr('[...input.a, ...vars.b]')).toBe('[...ctx.input.a, ...ctx.vars.b]');
+    expect(tr('[...input.a, ...vars.b]')).toBe('[...rt.spread(ctx.input.a), ...rt.spread(ctx.vars.b)]');
   });
 
   it('parenthesises operators but not primaries', () => {
@@ -129,6 +129,50 @@ describe('translated expressions evaluate to the expected values', () => {
     expect(evaluate('JSON.parse(input.raw).n * Math.max(...input.items.map(i => i.qty))', ctx)).toBe(12);
     expect(evaluate('Object.fromEntries(Object.entries(steps.charge.output).map(([k, v]) => [k.toUpperCase(), v]))', ctx)).toEqual({ ID: 'ch_1', AMOUNT: 1500 });
     expect(evaluate('input.items.filter(x => x.qty > 0).length', ctx)).toBe(2);
+  });
+});
+
+describe('allocation limits (runtime/limits.ts)', () => {
+  const at = { file: 'w.yaml', start: { line: 1, col: 1 }, end: { line: 1, col: 1 } };
+  const run = (source: string, input: unknown): unknown => {
+    expect(checkExpression({ source, span: at }, { locals: [], visibleSteps: [], allSteps: [] })).toEqual([]);
+    const js = ts.transpileModule(`const __value = ${translateExpression(source, { input: 'input' }, 'any')};`, { compilerOptions: { target: ts.ScriptTarget.ES2022 } }).outputText;
+    return new Function('input', 'rt', `${js}; return __value;`)(input, rt);
+  };
+  const limit = (what: string) => expect.objectContaining({ name: 'LimitExceeded', message: expect.stringMatching(what) });
+
+  it('routes the calls that can ask for a huge value through a check, keeping their shape', () => {
+    expect(translateExpression('Array.from({ length: input.n }, (_, i) => i)', {}, 'J')).toBe('Array.from(rt.listSource({ length: input.n }), (_: J, i: J) => i)');
+    expect(translateExpression("'x'.repeat(input.n)", {})).toBe(`rt.sized('x', "repeat").repeat(input.n)`);
+    expect(translateExpression("input.s?.padStart(input.n, '0').length", {})).toBe(`(rt.sized(input.s, "padStart")?.padStart(input.n, '0').length)`);
+    expect(translateExpression("input.s['padEnd'](3)", {})).toBe(`rt.sized(input.s, "padEnd")['padEnd'](3)`);
+    expect(translateExpression('{ ...input.o, l: [...input.l], m: Math.max(...input.l) }', {})).toBe('({ ...rt.spread(input.o), l: [...rt.spread(input.l)], m: Math.max(...rt.spread(input.l)) })');
+    // A parameter named Array is not the global.
+    expect(translateExpression('input.l.map(Array => Array.from(1))', {}, 'J')).toBe('input.l.map((Array: J) => Array.from(1))');
+  });
+
+  it('fails with LimitExceeded before allocating: 300 million items or characters', () => {
+    const n = 300_000_000;
+    expect(() => run('Array.from({ length: input.n }, (_, i) => i)', { n })).toThrow(limit('^a list made by Array.from would have 300000000 items, more than the limit of 1000000$'));
+    expect(() => run("'x'.repeat(input.n)", { n })).toThrow(limit('^a string made by repeat would have 300000000 characters, more than the limit of 10000000$'));
+    expect(() => run("'ab'.repeat(input.n / 10)", { n })).toThrow(limit('^a string made by repeat would have 60000000 characters'));
+    expect(() => run("''.padStart(input.n, 'x')", { n })).toThrow(limit('^a string made by padStart would have 300000000 characters'));
+    expect(() => run("''.padEnd(input.n)", { n })).toThrow(limit('^a string made by padEnd'));
+    expect(() => run("{ ...'x'.repeat(input.n / 100) }", { n })).toThrow(limit('^a spread would have 3000000 items, more than the limit of 1000000$'));
+    expect(() => run("[...'x'.repeat(input.n / 100)]", { n })).toThrow(limit('^a spread would have 3000000 items'));
+  });
+
+  it('leaves values within the limits, and other receivers, as JavaScript would', () => {
+    expect(run("'ab'.repeat(input.n)", { n: 3 })).toBe('ababab');
+    expect(run("String(input.n).padStart(5, '0')", { n: 42 })).toBe('00042');
+    expect(run("'x'.repeat(input.n).length", { n: 10_000_000 })).toBe(10_000_000);
+    expect(run('Array.from({ length: input.n }, (_, i) => i * 2)', { n: 3 })).toEqual([0, 2, 4]);
+    expect(run('Array.from(input.s)', { s: 'abc' })).toEqual(['a', 'b', 'c']);
+    expect(run('input.s?.padStart(input.n).length', { n: 3 })).toBeUndefined();
+    expect(() => run('input.s.repeat(2)', { s: null })).toThrow(TypeError);
+    expect(() => run("'x'.repeat(input.n)", { n: -1 })).toThrow(RangeError);
+    expect(run("'long enough'.padStart(input.n)", { n: 5 })).toBe('long enough');
+    expect(run('{ ...input.o, b: [...input.l] }', { o: { a: 1 }, l: [1, 2] })).toEqual({ a: 1, b: [1, 2] });
   });
 });
 

@@ -254,7 +254,8 @@ const NAMESPACES = new Set(Object.keys(ALLOWED_NAMESPACE_MEMBERS));
 const FORBIDDEN_MEMBERS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
 const HOOKS = new Set(['toString', 'valueOf', 'toJSON', 'toLocaleString', 'then']);
 const FREE = new Set(['input', 'steps', 'vars', 'item', 'index', ...ALLOWED_GLOBAL_FUNCTIONS, ...ALLOWED_GLOBAL_VALUES]);
-const RUNTIME_CALLS = new Set(['key', 'newKey', 'entries', 'notFunction']);
+// listSource, spread and sized: the allocation limits (runtime/limits.ts).
+const RUNTIME_CALLS = new Set(['key', 'newKey', 'entries', 'notFunction', 'listSource', 'spread', 'sized']);
 /** The functions the builtin prototypes of an expression's values hold, read off this engine. */
 const PROTO_FUNCTIONS = ((): Set<string> => {
   const arrayIterator = Object.getPrototypeOf([][Symbol.iterator]()) as object;
@@ -562,7 +563,7 @@ describe(`expression fuzz (EXPR_FUZZ_SEED=${SEED}, ${CASES} cases)`, () => {
           } catch (e) {
             stats.threw++;
             // Ordinary failures only (a trap passes through, so nothing is hidden by catching here).
-            expect(e instanceof Error ? e.name : typeof e, `${where}: ${String(e)}`).toMatch(/^(TypeError|RangeError|SyntaxError|ForbiddenKey|URIError)$/);
+            expect(e instanceof Error ? e.name : typeof e, `${where}: ${String(e)}`).toMatch(/^(TypeError|RangeError|SyntaxError|ForbiddenKey|LimitExceeded|URIError)$/);
           }
         }
       } finally {
@@ -631,7 +632,7 @@ describe(`expression fuzz (EXPR_FUZZ_SEED=${SEED}, ${CASES} cases)`, () => {
         const traps = installTraps(suspect);
         try {
           const state = await harness.start(`f${i}`, input).runToCompletion();
-          if (state.error) expect(state.error, source).toMatch(/TypeError|RangeError|SyntaxError|ForbiddenKey|URIError/);
+          if (state.error) expect(state.error, source).toMatch(/TypeError|RangeError|SyntaxError|ForbiddenKey|LimitExceeded|URIError/);
         } finally {
           traps.restore();
         }

@@ -1,5 +1,5 @@
 /**
- * A host that poisoned work cannot kill: orchestrator episodes run in worker threads under a time
+ * A host that poisoned work cannot kill: orchestrator episodes run in episode processes under a time
  * budget and a heap limit, activities in supervised worker processes (replaced when they die, a
  * function timeout that frees the slot, leases renewed while they run), results JSON cannot carry
  * fail clearly, and a second host on the same database refuses to start. Each attack leaves the

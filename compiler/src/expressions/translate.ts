@@ -79,6 +79,23 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
       open(list.getStart(file), `${runtime}.entries(`);
       close(list.getEnd(), ')');
     }
+    // Calls that can ask for a huge value in a few characters: the size is checked before the
+    // allocation (runtime/limits.ts), so one expression cannot exhaust the process's memory.
+    if (isArrayFrom(node, bound) && node.arguments.length > 0) {
+      const source = node.arguments[0];
+      open(source.getStart(file), `${runtime}.listSource(`);
+      close(source.getEnd(), ')');
+    }
+    const grows = growingMethod(node);
+    if (grows) {
+      // `s.repeat(n)` becomes `rt.sized(s, "repeat").repeat(n)`: same shape, `?.` chains included.
+      open(grows.receiver.getStart(file), `${runtime}.sized(`);
+      close(grows.receiver.getEnd(), `, ${JSON.stringify(grows.method)})`);
+    }
+    if ((ts.isSpreadElement(node) || ts.isSpreadAssignment(node)) && node.expression) {
+      open(node.expression.getStart(file), `${runtime}.spread(`);
+      close(node.expression.getEnd(), ')');
+    }
     if (ts.isShorthandPropertyAssignment(node)) {
       const name = node.name.text;
       if (renames(name, bound)) edits.push({ start: node.name.getStart(file), end: node.name.getEnd(), text: `${name}: ${rename[name]}` });
@@ -132,6 +149,31 @@ function isFromEntries(node: ts.Node, bound: ReadonlySet<string>): node is ts.Ca
   const callee = node.expression;
   return ts.isPropertyAccessExpression(callee) && callee.name.text === 'fromEntries' && ts.isIdentifier(callee.expression) &&
     callee.expression.text === 'Object' && !bound.has('Object');
+}
+
+/** `Array.from(...)`, with `Array` the global (not a parameter). */
+function isArrayFrom(node: ts.Node, bound: ReadonlySet<string>): node is ts.CallExpression {
+  if (!ts.isCallExpression(node)) return false;
+  const callee = node.expression;
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === 'from' && ts.isIdentifier(callee.expression) &&
+    callee.expression.text === 'Array' && !bound.has('Array');
+}
+
+/** String methods whose result can be far longer than their receiver (runtime/limits.ts sized). */
+const GROWING_METHODS: ReadonlySet<string> = new Set(['repeat', 'padStart', 'padEnd']);
+
+/** The receiver and name of a call `x.repeat(...)`, `x?.padStart(...)`, `x["padEnd"](...)`. */
+function growingMethod(node: ts.Node): { receiver: ts.Expression; method: string } | undefined {
+  if (!ts.isCallExpression(node)) return undefined;
+  let callee: ts.Expression = node.expression;
+  while (ts.isParenthesizedExpression(callee)) callee = callee.expression;
+  const method = ts.isPropertyAccessExpression(callee)
+    ? callee.name.text
+    : ts.isElementAccessExpression(callee) && ts.isStringLiteralLike(callee.argumentExpression)
+      ? callee.argumentExpression.text
+      : undefined;
+  if (method === undefined || !GROWING_METHODS.has(method)) return undefined;
+  return { receiver: (callee as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression, method };
 }
 
 /** Operators need parentheses when inlined into a larger expression; primaries do not. */
