@@ -191,6 +191,26 @@ steps:
           input: "caught \${ err.message }"
 output: \${ steps.tried.output }
 `,
+  // Windows in windows: a capped forEach inside a parallel branch, beside a long branch.
+  nestedWindows: `dsl: 1
+steps:
+  - id: all
+    parallel:
+      - steps:
+          - activity: Work
+            input: { n: 100 }
+      - steps:
+          - id: inner
+            forEach: '\${ [1,2,3,4,5] }'
+            maxParallel: 2
+            steps:
+              - activity: Work
+                input: { n: "\${ item }" }
+              - delay: 1s
+              - activity: Note
+                input: "n\${ item }"
+output: \${ steps.all.output }
+`,
   // Partition slices of different durations: slice 0 holds the long item; slices 1 to 3 run meanwhile.
   unevenSlices: `dsl: 1
 steps:
@@ -484,6 +504,30 @@ const CASES: Case[] = [
       const h = r.history('run');
       actedOn(h, ['item 2 failed', resultOf(h, 'Work', { n: 2, fail: 'always' })], ['the catch', scheduled('Note', caught)]);
       expect(episodeWhere(h, 'the catch done', resultOf(h, 'Note', caught)), 'the catch ran while item 0 ran').toBeLessThan(episodeWhere(h, 'item 0 done', resultOf(h, 'Work', { n: 0 })));
+    },
+  },
+  {
+    name: 'windows in windows (issue 22): a capped forEach inside a parallel branch goes on beside a long branch',
+    scenario: { workflow: 'nestedWindows', input: null, late: longWork(100) },
+    caps: { Work: 3 },
+    maxRuns: once,
+    check: (r) => {
+      expect(r.instance.output).toEqual([1000, ['n1', 'n2', 'n3', 'n4', 'n5']]);
+      const h = r.history('run');
+      const longDone = episodeWhere(h, 'the long branch done', resultOf(h, 'Work', { n: 100 }));
+      // every item's delay that fires is followed by its Note in that episode or the next
+      const delays = new Set(h.filter((e) => e.EventType === EventType.TimerCreated && Date.parse(e.FireAt!) - Date.parse(e.Timestamp) === 1000).map((e) => e.EventId));
+      expect(delays.size).toBe(5);
+      const episodeOf = (e: HistoryEvent): number => episodeWhere(h, 'an event', (x) => x === e);
+      for (const f of h.filter((e) => e.EventType === EventType.TimerFired && delays.has(e.TimerId!))) {
+        const by = episodeOf(f);
+        const fired = h.filter((e) => e.EventType === EventType.TimerFired && delays.has(e.TimerId!) && episodeOf(e) <= by).length;
+        const notes = h.filter((e) => e.EventType === EventType.TaskScheduled && e.Name === 'Note' && episodeOf(e) <= by + 1).length;
+        expect(notes, `Notes scheduled by episode ${by + 1}`).toBeGreaterThanOrEqual(fired);
+      }
+      for (let n = 1; n <= 5; n++) {
+        expect(episodeWhere(h, `Note ${n} done`, resultOf(h, 'Note', `n${n}`)), `item ${n} before the long branch`).toBeLessThan(longDone);
+      }
     },
   },
   {
