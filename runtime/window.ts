@@ -1,32 +1,42 @@
 /**
  * The capped fan-out window: runs several step bodies (generators) cooperatively inside one
  * orchestrator, never more than `maxParallel` at once, starting a new one as soon as one
- * finishes, results in input order.
+ * finishes, results in input order. Every completion, failure or fired timer of any body is acted
+ * on when durable-functions delivers it, whatever the order and durations.
  *
- * The compound-action trap (durable-js#574): the Durable extension gives every child of a NEW
- * Task.any/Task.all a new task id, so a task that was already yielded and is put into a new
- * compound gets scheduled AGAIN on Azure. The textbook window (`yield Task.any(inflight)`) thus
- * runs activities twice and maps results to the wrong items. This window never puts a yielded
- * task into a compound:
+ * Two rules of the Durable extension shape it:
  *
- * - Tasks the bodies just started ("fresh": never yielded before) are yielded once, together, in
- *   one Task.any; when older tasks are still running, with a timer due now, so the window is
- *   back in the next episode instead of waiting for the new batch.
- * - Otherwise it waits on the oldest in-flight task alone (re-yielding one task schedules nothing).
- * - Every wake harvests every in-flight task whose isCompleted/isFaulted is set, in start order,
- *   and refills the free slots.
+ * - The compound-action trap (durable-js#574): the extension gives every child of a NEW
+ *   Task.any/Task.all a new task id, so a task that was already yielded and is put into a new
+ *   compound gets scheduled AGAIN on Azure. The textbook window (`yield Task.any(inflight)`)
+ *   thus runs activities twice and maps results to the wrong items. Here a task goes into a
+ *   compound only the one time it is started.
+ * - One action at a time (OutOfProcOrchestrationShim.ProcessAsyncActionsV2): the extension
+ *   replays the orchestrator's action list in order and issues action k+1 only once action k has
+ *   completed. A compound that starts tasks while others still run must not hold back what the
+ *   window starts after it.
  *
- * Waiting on the oldest suits work of similar length, which finishes in start order; completions
- * of newer tasks are seen when the oldest finishes (or at the next start round). The cap, the
- * input order of results and exactly-once scheduling hold in every order.
+ * So each round:
+ * - Tasks the bodies just started ("fresh": never yielded) are yielded once, together, in one
+ *   Task.any. When older tasks still run, that Task.any also holds a "gate": a timer created
+ *   cancelled, which completes the compound at once on the extension's side (a cancelled timer
+ *   ends its Task.any there), so whatever the window starts next is issued in the same episode.
+ *   The older tasks are linked to the compound (watch.ts): they wake it too, on the JavaScript
+ *   side only, without entering its action.
+ * - With nothing fresh, it waits on a watch of every running task (watch.ts): no action, and it
+ *   wakes at the first of them to end.
+ * - Every wake harvests every body whose task has ended, in start order, and refills the free
+ *   slots. durable-functions resumes the orchestrator at each completion while it replays an
+ *   episode's new events, so each is acted on in the episode that delivers it.
  *
  * A `timeout` is a deadline every wait inside the bodies races with a timer of its own
- * (`run.deadline`, set while a body runs; see steps.ts), so the window wakes at the deadline
- * whichever task it is waiting on, and then fails the step with `Timeout`.
+ * (`run.deadline`, set while a body runs; see steps.ts), so the window wakes at the deadline, and
+ * then fails the step with `Timeout`.
  */
 import type * as df from 'durable-functions';
 import { timeoutError, toErrorInfo } from './errors';
-import { cancel, earliest, passed, type Deadline } from './timers';
+import { after, cancel, earliest, passed, type Deadline } from './timers';
+import { ended, link, watch, yielded } from './watch';
 import type { Json } from './values';
 import type { Progress, WorkflowRun } from './workflow';
 
@@ -47,10 +57,12 @@ interface Fiber {
   task?: df.Task;
 }
 
-/** Whether durable-functions has scheduled a task already (it was yielded before): such a task must never go into a new compound. */
-function yielded(task: df.Task): boolean {
-  return (task as { alreadyScheduled?: boolean }).alreadyScheduled === true;
-}
+/**
+ * How far ahead a gate timer is set. It is cancelled when created, so it never holds anything up;
+ * the extension still delivers its firing then (a no-op), so it is set after the window has
+ * most likely ended, and within a short timer's limit (6 days on Azure Storage).
+ */
+const GATE_MS = 24 * 3600_000;
 
 export function* runWindow(run: WorkflowRun, count: number, start: (index: number) => Body, options: WindowOptions): Generator<df.Task, Json[], Json> {
   const { context } = run;
@@ -59,7 +71,6 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
   const cap = options.maxParallel ?? Number.POSITIVE_INFINITY;
   const results: Json[] = new Array(count).fill(null);
   const inflight: Fiber[] = [];
-  let fresh: df.Task[] = [];
   let next = 0;
   let done = 0;
   let failed = 0;
@@ -86,8 +97,6 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
       return true;
     }
     f.task = r.value;
-    // A body may yield a task it yielded before (a nested window waiting on its oldest task).
-    if (!yielded(r.value)) fresh.push(r.value);
     return false;
   };
 
@@ -104,43 +113,61 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
     if (passed(context, deadline)) throw timeoutError(deadline!.what, deadline!.ms);
   };
 
+  /** Advances every body whose task has ended, in start order, and refills the free slots. */
+  const harvest = (): void => {
+    for (let i = 0; i < inflight.length; ) {
+      const f = inflight[i];
+      const t = f.task!;
+      if (!ended(t)) {
+        i++;
+        continue;
+      }
+      const finished = t.isFaulted ? advance(f, { error: t.result }) : advance(f, { value: t.result });
+      if (finished) inflight.splice(i, 1);
+      else i++;
+    }
+    checkDeadline();
+    fill();
+  };
+
+  /** A timer that is cancelled as it is created: in a Task.any, it ends that compound at once on the extension's side. */
+  const gate = (): df.Task => {
+    const timer = context.df.createTimer(after(context, GATE_MS));
+    cancel(context, timer);
+    return timer;
+  };
+
   checkDeadline();
   fill();
   report();
   while (inflight.length > 0) {
+    // A body can yield a task that has ended already (one it yielded before): nothing to wait for.
+    if (inflight.some((f) => ended(f.task!))) {
+      harvest();
+      report();
+      continue;
+    }
+    const fresh = inflight.filter((f) => !yielded(f.task!)).map((f) => f.task!);
+    const older = inflight.filter((f) => yielded(f.task!)).map((f) => f.task!);
     let wait: df.Task;
-    let timer: df.TimerTask | undefined;
-    if (fresh.length > 0) {
-      // Start the fresh tasks. With older tasks still running, also wait on a timer due now: the
-      // window is then back in the next episode (after every message delivered with this one)
-      // instead of waiting for the new batch while older tasks finish unseen.
-      const older = inflight.length > fresh.length;
-      timer = older ? context.df.createTimer(context.df.currentUtcDateTime) : undefined;
-      const targets = timer ? [...fresh, timer] : fresh;
-      wait = targets.length === 1 ? targets[0] : context.df.Task.any(targets);
-      fresh = [];
+    if (fresh.length === 0) {
+      // Nothing to start: wake at whichever running task ends first, scheduling nothing.
+      wait = watch(older);
+    } else if (older.length === 0) {
+      // Everything running starts now: the compound ends on the extension when the first of them does, as here.
+      wait = fresh.length === 1 ? fresh[0] : context.df.Task.any(fresh);
     } else {
-      wait = inflight[0].task!;
+      // Start the fresh tasks, with a gate so that the extension does not hold back the next
+      // action until one of them ends; the older ones wake the window too.
+      wait = context.df.Task.any([...fresh, gate()]);
+      link(wait, older);
     }
     try {
       yield wait;
     } catch {
       // A faulted task surfaces here when yielded alone; it is harvested below like any other.
     }
-    cancel(context, timer);
-    for (let i = 0; i < inflight.length; ) {
-      const f = inflight[i];
-      const t = f.task!;
-      if (!t.isCompleted && !t.isFaulted) {
-        i++;
-        continue;
-      }
-      const ended = t.isFaulted ? advance(f, { error: t.result }) : advance(f, { value: t.result });
-      if (ended) inflight.splice(i, 1);
-      else i++;
-    }
-    checkDeadline();
-    fill();
+    harvest();
     report();
   }
   return results;

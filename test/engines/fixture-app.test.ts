@@ -87,4 +87,30 @@ describe('a hand-written durable-functions app on the embedded host and on the r
     const r = await same((e) => finish(e, 'versionAfterContinue', null, '?version=4'));
     expect(r).toMatchObject({ runtimeStatus: 'Completed', version: '4', output: '4' });
   });
+
+  it("issue 22's head-of-line repro: the third branch's activity starts when its timer fires, not when the long branch ends", async () => {
+    const r = await same(async (e) => {
+      // The issue's 8 s and 200 ms, with a 3 s delay instead of 1 s: on Azurite the extension
+      // takes a second or more per episode and delivers timers up to about a second early, and
+      // the timer must fire after the short branch has ended (else it wakes the window with the
+      // tasks it started with, and nothing waits behind the long one).
+      const links = await start(e, 'headOfLine', { long: 8000, short: 200, delay: 3000 });
+      const done = await untilStatus(links.statusQueryGetUri, ['Completed', 'Failed'], 60_000);
+      const history = await call('GET', `${links.statusQueryGetUri}&showHistory=true&showHistoryOutput=true`);
+      const events = history.body.historyEvents as Array<Record<string, any>>;
+      // the folded history: each completion carries when its call was scheduled
+      const naps = events.filter((ev) => ev.EventType === 'TaskCompleted' && ev.FunctionName === 'Nap');
+      const of = (ms: number) => naps.find((ev) => JSON.parse(ev.Result) === ms)!;
+      // TimerFired's Timestamp on the extension is when the timer was set; its FireAt is when it was due
+      const fired = events.find((ev) => ev.EventType === 'TimerFired');
+      return {
+        ...summary(done.body),
+        // the third branch's activity was scheduled while the long one still ran...
+        thirdBeforeLongEnded: Date.parse(of(0).ScheduledTime) < Date.parse(of(8000).Timestamp),
+        // ...within a second of its timer's due time
+        thirdSoonAfterTimer: fired !== undefined && Math.abs(Date.parse(of(0).ScheduledTime) - Date.parse(fired.FireAt)) < 1000,
+      };
+    });
+    expect(r).toMatchObject({ runtimeStatus: 'Completed', output: [8000, 200, 0], thirdBeforeLongEnded: true, thirdSoonAfterTimer: true });
+  }, 60_000);
 });

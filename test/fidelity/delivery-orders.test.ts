@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileToGenerated } from '../../compiler/src/compile';
 import { loadApp, type CoreApi } from '../../host/functions/core-api';
+import { EventType, type HistoryEvent } from '../../host/orchestration/history';
 import { drive, finished, maxInFlightInHistory, policyName, type DriveResult, type Policy, type Scenario } from './driver';
 
 const repo = path.resolve(__dirname, '../..');
@@ -142,6 +143,85 @@ steps:
   - activity: Work
     input: \${ input }
 `,
+  // Issue 22 (head-of-line): items of very different durations. Item 0's work is long (its result
+  // comes last); the others must flow through the two other slots meanwhile.
+  unevenItems: `dsl: 1
+steps:
+  - id: items
+    forEach: '\${ [0,1,2,3,4,5,6] }'
+    maxParallel: 3
+    steps:
+      - activity: Work
+        input: { n: "\${ item }" }
+      - activity: Note
+        input: "note \${ item }"
+output: \${ steps.items.output }
+`,
+  // A late branch's timer: branch 0 is long; branch 2's delay fires while it runs.
+  lateTimer: `dsl: 1
+steps:
+  - id: all
+    parallel:
+      - steps:
+          - activity: Work
+            input: { n: 0 }
+      - steps:
+          - activity: Work
+            input: { n: 1 }
+      - steps:
+          - delay: 1s
+          - activity: Note
+            input: after the delay
+output: \${ steps.all.output }
+`,
+  // A failing newest item: item 0 is long, item 2 fails; the forEach fails with it at once and the
+  // catch runs (the instance itself ends once item 0 has: Durable cannot cancel an activity).
+  failingNewest: `dsl: 1
+steps:
+  - id: tried
+    try:
+      - forEach: '\${ [{ n: 0 }, { n: 1 }, { n: 2, fail: "always" }] }'
+        maxParallel: 3
+        activity: Work
+        input: \${ item }
+    catch:
+      as: err
+      steps:
+        - activity: Note
+          input: "caught \${ err.message }"
+output: \${ steps.tried.output }
+`,
+  // Windows in windows: a capped forEach inside a parallel branch, beside a long branch.
+  nestedWindows: `dsl: 1
+steps:
+  - id: all
+    parallel:
+      - steps:
+          - activity: Work
+            input: { n: 100 }
+      - steps:
+          - id: inner
+            forEach: '\${ [1,2,3,4,5] }'
+            maxParallel: 2
+            steps:
+              - activity: Work
+                input: { n: "\${ item }" }
+              - delay: 1s
+              - activity: Note
+                input: "n\${ item }"
+output: \${ steps.all.output }
+`,
+  // Partition slices of different durations: slice 0 holds the long item; slices 1 to 3 run meanwhile.
+  unevenSlices: `dsl: 1
+steps:
+  - id: big
+    forEach: '\${ [0,1,2,3,4,5,6,7] }'
+    maxParallel: 2
+    partitionSize: 2
+    activity: Work
+    input: { n: "\${ item }" }
+output: \${ steps.big.output }
+`,
   // waitForEvent with a timeout inside a forEach: three events come, two items time out.
   eventsInForEach: `dsl: 1
 steps:
@@ -205,6 +285,35 @@ const resetAttempts = (): void => (globalThis as { __workAttempts?: Map<string, 
 /** Work retried per its input's failures, at most `attempts` times. */
 const retried = (attempts: number) => (name: string, input: unknown): number => (name === 'Work' ? attempts : 1);
 const instant = { Sleep: (i: { index: number }) => i.index, BuildReport: (i: { section: string; customerId: string }) => `${i.section} report for ${i.customerId}` };
+
+
+/**
+ * Head-of-line checks (issue 22) read an instance's history by episode: each OrchestratorStarted
+ * begins one, with the messages it was delivered, then what it issued.
+ */
+function episodeWhere(events: readonly HistoryEvent[], what: string, pred: (e: HistoryEvent) => boolean): number {
+  let episode = -1;
+  for (const e of events) {
+    if (e.EventType === EventType.OrchestratorStarted) episode++;
+    if (pred(e)) return episode;
+  }
+  throw new Error(`no ${what} in the history`);
+}
+const scheduled = (name: string, input: unknown) => (e: HistoryEvent): boolean => e.EventType === EventType.TaskScheduled && e.Name === name && e.Input === JSON.stringify(input);
+/** The result (completed or failed) of the activity call scheduled as `name(input)`. */
+const resultOf = (events: readonly HistoryEvent[], name: string, input: unknown) => {
+  const id = events.find(scheduled(name, input))?.EventId;
+  return (e: HistoryEvent): boolean => (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed) && e.TaskScheduledId === id;
+};
+/** Asserts `effect` happened in the episode that delivered `cause`, or the next one. */
+function actedOn(events: readonly HistoryEvent[], cause: [string, (e: HistoryEvent) => boolean], effect: [string, (e: HistoryEvent) => boolean]): void {
+  const delivered = episodeWhere(events, cause[0], cause[1]);
+  const acted = episodeWhere(events, effect[0], effect[1]);
+  expect(acted - delivered, `${effect[0]} (episode ${acted}) after ${cause[0]} (episode ${delivered})`).toBeGreaterThanOrEqual(0);
+  expect(acted - delivered, `${effect[0]} (episode ${acted}) after ${cause[0]} (episode ${delivered})`).toBeLessThanOrEqual(1);
+}
+/** The long item: its result comes when nothing else can happen. */
+const longWork = (n: number) => (m: { name?: string; input?: unknown }): boolean => m.name === 'Work' && (m.input as { n?: unknown } | undefined)?.n === n;
 
 interface Case {
   name: string;
@@ -344,6 +453,98 @@ const CASES: Case[] = [
       expect(out[3]).toEqual({ error: { name: 'WorkError', message: 'item 4 failed (attempt 3)' } });
       // each attempt a new child instance: 2 + 1 + 2 + 3
       expect(r.instances.filter((i) => i.name === 'flakyChild')).toHaveLength(8);
+    },
+  },
+  {
+    name: 'items of very different durations (issue 22): the others flow past the long item, each acted on at once',
+    scenario: { workflow: 'unevenItems', input: null, late: longWork(0) },
+    caps: { Work: 3 },
+    maxRuns: once,
+    check: (r) => {
+      expect(r.instance.output).toEqual([0, 1, 2, 3, 4, 5, 6].map((n) => `note ${n}`));
+      const h = r.history('run');
+      const longDone = episodeWhere(h, 'item 0 done', resultOf(h, 'Work', { n: 0 }));
+      for (let n = 1; n <= 6; n++) {
+        // each item's next step follows its work's result at once...
+        actedOn(h, [`Work ${n} done`, resultOf(h, 'Work', { n })], [`Note ${n} scheduled`, scheduled('Note', `note ${n}`)]);
+        // ...and every other item finishes while item 0 still runs
+        expect(episodeWhere(h, `Note ${n} done`, resultOf(h, 'Note', `note ${n}`)), `item ${n} before item 0`).toBeLessThan(longDone);
+      }
+      // a slot freed by an item is taken by the next item in that episode or the next: by the end
+      // of episode e + 1, min(7, items finished by episode e + 3 slots) items have started
+      const ends = h.filter((e) => e.EventType === EventType.TaskCompleted && [1, 2, 3, 4, 5, 6].some((n) => resultOf(h, 'Note', `note ${n}`)(e)));
+      for (const end of ends) {
+        const e = episodeWhere(h, 'an item done', (x) => x === end);
+        const finished = ends.filter((x) => episodeWhere(h, 'an item done', (y) => y === x) <= e).length;
+        const started = h.filter((x) => x.EventType === EventType.TaskScheduled && x.Name === 'Work' && episodeWhere(h, 'Work scheduled', (y) => y === x) <= e + 1).length;
+        expect(started, `items started by episode ${e + 1}`).toBeGreaterThanOrEqual(Math.min(7, finished + 3));
+      }
+    },
+  },
+  {
+    name: "a late branch's timer (issue 22): the branch goes on when its delay fires, while an older branch runs",
+    scenario: { workflow: 'lateTimer', input: null, late: longWork(0) },
+    maxRuns: once,
+    check: (r) => {
+      expect(r.instance.output).toEqual([0, 10, 'after the delay']);
+      const h = r.history('run');
+      const delay = h.find((e) => e.EventType === EventType.TimerCreated && e.FireAt === '2026-01-01T00:00:01.000Z');
+      actedOn(h, ['the delay fired', (e) => e.EventType === EventType.TimerFired && e.TimerId === delay?.EventId], ['Note scheduled', scheduled('Note', 'after the delay')]);
+      expect(episodeWhere(h, 'Note done', resultOf(h, 'Note', 'after the delay'))).toBeLessThan(episodeWhere(h, 'branch 0 done', resultOf(h, 'Work', { n: 0 })));
+    },
+  },
+  {
+    name: 'a failing newest item (issue 22): the forEach fails when the failure arrives, not when the oldest item ends',
+    scenario: { workflow: 'failingNewest', input: null, late: longWork(0) },
+    caps: { Work: 3 },
+    maxRuns: once,
+    check: (r) => {
+      const caught = 'caught item 2 failed (attempt 1)';
+      expect(r.instance.output).toBe(caught);
+      const h = r.history('run');
+      actedOn(h, ['item 2 failed', resultOf(h, 'Work', { n: 2, fail: 'always' })], ['the catch', scheduled('Note', caught)]);
+      expect(episodeWhere(h, 'the catch done', resultOf(h, 'Note', caught)), 'the catch ran while item 0 ran').toBeLessThan(episodeWhere(h, 'item 0 done', resultOf(h, 'Work', { n: 0 })));
+    },
+  },
+  {
+    name: 'windows in windows (issue 22): a capped forEach inside a parallel branch goes on beside a long branch',
+    scenario: { workflow: 'nestedWindows', input: null, late: longWork(100) },
+    caps: { Work: 3 },
+    maxRuns: once,
+    check: (r) => {
+      expect(r.instance.output).toEqual([1000, ['n1', 'n2', 'n3', 'n4', 'n5']]);
+      const h = r.history('run');
+      const longDone = episodeWhere(h, 'the long branch done', resultOf(h, 'Work', { n: 100 }));
+      // every item's delay that fires is followed by its Note in that episode or the next
+      const delays = new Set(h.filter((e) => e.EventType === EventType.TimerCreated && Date.parse(e.FireAt!) - Date.parse(e.Timestamp) === 1000).map((e) => e.EventId));
+      expect(delays.size).toBe(5);
+      const episodeOf = (e: HistoryEvent): number => episodeWhere(h, 'an event', (x) => x === e);
+      for (const f of h.filter((e) => e.EventType === EventType.TimerFired && delays.has(e.TimerId!))) {
+        const by = episodeOf(f);
+        const fired = h.filter((e) => e.EventType === EventType.TimerFired && delays.has(e.TimerId!) && episodeOf(e) <= by).length;
+        const notes = h.filter((e) => e.EventType === EventType.TaskScheduled && e.Name === 'Note' && episodeOf(e) <= by + 1).length;
+        expect(notes, `Notes scheduled by episode ${by + 1}`).toBeGreaterThanOrEqual(fired);
+      }
+      for (let n = 1; n <= 5; n++) {
+        expect(episodeWhere(h, `Note ${n} done`, resultOf(h, 'Note', `n${n}`)), `item ${n} before the long branch`).toBeLessThan(longDone);
+      }
+    },
+  },
+  {
+    name: 'partition slices of different durations (issue 22): a slice that ends frees its slot at once',
+    scenario: { workflow: 'unevenSlices', input: null, late: longWork(0) },
+    caps: { Work: 2 },
+    maxRuns: once,
+    check: (r) => {
+      expect(r.instance.output).toEqual([0, 10, 20, 30, 40, 50, 60, 70]);
+      const h = r.history('run');
+      const slices = h.filter((e) => e.EventType === EventType.SubOrchestrationInstanceCreated);
+      expect(slices).toHaveLength(4);
+      const sliceDone = (k: number) => (e: HistoryEvent): boolean => e.EventType === EventType.SubOrchestrationInstanceCompleted && e.TaskScheduledId === slices[k].EventId;
+      // two slots; slice 0 (item 0) keeps one: slices 1, 2, 3 take the other in turn, each as the one before ends
+      actedOn(h, ['slice 1 done', sliceDone(1)], ['slice 2 started', (e) => e === slices[2]]);
+      actedOn(h, ['slice 2 done', sliceDone(2)], ['slice 3 started', (e) => e === slices[3]]);
+      expect(episodeWhere(h, 'slice 3 done', sliceDone(3))).toBeLessThan(episodeWhere(h, 'slice 0 done', sliceDone(0)));
     },
   },
 ];

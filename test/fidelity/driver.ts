@@ -61,6 +61,12 @@ export interface Scenario {
   activities?: Record<string, (input: any) => unknown>;
   /** Called when nothing is left to deliver and before time moves on; true if it did something (raised an event). */
   onIdle?: (ctx: DriveContext) => boolean;
+  /**
+   * Messages that stand for long work (an activity's result, by the activity's name and input):
+   * held until nothing else can happen (no other message, no idle action, no timer left), then
+   * delivered in arrival order.
+   */
+  late?: (m: { name?: string; input?: unknown; event: HistoryEvent }) => boolean;
 }
 
 export interface DriveResult {
@@ -78,12 +84,14 @@ export interface DriveResult {
 
 export async function drive(api: CoreApi, scenario: Scenario, policy: Policy, maxSteps = 20_000): Promise<DriveResult> {
   const held: Held[] = [];
+  const lateHeld: Held[] = [];
   const store = new Store(':memory:');
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   const executions: DriveResult['executions'] = [];
   const inFlight = new Map<string, number>();
   const maxInFlight: Record<string, number> = {};
   const activityOf = new Map<string, string>(); // `${instanceId}#${taskId}` → activity name
+  const inputOf = new Map<string, unknown>(); // `${instanceId}#${taskId}` → activity input
   const engine = new Engine(
     store,
     api,
@@ -93,12 +101,16 @@ export async function drive(api: CoreApi, scenario: Scenario, policy: Policy, ma
       leaseMs: 10 * 365 * 86_400_000,
       clock,
       intercept: (instanceId, event) => {
-        held.push({ instanceId, event });
+        const key = `${instanceId}#${event.TaskScheduledId}`;
+        const result = event.EventType === EventType.TaskCompleted || event.EventType === EventType.TaskFailed;
+        const late = scenario.late?.({ name: result ? activityOf.get(key) : undefined, input: result ? inputOf.get(key) : undefined, event });
+        (late ? lateHeld : held).push({ instanceId, event });
         return true;
       },
       runActivity: (a) => {
         executions.push({ name: a.name, input: a.input });
         activityOf.set(`${a.instanceId}#${a.taskId}`, a.name);
+        inputOf.set(`${a.instanceId}#${a.taskId}`, a.input);
         const n = (inFlight.get(a.name) ?? 0) + 1;
         inFlight.set(a.name, n);
         maxInFlight[a.name] = Math.max(maxInFlight[a.name] ?? 0, n);
@@ -128,8 +140,12 @@ export async function drive(api: CoreApi, scenario: Scenario, policy: Policy, ma
       }
       if (scenario.onIdle?.(ctx)) continue;
       const next = clock.next();
-      if (next === undefined) break;
-      clock.advanceTo(next);
+      if (next !== undefined) {
+        clock.advanceTo(next);
+        continue;
+      }
+      if (lateHeld.length === 0) break;
+      held.push(...lateHeld.splice(0));
     }
     if (steps >= maxSteps) throw new Error(`${scenario.workflow} under ${policyName(policy)}: no end after ${maxSteps} steps`);
     const instances = store.listInstances({ top: 1_000_000 });

@@ -52,7 +52,7 @@ describe('fanOut (forEach, maxParallel 10, 100 items)', () => {
     while (!run.done) {
       const [first] = run.activities.values();
       if (first) run.complete(first.taskId, (first.input as { index: number }).index);
-      // the window's settle timer (due now) fires when no activity is left to complete
+      // timers (the window's gates, created cancelled) fire when no activity is left to complete
       else for (const t of [...run.timers.values()]) run.fireTimer(t.taskId);
       const state = await run.deliver();
       progress.push((state.customStatus as { progress: { tasks: { done: number; total: number } } }).progress.tasks);
