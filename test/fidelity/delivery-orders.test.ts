@@ -516,12 +516,12 @@ const CASES: Case[] = [
       const h = r.history('run');
       const longDone = episodeWhere(h, 'the long branch done', resultOf(h, 'Work', { n: 100 }));
       // every item's delay that fires is followed by its Note in that episode or the next
-      const delays = new Set(h.filter((e) => e.EventType === EventType.TimerCreated && Date.parse(e.FireAt!) - Date.parse(e.Timestamp) === 1000).map((e) => e.EventId));
+      const delays = new Set(h.filter((e) => e.EventType === EventType.TimerCreated && Date.parse(e.FireAt as string) - Date.parse(e.Timestamp) === 1000).map((e) => e.EventId));
       expect(delays.size).toBe(5);
       const episodeOf = (e: HistoryEvent): number => episodeWhere(h, 'an event', (x) => x === e);
-      for (const f of h.filter((e) => e.EventType === EventType.TimerFired && delays.has(e.TimerId!))) {
+      for (const f of h.filter((e) => e.EventType === EventType.TimerFired && delays.has(e.TimerId as number))) {
         const by = episodeOf(f);
-        const fired = h.filter((e) => e.EventType === EventType.TimerFired && delays.has(e.TimerId!) && episodeOf(e) <= by).length;
+        const fired = h.filter((e) => e.EventType === EventType.TimerFired && delays.has(e.TimerId as number) && episodeOf(e) <= by).length;
         const notes = h.filter((e) => e.EventType === EventType.TaskScheduled && e.Name === 'Note' && episodeOf(e) <= by + 1).length;
         expect(notes, `Notes scheduled by episode ${by + 1}`).toBeGreaterThanOrEqual(fired);
       }
