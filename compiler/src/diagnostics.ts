@@ -52,6 +52,7 @@ export const CODES = {
   DF205: 'duplicate workflow name',
   DF206: 'name clashes with a reserved name',
   DF207: 'step output referenced without .output',
+  DF208: 'loop misuse: a break outside a repeat or sequential forEach, or a repeat with both while and until',
   DF301: 'expression syntax error',
   DF302: 'unknown name in expression',
   DF303: 'construct not allowed in expressions',

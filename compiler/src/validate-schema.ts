@@ -187,6 +187,7 @@ function checkKinds(data: unknown, locate: Locator): { out: Diagnostic[]; blocke
       }
       walk(step.steps, [...p, 'steps']);
       walk(step.try, [...p, 'try']);
+      if (isObject(step.repeat)) walk(step.repeat.steps, [...p, 'repeat', 'steps']);
       if (isObject(step.catch)) walk(step.catch.steps, [...p, 'catch', 'steps']);
       if (Array.isArray(step.parallel)) step.parallel.forEach((b, j) => isObject(b) && walk(b.steps, [...p, 'parallel', j, 'steps']));
       if (Array.isArray(step.switch)) {

@@ -187,7 +187,8 @@ export function checkExpression(expression: Expression, scope: ExpressionScope):
     if (isStepsRoot(id, bound)) return stepProblem(id);
     if (!known.has(name)) {
       const inScope = [...known, ...bound].sort();
-      const hint = didYouMean(name, [...inScope, ...GLOBALS]) || `; in scope: ${inScope.join(', ')}`;
+      const only = name === 'loop' ? ' (`loop` is readable inside a repeat only)' : '';
+      const hint = didYouMean(name, [...inScope, ...GLOBALS]) || `${only}; in scope: ${inScope.join(', ')}`;
       return { code: 'DF302', message: `unknown name '${name}'${hint}`, node: id };
     }
     return undefined;
