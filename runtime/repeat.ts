@@ -13,7 +13,7 @@
  * with `detach`) runs its first `every` iterations in the workflow's own history and the rest in
  * a loop orchestration (the workflow's `<workflow>-partition` function), which continues as new
  * after every `every` iterations carrying the loop's state (index, last output, what the body
- * reads), and answers the loop's output or error. So no history holds more than `every`
+ * reads), and answers the loop's output or error, and the variables, which the body may set. So no history holds more than `every`
  * iterations, and a loop of 10,000 polls replays as little per iteration as a loop of 100.
  */
 import type * as df from 'durable-functions';
@@ -94,7 +94,7 @@ export interface LoopInput {
 }
 
 /** What a loop orchestration answers: the loop's output, or the error that ended it. */
-export type LoopOutput = { output: Json; iterations: number } | { error: ErrorInfo };
+export type LoopOutput = { output: Json; iterations: number; vars?: Record<string, Json> } | { error: ErrorInfo };
 
 /** Where a run of iterations stopped: the loop ended (with its output), or it goes on elsewhere. */
 type Stop = { ended: true; output: Json; iterations: number } | { ended: false; index: number; last: Json };
@@ -161,6 +161,8 @@ export function* repeat(run: WorkflowRun, parent: Steps, options: RepeatOptions,
   const out = (yield* call(run, () => context.df.callSubOrchestrator(detach!.orchestrator, input, undefined, childVersion(context, run.version)), `repeat '${options.step}'`)) as LoopOutput;
   // The parent raises the loop's own error, not "sub-orchestration failed".
   if ('error' in out) throw new WorkflowError(out.error.name, out.error.message);
+  // Variables the body set come back (the loop got them all: see compiler/src/partition.ts).
+  if (out.vars) Object.assign(run.vars, out.vars);
   run.progress(options.step, { done: out.iterations, failed: 0, total: options.maxIterations });
   return out.output;
 }
@@ -182,12 +184,12 @@ export function* runLoop(context: df.OrchestrationContext, loops: Readonly<Recor
   const every = entry.options.detach?.every ?? Number.POSITIVE_INFINITY;
   try {
     const stop = yield* iterate(run, run.steps, entry.options, entry.body, input, every);
-    if (stop.ended) return { output: stop.output, iterations: stop.iterations } satisfies LoopOutput;
+    if (stop.ended) return { output: stop.output, iterations: stop.iterations, vars: run.vars } satisfies LoopOutput;
     // The next `every` iterations replay a fresh history. The same version runs them: the
     // loop's Durable version carries over, and its body is that version's. After a cancelled
     // timer (a step timeout), first a timer due now, as versions.ts's continueAsNew explains.
     if (cancelledATimer(context)) yield context.df.createTimer(context.df.currentUtcDateTime);
-    context.df.continueAsNew({ ...input, index: stop.index, last: stop.last } satisfies LoopInput);
+    context.df.continueAsNew({ ...input, index: stop.index, last: stop.last, scope: { ...input.scope, vars: run.vars } } satisfies LoopInput);
     return null;
   } catch (e) {
     return { error: toErrorInfo(e) } satisfies LoopOutput;

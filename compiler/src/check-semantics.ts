@@ -8,7 +8,7 @@ import { checkExpression, type ExpressionScope } from './expressions';
 import { IMPLICIT_HOOKS } from './expressions/allowlist';
 import type { Project, Step, Value, Workflow } from './model';
 import { OBJECT_MEMBER_NAMES, RESERVED_FOLDER_NAMES, reservedReason } from './names';
-import { notPartitionable } from './partition';
+import { notDetachable, notPartitionable, REPEAT_ITERATIONS_PER_HISTORY } from './partition';
 import { overlappingPair, RESERVED_ROUTES, workflowRoutes } from './routes';
 import { didYouMean } from './suggest';
 
@@ -116,6 +116,18 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
       case 'repeat': {
         if (step.while && step.until) {
           out.push(error('DF208', 'a repeat takes `while` (checked before each iteration) or `until` (checked after each), not both: combine the conditions in one', step.until.span));
+        }
+        if (step.maxIterations > REPEAT_ITERATIONS_PER_HISTORY) {
+          const why = notDetachable(step, scope.locals.length === 0);
+          if (why) {
+            out.push(
+              warning(
+                'DF504',
+                `this repeat may run up to ${step.maxIterations} iterations in the workflow's own history (${why}), so each wake replays every iteration before it: beyond ${REPEAT_ITERATIONS_PER_HISTORY} iterations a repeat goes on in a fresh history only when it can run in a loop orchestration (docs/language.md#loops-repeat-and-break)`,
+                step.kindSpan,
+              ),
+            );
+          }
         }
         const inside: Scope = { locals: [...scope.locals, 'loop'], visible: scope.visible, loop: { kind: 'repeat' } };
         expr(step.while, inside);

@@ -71,6 +71,7 @@ export const CODES = {
   DF501: 'forEach without maxParallel',
   DF502: 'unreachable steps after fail or continueAsNew',
   DF503: 'partitionSize that cannot apply',
+  DF504: 'a repeat that may outgrow one history',
   DF601: 'an edit that changes what instances replay: a new version',
   DF602: 'version record problem',
   DF603: 'versions recorded for a workflow that no longer exists',

@@ -92,7 +92,8 @@ export function notPartitionable(step: ForEachStep, noLocals: boolean): string |
  */
 export function notDetachable(step: RepeatStep, noLocals: boolean): string | undefined {
   if (!noLocals) return 'it stands inside a forEach body, a repeat or a catch, whose names its body could read';
-  const blocker = allSteps(step.steps).find((s) => WORKFLOW_ONLY.has(s.kind));
+  // Variables the body sets travel to the loop orchestration and back (runtime/repeat.ts).
+  const blocker = allSteps(step.steps).find((s) => s.kind !== 'set' && WORKFLOW_ONLY.has(s.kind));
   return blocker ? `its body has a '${blocker.kind}' step, which acts on the workflow's own instance` : undefined;
 }
 
@@ -132,7 +133,8 @@ export function bodyReads(step: ForEachStep | RepeatStep): { input: boolean; var
   }
   return {
     input: sources.some((s) => free('input').test(s)),
-    vars: sources.some((s) => free('vars').test(s)),
+    // A body that sets variables gets them all, and hands them back.
+    vars: sources.some((s) => free('vars').test(s)) || (step.kind === 'repeat' && allSteps(step.steps).some((s) => s.kind === 'set')),
     steps: anyStep ? ['*'] : [...stepIds].sort(),
   };
 }

@@ -523,6 +523,14 @@ steps:
       steps:
         - activity: SayHello
 ''')
+case('loop-long-in-one-history', 'a long repeat whose body waits for an event stays in one history', '''dsl: 1
+steps:
+  - ⟨DF504⟩repeat:
+      maxIterations: 1000
+      steps:
+        - waitForEvent: Tick
+  - ⟨DF208⟩break: true
+''')
 case('loop-name-outside', 'loop read outside a repeat', '''dsl: 1
 steps:
   - activity: SayHello

@@ -130,17 +130,18 @@ describe('a long repeat continues in a fresh history', () => {
       const run = harness.start('long', { stop: 250 });
       const state = await run.runToCompletion();
       expect(state.error).toBeUndefined();
-      expect(state.output).toEqual([249, 1000]);
-      // The workflow's own history: the count, 100 iterations, one loop orchestration.
-      expect(run.executed).toHaveLength(101);
+      // 0 + 1 + ... + 249 = 31,125: the variable the body set, carried through both histories.
+      expect(state.output).toEqual([249, 1000, 31125]);
+      // The workflow's own history: the count, 100 iterations of two activities, one loop orchestration.
+      expect(run.executed).toHaveLength(201);
       const created = run.history.filter((e) => e.EventType === EventType.SubOrchestrationInstanceCreated);
       expect(created.map((e) => (e as { Name?: string }).Name)).toEqual(['long-partition']);
       expect(run.executions).toBe(1);
       // The loop orchestration: iterations 100..249 in two executions of at most 100 each.
       expect(children).toHaveLength(1);
       expect(children[0].executions).toBe(2);
-      expect(children[0].executed.map((e) => e.input)).toEqual(Array.from({ length: 150 }, (_, i) => 100 + i));
-      expect(children[0].history.filter((e) => e.EventType === EventType.TaskScheduled).length).toBeLessThanOrEqual(100);
+      expect(children[0].executed.map((e) => e.input)).toEqual(Array.from({ length: 150 }, (_, i) => [100 + i, 100 + i]).flat());
+      expect(children[0].history.filter((e) => e.EventType === EventType.TaskScheduled).length).toBeLessThanOrEqual(200);
       expect((state.customStatus as { progress: unknown }).progress).toEqual({ long: { done: 250, failed: 0, total: 1000 } });
       expect(await run.replayCheck()).toEqual([]);
       expect(await children[0].replayCheck()).toEqual([]);
