@@ -165,7 +165,7 @@ function kindCode(step: Step, c: StepContext): Lines {
       const hoisted = hoistLoop(step, name, c);
       if (hoisted) return [`last = yield* rt.repeat(run, steps, ${hoisted.options}, ${hoisted.fn});`];
       const fn = body(step.steps, c, 'loop: rt.Loop, steps: rt.Steps');
-      return [`last = yield* rt.repeat(run, steps, { ${repeatOptions(step, name, c, false).join(', ')} }, ${fn[0]}`, ...fn.slice(1, -1), '});'];
+      return ['last = yield* rt.repeat(run, steps, {', ...repeatOptions(step, name, c, false).map((o) => `${o},`), `}, ${fn[0]}`, ...fn.slice(1, -1), '});'];
     }
     case 'break':
       // Ends the loop body's generator; the loop around it sees the break (runtime/repeat.ts).
@@ -182,13 +182,14 @@ function repeatOptions(step: RepeatStep, name: string, c: StepContext, hoisted: 
   const params = (iteration: boolean): string => (hoisted ? 'loop: rt.Loop, steps: rt.Steps, run: rt.WorkflowRun' : iteration ? 'loop: rt.Loop, steps: rt.Steps' : 'loop: rt.Loop');
   const cond = (x: Value, iteration: boolean): string =>
     hoisted ? `(${params(iteration)}): unknown => { const { input, vars } = run; return ${valueCode(x, c.rename)}; }` : `(${params(iteration)}): unknown => ${valueCode(x, c.rename)}`;
+  const line = (x: Value): string => `// ${c.file}:${x.span.start.line} · `;
   return [
     `step: ${literal(name)}`,
     `maxIterations: ${step.maxIterations}`,
     step.interval ? `intervalMs: ${ms(step.interval)}` : undefined,
     `onMaxIterations: ${literal(step.onMaxIterations)}`,
-    step.while ? `while: ${cond(step.while, false)}` : undefined,
-    step.until ? `until: ${cond(step.until, true)}` : undefined,
+    step.while ? `${line(step.while)}while: checked before each iteration\nwhile: ${cond(step.while, false)}` : undefined,
+    step.until ? `${line(step.until)}until: checked after each iteration\nuntil: ${cond(step.until, true)}` : undefined,
   ].filter((x): x is string => x !== undefined);
 }
 
@@ -210,7 +211,7 @@ function hoistLoop(step: RepeatStep, name: string, c: StepContext): HoistedBody 
     fn: c.hoist.names.name(`${base}Body`),
     options: c.hoist.names.name(`${base}Loop`),
     comment: `// ${c.file}:${step.span.start.line} · the steps of repeat '${name}', also run by a loop orchestration past ${REPEAT_ITERATIONS_PER_HISTORY} iterations`,
-    optionsCode: `{ ${[...repeatOptions(step, name, c, true), detach].join(', ')} }`,
+    optionsCode: `{\n${[...repeatOptions(step, name, c, true), detach].join(',\n')},\n}`,
     params: [
       { name: 'loop', type: 'rt.Loop' },
       { name: 'steps', type: 'rt.Steps' },
