@@ -26,6 +26,12 @@ function doc(description: string, schema: Schema, example?: string): Schema {
 
 const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
 
+/**
+ * A repeat's `while`/`until`: an expression or a boolean. The alternatives carry no description
+ * of their own (unlike the `expression` definition), so an editor's hover shows the key's.
+ */
+const LOOP_CONDITION: Schema = { anyOf: [{ type: 'string', pattern: '\\$\\{' }, { type: 'boolean' }] };
+
 export const STEP_KIND_KEYS = [
   'activity', 'workflow', 'forEach', 'parallel', 'waitForEvent', 'delay', 'until', 'switch', 'set', 'status', 'try', 'fail', 'continueAsNew', 'repeat', 'break',
 ] as const;
@@ -59,7 +65,7 @@ const STEP_PROPERTIES: Record<string, Schema> = {
     ref('repeat'),
     'repeat:\n  steps:\n    - activity: CheckJob\n      input: ${ input.jobId }\n  until: ${ loop.last.state === "done" }\n  interval: 30s\n  maxIterations: 120',
   ),
-  break: doc('Ends the innermost `repeat`, or forEach that runs one item at a time (`maxParallel: 1`); with `if`, only when the condition holds. The loop\'s output is the output of the step before the break. Write `break: true`.', { enum: [true, null] }, 'if: ${ steps.check.output.done }\nbreak: true'),
+  break: doc('Ends the innermost `repeat`, or forEach that runs one item at a time (`maxParallel: 1`); with `if`, only when the condition holds. The loop\'s output is the output of the step before the break. Write `break: true`.', { const: true }, 'if: ${ steps.check.output.done }\nbreak: true'),
   // common
   id: doc('Names the step so later expressions can read its output as `steps.<id>.output`. Unique in the file.', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, 'id: charge'),
   if: doc('Guard: the step runs only when this expression is true; a skipped step\'s output is null.', { anyOf: [ref('expression'), { type: 'boolean' }] }, 'if: ${ input.total > 0 }'),
@@ -200,8 +206,8 @@ export function buildSchema(): Schema {
         not: { required: ['while', 'until'] },
         properties: {
           steps: doc('The steps of one iteration; ids inside are visible inside only (and in `until`). `loop.index` and `loop.last` are readable here.', ref('steps')),
-          while: doc('Checked before each iteration (the first included, after the `interval` for the others): the loop ends when it is false. `loop.index` is the iteration about to run, `loop.last` the output of the one before (null before the first).', { anyOf: [ref('expression'), { type: 'boolean' }] }, 'while: ${ now < input.deadline }'),
-          until: doc('Checked after each iteration: the loop ends when it is true. `loop.index` and `loop.last` are the iteration that just ran and its output; the ids of its steps are visible.', { anyOf: [ref('expression'), { type: 'boolean' }] }, 'until: ${ loop.last.state === "done" }'),
+          while: doc('Checked before each iteration (the first included, after the `interval` for the others): the loop ends when it is false. `loop.index` is the iteration about to run, `loop.last` the output of the one before (null before the first).', LOOP_CONDITION, 'while: ${ now < input.deadline }'),
+          until: doc('Checked after each iteration: the loop ends when it is true. `loop.index` and `loop.last` are the iteration that just ran and its output; the ids of its steps are visible.', LOOP_CONDITION, 'until: ${ loop.last.state === "done" }'),
           maxIterations: doc('Required: the most iterations the loop runs. A loop that would run one more fails with error `MaxIterations` (a `catch` sees it), or ends quietly with `onMaxIterations: continue`.', { type: 'integer', minimum: 1, examples: [100] }, 'maxIterations: 100'),
           interval: doc('A durable delay between two iterations (none before the first).', ref('duration'), 'interval: 30s'),
           onMaxIterations: doc('What reaching maxIterations does: `fail` (default) fails the step with error `MaxIterations`; `continue` ends the loop with the last iteration\'s output.', { type: 'string', enum: ['fail', 'continue'], default: 'fail' }, 'onMaxIterations: continue'),

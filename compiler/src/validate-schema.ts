@@ -147,6 +147,8 @@ const ANY_OF_EXPECT: Record<string, string> = {
   singleton: 'true, false or a mapping with `key`',
   if: 'an expression `${ ... }` or true/false',
   forEach: 'an expression `${ ... }` or a list',
+  while: 'an expression `${ ... }` or true/false',
+  until: 'an expression `${ ... }` or true/false',
 };
 
 /** Decides every step's kind; steps with none or two get one diagnostic and are blocked. */

@@ -531,6 +531,16 @@ steps:
         - waitForEvent: Tick
   - ⟨DF208⟩break: true
 ''')
+case('loop-bad-values', 'a condition that is not an expression, a duration that is not one, a break that is not true', '''dsl: 1
+steps:
+  - repeat:
+      until: ⟨DF103⟩done
+      interval: ⟨DF105⟩soon
+      maxIterations: ⟨DF105⟩0
+      steps:
+        - activity: SayHello
+        - break: ⟨DF104⟩false
+''')
 case('loop-name-outside', 'loop read outside a repeat', '''dsl: 1
 steps:
   - activity: SayHello
