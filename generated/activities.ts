@@ -3,14 +3,17 @@
 import * as df from "durable-functions";
 import * as rt from "../runtime";
 import { SayHello } from "../workflows/activities/greetings";
+import { CheckJob, StartJob } from "../workflows/activities/jobs";
 import { ChargeOrder, RecordDecision, RequestApproval, SendReceipt } from "../workflows/activities/orders";
 import { BuildReport } from "../workflows/activities/reports";
 import { Sleep } from "../workflows/activities/timing";
 
 df.app.activity("BuildReport", { handler: rt.activityHandler("BuildReport", BuildReport) });
 df.app.activity("ChargeOrder", { handler: rt.activityHandler("ChargeOrder", ChargeOrder) });
+df.app.activity("CheckJob", { handler: rt.activityHandler("CheckJob", CheckJob) });
 df.app.activity("RecordDecision", { handler: rt.activityHandler("RecordDecision", RecordDecision) });
 df.app.activity("RequestApproval", { handler: rt.activityHandler("RequestApproval", RequestApproval) });
 df.app.activity("SayHello", { handler: rt.activityHandler("SayHello", SayHello) });
 df.app.activity("SendReceipt", { handler: rt.activityHandler("SendReceipt", SendReceipt) });
 df.app.activity("Sleep", { handler: rt.activityHandler("Sleep", Sleep) });
+df.app.activity("StartJob", { handler: rt.activityHandler("StartJob", StartJob) });

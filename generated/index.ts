@@ -8,11 +8,12 @@ import "./digest/blueprint";
 import "./fanOut/blueprint";
 import "./hello/blueprint";
 import "./nightlyReport/blueprint";
+import "./pollJob/blueprint";
 import "./processOrders/blueprint";
 import "./openapi";
 import "./flow-ui/pages";
 import * as rt from "../runtime";
 
-// The app version 7: every start carries it, and a worker of an older app leaves
+// The app version 8: every start carries it, and a worker of an older app leaves
 // such instances to a newer one (host.json's defaultVersion; docs/versioning.md).
-rt.registerApp({ version: 7 });
+rt.registerApp({ version: 8 });

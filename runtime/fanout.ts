@@ -7,6 +7,7 @@ import { WorkflowError } from './errors';
 import { runPartitioned, type PartitionOptions } from './partition';
 import { deadlineIn } from './timers';
 import { scope, type Json, type Steps } from './values';
+import { isBreak } from './repeat';
 import { runWindow, type Body } from './window';
 import type { WorkflowRun } from './workflow';
 
@@ -50,12 +51,23 @@ export function* forEach(
       report: (done, failed) => run.progress(options.step, { done, failed, total: items.length }),
     });
   }
-  return yield* runWindow(run, items.length, (i) => body(items[i], i, scope(parent), run), {
+  // One item at a time, a `break` in an item's body (runtime/repeat.ts) ends the step after that
+  // item: the items after it run no step, and the output holds the results up to it.
+  let broke: number | undefined;
+  const item = function* (i: number): Body {
+    if (broke !== undefined) return null;
+    const out = yield* body(items[i], i, scope(parent), run);
+    if (!isBreak(out)) return out;
+    if (options.maxParallel === 1) broke = i;
+    return out.output;
+  };
+  const results = yield* runWindow(run, items.length, item, {
     maxParallel: options.maxParallel,
     onItemError: options.onItemError,
-    onProgress: (p) => run.progress(options.step, p),
+    onProgress: (p) => run.progress(options.step, broke === undefined ? p : { ...p, done: Math.min(p.done, broke + 1), total: broke + 1 }),
     deadline,
   });
+  return broke === undefined ? results : results.slice(0, broke + 1);
 }
 
 /**

@@ -8,6 +8,7 @@ export * from './values';
 export * from './workflow';
 export * from './window';
 export * from './fanout';
+export * from './repeat';
 export * from './steps';
 export * from './handlers';
 export * from './partition';

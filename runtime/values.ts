@@ -62,7 +62,10 @@ export function key(k: unknown): Json {
  * could be stored and called under another name, with arguments of the caller's choosing.
  */
 export function notFunction(value: Json): Json {
-  if (typeof value === 'function') refuse(value.name || 'a function', 'it reads a method, which an expression may only call where the call is written');
+  if (typeof value === 'function') {
+    const name = value.name || 'a function';
+    throw Object.assign(new Error(`the key '${name}' holds a method here, not data: an expression may only call a method where the call is written`), { name: 'ForbiddenKey' });
+  }
   return value;
 }
 

@@ -23,6 +23,7 @@ import type * as df from 'durable-functions';
 import { WorkflowError } from './errors';
 import type { PartitionBody } from './partition';
 import { runSlice } from './partition';
+import { isLoopInput, runLoop, type LoopEntry } from './repeat';
 import { cancelledATimer } from './timers';
 import type { Json } from './values';
 import { readVersion, VERSION_KEY, versionEnvelope, versionNumber, workflowVersion } from './version-text';
@@ -78,10 +79,22 @@ export function* runVersion(context: df.OrchestrationContext, table: WorkflowVer
 
 /**
  * The partition orchestrator: a slice runs the forEach bodies of the version that started it
- * (the parent passes its own version when it starts the slice).
+ * (the parent passes its own version when it starts the slice); a loop orchestration, the repeat
+ * bodies of that version.
  */
-export function* runSliceVersion(context: df.OrchestrationContext, workflow: string, bodies: Readonly<Record<number, Readonly<Record<string, PartitionBody>>>>): Generator<df.Task, Json, Json> {
+export function* runSliceVersion(
+  context: df.OrchestrationContext,
+  workflow: string,
+  bodies: Readonly<Record<number, Readonly<Record<string, PartitionBody>>>>,
+  loops: Readonly<Record<number, Readonly<Record<string, LoopEntry>>>> = {},
+): Generator<df.Task, Json, Json> {
   const version = versionNumber(context.df.version) ?? 1;
+  // The same function runs the long part of repeat steps (runtime/repeat.ts).
+  if (isLoopInput(context.df.getInput())) {
+    const loopTable = Object.prototype.hasOwnProperty.call(loops, version) ? loops[version] : undefined;
+    if (!loopTable) throw unknownVersion(`this loop of a repeat of '${workflow}'`, version, context.df.version, Object.keys(loops).map(Number).sort((a, b) => a - b));
+    return yield* runLoop(context, loopTable, version);
+  }
   const table = Object.prototype.hasOwnProperty.call(bodies, version) ? bodies[version] : undefined;
   if (!table) throw unknownVersion(`this slice of a forEach of '${workflow}'`, version, context.df.version, Object.keys(bodies).map(Number).sort((a, b) => a - b));
   return yield* runSlice(context, table, version);

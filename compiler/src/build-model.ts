@@ -28,6 +28,8 @@ export const STEP_KINDS = [
   'try',
   'fail',
   'continueAsNew',
+  'repeat',
+  'break',
 ] as const;
 
 export interface BuildResult {
@@ -302,6 +304,24 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
         return [failStep(common, body)];
       case 'continueAsNew':
         return [{ ...common, kind, input: value(body) }];
+      case 'repeat': {
+        const loop = isMap(body) ? body : undefined;
+        const at = (k: string): Node | undefined => (loop ? get(loop, k) : undefined);
+        return [
+          {
+            ...common,
+            kind,
+            steps: steps(at('steps')),
+            while: at('while') !== undefined ? value(at('while')) : undefined,
+            until: at('until') !== undefined ? value(at('until')) : undefined,
+            maxIterations: num(at('maxIterations')) ?? 1,
+            interval: duration(at('interval')),
+            onMaxIterations: str(at('onMaxIterations')) === 'continue' ? 'continue' : 'fail',
+          },
+        ];
+      }
+      case 'break':
+        return [{ ...common, kind }];
     }
   };
 

@@ -8,7 +8,7 @@ import { checkExpression, type ExpressionScope } from './expressions';
 import { IMPLICIT_HOOKS } from './expressions/allowlist';
 import type { Project, Step, Value, Workflow } from './model';
 import { OBJECT_MEMBER_NAMES, RESERVED_FOLDER_NAMES, reservedReason } from './names';
-import { notPartitionable } from './partition';
+import { notDetachable, notPartitionable, REPEAT_ITERATIONS_PER_HISTORY } from './partition';
 import { overlappingPair, RESERVED_ROUTES, workflowRoutes } from './routes';
 import { didYouMean } from './suggest';
 
@@ -18,6 +18,21 @@ export const LARGE_FAN_OUT = 20;
 interface Scope {
   locals: string[];
   visible: string[];
+  /**
+   * What a `break` here would end: the innermost repeat or forEach, or a parallel branch (which
+   * a break may not leave); undefined at the top level of the workflow.
+   */
+  loop?: { kind: 'repeat' } | { kind: 'forEach'; sequential: boolean } | { kind: 'parallel' };
+}
+
+/** Why a break cannot stand where it does, or undefined when it ends a loop. */
+function breakProblem(loop: Scope['loop']): string | undefined {
+  if (!loop) return 'a break ends the innermost repeat or forEach, and none encloses this one: use fail to end the workflow';
+  if (loop.kind === 'parallel') return 'a break may not leave a parallel branch (the branches around it run at the same time): end the branch with a switch, or move the loop into the branch';
+  if (loop.kind === 'forEach' && !loop.sequential) {
+    return 'this forEach runs its items at the same time, so a break cannot stop the items after it: set maxParallel: 1 to run them one by one, or use repeat';
+  }
+  return undefined;
 }
 
 export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[] {
@@ -56,14 +71,15 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
     let ended: Step | undefined;
     for (const step of steps) {
       if (ended) {
-        out.push(warning('DF502', `this step never runs: the ${ended.kind} step before it ends the workflow`, step.kindSpan));
+        const what = ended.kind === 'break' ? 'ends the loop' : 'ends the workflow';
+        out.push(warning('DF502', `this step never runs: the ${ended.kind} step before it ${what}`, step.kindSpan));
         ended = undefined;
       }
-      const here: Scope = { locals: scope.locals, visible: [...visible] };
+      const here: Scope = { locals: scope.locals, visible: [...visible], loop: scope.loop };
       one(step, here);
       if (step.id) visible.push(step.id);
-      // A guarded fail/continueAsNew may not run, so the steps after it may.
-      if ((step.kind === 'fail' || step.kind === 'continueAsNew') && !step.if) ended = step;
+      // A guarded fail/continueAsNew/break may not run, so the steps after it may.
+      if ((step.kind === 'fail' || step.kind === 'continueAsNew' || step.kind === 'break') && !step.if) ended = step;
     }
     return visible;
   };
@@ -101,12 +117,40 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
           const why = notPartitionable(step, scope.locals.length === 0);
           if (why) out.push(warning('DF503', `partitionSize has no effect: ${why}, so this forEach always runs in one orchestration`, step.kindSpan));
         }
-        list(step.steps, { locals: [...scope.locals, step.as, 'index'], visible: scope.visible });
+        list(step.steps, { locals: [...scope.locals, step.as, 'index'], visible: scope.visible, loop: { kind: 'forEach', sequential: step.maxParallel === 1 } });
         return;
       }
       case 'parallel':
-        for (const b of step.branches) list(b.steps, scope);
+        for (const b of step.branches) list(b.steps, { ...scope, loop: { kind: 'parallel' } });
         return;
+      case 'repeat': {
+        if (step.while && step.until) {
+          out.push(error('DF208', 'a repeat takes `while` (checked before each iteration) or `until` (checked after each), not both: combine the conditions in one', step.until.span));
+        }
+        if (step.maxIterations > REPEAT_ITERATIONS_PER_HISTORY) {
+          const why = notDetachable(step, scope.locals.length === 0);
+          if (why) {
+            out.push(
+              warning(
+                'DF505',
+                `this repeat may run up to ${step.maxIterations} iterations in the workflow's own history (${why}), so each wake replays every iteration before it: beyond ${REPEAT_ITERATIONS_PER_HISTORY} iterations a repeat goes on in a fresh history only when it can run in a loop orchestration (docs/language.md#loops-repeat-and-break)`,
+                step.kindSpan,
+              ),
+            );
+          }
+        }
+        const inside: Scope = { locals: [...scope.locals, 'loop'], visible: scope.visible, loop: { kind: 'repeat' } };
+        expr(step.while, inside);
+        const seen = list(step.steps, inside);
+        // `until` runs after the iteration: it sees the ids of the iteration's steps.
+        expr(step.until, { ...inside, visible: seen });
+        return;
+      }
+      case 'break': {
+        const why = breakProblem(scope.loop);
+        if (why) out.push(error('DF208', why, step.kindSpan));
+        return;
+      }
       case 'waitForEvent':
       case 'delay':
         return;
@@ -134,7 +178,7 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
       case 'try':
         list(step.steps, scope);
         local(step.catch.as, step.catch.asSpan ?? step.catch.span, 'a caught error');
-        list(step.catch.steps, { locals: [...scope.locals, step.catch.as], visible: scope.visible });
+        list(step.catch.steps, { locals: [...scope.locals, step.catch.as], visible: scope.visible, loop: scope.loop });
         return;
       case 'fail':
         expr(step.rethrow, scope);
@@ -185,6 +229,8 @@ export function childLists(s: Step): Step[][] {
       return [...s.cases.map((c) => c.steps), ...(s.otherwise ? [s.otherwise] : [])];
     case 'try':
       return [s.steps, s.catch.steps];
+    case 'repeat':
+      return [s.steps];
     default:
       return [];
   }

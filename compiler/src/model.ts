@@ -165,7 +165,30 @@ export interface ContinueAsNewStep extends StepCommon {
   input: Value;
 }
 
+/**
+ * A loop: its steps run again and again. `while` is checked before each iteration, `until` after;
+ * expressions inside read `loop.index` and `loop.last`.
+ */
+export interface RepeatStep extends StepCommon {
+  kind: 'repeat';
+  steps: Step[];
+  while?: Value;
+  until?: Value;
+  maxIterations: number;
+  /** A durable delay between two iterations. */
+  interval?: Duration;
+  /** Reaching maxIterations fails the step with `MaxIterations` (default) or ends the loop. */
+  onMaxIterations: 'fail' | 'continue';
+}
+
+/** Ends the innermost repeat or sequential forEach (checked: check-semantics.ts). */
+export interface BreakStep extends StepCommon {
+  kind: 'break';
+}
+
 export type Step =
+  | RepeatStep
+  | BreakStep
   | ActivityStep
   | WorkflowStep
   | ForEachStep

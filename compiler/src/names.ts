@@ -14,11 +14,11 @@ import { ALLOWED_GLOBAL_FUNCTIONS, ALLOWED_GLOBAL_VALUES, ALLOWED_NAMESPACE_MEMB
 /**
  * What generated code declares or reads in the scopes where user expressions run: the runtime
  * namespace and the durable-functions types (`rt`, `df`), the orchestration context, the run state,
- * the previous output, the caught value; `input`, `steps`, `vars`, `index`, `output` are also what
+ * the previous output, the caught value; `input`, `steps`, `vars`, `index`, `output`, `loop` are also what
  * expressions read by those names. In the blueprint: `app` and `validateInput`.
  */
 export const GENERATED_NAMES: readonly string[] = [
-  'rt', 'df', 'app', 'context', 'run', 'last', 'thrown', 'validateInput', 'input', 'steps', 'vars', 'index', 'output',
+  'rt', 'df', 'app', 'context', 'run', 'last', 'thrown', 'validateInput', 'input', 'steps', 'vars', 'index', 'output', 'loop',
 ];
 
 /** JavaScript's reserved words and the names strict code may not bind. */

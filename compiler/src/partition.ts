@@ -9,10 +9,17 @@
  * body sets no variables or status, does not continue as new, and waits for no event (events
  * are raised to the workflow's instance, which a slice is not).
  */
-import type { ForEachStep, Step, Value } from './model';
+import type { ForEachStep, RepeatStep, Step, Value } from './model';
 
 /** Lists longer than this run partitioned unless the step says otherwise (`partitionSize`). */
 export const DEFAULT_PARTITION_SIZE = 100;
+
+/**
+ * A `repeat` runs at most this many iterations in one history: past it, the loop goes on in a
+ * loop orchestration (`<workflow>-partition`) that continues as new after every this many
+ * iterations (runtime/repeat.ts), so each iteration replays a bounded history.
+ */
+export const REPEAT_ITERATIONS_PER_HISTORY = 100;
 
 /** Step kinds that act on the workflow instance itself, which a slice orchestration is not. */
 const WORKFLOW_ONLY = new Set<Step['kind']>(['set', 'status', 'continueAsNew', 'waitForEvent']);
@@ -38,6 +45,9 @@ export function allSteps(steps: readonly Step[]): Step[] {
           walk(s.steps);
           walk(s.catch.steps);
           break;
+        case 'repeat':
+          walk(s.steps);
+          break;
         default:
           break;
       }
@@ -47,11 +57,44 @@ export function allSteps(steps: readonly Step[]): Step[] {
   return out;
 }
 
+/** The break steps of a loop body that end that loop (not those of loops nested in it). */
+export function ownBreaks(steps: readonly Step[]): Step[] {
+  const out: Step[] = [];
+  const walk = (list: readonly Step[]): void => {
+    for (const s of list) {
+      if (s.kind === 'break') out.push(s);
+      else if (s.kind === 'switch') {
+        for (const k of s.cases) walk(k.steps);
+        if (s.otherwise) walk(s.otherwise);
+      } else if (s.kind === 'try') {
+        walk(s.steps);
+        walk(s.catch.steps);
+      }
+    }
+  };
+  walk(steps);
+  return out;
+}
+
 /** Why this forEach's body cannot run in a slice orchestration, or undefined when it can. */
 export function notPartitionable(step: ForEachStep, noLocals: boolean): string | undefined {
-  if (!noLocals) return 'it stands inside a forEach body or a catch, whose names its body could read';
+  if (!noLocals) return 'it stands inside a forEach body, a repeat or a catch, whose names its body could read';
   const blocker = allSteps(step.steps).find((s) => WORKFLOW_ONLY.has(s.kind));
-  return blocker ? `its body has a '${blocker.kind}' step` : undefined;
+  if (blocker) return `its body has a '${blocker.kind}' step`;
+  // A break stops the items after it: they must run one by one, in this orchestration.
+  return ownBreaks(step.steps).length > 0 ? "its body has a 'break' step" : undefined;
+}
+
+/**
+ * Why this repeat's later iterations cannot run in a loop orchestration (and so its whole
+ * history stays in the workflow's), or undefined when they can: the same rule as for a forEach
+ * body (runtime/repeat.ts).
+ */
+export function notDetachable(step: RepeatStep, noLocals: boolean): string | undefined {
+  if (!noLocals) return 'it stands inside a forEach body, a repeat or a catch, whose names its body could read';
+  // Variables the body sets travel to the loop orchestration and back (runtime/repeat.ts).
+  const blocker = allSteps(step.steps).find((s) => s.kind !== 'set' && WORKFLOW_ONLY.has(s.kind));
+  return blocker ? `its body has a '${blocker.kind}' step, which acts on the workflow's own instance` : undefined;
 }
 
 /** The partition size in effect: the step's own, else the default; 0 means never. */
@@ -74,8 +117,8 @@ function expressionSources(node: unknown, out: string[] = []): string[] {
 }
 
 /** What a body reads from the workflow scope: `input`, `vars`, and which `steps.<id>`. */
-export function bodyReads(step: ForEachStep): { input: boolean; vars: boolean; steps: string[] } {
-  const sources = expressionSources(step.steps);
+export function bodyReads(step: ForEachStep | RepeatStep): { input: boolean; vars: boolean; steps: string[] } {
+  const sources = expressionSources(step.kind === 'repeat' ? [step.steps, step.while, step.until] : step.steps);
   // A free name, not a property (`x.input`) nor part of a longer name.
   const free = (name: string): RegExp => new RegExp(`(?<![.\\w$])${name}(?![\\w$])`);
   const stepIds = new Set<string>();
@@ -90,7 +133,8 @@ export function bodyReads(step: ForEachStep): { input: boolean; vars: boolean; s
   }
   return {
     input: sources.some((s) => free('input').test(s)),
-    vars: sources.some((s) => free('vars').test(s)),
+    // A body that sets variables gets them all, and hands them back.
+    vars: sources.some((s) => free('vars').test(s)) || (step.kind === 'repeat' && allSteps(step.steps).some((s) => s.kind === 'set')),
     steps: anyStep ? ['*'] : [...stepIds].sort(),
   };
 }

@@ -8,7 +8,7 @@
  * definition, whose `additionalProperties: false` gives one precise error per wrong key.
  */
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_ROUTE_LENGTH } from './names';
-import { DEFAULT_PARTITION_SIZE } from './partition';
+import { DEFAULT_PARTITION_SIZE, REPEAT_ITERATIONS_PER_HISTORY } from './partition';
 
 /** A route under /api: literal segments of letters, digits, `.`, `_`, `~`, `-` (no parameters, no `.`/`..` segments). */
 export const ROUTE_PATTERN = '^/?[A-Za-z0-9_~-][A-Za-z0-9._~-]*(/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*$';
@@ -33,9 +33,14 @@ const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
 export const ERROR_NAME = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]{1,200}$';
 /** An error name, or an expression that computes one. */
 const ERROR_NAME_OR_EXPRESSION = '^(?:[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]{1,200}|[\\s\\S]*\\$\\{[\\s\\S]*)$';
+/**
+ * A repeat's `while`/`until`: an expression or a boolean. The alternatives carry no description
+ * of their own (unlike the `expression` definition), so an editor's hover shows the key's.
+ */
+const LOOP_CONDITION: Schema = { anyOf: [{ type: 'string', pattern: '\\$\\{' }, { type: 'boolean' }] };
 
 export const STEP_KIND_KEYS = [
-  'activity', 'workflow', 'forEach', 'parallel', 'waitForEvent', 'delay', 'until', 'switch', 'set', 'status', 'try', 'fail', 'continueAsNew',
+  'activity', 'workflow', 'forEach', 'parallel', 'waitForEvent', 'delay', 'until', 'switch', 'set', 'status', 'try', 'fail', 'continueAsNew', 'repeat', 'break',
 ] as const;
 
 const COMMON = ['id', 'if', 'result'] as const;
@@ -67,6 +72,12 @@ const STEP_PROPERTIES: Record<string, Schema> = {
     ],
   }, 'fail: { error: card-declined, message: "order ${ input.id }: the card was declined" }\n# in a catch, after compensating:\nfail: ${ err }'),
   continueAsNew: doc('Restarts the workflow with this input and an empty history: the way to write eternal workflows.', ref('value'), 'continueAsNew: ${ { cursor: vars.next } }'),
+  repeat: doc(
+    `Runs its steps again and again: \`while\` is checked before each iteration (after the \`interval\`), \`until\` after each; \`maxIterations\` bounds it. Inside, \`loop.index\` (0-based) and \`loop.last\` (the previous iteration's output) are readable, and a \`break\` step ends it. The output is the last iteration's output. A loop that runs more than ${REPEAT_ITERATIONS_PER_HISTORY} iterations continues in a fresh history (docs/language.md#loops-repeat-and-break).`,
+    ref('repeat'),
+    'repeat:\n  steps:\n    - activity: CheckJob\n      input: ${ input.jobId }\n  until: ${ loop.last.state === "done" }\n  interval: 30s\n  maxIterations: 120',
+  ),
+  break: doc('Ends the innermost `repeat`, or forEach that runs one item at a time (`maxParallel: 1`); with `if`, only when the condition holds. The loop\'s output is the output of the step before the break. Write `break: true`.', { const: true }, 'if: ${ steps.check.output.done }\nbreak: true'),
   // common
   id: doc('Names the step so later expressions can read its output as `steps.<id>.output`. Unique in the file.', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, 'id: charge'),
   if: doc('Guard: the step runs only when this expression is true; a skipped step\'s output is null.', { anyOf: [ref('expression'), { type: 'boolean' }] }, 'if: ${ input.total > 0 }'),
@@ -110,6 +121,8 @@ const KIND_KEYS: Record<(typeof STEP_KIND_KEYS)[number], readonly string[]> = {
   try: ['catch'],
   fail: [],
   continueAsNew: [],
+  repeat: [],
+  break: [],
 };
 
 const SNIPPETS: Record<(typeof STEP_KIND_KEYS)[number], unknown> = {
@@ -126,6 +139,8 @@ const SNIPPETS: Record<(typeof STEP_KIND_KEYS)[number], unknown> = {
   try: { try: [{ activity: '${1:A}' }], catch: { as: 'err', steps: [{ status: '^failed: \\${ err.message }' }] } },
   fail: { fail: { error: '${1:Rejected}', message: '${2:why}' } },
   continueAsNew: { continueAsNew: '^\\${ ${1:input} }' },
+  repeat: { id: '${1:poll}', repeat: { steps: [{ activity: '${2:CheckJob}', input: '^\\${ ${3:input.jobId} }' }], until: '^\\${ ${4:loop.last.done} }', interval: '${5:30s}', maxIterations: 100 } },
+  break: { if: '^\\${ ${1:condition} }', break: true },
 };
 
 function kindDefinition(kind: (typeof STEP_KIND_KEYS)[number]): Schema {
@@ -203,6 +218,19 @@ export function buildSchema(): Schema {
         },
       },
       steps: { type: 'array', items: ref('step'), description: 'A list of steps.' },
+      repeat: {
+        type: 'object', additionalProperties: false, required: ['steps', 'maxIterations'],
+        // `while` or `until`, not both (the compiler says so at the second one).
+        not: { required: ['while', 'until'] },
+        properties: {
+          steps: doc('The steps of one iteration; ids inside are visible inside only (and in `until`). `loop.index` and `loop.last` are readable here.', ref('steps')),
+          while: doc('Checked before each iteration (the first included, after the `interval` for the others): the loop ends when it is false. `loop.index` is the iteration about to run, `loop.last` the output of the one before (null before the first).', LOOP_CONDITION, 'while: ${ now < input.deadline }'),
+          until: doc('Checked after each iteration: the loop ends when it is true. `loop.index` and `loop.last` are the iteration that just ran and its output; the ids of its steps are visible.', LOOP_CONDITION, 'until: ${ loop.last.state === "done" }'),
+          maxIterations: doc('Required: the most iterations the loop runs. A loop that would run one more fails with error `MaxIterations` (a `catch` sees it), or ends quietly with `onMaxIterations: continue`.', { type: 'integer', minimum: 1, examples: [100] }, 'maxIterations: 100'),
+          interval: doc('A durable delay between two iterations (none before the first).', ref('duration'), 'interval: 30s'),
+          onMaxIterations: doc('What reaching maxIterations does: `fail` (default) fails the step with error `MaxIterations`; `continue` ends the loop with the last iteration\'s output.', { type: 'string', enum: ['fail', 'continue'], default: 'fail' }, 'onMaxIterations: continue'),
+        },
+      },
       branch: {
         type: 'object', additionalProperties: false, required: ['steps'],
         properties: { steps: doc('The branch\'s steps.', ref('steps')) },
@@ -219,7 +247,7 @@ export function buildSchema(): Schema {
       },
       step: {
         type: 'object',
-        description: 'A step: exactly one kind key (activity, workflow, forEach, parallel, waitForEvent, delay, until, switch, set, status, try, fail, continueAsNew) plus common keys.',
+        description: 'A step: exactly one kind key (activity, workflow, forEach, parallel, waitForEvent, delay, until, switch, set, status, try, fail, continueAsNew, repeat, break) plus common keys.',
         properties: STEP_PROPERTIES,
         // Closed too, so editors flag a misspelt key even before the kind is known.
         additionalProperties: false,

@@ -151,6 +151,8 @@ const ANY_OF_EXPECT: Record<string, string> = {
   fail: 'a mapping `{ error, message }`, or an expression `${ err }` that fails with a caught error (rethrow)',
   retry: 'a retry policy `{ maxAttempts, interval, ... }` or a list of them',
   maxAttempts: 'a whole number of at least 1, or unlimited (with a `timeout`)',
+  while: 'an expression `${ ... }` or true/false',
+  until: 'an expression `${ ... }` or true/false',
 };
 
 /** Decides every step's kind; steps with none or two get one diagnostic and are blocked. */
@@ -191,6 +193,7 @@ function checkKinds(data: unknown, locate: Locator): { out: Diagnostic[]; blocke
       }
       walk(step.steps, [...p, 'steps']);
       walk(step.try, [...p, 'try']);
+      if (isObject(step.repeat)) walk(step.repeat.steps, [...p, 'repeat', 'steps']);
       if (isObject(step.catch)) walk(step.catch.steps, [...p, 'catch', 'steps']);
       if (Array.isArray(step.parallel)) step.parallel.forEach((b, j) => isObject(b) && walk(b.steps, [...p, 'parallel', j, 'steps']));
       if (Array.isArray(step.switch)) {

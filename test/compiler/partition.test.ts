@@ -49,7 +49,7 @@ describe('partitionable forEach steps', () => {
     }
     const ok = build('dsl: 1\nsteps:\n  - forEach: [1, 2]\n    activity: B\n');
     expect(notPartitionable(forEachOf(ok), true)).toBeUndefined();
-    expect(notPartitionable(forEachOf(ok), false)).toMatch(/inside a forEach body or a catch/);
+    expect(notPartitionable(forEachOf(ok), false)).toMatch(/inside a forEach body, a repeat or a catch/);
   });
 
   it('takes the step size, else the default; 0 turns partitioning off', () => {

@@ -474,6 +474,90 @@ steps:
   - activity: SayHello
 """)
 
+# --- loops: repeat and break ------------------------------------------------------------------
+case('loop-break-outside', 'a break that no loop encloses', '''dsl: 1
+steps:
+  - activity: SayHello
+  - if: ${ input.stop }
+    ⟨DF208⟩break: true
+''')
+case('loop-break-parallel-foreach', 'a break in a forEach that runs its items at the same time', '''dsl: 1
+steps:
+  - forEach: ${ input.names }
+    maxParallel: 2
+    steps:
+      - activity: SayHello
+      - ⟨DF208⟩break: true
+''')
+case('loop-break-parallel-branch', 'a break may not leave a parallel branch, even inside a repeat', '''dsl: 1
+steps:
+  - repeat:
+      maxIterations: 3
+      steps:
+        - parallel:
+            - steps:
+                - ⟨DF208⟩break: true
+            - steps:
+                - activity: SayHello
+''')
+case('loop-while-and-until', 'a repeat with both while and until', '''dsl: 1
+steps:
+  - repeat:
+      while: ${ loop.index < 3 }
+      until: ⟨DF208⟩${ loop.last === 'done' }
+      maxIterations: 5
+      steps:
+        - activity: SayHello
+''')
+case('loop-misspelt-key', 'a misspelt repeat key (the missing maxIterations it stands for is not reported again)', '''dsl: 1
+steps:
+  - repeat:
+      ⟨DF101⟩maxIteration: 5
+      steps:
+        - activity: SayHello
+''')
+case('loop-no-bound', 'a repeat needs maxIterations', '''dsl: 1
+steps:
+  - repeat:
+      ⟨DF102⟩until: ${ loop.last === 'done' }
+      steps:
+        - activity: SayHello
+''')
+case('loop-long-in-one-history', 'a long repeat whose body waits for an event stays in one history', '''dsl: 1
+steps:
+  - ⟨DF505⟩repeat:
+      maxIterations: 1000
+      steps:
+        - waitForEvent: Tick
+  - ⟨DF208⟩break: true
+''')
+case('loop-bad-values', 'a condition that is not an expression, a duration that is not one, a break that is not true', '''dsl: 1
+steps:
+  - repeat:
+      until: ⟨DF103⟩done
+      interval: ⟨DF105⟩soon
+      maxIterations: ⟨DF105⟩0
+      steps:
+        - activity: SayHello
+        - break: ⟨DF104⟩false
+''')
+case('loop-name-outside', 'loop read outside a repeat', '''dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ ⟨DF302⟩loop.index }
+''')
+case('loop-steps-after-break', 'steps after an unguarded break never run; loop.index is fine inside', '''dsl: 1
+steps:
+  - repeat:
+      maxIterations: 3
+      steps:
+        - activity: SayHello
+          input: ${ loop.index }
+        - break: true
+        - ⟨DF502⟩activity: SayHello
+  - ⟨DF208⟩break: true
+''')
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for f in os.listdir(OUT):

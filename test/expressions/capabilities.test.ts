@@ -84,12 +84,8 @@ describe('aliasing and indirection: a function is never a value', () => {
     // object literals holding functions
     ['{ f: Math.max }', 'DF304', 'Math.max'],
     ['{ String }', 'DF304', 'String'],
-    ['{ m: input.s.match }.m', 'DF304', 'match'],
-    ['({ toFixed: input.s.match }).toFixed(input.p)', 'DF304', 'match'],
     // arrays of functions
     ['[Math.max, String]', 'DF304', 'Math.max'],
-    ['[input.s.match][0]', 'DF304', 'match'],
-    ['[input.list.map].concat([])', 'DF304', 'map'],
     // destructured methods
     ['input.list.map(({ match }) => match)', 'DF304', 'match'],
     ['[input.s].map(({ match: m }) => ({ map: m }))', 'DF304', 'match'],
@@ -100,24 +96,18 @@ describe('aliasing and indirection: a function is never a value', () => {
     ['Math.max.apply(null, input.list)', 'DF304', 'Math.max'],
     ['"".match.bind(input.s)', 'DF304', '""'],
     ['input.list.map.call(input.o, x => x)', 'DF304', 'input'],
-    ['{ f: "".match.bind }', 'DF304', 'bind'],
+    ['{ f: "".match.bind }', 'DF304', 'match'],
     // getters and accessor helpers
     ['{ get map() { return 1 } }', 'DF303', 'get map'],
     ['input.o.__lookupGetter__("x")', 'DF305', '__lookupGetter__'],
     // computed member access, constant keys folded
-    ['input.s["match"]', 'DF304', '"match"'],
     ['input.s["ma" + "tch"](input.p)', 'DF304', 'input'],
-    ['({ map: input.s["ma" + "tch"] }).map(x => x)', 'DF304', '"ma" + "tch"'],
-    ['({ m: input.s[`ma${"tch"}`] })', 'DF304', '`ma${"tch"}`'],
     ['input.s[("constr" + "uctor")]', 'DF305', '("constr" + "uctor")'],
     ['Math["max"]', 'DF303', 'Math'],
     // optional chaining
-    ['input.s?.match', 'DF304', 'match'],
-    ['({ map: input.s?.match }).map?.(input.p)', 'DF304', 'match'],
-    ['input.s?.["match"]', 'DF304', '"match"'],
+    ['({ map: input.s?.match }).map?.(input.p)', 'DF304', 'input.p'],
     // spread of functions
     ['[...[Math.max]]', 'DF304', 'Math.max'],
-    ['{ ...{ m: input.s.search } }', 'DF304', 'search'],
     ['Math.max(...[String])', 'DF304', 'String'],
     ['input.list.map(...input.fns)', 'DF304', '...'],
     ['input.s.replace(...input.args)', 'DF304', '...'],
@@ -164,14 +154,43 @@ describe('aliasing and indirection: a function is never a value', () => {
     ['input.list.values().next', 'DF304', 'next'],
     ['input.o.hasOwnProperty', 'DF304', 'hasOwnProperty'],
     ['input.s.valueOf', 'DF304', 'valueOf'],
-    ['`${input.s.link}`', 'DF304', 'link'],
     ['vars.hasOwnProperty', 'DF304', 'hasOwnProperty'],
     ['({ map: vars.toString }).map(1)', 'DF304', 'toString'],
-    ['steps.charge.output.values', 'DF304', 'values'],
   ];
   for (const [source, code, sub] of refused) {
     it(`${code} at '${sub}': ${source}`, () => {
       expect(located(source)).toContain(`${code} ${pos(source, sub)}`);
+    });
+  }
+
+  // A property named like a method, read from data, is data: `page.next`, `item.values`. It
+  // compiles; the read goes through rt.notFunction, so where it holds a method (a string's
+  // `match`) the step fails when it runs, and no function is ever a value.
+  const dataReads = [
+    '{ m: input.s.match }.m',
+    '({ toFixed: input.s.match }).toFixed(input.p)',
+    '[input.s.match][0]',
+    '[input.list.map].concat([])',
+    'input.s["match"]',
+    '({ m: input.s["ma" + "tch"] }).m',
+    '({ m: input.s[`ma${"tch"}`] })',
+    'input.s?.match',
+    'input.s?.["match"]',
+    '{ ...{ m: input.s.search } }',
+    '`${input.s.link}`',
+    'steps.charge.output.values',
+  ];
+  for (const source of dataReads) {
+    it(`checked when it runs: ${source}`, () => {
+      expect(check(source)).toEqual([]);
+      const translated = translateExpression(source, { steps: 'steps' });
+      expect(translated).toContain('rt.notFunction(');
+      const run = new Function('input', 'steps', 'rt', `return ${translated};`) as (input: unknown, steps: unknown, rt: unknown) => unknown;
+      const methods = { s: 'text', list: [1], p: 'x' };
+      expect(() => run(methods, { charge: { output: [1] } }, values)).toThrow(expect.objectContaining({ name: 'ForbiddenKey', message: expect.stringContaining('holds a method here, not data') }));
+      // the same keys holding data read as data
+      const data = { s: { match: 'm', search: 's', link: 'l', map: 'mp' }, list: { map: 'mp' }, p: 'x' };
+      expect(() => run(data, { charge: { output: { values: [1] } } }, values)).not.toThrow(expect.objectContaining({ name: 'ForbiddenKey' }));
     });
   }
 
@@ -292,7 +311,7 @@ describe('in a workflow file', () => {
 describe('every way to hold a function, in every place a value can go', () => {
   /** Expressions whose value is a function (or an arrow out of a callback's place). */
   const FUNCTIONS = [
-    '"".match', 'input.s.match', 'input?.s?.match', 'input.s["match"]', 'input.s["ma" + "tch"]', 'input.s[`mat${"ch"}`]', '[].concat', '/a/.exec',
+    '"".match', '[].concat', '/a/.exec', '(input.s).valueOf', 'input.s.toString',
     'input.list.values().next', 'vars.o.hasOwnProperty', 'vars.toString', 'Math.max', 'Object.fromEntries', 'JSON.stringify', 'Array.from', 'String',
     'Boolean', 'parseInt', '(x => input.p)',
   ];
@@ -322,6 +341,6 @@ describe('every way to hold a function, in every place a value can go', () => {
         cases++;
       }
     }
-    expect(cases).toBeGreaterThan(550);
+    expect(cases).toBeGreaterThan(480);
   });
 });

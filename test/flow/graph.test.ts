@@ -25,7 +25,7 @@ describe('the graph of every example and fixture workflow', () => {
       const shortcutCalls = steps.filter((s) => s.kind === 'forEach' && isShortcut(s)).length;
       expect(nodes.length, w.name).toBe(steps.length - shortcutCalls);
       expect(byStep.size, w.name).toBe(nodes.length);
-      for (const [step, n] of byStep) expect(n.step, `${w.name} line ${n.line}`).toMatch(step.id ? new RegExp(`^${step.id}$`) : /^steps\[\d+\](\.(steps|parallel|switch|try|catch|else)(\[\d+\])?)*$/);
+      for (const [step, n] of byStep) expect(n.step, `${w.name} line ${n.line}`).toMatch(step.id ? new RegExp(`^${step.id}$`) : /^steps\[\d+\](\.(steps|parallel|switch|try|catch|else|repeat)(\[\d+\])?)*$/);
       expect(new Set(nodes.map((n) => n.key)).size).toBe(nodes.length);
       expect(new Set(nodes.map((n) => n.step)).size).toBe(nodes.length);
     }

@@ -70,6 +70,25 @@ describe('the example workflows through the host', () => {
     expect(done.body.output).toEqual(['sales report for c-1', 'support report for c-1']);
   });
 
+  it('pollJob: polls with a durable 2 s interval until the job is done, its progress in the custom status', async () => {
+    const { links } = await start('workflows/pollJob', { job: 'build-1', takesMs: 1500 });
+    const done = await untilStatus(links.statusQueryGetUri, ['Completed']);
+    const polls = done.body.output.polls;
+    expect(done.body.output).toEqual({ job: 'build-1', state: 'done', polls });
+    // The first poll comes before the job is ready; 2 s later (a durable timer) it is.
+    expect(polls).toBeGreaterThanOrEqual(2);
+    expect(done.body.customStatus.progress.poll).toEqual({ done: polls, failed: 0, total: 30 });
+    const history = (await call('GET', `${links.statusQueryGetUri}&showHistory=true`)).body.historyEvents as Array<{ EventType: string; FunctionName?: string }>;
+    expect(history.filter((e) => e.EventType === 'TaskCompleted').map((e) => e.FunctionName)).toEqual(['StartJob', ...new Array(polls).fill('CheckJob')]);
+    expect(history.filter((e) => e.EventType === 'TimerFired')).toHaveLength(polls - 1);
+  });
+
+  it('pollJob: a job that fails ends the loop at once (break) and the workflow with JobFailed', async () => {
+    const { links } = await start('workflows/pollJob', { job: 'build-2', fails: true });
+    const done = await untilStatus(links.statusQueryGetUri, ['Failed']);
+    expect(done.body.output).toBe("Orchestrator function 'pollJob' failed: JobFailed: job build-2 ran out of disk");
+  });
+
   it('processOrders: fan-out with retries, vars, try and a sub-workflow, on its custom route', async () => {
     const { links } = await start('orders/process', { customer: 'ACME', orders: [{ id: 'a', amount: 10 }, { id: 'b', amount: 2.5 }] });
     const done = await untilStatus(links.statusQueryGetUri, ['Completed']);

@@ -299,6 +299,12 @@ function staticViolations(code: string): string[] {
     if (!ts.isPropertyAccessExpression(c)) return undefined;
     return ts.isIdentifier(c.expression) && NAMESPACES.has(c.expression.text) && !declared.has(c.expression.text) ? `${c.expression.text}.${c.name.text}` : c.name.text;
   };
+  /** A member chain `rt.notFunction(...)` wraps whole: its value is checked when it runs (never a function). */
+  const guardedRead = (n: ts.Node): boolean => {
+    let top = n;
+    while ((ts.isPropertyAccessExpression(top.parent) || ts.isElementAccessExpression(top.parent)) && top.parent.expression === top) top = top.parent;
+    return ts.isCallExpression(top.parent) && isGuard(top.parent, 'notFunction') && top.parent.arguments[0] === top;
+  };
   const visit = (n: ts.Node): void => {
     if (ts.isTypeReferenceNode(n)) return; // rt.Json annotations
     // Functions are capabilities: named only where they are called.
@@ -306,9 +312,9 @@ function staticViolations(code: string): string[] {
       const t = n.expression;
       if (ts.isIdentifier(t) && NAMESPACES.has(t.text) && !declared.has(t.text)) {
         if (ALLOWED_NAMESPACE_MEMBERS[t.text].includes(n.name.text)) out.push(`function value ${t.text}.${n.name.text}`);
-      } else if (PROTO_FUNCTIONS.has(n.name.text) && !ownRoot(t, n.name.text)) out.push(`method value .${n.name.text}`);
+      } else if (PROTO_FUNCTIONS.has(n.name.text) && !ownRoot(t, n.name.text) && !guardedRead(n)) out.push(`method value .${n.name.text}`);
     }
-    if (ts.isElementAccessExpression(n) && ts.isStringLiteralLike(n.argumentExpression) && PROTO_FUNCTIONS.has(n.argumentExpression.text) && !ownRoot(n.expression, n.argumentExpression.text)) {
+    if (ts.isElementAccessExpression(n) && ts.isStringLiteralLike(n.argumentExpression) && PROTO_FUNCTIONS.has(n.argumentExpression.text) && !ownRoot(n.expression, n.argumentExpression.text) && !guardedRead(n)) {
       out.push(`method value ["${n.argumentExpression.text}"]`);
     }
     if (ts.isElementAccessExpression(n) && isGuard(n.argumentExpression, 'key')) {

@@ -3,7 +3,7 @@
  * every place a workflow declares or chooses a name (a step id, a variable, arrow parameters
  * plain, destructured and nested, a forEach `as`, a catch `as`); each place in turn gets each
  * name the generated code relies on (rt, run, context, df, steps, vars, input, last, thrown,
- * index, output, ...), generated function names (loopBody, <name>Orchestrator, ...) and globals.
+ * index, output, ...), generated function names (wholeBody, <name>Orchestrator, ...) and globals.
  * Every variant is either refused with DF206 at that very place, or compiles, type-checks under
  * --strict, runs through the replay harness with the real durable-functions library, and gives
  * exactly the output of the same workflow with innocent names, without reaching a trap on
@@ -45,11 +45,11 @@ steps:
       steps:
         - set:
             caught: \${ CATCH.message + now }
-  - id: loop
+  - id: whole
     forEach: \${ input.items }
     activity: Echo
     input: \${ item }
-output: "\${ { a: steps.ID.output, v: vars.VAR, each: steps.each.output, caught: vars.caught, loop: steps.loop.output, now, id: instanceId } }"
+output: "\${ { a: steps.ID.output, v: vars.VAR, each: steps.each.output, caught: vars.caught, loop: steps.whole.output, now, id: instanceId } }"
 `;
 
 type Slot = 'ID' | 'VAR' | 'PARAM' | 'DPARAM' | 'NPARAM' | 'AS' | 'CATCH';
@@ -61,7 +61,7 @@ const DECLARING: readonly Slot[] = ['PARAM', 'DPARAM', 'NPARAM', 'AS', 'CATCH'];
 /** Names the generated code relies on, names it generates, and globals; plus the innocent ones. */
 const NAMES = [
   ...GENERATED_NAMES, 'now', 'instanceId', 'workflow', 'String', 'JSON', 'Math', 'Object', 'eval', 'arguments', 'undefined',
-  'loopBody', 'loopPartition', 'eachBody', 'forEachLine4Body', 'v0Orchestrator', 'v0PartitionOrchestrator', 'Echo', 'item',
+  'wholeBody', 'wholePartition', 'eachBody', 'forEachLine4Body', 'v0Orchestrator', 'v0PartitionOrchestrator', 'Echo', 'item',
 ];
 
 interface Variant {

@@ -21,9 +21,17 @@ const lines = [
   '  - forEach: ${ [1, 2] }',
   '    maxParallel: 2',
   '    activity: SayHello',
+  '  - repeat:',
+  '      maxIterations: 3',
+  '      until: ${ loop.last }',
+  '      steps:',
+  '        - activity: SayHello',
+  '      ',
   '  - activty: SayHello',
   '  - ',
 ];
+/** The line (0-based) of the first line that starts with `start`. */
+const lineOf = (start: string): number => lines.findIndex((l) => l.startsWith(start));
 const text = lines.join('\n') + '\n';
 
 let child: ChildProcess;
@@ -91,7 +99,7 @@ describe('yaml-language-server with the workflow schema', () => {
       position: { line: lines.length - 1, character: 4 },
     })) as { items: Array<{ label: string }> } | Array<{ label: string }>;
     const labels = (Array.isArray(result) ? result : result.items).map((i) => i.label);
-    for (const kind of ['activity', 'workflow', 'forEach', 'parallel', 'waitForEvent', 'delay', 'switch', 'set', 'try', 'fail']) {
+    for (const kind of ['activity', 'workflow', 'forEach', 'parallel', 'waitForEvent', 'delay', 'switch', 'set', 'try', 'fail', 'repeat', 'break']) {
       expect(labels, `completion offers ${kind}`).toContain(kind);
     }
   });
@@ -105,11 +113,26 @@ describe('yaml-language-server with the workflow schema', () => {
     expect(value).toContain('A hard cap on items (forEach) or branches (parallel) in flight at once');
   });
 
+  it("completes a repeat's own keys inside it, and shows their descriptions on hover (until: the loop's, not the step's)", async () => {
+    const result = (await conn.sendRequest('textDocument/completion', {
+      textDocument: { uri: docUri },
+      position: { line: lines.indexOf('      '), character: 6 },
+    })) as { items: Array<{ label: string }> } | Array<{ label: string }>;
+    const labels = (Array.isArray(result) ? result : result.items).map((i) => i.label);
+    for (const key of ['while', 'interval', 'onMaxIterations']) expect(labels, `completion offers ${key}`).toContain(key);
+    const hover = async (line: number): Promise<string> => {
+      const h = (await conn.sendRequest('textDocument/hover', { textDocument: { uri: docUri }, position: { line, character: 8 } })) as { contents: { value: string } | string } | null;
+      return typeof h?.contents === 'string' ? h.contents : h?.contents.value ?? '';
+    };
+    expect(await hover(lineOf('      maxIterations'))).toContain('Required: the most iterations the loop runs');
+    expect(await hover(lineOf('      until'))).toContain('Checked after each iteration');
+  });
+
   it('reports the misspelt key as a diagnostic on its line', async () => {
     const found = await until(
       () => diagnostics.filter((d) => d.uri === docUri).flatMap((d) => d.diagnostics).find((d) => /activty/.test(d.message)),
       'a diagnostic about activty',
     );
-    expect(found.range.start.line).toBe(6);
+    expect(found.range.start.line).toBe(lineOf('  - activty'));
   });
 });

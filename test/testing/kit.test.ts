@@ -266,4 +266,21 @@ describe('replay check', () => {
     expect(check.actual).toEqual([{ type: 'activity', id: 2, name: 'SendEmail', input: { to: 'acme', template: 'trial-ended' } }]);
     expect(check.message).toContain('diverges at episode 2 (the episode that delivered TimerFired of task 1)');
   });
+
+  it('compares a timer by its task number, not its due time, as DurableTask.Core does', async () => {
+    env = await createTestEnv({ app });
+    const run = await env.start('trial', { account: 'acme' });
+    await env.advance('31d');
+    await run.raiseEvent('Subscribe', { plan: 'pro' });
+    await run.result();
+    // As if an earlier version had waited 30 days and an hour: the recorded timer is what fires.
+    const older = structuredClone(run.recording());
+    const timer = older.history.find((e) => e.EventType === EventType.TimerCreated)!;
+    timer.FireAt = new Date(Date.parse(String(timer.FireAt)) + 3600_000).toISOString();
+    expect(await env.replayCheck(older)).toMatchObject({ ok: true });
+    // A timer where the code now schedules something else still diverges.
+    timer.EventType = EventType.TaskScheduled;
+    timer.Name = 'SendEmail';
+    expect(await env.replayCheck(older)).toMatchObject({ ok: false });
+  });
 });

@@ -109,23 +109,30 @@ function slicesTableName(name: string, version: number): string {
   return `${name}V${version}Slices`;
 }
 
+function loopsTableName(name: string, version: number): string {
+  return `${name}V${version}Loops`;
+}
+
 interface VersionCode {
   statements: StatementStructures[];
   /** Whether this version has partitionable forEach steps (and so a table of slice bodies). */
   partitioned: boolean;
+  /** Whether this version has repeat steps that can go on in a loop orchestration (and so a table of loops). */
+  loops: boolean;
 }
 
 /**
  * One version's module: its steps as a generator over the instance's state (the workflow's
- * orchestrator, orchestrator.ts, picks the version), its hoisted forEach bodies, and the table of
- * those bodies the partition orchestrator runs for slices of this version.
+ * orchestrator, orchestrator.ts, picks the version), its hoisted forEach and repeat bodies, and
+ * the tables of those bodies the partition orchestrator runs for slices and loops of this version.
  */
 function versionStatements(name: string, v: WorkflowVersion, latest: boolean, runtime: string): VersionCode {
   const w = v.workflow;
   const fn = versionFunctionName(name, v.version);
   const table = slicesTableName(name, v.version);
+  const loopsTable = loopsTableName(name, v.version);
   const rename: Rename = { now: 'run.now()', instanceId: 'run.instanceId', workflow: literal(name) };
-  const hoist = { orchestrator: partitionFunctionName(w), bodies: [] as HoistedBody[], names: new NameScope([fn, table]) };
+  const hoist = { orchestrator: partitionFunctionName(w), bodies: [] as HoistedBody[], names: new NameScope([fn, table, loopsTable]) };
   assignStepKeys(w);
   const body = [
     'const { input, steps, vars } = run;',
@@ -154,26 +161,39 @@ function versionStatements(name: string, v: WorkflowVersion, latest: boolean, ru
       statements: lines(body),
     },
   ];
-  if (hoist.bodies.length === 0) return { statements, partitioned: false };
+  if (hoist.bodies.length === 0) return { statements, partitioned: false, loops: false };
   for (const h of hoist.bodies) {
     statements.push(
       {
         kind: StructureKind.VariableStatement,
         declarationKind: VariableDeclarationKind.Const,
         leadingTrivia: `${h.comment}\n`,
-        declarations: [{ name: h.options, type: 'rt.PartitionOptions', initializer: h.optionsCode }],
+        declarations: [{ name: h.options, type: h.optionsType, initializer: h.optionsCode }],
       },
       { kind: StructureKind.Function, isGenerator: true, name: h.fn, parameters: h.params, returnType: 'rt.Body', statements: lines(h.statements) },
     );
   }
-  statements.push({
-    kind: StructureKind.VariableStatement,
-    declarationKind: VariableDeclarationKind.Const,
-    isExported: true,
-    leadingTrivia: `// The forEach bodies slice orchestrations of version ${v.version} run (registered as ${literal(partitionFunctionName(w))}).\n`,
-    declarations: [{ name: table, type: 'Readonly<Record<string, rt.PartitionBody>>', initializer: `{ ${hoist.bodies.map((h) => `${propertyKey(h.step)}: ${h.fn}`).join(', ')} }` }],
-  });
-  return { statements, partitioned: true };
+  const slices = hoist.bodies.filter((h) => h.kind === 'forEach');
+  const loops = hoist.bodies.filter((h) => h.kind === 'repeat');
+  if (slices.length > 0) {
+    statements.push({
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      isExported: true,
+      leadingTrivia: `// The forEach bodies slice orchestrations of version ${v.version} run (registered as ${literal(partitionFunctionName(w))}).\n`,
+      declarations: [{ name: table, type: 'Readonly<Record<string, rt.PartitionBody>>', initializer: `{ ${slices.map((h) => `${propertyKey(h.step)}: ${h.fn}`).join(', ')} }` }],
+    });
+  }
+  if (loops.length > 0) {
+    statements.push({
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      isExported: true,
+      leadingTrivia: `// The repeat steps whose long runs loop orchestrations of version ${v.version} go on with (registered as ${literal(partitionFunctionName(w))}).\n`,
+      declarations: [{ name: loopsTable, type: 'Readonly<Record<string, rt.LoopEntry>>', initializer: `{ ${loops.map((h) => `${propertyKey(h.step)}: { options: ${h.options}, body: ${h.fn} }`).join(', ')} }` }],
+    });
+  }
+  return { statements, partitioned: slices.length > 0, loops: loops.length > 0 };
 }
 
 /** `1 to 3`, `1, 3` */
@@ -187,7 +207,7 @@ function versionList(versions: readonly number[]): string {
  * each instance with its own (runtime/versions.ts), and the partition orchestrator when a version
  * has slices.
  */
-function dispatcherStatements(w: Workflow, versions: readonly WorkflowVersion[], partitioned: ReadonlySet<number>, runtime: string): StatementStructures[] {
+function dispatcherStatements(w: Workflow, versions: readonly WorkflowVersion[], partitioned: ReadonlySet<number>, looping: ReadonlySet<number>, runtime: string): StatementStructures[] {
   const name = w.name;
   const numbers = versions.map((v) => v.version);
   const latest = numbers.at(-1)!;
@@ -207,7 +227,11 @@ function dispatcherStatements(w: Workflow, versions: readonly WorkflowVersion[],
     ...versions.map(
       (v): StatementStructures => ({
         kind: StructureKind.ImportDeclaration,
-        namedImports: partitioned.has(v.version) ? [versionFunctionName(name, v.version), slicesTableName(name, v.version)] : [versionFunctionName(name, v.version)],
+        namedImports: [
+          versionFunctionName(name, v.version),
+          ...(partitioned.has(v.version) ? [slicesTableName(name, v.version)] : []),
+          ...(looping.has(v.version) ? [loopsTableName(name, v.version)] : []),
+        ],
         moduleSpecifier: `./${versionModule(v.version)}`,
       }),
     ),
@@ -234,17 +258,21 @@ function dispatcherStatements(w: Workflow, versions: readonly WorkflowVersion[],
       statements: lines([`return yield* rt.runVersion(context, ${tableName});`]),
     },
   ];
-  if (partitioned.size === 0) return statements;
+  if (partitioned.size === 0 && looping.size === 0) return statements;
   const table = [...partitioned].sort((a, b) => a - b).map((n) => `${n}: ${slicesTableName(name, n)}`).join(', ');
+  const loops = [...looping].sort((a, b) => a - b).map((n) => `${n}: ${loopsTableName(name, n)}`).join(', ');
   statements.push({
     kind: StructureKind.Function,
     isExported: true,
     isGenerator: true,
     name: partitionOrchestratorName(w),
-    leadingTrivia: `// Runs one slice of a long forEach list with the body of the version that started it; registered as ${literal(partitionFunctionName(w))}.\n`,
+    leadingTrivia:
+      looping.size > 0
+        ? `// Runs one slice of a long forEach list, or the long run of a repeat, with the body of the version that started it; registered as ${literal(partitionFunctionName(w))}.\n`
+        : `// Runs one slice of a long forEach list with the body of the version that started it; registered as ${literal(partitionFunctionName(w))}.\n`,
     parameters: [{ name: 'context', type: 'df.OrchestrationContext' }],
     returnType: 'Generator<df.Task, rt.Json, rt.Json>',
-    statements: lines([`return yield* rt.runSliceVersion(context, ${literal(name)}, { ${table} });`]),
+    statements: lines([`return yield* rt.runSliceVersion(context, ${literal(name)}, { ${table} }${looping.size > 0 ? `, { ${loops} }` : ''});`]),
   });
   return statements;
 }
@@ -413,7 +441,7 @@ function indexStatements(project: Project, runtime: string): StatementStructures
  */
 export class GenerateCache {
   /** Each version's module, by the model it was generated from. */
-  readonly byModel = new WeakMap<Workflow, { key: string; file: GeneratedFile; partitioned: boolean }>();
+  readonly byModel = new WeakMap<Workflow, { key: string; file: GeneratedFile; partitioned: boolean; loops: boolean }>();
   /** The orchestrator and blueprint modules (and validator), by the workflow's file model. */
   readonly byWorkflow = new WeakMap<Workflow, { key: string; files: GeneratedFile[] }>();
 }
@@ -436,26 +464,28 @@ export function generateProject(project: Project, options: GenerateOptions = {},
     const versions = versionsOf(project, w);
     const latest = versions.at(-1)!.version;
     const partitioned = new Set<number>();
+    const looping = new Set<number>();
     for (const v of versions) {
       const key = JSON.stringify([runtime, w.name, v.version, v.version === latest, v.calls, v.changes]);
       let hit = cache?.byModel.get(v.workflow);
       if (!hit || hit.key !== key) {
         const code = versionStatements(w.name, v, v.version === latest, runtime);
-        hit = { key, file: format(`${GENERATED}/${w.name}/${versionModule(v.version)}.ts`, code.statements), partitioned: code.partitioned };
+        hit = { key, file: format(`${GENERATED}/${w.name}/${versionModule(v.version)}.ts`, code.statements), partitioned: code.partitioned, loops: code.loops };
         cache?.byModel.set(v.workflow, hit);
       }
       if (hit.partitioned) partitioned.add(v.version);
+      if (hit.loops) looping.add(v.version);
       out.push(hit.file);
     }
-    const key = JSON.stringify([runtime, versions.map((v) => v.version), [...partitioned]]);
+    const key = JSON.stringify([runtime, versions.map((v) => v.version), [...partitioned], [...looping]]);
     const hit = cache?.byWorkflow.get(w);
     if (hit && hit.key === key) {
       out.push(...hit.files);
       continue;
     }
     const files = [
-      format(`${GENERATED}/${w.name}/orchestrator.ts`, dispatcherStatements(w, versions, partitioned, runtime)),
-      format(`${GENERATED}/${w.name}/blueprint.ts`, blueprintStatements(w, runtime, partitioned.size > 0, latest)),
+      format(`${GENERATED}/${w.name}/orchestrator.ts`, dispatcherStatements(w, versions, partitioned, looping, runtime)),
+      format(`${GENERATED}/${w.name}/blueprint.ts`, blueprintStatements(w, runtime, partitioned.size > 0 || looping.size > 0, latest)),
     ];
     if (w.inputSchema !== undefined) files.push({ path: `${GENERATED}/${w.name}/input-validator.js`, text: inputValidatorSource(w) });
     cache?.byWorkflow.set(w, { key, files });

@@ -5,16 +5,23 @@
  * Conventions of the generated code: `context` (the orchestration context), `run` (runtime
  * state), `steps`/`vars`/`input` (what expressions read), `last` (the previous step's output).
  */
-import type { Duration, ForEachStep, RetryPolicy, Step, Value } from '../model';
-import { bodyReads, notPartitionable, partitionSize } from '../partition';
+import type { Duration, ForEachStep, RepeatStep, RetryPolicy, Step, Value } from '../model';
+import { bodyReads, notDetachable, notPartitionable, partitionSize, REPEAT_ITERATIONS_PER_HISTORY } from '../partition';
 import type { NameScope } from './names';
 import { markStep } from './step-marks';
 import { commentText, literal, valueCode, type Rename } from './values';
 
-/** A forEach body generated as a module-level function, so slice orchestrations can run it too. */
+/**
+ * A forEach or repeat body generated as a module-level function, so slice and loop
+ * orchestrations can run it too.
+ */
 export interface HoistedBody {
+  /** forEach bodies go to the version's table of slices, repeat bodies to its table of loops. */
+  kind: 'forEach' | 'repeat';
   /** The step's name in progress reports and in the slice orchestrator's table of bodies. */
   step: string;
+  /** The type of the options constant. */
+  optionsType: string;
   /** The body function's name, and the name of its partition options constant. */
   fn: string;
   options: string;
@@ -162,7 +169,67 @@ function kindCode(step: Step, c: StepContext): Lines {
     case 'continueAsNew':
       // The next execution runs the latest version (runtime/versions.ts).
       return [`yield* rt.continueAsNew(run, ${v(step.input)});`, c.nested ? 'last = null;' : 'return null;'];
+    case 'repeat': {
+      const name = step.id ?? `repeat@${step.span.start.line}`;
+      const hoisted = hoistLoop(step, name, c);
+      if (hoisted) return [`last = yield* rt.repeat(run, steps, ${hoisted.options}, ${hoisted.fn});`];
+      const fn = body(step.steps, c, 'loop: rt.Loop, steps: rt.Steps');
+      return ['last = yield* rt.repeat(run, steps, {', ...repeatOptions(step, name, c, false).map((o) => `${o},`), `}, ${fn[0]}`, ...fn.slice(1, -1), '});'];
+    }
+    case 'break':
+      // Ends the loop body's generator; the loop around it sees the break (runtime/repeat.ts).
+      return ['return rt.breakLoop(last);'];
   }
+}
+
+/**
+ * A repeat's options as object-literal fields. `while` reads the scope around the loop, `until`
+ * the scope of the iteration that just ran; hoisted, they take `run` and read the workflow's
+ * state from it, as a hoisted body does.
+ */
+function repeatOptions(step: RepeatStep, name: string, c: StepContext, hoisted: boolean): string[] {
+  const params = (iteration: boolean): string => (hoisted ? 'loop: rt.Loop, steps: rt.Steps, run: rt.WorkflowRun' : iteration ? 'loop: rt.Loop, steps: rt.Steps' : 'loop: rt.Loop');
+  const cond = (x: Value, iteration: boolean): string =>
+    hoisted ? `(${params(iteration)}): unknown => { const { input, vars } = run; return ${valueCode(x, c.rename)}; }` : `(${params(iteration)}): unknown => ${valueCode(x, c.rename)}`;
+  const line = (x: Value): string => `// ${c.file}:${x.span.start.line} · `;
+  return [
+    `step: ${literal(name)}`,
+    `maxIterations: ${step.maxIterations}`,
+    step.interval ? `intervalMs: ${ms(step.interval)}` : undefined,
+    `onMaxIterations: ${literal(step.onMaxIterations)}`,
+    step.while ? `${line(step.while)}while: checked before each iteration\nwhile: ${cond(step.while, false)}` : undefined,
+    step.until ? `${line(step.until)}until: checked after each iteration\nuntil: ${cond(step.until, true)}` : undefined,
+  ].filter((x): x is string => x !== undefined);
+}
+
+/**
+ * Generates a detachable repeat's body as a module-level function (recorded in `c.hoist`), so
+ * the loop orchestration can run its iterations past the first REPEAT_ITERATIONS_PER_HISTORY;
+ * undefined when the body stays inline.
+ */
+function hoistLoop(step: RepeatStep, name: string, c: StepContext): HoistedBody | undefined {
+  // A loop bounded within one history never needs a loop orchestration.
+  if (!c.hoist || step.maxIterations <= REPEAT_ITERATIONS_PER_HISTORY || notDetachable(step, true) !== undefined) return undefined;
+  const base = step.id ?? `repeatLine${step.span.start.line}`;
+  const reads = bodyReads(step);
+  const detach = `detach: { orchestrator: ${literal(c.hoist.orchestrator)}, every: ${REPEAT_ITERATIONS_PER_HISTORY}, reads: { input: ${reads.input}, vars: ${reads.vars}, steps: [${reads.steps.map(literal).join(', ')}] } }`;
+  const hoisted: HoistedBody = {
+    kind: 'repeat',
+    optionsType: 'rt.RepeatOptions',
+    step: name,
+    fn: c.hoist.names.name(`${base}Body`),
+    options: c.hoist.names.name(`${base}Loop`),
+    comment: `// ${c.file}:${step.span.start.line} · the steps of repeat '${name}', also run by a loop orchestration past ${REPEAT_ITERATIONS_PER_HISTORY} iterations`,
+    optionsCode: `{\n${[...repeatOptions(step, name, c, true), detach].join(',\n')},\n}`,
+    params: [
+      { name: 'loop', type: 'rt.Loop' },
+      { name: 'steps', type: 'rt.Steps' },
+      { name: 'run', type: 'rt.WorkflowRun' },
+    ],
+    statements: ['const { input, vars } = run;', 'let last: rt.Json = null;', ...stepsCode(step.steps, { ...c, nested: true, hoist: undefined }), 'return last;'],
+  };
+  c.hoist.bodies.push(hoisted);
+  return hoisted;
 }
 
 /**
@@ -176,6 +243,8 @@ function hoistBody(step: ForEachStep, name: string, c: StepContext): HoistedBody
   const base = step.id ?? `forEachLine${step.span.start.line}`;
   const reads = bodyReads(step);
   const hoisted: HoistedBody = {
+    kind: 'forEach',
+    optionsType: 'rt.PartitionOptions',
     step: name,
     fn: c.hoist.names.name(`${base}Body`),
     options: c.hoist.names.name(`${base}Partition`),
@@ -215,7 +284,8 @@ export function stepCode(step: Step, c: StepContext): Lines {
   if (step.result) code = [...code, `last = ((output: rt.Json): rt.Json => ${valueCode(step.result, { ...c.rename })})(last);`];
   // Status pages: the step reports its state as it starts (codegen/step-marks.ts).
   code = markStep(step, code);
-  if (step.if) code = [`if (${condition(step.if, c)}) {`, ...code, '} else {', 'last = null;', '}'];
+  // A break that does not fire leaves the output as it was: it is control, not a value.
+  if (step.if) code = step.kind === 'break' ? [`if (${condition(step.if, c)}) {`, ...code, '}'] : [`if (${condition(step.if, c)}) {`, ...code, '} else {', 'last = null;', '}'];
   out.push(...code);
   if (step.id) out.push(`steps.${step.id} = { output: last };`);
   return out;

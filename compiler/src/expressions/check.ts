@@ -46,7 +46,7 @@ const NAMESPACES = Object.keys(ALLOWED_NAMESPACE_MEMBERS);
 const GLOBALS: ReadonlySet<string> = new Set([...ALLOWED_GLOBAL_FUNCTIONS, ...ALLOWED_GLOBAL_VALUES, ...NAMESPACES]);
 const NOW_HINT = 'use `now` (the replay-safe current time, an ISO string)';
 /** Names of builtin methods: the list, and whatever else the compiling engine's prototypes hold. */
-const METHOD_NAMES: ReadonlySet<string> = new Set([...BUILTIN_METHOD_NAMES, ...builtinMethodNames()]);
+export const METHOD_NAMES: ReadonlySet<string> = new Set([...BUILTIN_METHOD_NAMES, ...builtinMethodNames()]);
 /** The methods every plain object inherits. */
 const OBJECT_METHOD_NAMES: ReadonlySet<string> = new Set(
   Object.getOwnPropertyNames(Object.prototype).filter((n) => typeof Object.getOwnPropertyDescriptor(Object.prototype, n)!.value === 'function'),
@@ -239,6 +239,11 @@ export function checkExpression(expression: Expression, scope: ExpressionScope):
     const prop = propertyName(node);
     if (!prop || !METHOD_NAMES.has(prop.text) || FORBIDDEN_PROPERTIES.includes(prop.text)) return undefined;
     if (called && ts.isPropertyAccessExpression(node)) return undefined;
+    // A plain read with no call above it in its chain (`steps.page.output.next`,
+    // `loop.last?.next.cursor`): data has such keys all the time. The translator routes the read
+    // through rt.notFunction, which refuses a function when the code runs (readsMethodName). A
+    // call above it (`x.map.call(...)`, `x.next.bind(y)`) stays refused here.
+    if (readsMethodName(node)) return undefined;
     // `steps` and `vars` are plain objects the generated code makes: `steps.next` is a step that
     // ran (checked as such), and `vars.map` is a variable or nothing, unless the name is one of
     // Object.prototype's own methods.
@@ -270,7 +275,8 @@ export function checkExpression(expression: Expression, scope: ExpressionScope):
     if (isStepsRoot(id, bound)) return stepProblem(id);
     if (!known.has(name)) {
       const inScope = [...known, ...bound].sort();
-      const hint = didYouMean(name, [...inScope, ...GLOBALS]) || `; in scope: ${inScope.join(', ')}`;
+      const only = name === 'loop' ? ' (`loop` is readable inside a repeat only)' : '';
+      const hint = didYouMean(name, [...inScope, ...GLOBALS]) || `${only}; in scope: ${inScope.join(', ')}`;
       return { code: 'DF302', message: `unknown name '${name}'${hint}`, node: id };
     }
     return undefined;
@@ -445,6 +451,26 @@ function constantString(e: ts.Expression): string | undefined {
 }
 
 /** True when `node` is the function a call calls (`node(...)`, `node?.(...)`). */
+/**
+ * Whether `node` reads a property named like a builtin method (`x.next`, `x["map"]`) as data:
+ * not called, and no call above it in its member chain. Such a read is allowed, and checked when
+ * the code runs (translate.ts wraps it in rt.notFunction): only a function is refused.
+ */
+export function readsMethodName(node: ts.Node): boolean {
+  const prop = propertyName(node);
+  if (!prop || !METHOD_NAMES.has(prop.text)) return false;
+  // Every object has Object.prototype's methods, and a literal or a call's result is a builtin
+  // value (`"".match`, `/a/.exec`, `x.values().next`): such a read is always a function, so it
+  // stays a compile-time error.
+  if (OBJECT_METHOD_NAMES.has(prop.text)) return false;
+  let target: ts.Expression = (node as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression;
+  while (ts.isParenthesizedExpression(target)) target = target.expression;
+  if (ts.isLiteralExpression(target) || target.kind === ts.SyntaxKind.TrueKeyword || target.kind === ts.SyntaxKind.FalseKeyword || target.kind === ts.SyntaxKind.NullKeyword || ts.isTemplateExpression(target) || ts.isArrayLiteralExpression(target) || ts.isObjectLiteralExpression(target) || ts.isCallExpression(target)) return false;
+  let top = node;
+  while ((ts.isPropertyAccessExpression(top.parent) || ts.isElementAccessExpression(top.parent)) && top.parent.expression === top) top = top.parent;
+  return !(ts.isCallExpression(top.parent) && top.parent.expression === top) && !(ts.isTaggedTemplateExpression(top.parent) && top.parent.tag === top);
+}
+
 function isCallee(node: ts.Node): boolean {
   return ts.isCallExpression(node.parent) && node.parent.expression === node;
 }

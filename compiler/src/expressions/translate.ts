@@ -1,5 +1,6 @@
 /** Translating a checked expression into the TypeScript of the generated orchestrator. */
 import { ts } from 'ts-morph';
+import { readsMethodName } from './check';
 import { isReference, isStepsRoot, parseExpression, withParameters } from './parse';
 
 /**
@@ -38,6 +39,9 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
   let depth = 0;
   const open = (at: number, text: string): void => void edits.push({ start: at, end: at, text, open: true, depth });
   const close = (at: number, text: string): void => void edits.push({ start: at, end: at, text, open: false, depth });
+  /** `steps` and `vars`: plain objects the generated code makes, whose keys are step ids and variables. */
+  const ownObject = (target: ts.Expression, bound: ReadonlySet<string>): boolean =>
+    isStepsRoot(target, bound) || (ts.isIdentifier(target) && target.text === 'vars' && !bound.has('vars'));
   const visit = (node: ts.Node, bound: ReadonlySet<string>): void => {
     if (ts.isArrowFunction(node)) {
       const shadowed = [...withParameters(new Set(), node)].find((n) => inserted.has(n));
@@ -66,6 +70,10 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
       open(arg.getStart(file), `${runtime}.key(`);
       close(arg.getEnd(), ')');
       wrapChain(node);
+    }
+    if (readsMethodName(node) && !ownObject((node as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression, bound)) {
+      // `page.next` read as data: a function there (a builtin method) is refused when it runs.
+      wrapChain(node as ts.PropertyAccessExpression | ts.ElementAccessExpression);
     }
     if (ts.isComputedPropertyName(node) && !ts.isStringLiteralLike(node.expression) && !ts.isNumericLiteral(node.expression)) {
       // `{ [k]: v }`: a key from data could name `__proto__`, or `toJSON`, which JavaScript calls by itself.
@@ -116,7 +124,7 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
    * pass or call under another name (the checker refuses such reads written out).
    */
   const wrapped = new Set<ts.Node>();
-  function wrapChain(read: ts.ElementAccessExpression): void {
+  function wrapChain(read: ts.PropertyAccessExpression | ts.ElementAccessExpression): void {
     let top: ts.Node = read;
     let levels = 0;
     while ((ts.isPropertyAccessExpression(top.parent) || ts.isElementAccessExpression(top.parent) || ts.isCallExpression(top.parent)) && top.parent.expression === top) {

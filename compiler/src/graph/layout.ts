@@ -94,8 +94,8 @@ export function badgeRows(badges: readonly string[], width: number): string[][] 
 /** The node's text block: its width wanted (up to `max` for leaves) and its height with the badge rows that width gives. */
 function textBlock(n: GraphNode, max: number): { w: number; h: number } {
   const oneRow = n.badges.reduce((sum, b, i) => sum + badgeWidth(b) + (i ? 6 : 0), 0);
-  // a forEach's subtitle line also holds its count (`998/1000 · 12 failed`, filled in by the pages)
-  const count = n.kind === 'forEach' ? M.countW : 0;
+  // a forEach's (or repeat's) subtitle line also holds its count (`998/1000 · 12 failed`, filled in by the pages)
+  const count = n.kind === 'forEach' || n.kind === 'repeat' ? M.countW : 0;
   const w = Math.min(max, Math.ceil(Math.max(n.title.length * M.titleChar, n.subtitle.length * M.smallChar + count, oneRow) + 2 * M.padX));
   const rows = badgeRows(n.badges, w - 2 * M.padX).length;
   return { w, h: 2 * M.padY + M.lineTitle + M.lineSub + rows * M.badgeRow };

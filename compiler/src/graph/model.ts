@@ -13,7 +13,9 @@
  *   and switch cases (the `else` last) in order, try's body 0 and its catch 1, forEach's body 0.
  *
  * Steps inside a forEach body run once per item: they have keys but report no state of their own
- * (`marked: false`); the forEach reports done/failed/total over its items instead.
+ * (`marked: false`); the forEach reports done/failed/total over its items instead. The same holds
+ * for a repeat's steps, which run once per iteration: the repeat reports the iterations done out
+ * of maxIterations as its progress (its node stands as their `inForEach`).
  */
 import type { Duration, ForEachStep, RetryPolicy, Step, StepKind, Value, Workflow } from '../model';
 import { partitionSize } from '../partition';
@@ -33,9 +35,9 @@ export interface GraphNode {
   line: number;
   /** Whether the orchestrator reports this step's state (false inside forEach bodies). */
   marked: boolean;
-  /** Inside a forEach body: the key of the innermost enclosing forEach. */
+  /** Inside a forEach or repeat body: the key of the innermost enclosing forEach or repeat. */
   inForEach?: string;
-  /** forEach: the name its progress (done/failed/total) is published under. */
+  /** forEach and repeat: the name its progress (done/failed/total) is published under. */
   progress?: string;
   /** waitForEvent: the event's name. */
   event?: string;
@@ -155,6 +157,20 @@ function describe(step: Step): { title: string; kind: string; badges: string[] }
       return { title: step.rethrow ? `fail with ${clip(valueText(step.rethrow), 40)}` : `fail ${clip(step.computedError ? valueText(step.computedError) : step.error, 40)}`, kind: 'fail', badges: common };
     case 'continueAsNew':
       return { title: 'continue as new', kind: 'continueAsNew', badges: common };
+    case 'repeat': {
+      const cond = step.while ? `while ${clip(valueText(step.while), 40)}` : step.until ? `until ${clip(valueText(step.until), 40)}` : 'repeat';
+      return {
+        title: cond,
+        kind: 'repeat',
+        badges: [
+          `max ${step.maxIterations} times${step.onMaxIterations === 'continue' ? ' → continue' : ''}`,
+          ...durationBadge('every', step.interval),
+          ...common,
+        ],
+      };
+    }
+    case 'break':
+      return { title: 'break', kind: 'break', badges: common };
   }
 }
 
@@ -190,6 +206,11 @@ function node(step: Step, key: string, path: string, w: Walk): GraphNode {
       n.progress = step.id ?? `forEach@${step.span.start.line}`;
       // The shortcut's call is the node itself; a body of steps is a sequence of its own.
       if (!isShortcut(step)) n.sequences.push(seq(0, step.steps, (j) => `${path}.steps[${j}]`, `each ${step.as}`, { ...w, inForEach: key }));
+      break;
+    case 'repeat':
+      // Its steps run once per iteration: like a forEach body, they report no state of their own.
+      n.progress = step.id ?? `repeat@${step.span.start.line}`;
+      n.sequences.push(seq(0, step.steps, (j) => `${path}.repeat.steps[${j}]`, 'each iteration', { ...w, inForEach: key }));
       break;
     case 'parallel':
       step.branches.forEach((b, i) => n.sequences.push(seq(i, b.steps, (j) => `${path}.parallel[${i}].steps[${j}]`, `branch ${i + 1}`)));

@@ -112,7 +112,7 @@ function tooltip(p: Placed, file: string): string {
 
 function nodeSvg(p: Placed, file: string): string {
   const n = p.node;
-  const count = n.kind === 'forEach' ? `<text class="count" x="${p.w - M.padX}" y="${M.padY + M.lineTitle + 12}" text-anchor="end"></text>` : '';
+  const count = n.kind === 'forEach' || n.kind === 'repeat' ? `<text class="count" x="${p.w - M.padX}" y="${M.padY + M.lineTitle + 12}" text-anchor="end"></text>` : '';
   if (p.sequences.length) {
     const stack = n.kind === 'forEach' ? `<rect class="stack" x="5" y="5" width="${p.w}" height="${p.h}" rx="8"/>` : '';
     const empties = p.sequences

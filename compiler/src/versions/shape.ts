@@ -196,6 +196,17 @@ function stepShape(step: Step, calls: Readonly<Record<string, number>>): ShapeSt
     case 'continueAsNew':
       value('input', step.input);
       break;
+    case 'repeat':
+      value('while', step.while);
+      value('until', step.until);
+      plain('maxIterations', step.maxIterations);
+      plain('interval', ms(step.interval), step.interval?.span);
+      plain('onMaxIterations', step.onMaxIterations);
+      plain('name', step.id ?? `repeat@${step.span.start.line}`, step.idSpan ?? step.kindSpan);
+      list('body', step.steps);
+      break;
+    case 'break':
+      break;
   }
   return { key: key(step), label: label(step), kind: step.kind, fields, lists, span: step.span, kindSpan: step.kindSpan, at: step.idSpan ?? step.kindSpan, fieldSpans };
 }
