@@ -177,7 +177,8 @@ export function flowPagesStatements(project: Project, runtime: string, header: r
     { kind: StructureKind.ImportDeclaration, defaultImport: 'workflows', moduleSpecifier: './workflows.json' },
     lines([
       '',
-      `const pages = rt.flowPages({ data: workflows, assets });`,
+      '// The data has its declared type (rt.FlowData), not the one TypeScript infers from the JSON.',
+      `const pages = rt.flowPages({ data: rt.flowData(workflows), assets });`,
       '',
       `// The page: /api/flow. It needs the key of the strictest workflow's routes ("${level}"): it shows every workflow's instances.`,
       ...registration('flow-page', 'flow', level, 'page', false),
