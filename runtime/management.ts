@@ -12,6 +12,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
+import { fromWireText, type ErrorInfo } from './errors';
 import { stepStates } from './flow/state';
 import { nameError, nameErrorCode, urlPart, type NameKind } from './ids';
 import { inputProblem, startVersion, workflowRegistry } from './registry';
@@ -149,6 +150,15 @@ export function instanceInput(s: Pick<InstanceStatus, 'input'>): unknown {
   return envelope ? envelope.input : s.input ?? null;
 }
 
+/**
+ * A failed instance's error from its Durable output (`Orchestrator function '<name>' failed:
+ * <error name>: <message>`, then details and a stack on later lines): the error's name and
+ * message, as a `catch` would see them (runtime/errors.ts); the details stay out of answers.
+ */
+export function failureOf(output: unknown): ErrorInfo {
+  return fromWireText(String(output ?? '').split('\n')[0].replace(/ +$/, ''));
+}
+
 /** The status a workflow user wants to see: flat, with version, progress and times (and the history when given). */
 export function friendlyStatus(s: InstanceStatus, history: boolean | unknown[]): Record<string, unknown> {
   const custom = (s.customStatus ?? null) as { status?: unknown; progress?: unknown } | null;
@@ -160,7 +170,7 @@ export function friendlyStatus(s: InstanceStatus, history: boolean | unknown[]):
     status: s.runtimeStatus,
     input: instanceInput(s),
     output: failed ? null : s.output ?? null,
-    error: failed ? { message: String(s.output ?? '').split('\n')[0] } : null,
+    error: failed ? failureOf(s.output) : null,
     customStatus: custom?.status ?? null,
     progress: custom?.progress ?? null,
     // Each started step's state by its graph key, for the status pages (runtime/flow/state.ts).
