@@ -43,7 +43,8 @@ interface Workflow {
   schedule?: string;
   trigger: string[];
   events: string[];
-  sample: unknown;
+  sample?: unknown;
+  inputHint?: unknown;
   /** The version new instances start; `events` and `nodes` are its. */
   version: number;
   nodes: NodeInfo[];
@@ -297,7 +298,9 @@ function header(...crumbs: Child[]): HTMLElement {
 
 function startForm(w: Workflow): HTMLElement {
   const input = h('textarea', { className: 'code', rows: 4, spellcheck: 'false', 'aria-label': `input of ${w.name}`, name: 'input' });
+  // An input the schema accepts (the first click starts), else an empty form showing the shape to fill in.
   input.value = json(w.sample);
+  if (w.sample === undefined && w.inputHint !== undefined) input.placeholder = `Fill in the input (the schema has no example it accepts). Its shape:\n${json(w.inputHint)}`;
   const out = h('div', { className: 'form-out' });
   const button = h('button', { type: 'submit', className: 'primary' }, 'Start');
   const form = h(

@@ -38,8 +38,10 @@ export interface FlowWorkflow {
   trigger: string[];
   /** Every event a waitForEvent step waits for. */
   events: string[];
-  /** A start input the page suggests (from the input schema). */
-  sample: unknown;
+  /** The start input the page's form offers: one the input schema accepts (from its examples and defaults); absent when there is none. */
+  sample?: unknown;
+  /** Without a sample: the shape of an input (required properties, empty values), the form's placeholder. */
+  inputHint?: unknown;
   /**
    * A singleton's ids (the page lists its instances by them): what they start with, '' when its
    * key starts with an expression; with `singletonIdExact`, the one id itself (a literal key).
