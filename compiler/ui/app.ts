@@ -66,7 +66,8 @@ interface Instance {
   status: string;
   input?: unknown;
   output?: unknown;
-  error?: { message: string } | null;
+  /** A failed instance's error: its name and message, as a `catch` sees them. */
+  error?: { name?: string; message: string } | null;
   customStatus: unknown;
   progress: Record<string, Progress> | null;
   steps?: Record<string, 'running' | 'completed' | 'failed'> | null;
@@ -849,7 +850,7 @@ async function instanceView(name: string, id: string): Promise<void> {
     custom.textContent = i.customStatus === null || i.customStatus === undefined ? '—' : json(i.customStatus);
     const errorPanel = error.closest('section')!;
     errorPanel.hidden = !i.error;
-    error.textContent = i.error?.message ?? '';
+    error.textContent = i.error ? (i.error.name ? `${i.error.name}: ${i.error.message}` : i.error.message) : '';
     progress.replaceChildren(...(Object.keys(i.progress ?? {}).length ? Object.entries(i.progress!).map(([n, p]) => bar(n, p)) : [h('p', { className: 'muted' }, '—')]));
     const done = FINISHED.has(i.status);
     buttons.suspend.disabled = done || i.status === 'Suspended';
