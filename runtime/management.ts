@@ -155,8 +155,9 @@ export function instanceInput(s: Pick<InstanceStatus, 'input'>): unknown {
  * text as the Durable extension words it (`Orchestrator function '<workflow>' failed: <name>: <message>`,
  * its first line).
  */
-export function instanceError(output: string): { name: string; message: string; text: string } {
-  return { ...fromWireText(output), text: output.split('\n')[0] };
+export function instanceError(output: unknown): { name: string; message: string; text: string } {
+  const text = String(output ?? '').split('\n')[0].replace(/ +$/, '');
+  return { ...fromWireText(text), text };
 }
 
 /** The status a workflow user wants to see: flat, with version, progress and times (and the history when given). */

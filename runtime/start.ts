@@ -12,7 +12,7 @@ import type { DurableClient } from 'durable-functions';
 import { parseDuration } from './durations';
 import { nameError, nameErrorCode, urlPart } from './ids';
 import { newInstanceId } from './new-id';
-import { checkStatusResponse, isActive, jsonError } from './management';
+import { checkStatusResponse, instanceError, isActive, jsonError } from './management';
 import { inputProblem, registerWorkflow, startVersion, violations, type AuthLevel, type InputValidator } from './registry';
 import type { Json } from './values';
 import { VERSION_KEY, versionEnvelope } from './version-text';
@@ -130,16 +130,35 @@ const FINISHED = new Set<string>([
 ]);
 
 /**
- * Waits up to `waitMs` for the instance to finish: 200 with the output when it completes, 200 with
- * the status when it is terminated, 500 with the status when it fails (as durable-js answers),
- * else the check-status answer.
+ * What `?wait` answers once the instance has finished, in one shape whatever the outcome:
+ * Completed, 200 with the output as JSON (`null` for none: never an empty body); Failed, or
+ * Terminated (or Canceled), 500 with `{ id, status, error: { name, message, text } }`, the error as
+ * `GET .../instances/<id>` gives it (for a terminated instance, `Terminated` and the reason).
+ * Never Durable's raw status payload: its output of a failed instance carries the stack.
+ * Undefined while the instance has not finished.
+ */
+export function finishedAnswer(id: string, s: { runtimeStatus: string; output?: unknown }): HttpResponseInit | undefined {
+  const json = (status: number, body: unknown): HttpResponseInit => ({ status, body: JSON.stringify(body ?? null), headers: { 'Content-Type': 'application/json; charset=utf-8' } });
+  switch (s.runtimeStatus) {
+    case df.OrchestrationRuntimeStatus.Completed:
+      return json(200, s.output);
+    case df.OrchestrationRuntimeStatus.Failed:
+      return json(500, { id, status: s.runtimeStatus, error: instanceError(s.output) });
+    case df.OrchestrationRuntimeStatus.Terminated:
+    case df.OrchestrationRuntimeStatus.Canceled:
+      return json(500, { id, status: s.runtimeStatus, error: { name: 'Terminated', message: typeof s.output === 'string' ? s.output : JSON.stringify(s.output ?? null) } });
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Waits up to `waitMs` for the instance to finish: its finished answer (finishedAnswer), else
+ * the check-status answer (202, the links).
  */
 async function waitOrCheckStatus(client: DurableClient, context: InvocationContext, request: HttpRequest, id: string, waitMs: number): Promise<HttpResponseInit> {
   const s = await untilFinished(client, context, id, waitMs);
-  if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Completed) return { status: 200, jsonBody: s.output, headers: { 'Content-Type': 'application/json' } };
-  if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Terminated || s.runtimeStatus === df.OrchestrationRuntimeStatus.Canceled) return { status: 200, jsonBody: s };
-  if (s.runtimeStatus === df.OrchestrationRuntimeStatus.Failed) return { status: 500, jsonBody: s };
-  return checkStatusResponse(client, request, id);
+  return finishedAnswer(id, s) ?? checkStatusResponse(client, request, id);
 }
 
 /**

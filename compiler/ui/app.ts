@@ -43,7 +43,8 @@ interface Workflow {
   schedule?: string;
   trigger: string[];
   events: string[];
-  sample: unknown;
+  sample?: unknown;
+  inputHint?: unknown;
   /** The version new instances start; `events` and `nodes` are its. */
   version: number;
   nodes: NodeInfo[];
@@ -298,7 +299,9 @@ function header(...crumbs: Child[]): HTMLElement {
 
 function startForm(w: Workflow): HTMLElement {
   const input = h('textarea', { className: 'code', rows: 4, spellcheck: 'false', 'aria-label': `input of ${w.name}`, name: 'input' });
+  // An input the schema accepts (the first click starts), else an empty form showing the shape to fill in.
   input.value = json(w.sample);
+  if (w.sample === undefined && w.inputHint !== undefined) input.placeholder = `Fill in the input (the schema has no example it accepts). Its shape:\n${json(w.inputHint)}`;
   const out = h('div', { className: 'form-out' });
   const button = h('button', { type: 'submit', className: 'primary' }, 'Start');
   const form = h(
@@ -847,7 +850,7 @@ async function instanceView(name: string, id: string): Promise<void> {
     custom.textContent = i.customStatus === null || i.customStatus === undefined ? '—' : json(i.customStatus);
     const errorPanel = error.closest('section')!;
     errorPanel.hidden = !i.error;
-    error.textContent = i.error?.text ?? i.error?.message ?? '';
+    error.textContent = i.error ? (i.error.name ? `${i.error.name}: ${i.error.message}` : i.error.message) : '';
     progress.replaceChildren(...(Object.keys(i.progress ?? {}).length ? Object.entries(i.progress!).map(([n, p]) => bar(n, p)) : [h('p', { className: 'muted' }, '—')]));
     const done = FINISHED.has(i.status);
     buttons.suspend.disabled = done || i.status === 'Suspended';

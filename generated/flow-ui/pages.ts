@@ -6,7 +6,8 @@ import * as rt from "../../runtime";
 import assets from "./assets.json";
 import workflows from "./workflows.json";
 
-const pages = rt.flowPages({ data: workflows, assets });
+// The data has its declared type (rt.FlowData), not the one TypeScript infers from the JSON.
+const pages = rt.flowPages({ data: rt.flowData(workflows), assets });
 
 // The page: /api/flow. It needs the key of the strictest workflow's routes ("function"): it shows every workflow's instances.
 app.http("flow-page", {

@@ -38,8 +38,10 @@ export interface FlowWorkflow {
   trigger: string[];
   /** Every event a waitForEvent step waits for. */
   events: string[];
-  /** A start input the page suggests (from the input schema). */
-  sample: unknown;
+  /** The start input the page's form offers: one the input schema accepts (from its examples and defaults); absent when there is none. */
+  sample?: unknown;
+  /** Without a sample: the shape of an input (required properties, empty values), the form's placeholder. */
+  inputHint?: unknown;
   /**
    * A singleton's ids (the page lists its instances by them): what they start with, '' when its
    * key starts with an expression; with `singletonIdExact`, the one id itself (a literal key).
@@ -67,6 +69,22 @@ export interface FlowNode {
 
 export interface FlowData {
   workflows: FlowWorkflow[];
+}
+
+/**
+ * The pages' data as its declared type. generated/flow-ui/pages.ts imports workflows.json (the
+ * app's build copies imported JSON into dist/), and TypeScript infers a JSON module's type from
+ * its contents: with two workflows keeping older versions under different numbers, the inferred
+ * union (`"2"?: undefined`) is not assignable to FlowData (TS2322), so the data goes through this
+ * declared type instead, with a check that it has the shape the compiler writes.
+ */
+export function flowData(json: unknown): FlowData {
+  const workflows = (json as { workflows?: unknown } | null)?.workflows;
+  const bad = !Array.isArray(workflows)
+    ? 'no workflows list'
+    : workflows.map((w: Partial<FlowWorkflow> | null, i) => (w && typeof w.name === 'string' && typeof w.version === 'number' && Array.isArray(w.nodes) && typeof w.svg === 'string' ? undefined : `workflow #${i}`)).find(Boolean);
+  if (bad) throw new Error(`generated/flow-ui/workflows.json is not the status pages' data (${bad}): run \`npm run compile\``);
+  return json as FlowData;
 }
 
 /** A static file of the page (generated/flow-ui/assets.json). */

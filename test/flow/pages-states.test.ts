@@ -60,7 +60,7 @@ describe('step states on the page', () => {
     await page.waitForSelector('[data-step="explode"][data-state="failed"]', { timeout: 10_000 });
     expect(await states(page, ['warmUp', 'explode', 'never'])).toEqual({ warmUp: 'completed', explode: 'failed', never: 'skipped' });
     expect(await page.locator('.error-panel').getAttribute('hidden')).toBeNull();
-    expect(await page.locator('pre[data-error]').textContent()).toContain('boom');
+    expect(await page.locator('pre[data-error]').textContent()).toBe('Error: boom');
     // the trace shows the failure it consumed and the execution's end it issued (status Failed)
     await page.waitForFunction(() => document.querySelector('[data-episode] .issued li[data-type="ExecutionCompleted"]') !== null, undefined, { timeout: 10_000 });
     expect(await page.locator('.issued li[data-type="ExecutionCompleted"]').textContent()).toContain('Failed');

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { StructureKind, ts, type StatementStructures, type WriterFunction } from 'ts-morph';
 import { allNodes, buildGraph } from '../graph/model';
 import { renderSvg } from '../graph/svg';
+import { makeAjv } from '../input-schema';
 import type { AuthLevel, Project, Value, Workflow, WorkflowVersion } from '../model';
 import { literal } from './values';
 
@@ -64,6 +65,35 @@ export function sampleInput(schema: Schema, depth = 0): unknown {
   }
 }
 
+/**
+ * The start input the status pages' form offers (`sample`): the first of the schema's own
+ * `examples`, its `default`, and one built from its properties' defaults and examples
+ * (sampleInput) that the schema accepts, checked as the app's validator checks a start, so the
+ * first click on Start never answers 400. When none passes (a required string with a
+ * `minLength` and no example, say), no sample: the form starts empty, with the built one as a
+ * placeholder (`inputHint`) showing the shape to fill in.
+ */
+export function formSample(schema: Schema): { sample?: unknown; inputHint?: unknown } {
+  const built = sampleInput(schema);
+  if (schema === undefined) return { sample: built };
+  const candidates: unknown[] = [];
+  if (typeof schema === 'object' && schema !== null) {
+    if (Array.isArray(schema.examples)) candidates.push(...schema.examples);
+    if (schema.default !== undefined) candidates.push(schema.default);
+  }
+  candidates.push(built);
+  let validate: ((data: unknown) => boolean) | undefined;
+  try {
+    validate = makeAjv().compile(schema as object);
+  } catch {
+    // The front end reports a schema ajv cannot compile (DF107); no sample can be checked.
+  }
+  const valid = validate && candidates.find((c) => validate(c));
+  if (valid !== undefined) return { sample: valid };
+  // The shape from the properties, not the top-level example or default the schema refused.
+  return { inputHint: typeof schema === 'object' && schema !== null ? sampleInput({ ...schema, default: undefined, examples: undefined }) : built };
+}
+
 /** A version's graph: its nodes (for the page's states) and its SVG. */
 function versionGraph(w: Workflow): { nodes: Array<Record<string, unknown>>; svg: string } {
   const { graph } = buildGraph(w);
@@ -99,7 +129,7 @@ export function flowWorkflow(w: Workflow, versions: readonly WorkflowVersion[] =
     ...(w.trigger.schedule ? { schedule: w.trigger.schedule.cron } : {}),
     trigger: graph.trigger,
     events: graph.events,
-    sample: sampleInput(w.inputSchema as Schema),
+    ...formSample(w.inputSchema as Schema),
     ...(w.singleton ? singletonIds(w.singleton.key, w.name) : {}),
     version: latest,
     ...versionGraph(w),
@@ -177,7 +207,8 @@ export function flowPagesStatements(project: Project, runtime: string, header: r
     { kind: StructureKind.ImportDeclaration, defaultImport: 'workflows', moduleSpecifier: './workflows.json' },
     lines([
       '',
-      `const pages = rt.flowPages({ data: workflows, assets });`,
+      '// The data has its declared type (rt.FlowData), not the one TypeScript infers from the JSON.',
+      `const pages = rt.flowPages({ data: rt.flowData(workflows), assets });`,
       '',
       `// The page: /api/flow. It needs the key of the strictest workflow's routes ("${level}"): it shows every workflow's instances.`,
       ...registration('flow-page', 'flow', level, 'page', false),

@@ -32,14 +32,23 @@ function paths(w: Workflow): Record<string, unknown> {
       tags,
       summary: `Start ${w.name}${w.description ? `: ${w.description}` : ''}`,
       security: sec,
-      parameters: [{ name: 'wait', in: 'query', required: false, description: 'wait up to this long (e.g. 30s, at most 230s) and answer 200 with the output if it finishes', schema: { type: 'string' } }],
+      parameters: [
+        {
+          name: 'wait',
+          in: 'query',
+          required: false,
+          description: 'wait up to this long (e.g. 30s, at most 230s) for the instance to finish: 200 with its output if it completes, 500 with `{ id, status, error }` if it fails or is terminated, 202 with the status links if it still runs',
+          schema: { type: 'string' },
+        },
+      ],
       requestBody: { required: false, content: json(w.inputSchema ?? {}) },
       responses: {
-        '200': { description: 'finished within `wait`: the output' },
-        '202': { description: 'started (or, for a singleton, already running): Durable status links', content: json(ref('CheckStatus')) },
+        '200': { description: 'with `wait`: the instance completed; the body is its output as JSON (`null` when it has none)', content: json({}) },
+        '202': { description: 'started (or, for a singleton, already running; with `wait`, still running when the wait ended): Durable status links', content: json(ref('CheckStatus')) },
         '400': error(`malformed JSON, input that does not match the schema (violations listed), a bad \`wait\`${w.singleton ? ', or a singleton key that is not a valid instance id' : ''}`),
         ...(w.singleton?.onConflict === 'reject' ? { '409': error('an instance with this singleton key is running') } : {}),
         '413': error('body over the limit'),
+        '500': { description: 'with `wait`: the instance failed or was terminated', content: json(ref('Finished')) },
       },
     };
   }
@@ -120,6 +129,22 @@ export function openApiDocument(project: Project): Record<string, unknown> {
             violations: { type: 'array', items: { type: 'object', properties: { pointer: { type: 'string' }, message: { type: 'string' } } } },
           },
         },
+        InstanceError: {
+          type: 'object',
+          required: ['name', 'message'],
+          description: "Why an instance failed: the error's name and message as a `catch` would see them (`Terminated` and the reason for a terminated instance, in a `?wait` answer)",
+          properties: {
+            name: { type: 'string' },
+            message: { type: 'string' },
+            text: { type: 'string', description: "The failure as the Durable extension words it: `Orchestrator function '<workflow>' failed: <name>: <message>` (a failed instance only)" },
+          },
+        },
+        Finished: {
+          type: 'object',
+          required: ['id', 'status', 'error'],
+          description: 'A `?wait` answer for an instance that ended without an output',
+          properties: { id: { type: 'string' }, status: { type: 'string', enum: ['Failed', 'Terminated', 'Canceled'] }, error: ref('InstanceError') },
+        },
         CheckStatus: {
           type: 'object',
           properties: Object.fromEntries(
@@ -135,7 +160,7 @@ export function openApiDocument(project: Project): Record<string, unknown> {
             status: { type: 'string', enum: ['Pending', 'Running', 'Completed', 'Failed', 'Terminated', 'Suspended', 'ContinuedAsNew'] },
             input: {},
             output: {},
-            error: { type: ['object', 'null'] },
+            error: { oneOf: [ref('InstanceError'), { type: 'null' }], description: 'Why a failed instance failed; null otherwise' },
             customStatus: {},
             progress: { type: ['object', 'null'] },
             steps: {
