@@ -11,7 +11,7 @@ import "./nightlyReport/blueprint";
 import "./processOrders/blueprint";
 import "./openapi";
 import "./flow-ui/pages";
-import * as rt from "../runtime";
+import * as rt from "./flow-runtime";
 
 // The app version 7: every start carries it, and a worker of an older app leaves
 // such instances to a newer one (host.json's defaultVersion; docs/versioning.md).
