@@ -8,8 +8,8 @@
  * Each instance's episodes go to the same thread, which keeps that instance's history
  * (episode-thread.ts): a request carries only the new events, not the whole history.
  */
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { childModule } from '../child-module';
 import type { EpisodeInput, EpisodeResult, PlayedHistory } from './episode-runner';
 import type { EpisodeReply, EpisodeRequest } from './episode-thread';
 
@@ -109,9 +109,10 @@ export class EpisodePool {
 
   /** Starts a thread in `slot` (at first, and to replace one that died or was stopped). */
   private spawn(slot: Slot): void {
-    const worker = new Worker(path.join(__dirname, 'episode-thread.ts'), {
+    const thread = childModule(__dirname, 'episode-thread', this.options.entry);
+    const worker = new Worker(thread.file, {
       workerData: { entry: this.options.entry },
-      execArgv: ['--require', require.resolve('tsx/cjs')],
+      execArgv: thread.execArgv,
       resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb },
       stdout: false,
       stderr: false,
