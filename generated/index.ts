@@ -12,7 +12,7 @@ import "./pollJob/blueprint";
 import "./processOrders/blueprint";
 import "./openapi";
 import "./flow-ui/pages";
-import * as rt from "../runtime";
+import * as rt from "./flow-runtime";
 
 // The app version 8: every start carries it, and a worker of an older app leaves
 // such instances to a newer one (host.json's defaultVersion; docs/versioning.md).

@@ -156,7 +156,7 @@ export function instanceInput(s: Pick<InstanceStatus, 'input'>): unknown {
  * its first line).
  */
 export function instanceError(output: unknown): { name: string; message: string; text: string } {
-  const text = String(output ?? '').split('\n')[0].replace(/ +$/, '');
+  const text = String(output ?? '').split('\n')[0];
   return { ...fromWireText(text), text };
 }
 

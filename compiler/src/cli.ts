@@ -11,6 +11,7 @@ import { hasErrors } from './diagnostics';
 import { diagnosticsToJson, formatDiagnostic, formatSummary } from './format-diagnostics';
 import { checkProjectDir, FrontEndCache, WORKFLOWS_DIR, type FrontEndResult } from './front-end';
 import { renderMermaid } from './graph/mermaid';
+import { init } from './init';
 import { buildGraph } from './graph/model';
 import { renderSvg } from './graph/svg';
 import { printable, ProjectPathError, writeProjectFile } from './project-paths';
@@ -23,6 +24,8 @@ import { VERSIONS_DIR } from './versions/records';
 const USAGE = `usage: durable-flow <command> [options]
 
 commands:
+  init [dir]                 make dir (default: here) a durable-flow app: package.json scripts, host.json,
+                             tsconfig, a hello workflow and its test; never overwrites (--force)
   check                      validate workflows/*.yaml and report every problem
   check-paths                refuse a symbolic link or special file under workflows/, generated/,
                              dist/ or at host.json (npm runs it before typecheck and build)
@@ -86,7 +89,7 @@ export function parseArgs(argv: readonly string[]): Options | string {
     } else if (a === '--force') o.force = true;
     else if (a === '-h' || a === '--help') o.command = 'help';
     else if (!a.startsWith('-') && o.command === undefined) o.command = a;
-    else if (!a.startsWith('-') && (o.command === 'versions' || o.command === 'graph')) o.args.push(a);
+    else if (!a.startsWith('-') && (o.command === 'versions' || o.command === 'graph' || o.command === 'init')) o.args.push(a);
     else return `unknown argument '${a}'`;
   }
   const graph = o.command === 'graph';
@@ -269,6 +272,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       return refusing(() => versionsCommand(o));
     case 'graph':
       return graph(o);
+    case 'init': {
+      const r = init(o.args[0] ?? o.root, { force: o.force });
+      if (r.out.length) process.stdout.write(r.out.join('\n') + '\n');
+      if (r.err.length) process.stderr.write(r.err.join('\n') + '\n');
+      return r.code;
+    }
     case 'help':
       process.stdout.write(USAGE);
       return 0;

@@ -1,11 +1,11 @@
 /**
- * `compile`: front end, code generation, writing `generated/`, then `tsc` into `dist/`.
+ * `compile`: front end, code generation, writing `generated/`, then the TypeScript build into `dist/`.
  * The only compiler stage that touches the file system besides reading sources, and only through
  * project-paths.ts's checks: no symbolic link in the project is followed (DF007).
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Project as TsProject, ts } from 'ts-morph';
 import { appVersionOf, generateProject, type GenerateCache } from './codegen';
 import { HOST_JSON, updateHostJson } from './host-json';
 import { checkProjectDir, WORKFLOWS_DIR, type FrontEndCache, type FrontEndResult } from './front-end';
@@ -175,16 +175,30 @@ export function compileToGenerated(root: string, options: { write: boolean; cach
 }
 
 /**
- * Runs the project's TypeScript compiler over the app (generated code, runtime, activities) into
- * dist/; refuses (without running it) when dist/ or anything in it is a link, which tsc would write through.
+ * Builds the app (generated code, its runtime shim, activities) into dist/ as
+ * `tsc -p tsconfig.build.json` would, through the TypeScript compiler API of the TypeScript
+ * durable-flow carries (ts-morph's), not the project's `typescript` package: the app needs no
+ * TypeScript of its own to build, and a TypeScript 7 (a native compiler without this API, and a
+ * package that exports no `bin/tsc`) in the project changes nothing. Refuses (without building)
+ * when dist/ or anything in it is a link, which the build would write through.
  */
 export function buildDist(root: string): { ok: boolean; output: string } {
   const problems = treeProblems(root, DIST_DIR);
   if (problems.length) return { ok: false, output: problems.map((d) => new ProjectPathError(d).message).join('\n') };
-  const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
-  const r = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--pretty', 'false'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
+  const configFile = path.join(root, 'tsconfig.build.json');
+  if (!fs.existsSync(configFile)) return { ok: false, output: `${configFile} does not exist: it tells the build what to compile (npx durable-flow init writes one)` };
+  const format: ts.FormatDiagnosticsHost = { getCurrentDirectory: () => root, getCanonicalFileName: (f) => f, getNewLine: () => '\n' };
+  let project: TsProject;
+  try {
+    // ts-morph serves the standard library's declarations from memory (its TypeScript has no lib folder).
+    project = new TsProject({ tsConfigFilePath: configFile });
+  } catch (e) {
+    return { ok: false, output: `${configFile}: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const program = project.getProgram().compilerObject;
+  // As tsc: emit even when there are errors (unless noEmitOnError), and fail on any error.
+  const diagnostics = [...program.getConfigFileParsingDiagnostics(), ...ts.getPreEmitDiagnostics(program)];
+  diagnostics.push(...program.emit().diagnostics);
+  const errors = diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
+  return { ok: errors.length === 0, output: ts.formatDiagnostics(ts.sortAndDeduplicateDiagnostics(diagnostics), format).trim() };
 }

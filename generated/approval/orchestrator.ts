@@ -7,7 +7,7 @@
 //
 // Ask a manager, then wait up to a day for the Approval event; no answer means rejected.
 import type * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 import { approvalV1 } from "./v1";
 
 // Every version this app keeps of 'approval', by number.

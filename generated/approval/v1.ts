@@ -5,7 +5,7 @@
 //
 // Ask a manager, then wait up to a day for the Approval event; no answer means rejected.
 import type * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 
 export function* approvalV1(run: rt.WorkflowRun): Generator<df.Task, rt.Json, rt.Json> {
   const { input, steps, vars } = run;

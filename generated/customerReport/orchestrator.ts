@@ -8,7 +8,7 @@
 // A singleton per customer: starting it again while one runs returns the running instance's status
 // links instead of starting a second one.
 import type * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 import { customerReportV1 } from "./v1";
 
 // Every version this app keeps of 'customerReport', by number.

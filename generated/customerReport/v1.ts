@@ -6,7 +6,7 @@
 // A singleton per customer: starting it again while one runs returns the running instance's status
 // links instead of starting a second one.
 import type * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 
 export function* customerReportV1(run: rt.WorkflowRun): Generator<df.Task, rt.Json, rt.Json> {
   const { input, steps, vars } = run;

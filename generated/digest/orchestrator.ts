@@ -9,7 +9,7 @@
 // the execution with continueAsNew, so the history stays short however long it collects; a week
 // without an item sends what it has.
 import type * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 import { digestV1 } from "./v1";
 
 // Every version this app keeps of 'digest', by number.

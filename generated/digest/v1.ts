@@ -7,7 +7,7 @@
 // the execution with continueAsNew, so the history stays short however long it collects; a week
 // without an item sends what it has.
 import type * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 
 export function* digestV1(run: rt.WorkflowRun): Generator<df.Task, rt.Json, rt.Json> {
   const { input, steps, vars } = run;

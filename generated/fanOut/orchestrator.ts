@@ -8,7 +8,7 @@
 // The seed scenario: taskCount one-second tasks (default 100), never more than 10 in flight.
 // Progress (done/failed/total) shows in the instance's custom status.
 import type * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 import { fanOutV1, fanOutV1Slices } from "./v1";
 
 // Every version this app keeps of 'fanOut', by number.

@@ -6,7 +6,7 @@
 // The seed scenario: taskCount one-second tasks (default 100), never more than 10 in flight.
 // Progress (done/failed/total) shows in the instance's custom status.
 import type * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 
 export function* fanOutV1(run: rt.WorkflowRun): Generator<df.Task, rt.Json, rt.Json> {
   const { input, steps, vars } = run;

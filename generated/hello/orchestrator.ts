@@ -7,7 +7,7 @@
 //
 // The classic Durable Functions sequence: three greetings, one after another.
 import type * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 import { helloV1 } from "./v1";
 
 // Every version this app keeps of 'hello', by number.

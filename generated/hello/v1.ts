@@ -5,7 +5,7 @@
 //
 // The classic Durable Functions sequence: three greetings, one after another.
 import type * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 
 export function* helloV1(run: rt.WorkflowRun): Generator<df.Task, rt.Json, rt.Json> {
   const { input, steps, vars } = run;

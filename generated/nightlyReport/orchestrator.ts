@@ -7,7 +7,7 @@
 //
 // A scheduled singleton that refuses overlapping runs (409) instead of joining them.
 import type * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 import { nightlyReportV1 } from "./v1";
 
 // Every version this app keeps of 'nightlyReport', by number.

@@ -5,7 +5,7 @@
 //
 // A scheduled singleton that refuses overlapping runs (409) instead of joining them.
 import type * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 
 export function* nightlyReportV1(run: rt.WorkflowRun): Generator<df.Task, rt.Json, rt.Json> {
   const { input, steps, vars } = run;

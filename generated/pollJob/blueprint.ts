@@ -2,7 +2,7 @@
 // Do not edit: change the YAML and run `npm run compile`.
 import { app } from "@azure/functions";
 import * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 import { pollJobOrchestrator } from "./orchestrator";
 
 // The start input is validated by code generated from the YAML `input` schema at build time.

@@ -8,7 +8,7 @@
 // Starts a long job, then polls it every 2 s until it is done: at most 30 polls, and a job that
 // reports a failure ends the loop at once (break) and the workflow with JobFailed.
 import type * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 import { pollJobV1 } from "./v1";
 
 // Every version this app keeps of 'pollJob', by number.

@@ -6,7 +6,7 @@
 // Starts a long job, then polls it every 2 s until it is done: at most 30 polls, and a job that
 // reports a failure ends the loop at once (break) and the workflow with JobFailed.
 import type * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 
 export function* pollJobV1(run: rt.WorkflowRun): Generator<df.Task, rt.Json, rt.Json> {
   const { input, steps, vars } = run;

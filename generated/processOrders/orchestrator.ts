@@ -7,7 +7,7 @@
 //
 // Charge every order, at most 5 at a time, retrying each charge; then send one receipt.
 import type * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 import { processOrdersV1, processOrdersV1Slices } from "./v1";
 
 // Every version this app keeps of 'processOrders', by number.

@@ -5,7 +5,7 @@
 //
 // Charge every order, at most 5 at a time, retrying each charge; then send one receipt.
 import type * as df from "durable-functions";
-import * as rt from "../../runtime";
+import * as rt from "../flow-runtime";
 
 export function* processOrdersV1(run: rt.WorkflowRun): Generator<df.Task, rt.Json, rt.Json> {
   const { input, steps, vars } = run;

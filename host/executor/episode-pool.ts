@@ -13,7 +13,7 @@
  * (episode-thread.ts): a request carries only the new events, not the whole history.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import * as path from 'node:path';
+import { childModule } from '../child-module';
 import type { EpisodeInput, EpisodeResult, PlayedHistory } from './episode-runner';
 import type { EpisodeReply, EpisodeRequest } from './episode-thread';
 
@@ -121,8 +121,9 @@ export class EpisodePool {
   /** Starts a process in `slot` (at first, and to replace one that died or was stopped). */
   private spawn(slot: Slot): void {
     const maxReplyChars = this.options.maxReplyChars ?? MAX_REPLY_CHARS;
-    const worker = fork(path.join(__dirname, 'episode-thread.ts'), [this.options.entry, String(maxReplyChars)], {
-      execArgv: ['--require', require.resolve('tsx/cjs'), `--max-old-space-size=${this.options.heapMb}`],
+    const child = childModule(__dirname, 'episode-thread', this.options.entry);
+    const worker = fork(child.file, [this.options.entry, String(maxReplyChars)], {
+      execArgv: [...child.execArgv, `--max-old-space-size=${this.options.heapMb}`],
       // Requests and replies travel as JSON text; 'advanced' passes a string as it is (no second escaping).
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],

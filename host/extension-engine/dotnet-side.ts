@@ -18,8 +18,11 @@ export function extensionVersion(): string {
   return new RegExp(`Include="${EXTENSION_PACKAGE.replace(/\./g, '\\.')}" Version="([^"]+)"`).exec(csproj)?.[1] ?? 'unknown';
 }
 
-/** Throws a one-line error when `dotnet` is not on the PATH. */
+/** Throws a one-line error when `dotnet` is not on the PATH, or the .NET project is not here (the installed package does not carry it). */
 export function requireDotnet(): void {
+  if (!fs.existsSync(path.join(PROJECT_DIR, 'DurableFlow.ExtensionHost.csproj'))) {
+    throw new Error('the extension engine runs from a clone of durable-flow (its .NET project and Azurite are not in the installed package); the embedded engine (the default) runs anywhere');
+  }
   const r = spawnSync('dotnet', ['--version'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     throw new Error("the extension engine needs the .NET SDK ('dotnet' is not on the PATH); the embedded engine (the default) does not");

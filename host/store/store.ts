@@ -5,11 +5,12 @@
  * its new work and the instance row together or not at all; an activity's completion deletes
  * its work item and enqueues the result together.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { orchestratorEvent, readByOrchestrator, routing, type HistoryEvent } from '../orchestration/history';
 import type { PlayedHistory } from '../executor/episode-runner';
+import { openDatabase } from './sqlite';
 
 export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated' | 'Suspended' | 'ContinuedAsNew';
 export const TERMINAL: ReadonlySet<RuntimeStatus> = new Set(['Completed', 'Failed', 'Terminated']);
@@ -89,7 +90,7 @@ export class Store {
    */
   constructor(file: string, sync: StoreSync = 'normal') {
     if (file !== ':memory:') createPrivately(file);
-    this.db = new Database(file);
+    this.db = openDatabase(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');

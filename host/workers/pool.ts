@@ -8,7 +8,7 @@
  * stopped (the only way to stop user code) and replaced, its other activities re-queued.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import * as path from 'node:path';
+import { childModule } from '../child-module';
 import type { WorkReply, WorkRequest } from './worker';
 
 /** The worker running the activity died (exit, signal, or a broken IPC channel). */
@@ -83,8 +83,9 @@ export class WorkerPool {
   }
 
   private spawn(): Worker {
-    const child = fork(path.join(__dirname, 'worker.ts'), [this.entry], {
-      execArgv: ['--require', require.resolve('tsx/cjs')],
+    const module = childModule(__dirname, 'worker', this.entry);
+    const child = fork(module.file, [this.entry], {
+      execArgv: module.execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const worker: Worker = { child, jobs: new Map(), outbox: [], ready: Promise.resolve() };

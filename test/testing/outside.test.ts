@@ -29,14 +29,12 @@ async function node(args: string[]): Promise<{ status: number | null; output: st
 }
 
 beforeAll(() => {
-  if (!fs.existsSync(path.join(repo, 'dist/testing/index.js'))) throw new Error('dist/testing is missing: run `npm run build` first (npm test does)');
+  if (!fs.existsSync(path.join(repo, 'dist/testing/index.js'))) throw new Error('dist/testing is missing: run `npm run build:kit` first (npm test does)');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-user-project-'));
   fs.cpSync(fixture, dir, { recursive: true });
   const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
   pkg.dependencies['durable-flow'] = `file:${repo}`;
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
-  // The generated code imports the runtime shim from the project's runtime/ folder.
-  fs.cpSync(path.join(repo, 'runtime'), path.join(dir, 'runtime'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'node_modules/@azure'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'node_modules/@types'), { recursive: true });
   fs.symlinkSync(repo, path.join(dir, 'node_modules/durable-flow'), 'dir');

@@ -16,10 +16,11 @@ import { allNodes, buildGraph } from '../graph/model';
 import { renderSvg } from '../graph/svg';
 import { makeAjv } from '../input-schema';
 import type { AuthLevel, Project, Value, Workflow, WorkflowVersion } from '../model';
+import { packageRoot } from '../package/root';
 import { literal } from './values';
 
-/** Where the page's sources are (shipped with the compiler). */
-export const UI_DIR = path.resolve(__dirname, '../../ui');
+/** Where the page's sources are (compiler/ui/, shipped with the compiler, read at compile time). */
+export const UI_DIR = path.join(packageRoot(), 'compiler', 'ui');
 
 export const FLOW_UI = 'flow-ui';
 

@@ -10,6 +10,7 @@ import { calledWorkflows } from '../versions';
 import { VERSIONS_DIR } from '../versions/records';
 import { openApiDocument } from './openapi';
 import { FLOW_UI, flowJsonFiles, flowPagesStatements, singletonIds } from './flow-ui';
+import { RUNTIME_IMPORT, runtimeShimFiles } from './runtime-shim';
 import { assignStepKeys } from './step-marks';
 import { stepsCode, type HoistedBody } from './steps';
 import { NameScope } from './names';
@@ -73,7 +74,11 @@ export function orchestratorName(w: Workflow): string {
 }
 
 export interface GenerateOptions {
-  /** The runtime module as imported from generated/<name>/ (default `../../runtime`). */
+  /**
+   * The runtime module as imported from generated/<name>/. Default: the shim generateProject
+   * writes into generated/flow-runtime/ (runtime-shim.ts); given, no shim is written (a test
+   * that points the generated code at this repository's runtime/).
+   */
   runtimeImport?: string;
 }
 
@@ -346,7 +351,10 @@ function blueprintStatements(w: Workflow, runtime: string, partitioned: boolean,
 
 /** The runtime module as imported from generated/ itself (one folder up from generated/<name>/). */
 function runtimeFromRoot(runtime: string): string {
-  return runtime.startsWith('../') ? runtime.slice(3) : runtime;
+  if (!runtime.startsWith('../')) return runtime;
+  const up = runtime.slice(3);
+  // `../flow-runtime` from generated/<name>/ is `./flow-runtime` from generated/.
+  return up.startsWith('.') ? up : `./${up}`;
 }
 
 function activitiesStatements(project: Project, runtime: string): StatementStructures[] {
@@ -406,7 +414,10 @@ export function appVersionOf(project: Project): number {
 
 /** The runtime's module from generated/ (the workflow modules import it from one folder deeper). */
 function runtimeFromIndex(runtime: string): string {
-  return runtime.startsWith('../') ? runtime.slice(3) : runtime;
+  if (!runtime.startsWith('../')) return runtime;
+  const up = runtime.slice(3);
+  // `../flow-runtime` from generated/<name>/ is `./flow-runtime` from generated/.
+  return up.startsWith('.') ? up : `./${up}`;
 }
 
 function indexStatements(project: Project, runtime: string): StatementStructures[] {
@@ -447,7 +458,7 @@ export class GenerateCache {
 }
 
 export function generateProject(project: Project, options: GenerateOptions = {}, cache?: GenerateCache): GeneratedFile[] {
-  const runtime = options.runtimeImport ?? '../../runtime';
+  const runtime = options.runtimeImport ?? RUNTIME_IMPORT;
   let ts: TsProject | undefined;
   const format = (file: string, statements: StatementStructures[]): GeneratedFile => {
     ts ??= new TsProject({
@@ -498,5 +509,6 @@ export function generateProject(project: Project, options: GenerateOptions = {},
   // The status pages at /api/flow (codegen/flow-ui.ts).
   out.push(format(`${GENERATED}/${FLOW_UI}/pages.ts`, flowPagesStatements(project, runtime, header('workflows/', 'the status pages at /api/flow (runtime/flow/pages.ts)'))));
   out.push(...flowJsonFiles(project, GENERATED, (w) => versionsOf(project, w)));
+  if (options.runtimeImport === undefined) out.push(...runtimeShimFiles(GENERATED));
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }

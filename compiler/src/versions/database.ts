@@ -10,6 +10,7 @@ import { error } from '../diagnostics';
 import { HOST_JSON, hubNameProblem } from '../host-json';
 import { LINK_CODE, pathProblem, ProjectPathError, readProjectFile } from '../project-paths';
 import { versionEnvelope, versionNumber } from '../../../runtime/version-text';
+import { openDatabase } from '../../../host/store/sqlite';
 
 /** The host's folder for its database (host/main.ts), beside the app. */
 export const DATABASE_DIR = '.durable';
@@ -46,10 +47,8 @@ export function defaultDatabase(root: string): string {
 /** Unfinished instances of a workflow (and its slices) in the database; [] when the file does not exist. */
 export function instancesInFlight(dbFile: string, workflow: string): InstanceInFlight[] {
   if (!fs.existsSync(dbFile)) return [];
-  // Loaded here: only the versions commands need SQLite.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
-  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  // better-sqlite3 is loaded here (openDatabase requires it on first use): only the versions commands need SQLite.
+  const db = openDatabase(dbFile, { readonly: true, fileMustExist: true });
   try {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'instances'").all();
     if (tables.length === 0) return [];
