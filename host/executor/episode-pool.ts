@@ -21,6 +21,8 @@ export interface EpisodePoolOptions {
   budgetMs: number;
   /** Each thread's old-generation heap limit (MB). */
   heapMb: number;
+  /** Threads start without the app and load it on activate() (`durable-flow dev`'s next app, started ahead). */
+  standby?: boolean;
 }
 
 /** Why an episode could not run: its instance fails with this message. */
@@ -64,12 +66,21 @@ export class EpisodePool {
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly options: EpisodePoolOptions) {
+  constructor(private options: EpisodePoolOptions) {
     for (let i = 0; i < options.threads; i++) {
       const slot: Slot = { worker: undefined as unknown as Worker, ready: Promise.resolve(), isReady: false, posted: [], queue: [] };
       this.slots.push(slot);
       this.spawn(slot);
     }
+  }
+
+  /** A standby pool's threads load the app now; resolves when they have. */
+  async activate(): Promise<void> {
+    if (this.options.standby) {
+      this.options = { ...this.options, standby: false };
+      for (const s of this.slots) s.worker.postMessage('load');
+    }
+    await this.ready();
   }
 
   /** Resolves once every thread has loaded the app (a thread that cannot load it rejects). */
@@ -91,6 +102,12 @@ export class EpisodePool {
     });
   }
 
+  /** Closes the pool once the episodes given to it have been answered (a reloaded app's old threads). */
+  async closeWhenIdle(pollMs = 20): Promise<void> {
+    while (!this.closed && this.slots.some((s) => s.posted.length > 0 || s.queue.length > 0)) await new Promise((r) => setTimeout(r, pollMs));
+    await this.close();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const s of this.slots) {
@@ -110,7 +127,7 @@ export class EpisodePool {
   /** Starts a thread in `slot` (at first, and to replace one that died or was stopped). */
   private spawn(slot: Slot): void {
     const worker = new Worker(path.join(__dirname, 'episode-thread.ts'), {
-      workerData: { entry: this.options.entry },
+      workerData: { entry: this.options.entry, standby: this.options.standby === true },
       execArgv: ['--require', require.resolve('tsx/cjs')],
       resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb },
       stdout: false,

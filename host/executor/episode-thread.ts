@@ -8,6 +8,7 @@
  * copy is missing or differs (a restart, an episode whose outcome the host discarded), the thread
  * asks for the whole history once.
  */
+import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadApp } from '../functions/core-api';
 import { orchestratorEvent, readByOrchestrator, routing, type HistoryEvent } from '../orchestration/history';
@@ -25,8 +26,18 @@ export type EpisodeReply =
   | { id: number; needHistory: true }
   | { ready: true };
 
-const api = loadApp((workerData as { entry: string }).entry);
-const known = knownFunctions(api);
+// A standby thread (`durable-flow dev`: the next app's threads, started ahead) loads the app when
+// the host posts its first message, so a reload costs only the app's own load.
+const { entry, standby } = workerData as { entry: string; standby?: boolean };
+let api = standby ? undefined : loadApp(entry);
+let known = api ? knownFunctions(api) : { activities: [], orchestrators: [] };
+if (standby) {
+  try {
+    require(require.resolve('durable-functions', { paths: [path.dirname(entry)] }));
+  } catch {
+    // the app brings its own, or none: it is loaded with the app
+  }
+}
 const histories = new Map<string, { executionId: string; input: unknown; orchestrator: HistoryEvent[]; events: HistoryEvent[] }>();
 
 async function run(req: EpisodeRequest): Promise<EpisodeReply> {
@@ -42,7 +53,7 @@ async function run(req: EpisodeRequest): Promise<EpisodeReply> {
     histories.delete(input.instanceId);
     return { id: req.id, needHistory: true };
   }
-  const { js, replay } = await runEpisodeInline(api, known, { ...input, input: copy.input, played: copy });
+  const { js, replay } = await runEpisodeInline(api!, known, { ...input, input: copy.input, played: copy });
   const outcome = replay.outcome;
   if (outcome.status === 'Running') {
     // Record what the host records (episodeRecord), so the copy stays equal to the file.
@@ -81,6 +92,12 @@ async function answer(raw: string): Promise<void> {
 // which is how the host knows which one a stuck thread is running.
 let queue: Promise<void> = Promise.resolve();
 parentPort!.on('message', (raw: string) => {
+  if (!api) {
+    api = loadApp(entry);
+    known = knownFunctions(api);
+    parentPort!.postMessage(JSON.stringify({ ready: true } satisfies EpisodeReply));
+    return;
+  }
   queue = queue.then(() => answer(raw)).catch(() => undefined);
 });
-parentPort!.postMessage(JSON.stringify({ ready: true } satisfies EpisodeReply));
+if (api) parentPort!.postMessage(JSON.stringify({ ready: true } satisfies EpisodeReply));
