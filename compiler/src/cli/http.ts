@@ -38,11 +38,12 @@ export interface Answer {
   status: number;
   body: unknown;
   text: string;
+  headers: Headers;
 }
 
 /** One request; the body is sent as JSON. Throws RequestError when nothing answers. */
-export async function request(c: Connection, method: string, pathAndQuery: string, body?: unknown): Promise<Answer> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+export async function request(c: Connection, method: string, pathAndQuery: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Answer> {
+  const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
   if (c.key) headers['x-functions-key'] = c.key;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
@@ -59,7 +60,7 @@ export async function request(c: Connection, method: string, pathAndQuery: strin
   } catch {
     parsed = undefined;
   }
-  return { status: res.status, body: parsed, text };
+  return { status: res.status, body: parsed, text, headers: res.headers };
 }
 
 /** `404 NotFound: no function serves /api/x` from an error answer. */

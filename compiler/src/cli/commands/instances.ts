@@ -141,22 +141,6 @@ async function list(c: Connection, values: Record<string, string | boolean | und
 
 /** One page of the list; Durable pages with the x-ms-continuation-token header. */
 async function requestPage(c: Connection, url: string, token: string | undefined): Promise<{ answer: Answer; next?: string }> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (c.key) headers['x-functions-key'] = c.key;
-  if (token) headers['x-ms-continuation-token'] = token;
-  let res: Response;
-  try {
-    res = await fetch(c.base + url, { headers });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause;
-    throw new RequestError(`no app answers at ${c.base} (${cause?.code ?? String(e)}): start one with durable-flow dev or start, or pass --url`);
-  }
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  return { answer: { status: res.status, body, text }, next: res.headers.get('x-ms-continuation-token') || undefined };
+  const answer = await request(c, 'GET', url, undefined, token ? { 'x-ms-continuation-token': token } : {});
+  return { answer, next: answer.headers.get('x-ms-continuation-token') || undefined };
 }
