@@ -3,7 +3,8 @@
  * CLI's own `run` and `instances` against it, and real saves of the YAML. An instance started
  * before an edit carries on (on the version it started with) while new starts get the new
  * version; a new workflow file answers once compiled; an edit that fails to compile leaves the
- * last good app serving and prints the errors. Then `start` serves the same app and database.
+ * last good app serving and prints the errors. Then `start` serves the same app and database, and
+ * says so when the app is compiled again under it (it does not reload).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -193,5 +194,9 @@ describe('durable-flow dev', () => {
     await until(async () => (startOut.includes(`listening on http://127.0.0.1:${startPort}`) ? true : start.exitCode !== null ? Promise.reject(new Error(startOut)) : undefined), `start:\n${startOut}`, 60_000);
     const list = await cli('instances', 'list', '--status', 'Completed', '--url', `http://127.0.0.1:${startPort}`);
     expect(list.stdout).toContain(waiting);
-  }, 120_000);
+    // start does not reload, and says so when the app is compiled again under it.
+    const compiled = await cli('compile');
+    expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
+    await until(async () => (startOut.includes('dist/generated/index.js was compiled again: this host still serves the app it loaded') ? true : undefined), `the warning in:\n${startOut}`, 15_000);
+  }, 150_000);
 });

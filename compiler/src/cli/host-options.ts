@@ -2,6 +2,7 @@
  * The embedded host's options, shared by `start`, `dev` and `host/cli.ts` (`npm run host`), and
  * what turns them into a running host.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { choice, intOption, UsageError, type OptionSpecs, type Parsed } from './args';
 import type { Host, HostOptions } from '../../../host/main';
@@ -75,11 +76,37 @@ export function untilSignal(): Promise<string> {
   });
 }
 
+/**
+ * Says so when the app this host loaded is compiled again: a host that does not reload keeps
+ * serving the code it loaded (and starting the versions that code knows), which must not go
+ * unnoticed. Polls the entry module's modification time (a compile rewrites it).
+ */
+export function warnWhenRecompiled(appDir: string, log: (line: string) => void = (l) => console.log(l)): () => void {
+  let entry: string;
+  try {
+    const main = (JSON.parse(fs.readFileSync(path.join(appDir, 'package.json'), 'utf8')) as { main?: string }).main;
+    if (!main) return () => undefined;
+    entry = path.resolve(appDir, main);
+  } catch {
+    return () => undefined;
+  }
+  let warned = false;
+  const listener = (now: fs.Stats, before: fs.Stats): void => {
+    if (warned || now.mtimeMs === before.mtimeMs || now.mtimeMs === 0) return;
+    warned = true;
+    log(`${path.relative(process.cwd(), entry) || entry} was compiled again: this host still serves the app it loaded. Restart it, or run durable-flow dev, which reloads the app after each compile.`);
+  };
+  fs.watchFile(entry, { interval: 1000 }, listener);
+  return () => fs.unwatchFile(entry, listener);
+}
+
 /** Serves until SIGINT/SIGTERM, then shuts down cleanly. */
 export async function serve(appDir: string, c: HostChoice): Promise<never> {
   const host = await startHost(appDir, c);
   console.log(`listening on ${host.url} (Ctrl+C to stop)`);
+  const unwatch = warnWhenRecompiled(appDir);
   const signal = await untilSignal();
+  unwatch();
   console.log(`${signal}: shutting down`);
   await host.close();
   // As the Functions host does: nothing the app left running (a handle, a timer) keeps the process.
