@@ -66,6 +66,7 @@ describe('durable-flow usage errors', () => {
     expectUsageError(await cli('run', 'hello', '--wiat'), "unknown option '--wiat' — did you mean '--wait'?");
     // --watch is compile's, not check's
     expectUsageError(await cli('check', '--watch'), "durable-flow check: unknown option '--watch'");
+    expectUsageError(await cli('compile', 'watch'), "compile takes no arguments, got 'watch' — did you mean '--watch'?");
   });
 
   it('names the option whose value is missing or wrong', async () => {

@@ -11,6 +11,8 @@ export interface Command {
   /** More help, shown by `durable-flow <command> --help`. */
   details?: string;
   options: OptionSpecs;
+  /** The most words it takes besides options (undefined: it checks them itself). */
+  maxPositionals?: number;
   /** Not listed in the overview (still has --help): npm's hooks call it, people need not. */
   hidden?: boolean;
   run(args: Parsed): Promise<number> | number;

@@ -91,6 +91,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(commandHelp(command));
       return 0;
     }
+    if (command.maxPositionals !== undefined && args.positionals.length > command.maxPositionals) {
+      const extra = args.positionals[command.maxPositionals];
+      const asOption = didYouMean(extra, Object.keys(command.options)).replace(/'([^']+)'\?$/, "'--$1'?");
+      throw new UsageError(`${command.name} takes ${command.maxPositionals === 0 ? 'no arguments' : `at most ${command.maxPositionals}`}, got '${extra}'${asOption}`);
+    }
     return await command.run(args);
   } catch (e) {
     if (e instanceof UsageError) return usageError(e.message, command.name);

@@ -48,9 +48,10 @@ export function watchProject(root: string, onChanges: (changes: Change[]) => voi
   const note = (event: Change['event']) => (full: string): void => {
     const r = rel(full);
     if (!isSource(r)) return;
-    // A file removed and added again in one burst (a rename-style save) was changed.
     const before = pending.get(r);
-    pending.set(r, { event: before && before.event !== event ? 'changed' : event, seen: before?.seen ?? Date.now() });
+    const merged = before ? merge(before.event, event) : event;
+    if (merged === undefined) pending.delete(r);
+    else pending.set(r, { event: merged, seen: before?.seen ?? Date.now() });
     clearTimeout(timer);
     timer = setTimeout(flush, settleMs);
   };
@@ -68,6 +69,16 @@ export function watchProject(root: string, onChanges: (changes: Change[]) => voi
       await watcher.close();
     },
   };
+}
+
+/**
+ * Two events on one file within a burst, as one: removed then added again (a rename-style save)
+ * is a change; added then written is an addition; added then removed is nothing.
+ */
+export function merge(first: Change['event'], then: Change['event']): Change['event'] | undefined {
+  if (first === 'added') return then === 'removed' ? undefined : 'added';
+  if (first === 'removed') return then === 'removed' ? 'removed' : 'changed';
+  return then === 'removed' ? 'removed' : 'changed';
 }
 
 /** `workflows/a.yaml changed, workflows/b.yaml added` */

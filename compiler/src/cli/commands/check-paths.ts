@@ -9,6 +9,7 @@ export const checkPaths: Command = {
   usage: 'check-paths [--root dir]',
   details: 'npm runs it before `typecheck` and `build`, which run tsc directly (SECURITY.md, DF007).',
   options: { ...ROOT },
+  maxPositionals: 0,
   hidden: true,
   run(args) {
     const problems = projectPathProblems(rootOf(args));

@@ -9,6 +9,7 @@ export const check: Command = {
   name: 'check',
   summary: 'validate workflows/*.yaml and report every problem (file:line:col)',
   usage: 'check [--format text|json] [--root dir]',
+  maxPositionals: 0,
   options: {
     ...ROOT,
     format: { type: 'string', value: 'text|json', help: 'text (default), or json for tools' },

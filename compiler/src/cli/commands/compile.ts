@@ -9,6 +9,7 @@ export const compile: Command = {
   name: 'compile',
   summary: 'check, generate generated/ and build dist/ (records new versions); --watch recompiles on save',
   usage: 'compile [--watch] [--no-build] [--format text|json] [--root dir]',
+  maxPositionals: 0,
   options: {
     ...ROOT,
     watch: { type: 'boolean', help: 'recompile whenever a workflow or activity is saved, added or removed' },
@@ -29,6 +30,8 @@ export const compile: Command = {
  * each compile that built dist/ (dev reloads its host there). Resolves with exit status 0.
  */
 export async function watchCompile(root: string, o: { format: 'text' | 'json'; build: boolean }, onBuilt: (seen?: number) => Promise<void> | void, signal?: AbortSignal): Promise<number> {
+  // With --format json, standard output carries only the diagnostics' JSON, one document per compile.
+  const status = (text: string): void => void (o.format === 'json' ? process.stderr : process.stdout).write(text);
   const cache = new FrontEndCache();
   const codegen = new GenerateCache();
   const builder = o.build ? new DistBuilder(root) : undefined;
@@ -47,12 +50,12 @@ export async function watchCompile(root: string, o: { format: 'text' | 'json'; b
       if (queued.length === 0) return;
       const batch = queued;
       queued = [];
-      process.stdout.write(`\n[${new Date().toISOString().slice(11, 23)}] ${describeChanges(batch)}: recompiling\n`);
+      status(`\n[${new Date().toISOString().slice(11, 23)}] ${describeChanges(batch)}: recompiling\n`);
       await pass(Math.min(...batch.map((c) => c.seen))).catch((e) => process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`));
     });
   });
   await watching.ready;
-  process.stdout.write(`watching workflows/ for changes (Ctrl+C to stop)\n`);
+  status(`watching workflows/ for changes (Ctrl+C to stop)\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

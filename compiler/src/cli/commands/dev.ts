@@ -4,7 +4,6 @@
  * fails leaves the last good app serving and prints why.
  */
 import type { Host } from '../../../../host/main';
-import { UsageError } from '../args';
 import { ROOT, rootOf, type Command } from '../command';
 import { HOST_OPTIONS, hostChoice, startHost } from '../host-options';
 import { watchCompile } from './compile';
@@ -18,8 +17,8 @@ export const dev: Command = {
     'edit carries on (with the version it started on), new routes answer after the compile, and an\n' +
     'edit that fails to compile leaves the last good app serving.',
   options: { ...ROOT, ...HOST_OPTIONS },
+  maxPositionals: 0,
   async run(args) {
-    if (args.positionals.length > 0) throw new UsageError(`dev takes no arguments, got '${args.positionals[0]}'`);
     const root = rootOf(args);
     const choice = hostChoice(args.values);
     let host: Host | undefined;

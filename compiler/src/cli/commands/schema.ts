@@ -9,6 +9,7 @@ export const schema: Command = {
   summary: `write ${SCHEMA_FILE} from the compiler's definition`,
   usage: 'schema [--root dir]',
   options: { ...ROOT },
+  maxPositionals: 0,
   run(args) {
     return refusing(() => {
       writeProjectFile(rootOf(args), SCHEMA_FILE, schemaText());

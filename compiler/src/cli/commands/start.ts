@@ -8,6 +8,7 @@ export const start: Command = {
   summary: 'compile, then serve the app on the embedded host (http://127.0.0.1:7071)',
   usage: 'start [--port n] [--db file] [--no-compile] [host options]',
   details: 'Stops at the first compile error. Ctrl+C shuts the host down cleanly; the database (.durable/) stays.',
+  maxPositionals: 0,
   options: {
     ...ROOT,
     ...HOST_OPTIONS,
