@@ -18,6 +18,8 @@ const repo = path.resolve(__dirname, '../..');
 const bin = path.join(repo, 'bin/durable-flow.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-dev-'));
 const db = path.join(dir, 'dev.db');
+const holdNotes = path.join(dir, 'hold.log');
+const holdFlag = path.join(dir, 'hold.flag');
 const children: ChildProcess[] = [];
 let port: number;
 let base: string;
@@ -62,6 +64,12 @@ beforeAll(async () => {
     path.join(dir, 'workflows/activities/greet.ts'),
     "export function Greet(name: string): string {\n  return `hi ${name}`;\n}\n\nexport function Boom(): never {\n  throw new Error('boom on purpose');\n}\n",
   );
+  // Hold: notes that it started, then runs until the test creates the flag file.
+  fs.writeFileSync(
+    path.join(dir, 'workflows/activities/hold.ts'),
+    "import * as fs from 'node:fs';\n\nexport async function Hold(): Promise<string> {\n  fs.appendFileSync(process.env.HOLD_NOTES!, 'started\\n');\n  while (!fs.existsSync(process.env.HOLD_FLAG!)) await new Promise((r) => setTimeout(r, 20));\n  return 'held';\n}\n",
+  );
+  fs.writeFileSync(path.join(dir, 'workflows/held.yaml'), 'dsl: 1\nsteps:\n  - id: hold\n    activity: Hold\noutput: ${ steps.hold.output }\n');
   fs.writeFileSync(path.join(dir, 'workflows/approve.yaml'), APPROVE);
   fs.writeFileSync(path.join(dir, 'workflows/hello.yaml'), GREET('world'));
   fs.writeFileSync(path.join(dir, 'workflows/explode.yaml'), 'dsl: 1\nsteps:\n  - activity: Boom\n');
@@ -69,7 +77,7 @@ beforeAll(async () => {
   fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  dev = spawn(process.execPath, [bin, 'dev', '--port', String(port), '--db', db], { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  dev = spawn(process.execPath, [bin, 'dev', '--port', String(port), '--db', db], { cwd: dir, env: { ...process.env, NO_COLOR: '1', HOLD_NOTES: holdNotes, HOLD_FLAG: holdFlag }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(dev);
   dev.stdout!.on('data', (b) => (out += b));
   dev.stderr!.on('data', (b) => (out += b));
@@ -99,9 +107,9 @@ describe('durable-flow dev', () => {
     const failed = await cli('run', 'explode', '--wait', '--url', base);
     expect(failed.status).toBe(1);
     expect(failed.stderr).toMatch(/explode~\S+ Failed: .*boom on purpose/);
-    const unknown = await cli('run', 'helo', '--url', base);
+    const unknown = await cli('run', 'hellp', '--url', base);
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toContain(`the app at ${base} has no workflow named 'helo'; its workflows are approve, explode, hello — did you mean 'hello'?`);
+    expect(unknown.stderr).toContain(`the app at ${base} has no workflow named 'hellp'; its workflows are approve, explode, held, hello — did you mean 'hello'?`);
   }, 120_000);
 
   it('an instance started before an edit carries on with its version; new starts get the new one', async () => {
@@ -127,6 +135,22 @@ describe('durable-flow dev', () => {
     const nextId = JSON.parse(next.stdout).id;
     await until(async () => ((await status('approve', nextId)).status === 'Running' ? true : undefined), 'the new instance to wait');
     expect(await status('approve', nextId)).toMatchObject({ version: 2 });
+  }, 120_000);
+
+  it('an activity running during a reload finishes on the old worker, once', async () => {
+    const started = await cli('run', 'held', '--url', base);
+    const id = JSON.parse(started.stdout).id;
+    await until(async () => (fs.existsSync(holdNotes) ? true : undefined), 'the activity to start');
+    const mark = out.length;
+    save('workflows/hello.yaml', GREET('world') + '# a comment: a compile, a reload\n');
+    await outputUntil(/app reloaded in \d+ ms/, mark);
+    fs.writeFileSync(holdFlag, '');
+    const done = await until(async () => {
+      const s = await status('held', id);
+      return s.status === 'Running' || s.status === 'Pending' ? undefined : s;
+    }, 'the held instance to finish');
+    expect(done).toMatchObject({ status: 'Completed', output: 'held' });
+    expect(fs.readFileSync(holdNotes, 'utf8')).toBe('started\n');
   }, 120_000);
 
   it('a new workflow file answers once compiled, and instances lists its instances', async () => {
@@ -159,6 +183,20 @@ describe('durable-flow dev', () => {
     save('workflows/hello.yaml', GREET('again'));
     await outputUntil(/app reloaded in \d+ ms/, fixed);
     expect((await cli('run', 'hello', '--wait', '--url', base)).stdout).toBe('"hi again"\n');
+  }, 120_000);
+
+  it('new code that throws while loading leaves the last good app serving', async () => {
+    const mark = out.length;
+    // Compiles (tsc is content), but throws when the host loads it.
+    save('workflows/activities/broken.ts', "throw new Error('this module cannot load');\nexport function Broken(): string {\n  return 'never';\n}\n");
+    const failed = await outputUntil('the previous app keeps serving', mark);
+    expect(failed).toContain('the app could not be reloaded');
+    expect(failed).not.toContain('app reloaded in');
+    expect((await cli('run', 'hello', '--wait', '--url', base)).stdout).toBe('"hi again"\n');
+    const fixed = out.length;
+    fs.rmSync(path.join(dir, 'workflows/activities/broken.ts'));
+    await outputUntil(/app reloaded in \d+ ms/, fixed);
+    expect((await cli('run', 'later', '--wait', '--url', base)).stdout).toBe('"hi later"\n');
   }, 120_000);
 
   it('instances show, terminate and purge', async () => {
