@@ -147,6 +147,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
   let schedules = new Schedules(api, () => server.clientBinding(), log);
   schedules.start();
   let reloading = Promise.resolve();
+  /** The pools a reload replaced, finishing the work they had. */
+  const retiring = new Set<{ workers: WorkerPool; episodes?: EpisodePool }>();
 
   log.info(`durable-flow host: ${api.registrations.size} functions from ${path.relative(process.cwd(), entry) || entry}, task hub '${hubName}'`);
   logRoutes(api, url, log);
@@ -204,8 +206,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
         schedules.stop();
         schedules = new Schedules(api, () => server.clientBinding(), log);
         schedules.start();
-        void oldWorkers.closeWhenIdle();
-        void oldEpisodes?.closeWhenIdle();
+        const retired = { workers: oldWorkers, episodes: oldEpisodes };
+        retiring.add(retired);
+        void Promise.all([oldWorkers.closeWhenIdle(), oldEpisodes?.closeWhenIdle()]).finally(() => retiring.delete(retired));
         standby = options.reloadable ? newPools(true) : undefined;
         return { functions: api.registrations.size, ms: Date.now() - started };
       };
@@ -226,6 +229,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       await engine.stop();
       workers.close();
       await episodes?.close();
+      for (const p of retiring) await closePools(p);
       store.close();
       lock.release();
     },
