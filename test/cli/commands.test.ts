@@ -4,10 +4,12 @@
  * one line of standard error with exit status 2.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../compiler/src/cli';
-import { freePort } from '../host/http-helpers';
+import { spawn } from 'node:child_process';
+import { freePort, until } from '../host/http-helpers';
 import { run as spawnAsync } from '../helpers/spawn';
 
 const repo = path.resolve(__dirname, '../..');
@@ -97,10 +99,29 @@ describe('durable-flow usage errors', () => {
 });
 
 describe('npm start', () => {
-  it('passes its arguments to durable-flow start (npm start -- --port N)', () => {
+  it('passes its arguments to durable-flow start (npm start -- --port N)', async () => {
     const { scripts } = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
     // npm appends the arguments after `--` to the script: they must reach `start`, not a later command.
     expect(scripts.start).toBe('node bin/durable-flow.js start');
     expect(scripts.dev).toBe('node bin/durable-flow.js dev');
-  });
+    // And for real, on this repository's app as built (--no-compile: nothing here is rewritten).
+    const port = await freePort();
+    const child = spawn('npm', ['start', '--', '--port', String(port), '--no-compile', '--db', ':memory:'], { cwd: repo, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (b) => (out += b));
+    child.stderr!.on('data', (b) => (out += b));
+    try {
+      await until(async () => (out.includes(`listening on http://127.0.0.1:${port}`) ? true : child.exitCode !== null ? Promise.reject(new Error(out)) : undefined), `npm start:\n${out}`, 60_000);
+      const input = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'df-npm-start-')), 'input.json');
+      fs.writeFileSync(input, '{}');
+      const r = await cli('run', 'hello', '--input', input, '--wait', '--url', `http://127.0.0.1:${port}`);
+      fs.rmSync(path.dirname(input), { recursive: true, force: true });
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toBeTruthy();
+    } finally {
+      // npm runs the script in a shell: stop the whole group.
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
+    }
+  }, 120_000);
 });

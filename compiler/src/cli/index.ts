@@ -21,7 +21,9 @@ import { versions } from './commands/versions';
 
 /** Every command, in the order the overview lists them. */
 export const COMMANDS: readonly Command[] = [
-  // >>> init: issue 25 item 3 — `init [dir]` lives in compiler/src/init/; wire its Command here. <<<
+  // >>> init (issue 25 item 3): the scaffolder lives in compiler/src/init/ (another change). Wire it
+  //     here as a Command (cli/command.ts), e.g. commands/init.ts whose run() calls it; it then gets
+  //     --help, "did you mean" and one-line usage errors like every other command. <<<
   check,
   compile,
   dev,
