@@ -120,8 +120,11 @@ describe('npm start', () => {
       expect(JSON.parse(r.stdout)).toBeTruthy();
     } finally {
       // npm runs the script in a shell: stop the whole group.
-      if (child.pid) process.kill(-child.pid, 'SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
+      if (child.exitCode === null && child.pid) {
+        const exited = new Promise((r) => child.once('exit', r));
+        process.kill(-child.pid, 'SIGTERM');
+        await exited;
+      }
     }
   }, 120_000);
 });
