@@ -43,6 +43,15 @@ export class DistBuilder {
   }
 
   build(): BuildResult {
+    try {
+      return this.buildOnce();
+    } catch (e) {
+      // An unreadable tsconfig.build.json, a file that vanished mid-build: this build failed, the watch goes on.
+      return { ok: false, output: e instanceof Error ? e.message : String(e), emitted: [] };
+    }
+  }
+
+  private buildOnce(): BuildResult {
     const problems = treeProblems(this.root, DIST_DIR);
     if (problems.length) return { ok: false, output: problems.map((d) => new ProjectPathError(d).message).join('\n'), emitted: [] };
     const ts = this.ts;

@@ -40,8 +40,8 @@ export async function watchCompile(root: string, o: { format: 'text' | 'json'; b
     const r = compileOnce(root, { ...o, cache, codegen, builder });
     if (r.built) await onBuilt(seen);
   };
-  await pass();
-  // One compile at a time: changes during a compile make one more afterwards.
+  const report = (e: unknown): void => void process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  // One compile at a time: changes during a compile (the first included) make one more afterwards.
   let running = Promise.resolve();
   let queued: Change[] = [];
   const watching = watchProject(root, (changes) => {
@@ -51,10 +51,12 @@ export async function watchCompile(root: string, o: { format: 'text' | 'json'; b
       const batch = queued;
       queued = [];
       status(`\n[${new Date().toISOString().slice(11, 23)}] ${describeChanges(batch)}: recompiling\n`);
-      await pass(Math.min(...batch.map((c) => c.seen))).catch((e) => process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`));
+      await pass(Math.min(...batch.map((c) => c.seen))).catch(report);
     });
   });
   await watching.ready;
+  running = running.then(() => pass().catch(report));
+  await running;
   status(`watching workflows/ for changes (Ctrl+C to stop)\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
