@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { applySettings, logRoutes, readAppFolder, stateDir } from './app-folder';
-import { loadApp } from './functions/core-api';
+import { loadApp, reloadApp } from './functions/core-api';
+import { workflowRegistry, type RegisteredWorkflow } from '../runtime/registry';
 import { Engine } from './executor/engine';
 import { resolveKeys, type HostKeys } from './http/auth';
 import { HostServer } from './http/server';
@@ -38,6 +39,11 @@ export interface HostOptions {
   episodeHeapMb?: number;
   /** How long an activity's lease lasts before it is renewed (default 5 minutes; tests shorten it). */
   leaseMs?: number;
+  /**
+   * Keep the next app's worker processes and episode threads started ahead (with the libraries
+   * loaded, not the app), so reload() costs only the app's own load (`durable-flow dev`).
+   */
+  reloadable?: boolean;
 }
 
 export interface Host {
@@ -46,6 +52,16 @@ export interface Host {
   keys?: HostKeys;
   engine: Engine;
   store: Store;
+  /**
+   * Loads the app again from its folder (after a compile: `durable-flow dev`) without stopping:
+   * the same database, server and engine; new worker processes and episode threads load the new
+   * code first, then the new registrations, routes and host.json versioning take over, and the
+   * old workers finish what they run. Instances in flight carry on. When the new app cannot be
+   * loaded, this throws and the old app keeps serving.
+   */
+  reload(): Promise<{ functions: number; ms: number }>;
+  /** The app's HTTP routes (`/api/workflows/hello`), as they are now. */
+  routes(): string[];
   close(): Promise<void>;
 }
 
@@ -80,14 +96,24 @@ export async function createHost(options: HostOptions): Promise<Host> {
   // Activities run in worker processes (at least one), episodes in episode processes: user code that
   // exits, crashes, loops or exhausts memory costs a worker, never the host.
   const processCount = Math.max(1, Number(process.env.FUNCTIONS_WORKER_PROCESS_COUNT ?? 1) || 1);
-  const workers = new WorkerPool(entry, processCount, { functionTimeoutMs: functionTimeout, log: (line) => log.info(line) });
   const threads = options.episodeThreads ?? Number(process.env.DURABLE_FLOW_EPISODE_THREADS ?? defaultEpisodeThreads());
-  const episodes = threads > 0 ? new EpisodePool({ entry, threads, budgetMs: options.episodeBudgetMs ?? 10_000, heapMb: options.episodeHeapMb ?? 512 }) : undefined;
+  const newPools = (standby: boolean): { workers: WorkerPool; episodes?: EpisodePool } => ({
+    workers: new WorkerPool(entry, processCount, { functionTimeoutMs: functionTimeout, log: (line) => log.info(line) }, { standby }),
+    episodes: threads > 0 ? new EpisodePool({ entry, threads, budgetMs: options.episodeBudgetMs ?? 10_000, heapMb: options.episodeHeapMb ?? 512, standby }) : undefined,
+  });
+  let { workers, episodes } = newPools(false);
+  /** The next app's pools, started ahead (reloadable hosts only). */
+  let standby = options.reloadable ? newPools(true) : undefined;
+  const closePools = async (p: { workers: WorkerPool; episodes?: EpisodePool } | undefined): Promise<void> => {
+    p?.workers.close();
+    await p?.episodes?.close();
+  };
   try {
     await Promise.all([workers.ready(), episodes?.ready()]);
   } catch (e) {
     workers.close();
     await episodes?.close();
+    await closePools(standby);
     lock.release();
     throw e;
   }
@@ -99,7 +125,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       maxConcurrentActivityFunctions: durable.maxConcurrentActivityFunctions ?? 10,
       maxConcurrentOrchestratorFunctions: durable.maxConcurrentOrchestratorFunctions ?? 10,
       leaseMs: options.leaseMs ?? 5 * 60_000,
-      runEpisode: episodes ? (input, loadPlayed) => episodes.run(input, loadPlayed) : undefined,
+      runEpisode: episodes ? (input, loadPlayed) => episodes!.run(input, loadPlayed) : undefined,
       versioning,
     },
     log,
@@ -112,13 +138,17 @@ export async function createHost(options: HostOptions): Promise<Host> {
   } catch (e) {
     workers.close();
     await episodes?.close();
+    await closePools(standby);
     store.close();
     lock.release();
     throw e;
   }
   engine.start();
-  const schedules = new Schedules(api, () => server.clientBinding(), log);
+  let schedules = new Schedules(api, () => server.clientBinding(), log);
   schedules.start();
+  let reloading = Promise.resolve();
+  /** The pools a reload replaced, finishing the work they had. */
+  const retiring = new Set<{ workers: WorkerPool; episodes?: EpisodePool }>();
 
   log.info(`durable-flow host: ${api.registrations.size} functions from ${path.relative(process.cwd(), entry) || entry}, task hub '${hubName}'`);
   logRoutes(api, url, log);
@@ -130,12 +160,76 @@ export async function createHost(options: HostOptions): Promise<Host> {
     keys,
     engine,
     store,
+    routes() {
+      return [...api.registrations.values()].filter((r) => r.trigger.type === 'httpTrigger').map((r) => `/api/${String(r.trigger.route ?? r.name)}`);
+    },
+    reload() {
+      const run = async (): Promise<{ functions: number; ms: number }> => {
+        const started = Date.now();
+        const next = readAppFolder(appDir);
+        applySettings(next);
+        const durableNext = next.hostJson.extensions?.durableTask ?? {};
+        // New processes and threads load the new code (the old ones keep what they loaded), while
+        // this thread loads it beside the app serving; nothing changes until all of it has loaded.
+        const fresh = standby ?? newPools(true);
+        standby = undefined;
+        const activated = Promise.all([fresh.workers.activate(functionTimeoutMs(next.hostJson.functionTimeout)), fresh.episodes?.activate()]);
+        activated.catch(() => undefined);
+        // The runtime shim fills the process-wide workflow registry as the app loads: keep the old entries until the commit.
+        const registry = workflowRegistry();
+        const oldEntries = new Map(registry);
+        registry.clear();
+        let loaded: ReturnType<typeof reloadApp>;
+        let newEntries: Map<string, RegisteredWorkflow>;
+        try {
+          loaded = reloadApp(entry);
+          newEntries = new Map(registry);
+          await activated;
+        } catch (e) {
+          await closePools(fresh);
+          standby = options.reloadable ? newPools(true) : undefined;
+          throw e;
+        } finally {
+          registry.clear();
+          for (const [k, v] of oldEntries) registry.set(k, v);
+        }
+        loaded.commit();
+        registry.clear();
+        for (const [k, v] of newEntries) registry.set(k, v);
+        const nextWorkers = fresh.workers;
+        const nextEpisodes = fresh.episodes;
+        const oldWorkers = workers;
+        const oldEpisodes = episodes;
+        workers = nextWorkers;
+        episodes = nextEpisodes;
+        engine.appReloaded({ workers, versioning: versioningSettings(durableNext) });
+        schedules.stop();
+        schedules = new Schedules(api, () => server.clientBinding(), log);
+        schedules.start();
+        const retired = { workers: oldWorkers, episodes: oldEpisodes };
+        retiring.add(retired);
+        void Promise.all([oldWorkers.closeWhenIdle(), oldEpisodes?.closeWhenIdle()]).finally(() => retiring.delete(retired));
+        standby = options.reloadable ? newPools(true) : undefined;
+        return { functions: api.registrations.size, ms: Date.now() - started };
+      };
+      // One reload at a time, in the order asked.
+      const result = reloading.then(run);
+      reloading = result.then(
+        () => undefined,
+        () => undefined,
+      );
+      return result;
+    },
     async close() {
+      await reloading;
+      await closePools(standby);
+      standby = undefined;
       schedules.stop();
       await server.close();
       await engine.stop();
       workers.close();
       await episodes?.close();
+      for (const p of retiring) await closePools(p);
       store.close();
       lock.release();
     },

@@ -82,20 +82,36 @@ export class Engine {
   /** Callers waiting for an instance to finish (the host's long-polling status requests). */
   private readonly finishWaiters = new Map<string, Set<() => void>>();
   private readonly clock: Clock;
-  private readonly known: KnownFunctions;
-  private readonly runner: EpisodeRunner;
+  private known: KnownFunctions;
+  private runner: EpisodeRunner;
 
   constructor(
     private readonly store: Store,
     private readonly api: CoreApi,
-    private readonly options: EngineOptions,
+    private options: EngineOptions,
     private readonly log: Logger,
     /** When set, activities run in these worker processes instead of the host's own. */
-    private readonly workers?: WorkerPool,
+    private workers?: WorkerPool,
   ) {
     this.clock = options.clock ?? realClock;
     this.known = knownFunctions(api);
     this.runner = options.runEpisode ?? ((input, loadPlayed) => runEpisodeInline(api, this.known, { ...input, played: input.played ?? loadPlayed() }));
+  }
+
+  /**
+   * The app was reloaded (`durable-flow dev`): its registrations changed in place in the same
+   * CoreApi, new workers and episode threads run the new code, host.json's versioning may have
+   * changed. Work already running finishes on the old ones; instances a version check held back
+   * are looked at again under the new settings.
+   */
+  appReloaded(parts: { workers?: WorkerPool; runEpisode?: EpisodeRunner; versioning?: EngineOptions['versioning'] }): void {
+    this.known = knownFunctions(this.api);
+    this.workers = parts.workers;
+    if (parts.runEpisode) this.runner = parts.runEpisode;
+    this.options = { ...this.options, versioning: parts.versioning };
+    this.rejected.clear();
+    this.kick();
+    this.pumpActivities();
   }
 
   start(): void {

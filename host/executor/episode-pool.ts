@@ -27,6 +27,8 @@ export interface EpisodePoolOptions {
   heapMb: number;
   /** The longest reply (JSON characters) an episode may send the host: output, status, new work. */
   maxReplyChars?: number;
+  /** Processes start without the app and load it on activate() (`durable-flow dev`'s next app, started ahead). */
+  standby?: boolean;
 }
 
 /** The default of `maxReplyChars`: 64 MiB of JSON, far above any real episode's reply. */
@@ -75,12 +77,21 @@ export class EpisodePool {
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly options: EpisodePoolOptions) {
+  constructor(private options: EpisodePoolOptions) {
     for (let i = 0; i < options.threads; i++) {
       const slot: Slot = { worker: undefined as unknown as ChildProcess, stderrTail: '', ready: Promise.resolve(), isReady: false, posted: [], queue: [] };
       this.slots.push(slot);
       this.spawn(slot);
     }
+  }
+
+  /** A standby pool's processes load the app now; resolves when they have. */
+  async activate(): Promise<void> {
+    if (this.options.standby) {
+      this.options = { ...this.options, standby: false };
+      for (const s of this.slots) s.worker.send('load');
+    }
+    await this.ready();
   }
 
   /** Resolves once every process has loaded the app (one that cannot load it rejects). */
@@ -100,6 +111,12 @@ export class EpisodePool {
       slot.queue.push({ request: { id: this.nextId++, input: sent }, full: input, loadPlayed, resolve, reject });
       this.dispatch(slot);
     });
+  }
+
+  /** Closes the pool once the episodes given to it have been answered (a reloaded app's old processes). */
+  async closeWhenIdle(pollMs = 20): Promise<void> {
+    while (!this.closed && this.slots.some((s) => s.posted.length > 0 || s.queue.length > 0)) await new Promise((r) => setTimeout(r, pollMs));
+    await this.close();
   }
 
   async close(): Promise<void> {
@@ -122,7 +139,7 @@ export class EpisodePool {
   private spawn(slot: Slot): void {
     const maxReplyChars = this.options.maxReplyChars ?? MAX_REPLY_CHARS;
     const child = childModule(__dirname, 'episode-thread', this.options.entry);
-    const worker = fork(child.file, [this.options.entry, String(maxReplyChars)], {
+    const worker = fork(child.file, [this.options.entry, String(maxReplyChars), this.options.standby ? 'standby' : 'load'], {
       execArgv: [...child.execArgv, `--max-old-space-size=${this.options.heapMb}`],
       // Requests and replies travel as JSON text; 'advanced' passes a string as it is (no second escaping).
       serialization: 'advanced',

@@ -9,6 +9,7 @@
  * copy is missing or differs (a restart, an episode whose outcome the host discarded), the thread
  * asks for the whole history once.
  */
+import * as path from 'node:path';
 import { loadApp } from '../functions/core-api';
 import { orchestratorEvent, readByOrchestrator, routing, type HistoryEvent } from '../orchestration/history';
 import { episodeRecord, planEpisode } from '../orchestration/plan';
@@ -25,10 +26,20 @@ export type EpisodeReply =
   | { id: number; needHistory: true }
   | { ready: true };
 
-const [entry, maxReply] = process.argv.slice(2);
+const [entry, maxReply, mode] = process.argv.slice(2);
 const maxReplyChars = Number(maxReply);
-const api = loadApp(entry);
-const known = knownFunctions(api);
+// A standby process (`durable-flow dev`: the next app's processes, started ahead) loads the app
+// when the host sends its first message, so a reload costs only the app's own load.
+const standby = mode === 'standby';
+let api = standby ? undefined : loadApp(entry);
+let known = api ? knownFunctions(api) : { activities: [], orchestrators: [] };
+if (standby) {
+  try {
+    require(require.resolve('durable-functions', { paths: [path.dirname(entry)] }));
+  } catch {
+    // the app brings its own, or none: it is loaded with the app
+  }
+}
 const histories = new Map<string, { executionId: string; input: unknown; orchestrator: HistoryEvent[]; events: HistoryEvent[] }>();
 
 async function run(req: EpisodeRequest): Promise<EpisodeReply> {
@@ -44,7 +55,7 @@ async function run(req: EpisodeRequest): Promise<EpisodeReply> {
     histories.delete(input.instanceId);
     return { id: req.id, needHistory: true };
   }
-  const { js, replay } = await runEpisodeInline(api, known, { ...input, input: copy.input, played: copy });
+  const { js, replay } = await runEpisodeInline(api!, known, { ...input, input: copy.input, played: copy });
   const outcome = replay.outcome;
   if (outcome.status === 'Running') {
     // Record what the host records (episodeRecord), so the copy stays equal to the file.
@@ -95,6 +106,12 @@ process.on('disconnect', () => process.exit(0));
 // which is how the host knows which one a stuck thread is running.
 let queue: Promise<void> = Promise.resolve();
 process.on('message', (raw: string) => {
+  if (!api) {
+    api = loadApp(entry);
+    known = knownFunctions(api);
+    send(JSON.stringify({ ready: true } satisfies EpisodeReply));
+    return;
+  }
   queue = queue.then(() => answer(raw)).catch(() => undefined);
 });
-send(JSON.stringify({ ready: true } satisfies EpisodeReply));
+if (api) send(JSON.stringify({ ready: true } satisfies EpisodeReply));

@@ -39,30 +39,35 @@ export interface CoreApi {
 
 const CORE_MODULE = '@azure/functions-core';
 let installed: CoreApi | undefined;
+/** Where registrations go: the installed registry, or a reload's fresh one while the new app loads. */
+let target: CoreApi | undefined;
 
 /** Installs the stand-in (once per process) and returns the registry it fills. */
 export function installCoreApi(): CoreApi {
   if (installed) return installed;
   const api: CoreApi = { registrations: new Map(), hooks: new Map(), appHookData: {}, appLevelHookData: {} };
+  target = api;
   const core = {
     version: '3.5.0',
     setProgrammingModel(model: unknown): void {
-      api.programmingModel = model;
+      target!.programmingModel = model;
     },
     getProgrammingModel(): unknown {
-      return api.programmingModel;
+      return target!.programmingModel;
     },
     registerFunction(metadata: { name: string; bindings: Record<string, BindingMetadata> }, handler: Registration['handler']) {
       const entry = Object.entries(metadata.bindings).find(([, b]) => /Trigger$/.test(b.type));
       if (!entry) throw new Error(`function '${metadata.name}' has no trigger binding`);
-      if (api.registrations.has(metadata.name)) throw new Error(`a function named '${metadata.name}' is already registered`);
-      api.registrations.set(metadata.name, { name: metadata.name, bindings: metadata.bindings, handler, trigger: { ...entry[1], name: entry[0] } });
-      return { dispose: () => api.registrations.delete(metadata.name) };
+      const registrations = target!.registrations;
+      if (registrations.has(metadata.name)) throw new Error(`a function named '${metadata.name}' is already registered`);
+      registrations.set(metadata.name, { name: metadata.name, bindings: metadata.bindings, handler, trigger: { ...entry[1], name: entry[0] } });
+      return { dispose: () => registrations.delete(metadata.name) };
     },
     registerHook(name: string, callback: HookCallback) {
-      const list = api.hooks.get(name) ?? [];
+      const hooks = target!.hooks;
+      const list = hooks.get(name) ?? [];
       list.push(callback);
-      api.hooks.set(name, list);
+      hooks.set(name, list);
       return { dispose: () => list.splice(list.indexOf(callback), 1) };
     },
     log(): void {},
@@ -95,11 +100,56 @@ export function appEntry(fileOrFolder: string): string {
   return path.resolve(full, pkg.main);
 }
 
+/**
+ * The modules loading the app brought in, outside node_modules (the app's own compiled code):
+ * what a reload evaluates afresh. Libraries (`@azure/functions`, `durable-functions`) stay loaded,
+ * as they stay the same between two compiles.
+ */
+let appModules = new Set<string>();
+
 /** Loads an app entry module (or app folder) with the stand-in in place and returns its registrations. */
 export function loadApp(entry: string): CoreApi {
   const api = installCoreApi();
-  require(appEntry(entry));
+  const before = new Set(Object.keys(require.cache));
+  try {
+    require(appEntry(entry));
+  } finally {
+    for (const key of Object.keys(require.cache)) if (!before.has(key) && !/[\\/]node_modules[\\/]/.test(key)) appModules.add(key);
+  }
   return api;
+}
+
+/**
+ * Loads the app again after a compile (`durable-flow dev`) beside the one serving: its own modules
+ * are evaluated afresh into a separate registry, and nothing changes for the running app until
+ * `commit()` puts the new registrations in place, in the same CoreApi the engine and the HTTP
+ * server hold (the old handlers keep working until then: they are closures over the old
+ * modules). When the new code throws while loading, the error is thrown and nothing changed.
+ */
+export function reloadApp(entry: string): { registrations: number; commit: () => void } {
+  const api = installCoreApi();
+  const fresh: CoreApi = { registrations: new Map(), hooks: new Map(), programmingModel: api.programmingModel, appHookData: {}, appLevelHookData: {} };
+  // Should the new code fail to load, the next reload starts from nothing: the old app's
+  // modules are gone from the cache either way (its handlers hold what they use).
+  for (const key of appModules) delete require.cache[key];
+  appModules = new Set();
+  target = fresh;
+  try {
+    loadApp(entry);
+  } finally {
+    target = api;
+  }
+  return {
+    registrations: fresh.registrations.size,
+    commit() {
+      api.registrations.clear();
+      for (const [k, v] of fresh.registrations) api.registrations.set(k, v);
+      api.hooks.clear();
+      for (const [k, v] of fresh.hooks) api.hooks.set(k, v);
+      api.appHookData = {};
+      api.appLevelHookData = {};
+    },
+  };
 }
 
 /**

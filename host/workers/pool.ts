@@ -61,12 +61,27 @@ export class WorkerPool {
   private nextId = 1;
   private closed = false;
 
+  /** Standby: the workers have loaded the libraries, not the app, until activate(). */
+  private standby: boolean;
+
   constructor(
     private readonly entry: string,
     count: number,
-    private readonly options: WorkerPoolOptions = { functionTimeoutMs: Number.POSITIVE_INFINITY },
+    private options: WorkerPoolOptions = { functionTimeoutMs: Number.POSITIVE_INFINITY },
+    mode: { standby?: boolean } = {},
   ) {
+    this.standby = mode.standby === true;
     for (let i = 0; i < Math.max(1, count); i++) this.workers.push(this.spawn());
+  }
+
+  /** A standby pool's workers load the app now (with the app's function timeout); resolves when they have. */
+  async activate(functionTimeoutMs: number): Promise<void> {
+    if (this.standby) {
+      this.standby = false;
+      this.options = { ...this.options, functionTimeoutMs };
+      for (const w of this.workers) if (w.child.connected) w.child.send({ load: true });
+    }
+    await this.ready();
   }
 
   get size(): number {
@@ -84,7 +99,7 @@ export class WorkerPool {
 
   private spawn(): Worker {
     const module = childModule(__dirname, 'worker', this.entry);
-    const child = fork(module.file, [this.entry], {
+    const child = fork(module.file, this.standby ? [this.entry, '--standby'] : [this.entry], {
       execArgv: module.execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -161,6 +176,12 @@ export class WorkerPool {
         job.reject(new WorkerCrashError(`the activity worker process running '${r.name}' could not be reached: ${e.message}`));
       }
     });
+  }
+
+  /** Closes the pool once the activities it runs have finished (a reloaded app's old workers). */
+  async closeWhenIdle(pollMs = 50): Promise<void> {
+    while (!this.closed && this.workers.some((w) => w.jobs.size > 0)) await new Promise((r) => setTimeout(r, pollMs));
+    this.close();
   }
 
   close(): void {

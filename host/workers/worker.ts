@@ -4,7 +4,8 @@
  * (process.exit in an activity, a crash), the host replaces it and re-queues its work.
  */
 import { InvocationContext } from '@azure/functions';
-import { loadApp } from '../functions/core-api';
+import * as path from 'node:path';
+import { loadApp, type CoreApi } from '../functions/core-api';
 
 export interface WorkRequest {
   id: number;
@@ -15,7 +16,21 @@ export interface WorkRequest {
 
 export type WorkReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { name: string; message: string; stack?: string } };
 
-const api = loadApp(process.argv[2]);
+// A standby worker (`durable-flow dev`: the next app's workers, started ahead) loads the libraries
+// now and the app when the host sends `{ load: true }`, so a reload costs only the app's own load.
+const standby = process.argv[3] === '--standby';
+let api: CoreApi | undefined;
+if (standby) {
+  try {
+    require(require.resolve('durable-functions', { paths: [path.dirname(process.argv[2])] }));
+  } catch {
+    // the app brings its own, or none: it is loaded with the app
+  }
+  process.once('message', () => {
+    api = loadApp(process.argv[2]);
+    send({ ready: true });
+  });
+} else api = loadApp(process.argv[2]);
 
 /** The longest result (JSON characters) an activity may return to the host: 64 MiB, as an episode's reply. */
 const MAX_RESULT_CHARS = 64 * 1024 * 1024;
@@ -37,13 +52,14 @@ function reply(r: WorkReply): void {
 
 // The host sends the activities it starts in one turn as one message.
 process.on('message', (batch: WorkRequest[]) => {
+  if (!Array.isArray(batch)) return;
   for (const req of batch) void run(req).then(reply);
 });
 
 async function run(req: WorkRequest): Promise<WorkReply> {
   let result: unknown;
   try {
-    const r = api.registrations.get(req.name);
+    const r = api?.registrations.get(req.name);
     if (!r || r.trigger.type !== 'activityTrigger') throw new Error(`no activity function named '${req.name}'`);
     result = await r.handler(req.input, new InvocationContext({ functionName: req.name, invocationId: req.invocationId }));
   } catch (e) {
@@ -66,4 +82,4 @@ async function run(req: WorkRequest): Promise<WorkReply> {
   return { id: req.id, ok: true, result: JSON.parse(text) };
 }
 
-send({ ready: true });
+if (!standby) send({ ready: true });

@@ -91,7 +91,7 @@ describe('durable-flow compile --watch', () => {
       expect(out).toContain('generated');
       fs.writeFileSync(path.join(dir, 'workflows/a.yaml'), 'dsl: 1\nsteps:\n  - activity: Greet\n    maxParallel: 2\n');
       await waitFor("'maxParallel' does not apply");
-      expect(out).toContain('change detected');
+      expect(out).toContain('workflows/a.yaml changed: recompiling');
     } finally {
       child.kill('SIGTERM');
     }

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseArgs } from '../../compiler/src/cli';
+import { intOption, parse } from '../../compiler/src/cli/args';
+import { versions } from '../../compiler/src/cli/commands/versions';
 import { listVersions, pruneVersions } from '../../compiler/src/versions/commands';
 import { defaultDatabase, instancesInFlight } from '../../compiler/src/versions/database';
 import { manifestText } from '../../compiler/src/versions/records';
@@ -132,7 +133,7 @@ describe('durable-flow versions prune', () => {
   });
 
   it('takes its arguments from the command line', () => {
-    expect(parseArgs(['versions', 'prune', 'child', '--below', '3', '--force', '--db', 'x.db'])).toMatchObject({ command: 'versions', args: ['prune', 'child'], below: 3, force: true, db: path.resolve('x.db') });
-    expect(parseArgs(['versions', 'prune', 'child', '--below', 'two'])).toBe("--below needs a version number (a whole number from 1), got 'two'");
+    expect(parse(['prune', 'child', '--below', '3', '--force', '--db', 'x.db'], versions.options)).toMatchObject({ positionals: ['prune', 'child'], values: { below: '3', force: true, db: 'x.db' } });
+    expect(() => intOption(parse(['prune', 'child', '--below', 'two'], versions.options).values, 'below', 1)).toThrow("--below needs a whole number from 1, got 'two'");
   });
 });
