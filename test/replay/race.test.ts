@@ -83,6 +83,23 @@ describe('waitForEvent: the first of several events', () => {
     expect(state.output).toEqual({ decision: { name: 'Approve', data: 1 }, later: 2 });
     expect(await run.replayCheck()).toEqual([]);
   });
+
+  it("gives an event raised while no later wait stands to the loser's ended wait: the later wait does not get it", async () => {
+    const run = harness.start('decide', { waitAgain: true, pause: true });
+    await run.runToCompletion({ fireTimers: false });
+    run.raiseEvent('Approve', 1);
+    await run.deliver();
+    // Between the race and the later wait: an activity runs, and Reject is raised meanwhile.
+    const [pause] = run.pendingActivities();
+    expect(pause.input).toBe('pause');
+    run.raiseEvent('Reject', 2);
+    await run.deliver();
+    run.complete(pause.taskId, 'pause');
+    const state = await run.runToCompletion();
+    // As durable-functions (and the extension's stack of waits) do: the race's ended Reject wait took it.
+    expect(state.output).toEqual({ decision: { name: 'Approve', data: 1 }, later: null });
+    expect(await run.replayCheck()).toEqual([]);
+  });
 });
 
 describe('timeout on try: one deadline for every wait inside', () => {
