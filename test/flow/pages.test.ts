@@ -92,6 +92,15 @@ describe('the dashboard', () => {
 });
 
 describe('an instance', () => {
+  it('marks every event of a waitForEvent list as waited for while the race runs', async () => {
+    const id = (await call('POST', `${host.url}/api/workflows/orderReview`, { customer: 'ACME', total: 5 })).body.id as string;
+    const page = await openPage(browser, errors);
+    await page.goto(`${host.url}/api/flow#/instance/orderReview/${encodeURIComponent(id)}`);
+    await untilState(page, 'decision', 'running');
+    expect(await page.locator('.event-form select option').allTextContents()).toEqual(['Approve (waiting)', 'Reject (waiting)']);
+    await page.close();
+  });
+
   it('moves from running to completed on the page, without a reload, when the page raises the event it waits for', async () => {
     const page = await openPage(browser, errors);
     await page.goto(`${host.url}/api/flow`);

@@ -41,6 +41,8 @@ export interface GraphNode {
   progress?: string;
   /** waitForEvent: the event's name. */
   event?: string;
+  /** waitForEvent with a list: the names, in order. */
+  events?: string[];
   /** Containers: their bodies, in order. */
   sequences: GraphSequence[];
 }
@@ -225,8 +227,9 @@ function node(step: Step, key: string, path: string, w: Walk): GraphNode {
       n.sequences.push(seq(1, step.catch.steps, (j) => `${path}.catch.steps[${j}]`, `catch ${step.catch.as}`));
       break;
     case 'waitForEvent':
-      // The pages mark the event a running wait awaits (a list's node names none of them alone).
-      if (!step.events) n.event = step.event;
+      // The pages mark the events a running wait awaits.
+      if (step.events) n.events = step.events;
+      else n.event = step.event;
       // Each event of a list can be raised from the status pages.
       for (const e of step.events ?? [step.event]) w.events.add(e);
       break;
