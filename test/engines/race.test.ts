@@ -55,6 +55,18 @@ const WORKFLOWS: Record<string, string> = {
     'output: { decision: "${ steps.decision.output }", later: "${ steps.later.output }" }',
     '',
   ].join('\n'),
+  decideBuffered: [
+    'dsl: 1',
+    'steps:',
+    '  - status: pausing',
+    '  - activity: Pause',
+    '    input: 4000',
+    '  - id: decision',
+    '    waitForEvent: [Approve, Reject]',
+    '    timeout: 1h',
+    'output: ${ steps.decision.output }',
+    '',
+  ].join('\n'),
   deadlines: [
     'dsl: 1',
     'steps:',
@@ -152,6 +164,23 @@ describe('the first of several events, and deadlines on try and repeat, on both 
     }
     expect(out.embedded).toEqual(out.extension);
     expect(out.extension).toEqual({ decision: { name: 'Approve', data: 1 }, later: null });
+  }, 300_000);
+
+  it('takes the first listed of events raised before the wait started, whatever their order', async () => {
+    const out: Record<string, unknown> = {};
+    for (const [name, engine] of engines) {
+      const links = await start(engine, 'decideBuffered', null);
+      await until(async () => {
+        const s = await call('GET', links.statusQueryGetUri);
+        return (s.body.customStatus as { status?: unknown } | null)?.status === 'pausing' ? true : undefined;
+      }, `${name}: the pause`, 60_000);
+      await raise(links, 'Reject', { raised: 'first' });
+      await raise(links, 'Approve', { raised: 'second' });
+      const done = await untilStatus(links.statusQueryGetUri, ['Completed', 'Failed'], 120_000);
+      out[name] = summary(done.body).output;
+    }
+    expect(out.embedded).toEqual(out.extension);
+    expect(out.extension).toEqual({ name: 'Approve', data: { raised: 'second' } });
   }, 300_000);
 
   it('cuts the waits of a try and the interval of a repeat short at their deadlines; the catches see Timeout', async () => {

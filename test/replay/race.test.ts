@@ -57,6 +57,19 @@ describe('waitForEvent: the first of several events', () => {
     expect(state.output).toEqual({ decision: { name: 'Approve', data: null }, later: null });
   });
 
+  it('takes the first listed of events that were raised before the wait started (buffered), whatever their order', async () => {
+    const run = harness.start('decide', { before: true });
+    await run.deliver();
+    const [before] = run.pendingActivities();
+    run.raiseEvent('Reject', 'first raised');
+    run.raiseEvent('Approve', 'second raised');
+    await run.deliver();
+    run.complete(before.taskId, 'before');
+    const state = await run.runToCompletion({ fireTimers: false });
+    expect(state.output).toEqual({ decision: { name: 'Approve', data: 'second raised' }, later: null });
+    expect(await run.replayCheck()).toEqual([]);
+  });
+
   it('outputs null after the timeout with onTimeout: continue', async () => {
     const run = harness.start('decide', {});
     const state = await run.runToCompletion();
