@@ -8,12 +8,13 @@ import "./digest/blueprint";
 import "./fanOut/blueprint";
 import "./hello/blueprint";
 import "./nightlyReport/blueprint";
+import "./orderReview/blueprint";
 import "./pollJob/blueprint";
 import "./processOrders/blueprint";
 import "./openapi";
 import "./flow-ui/pages";
 import * as rt from "./flow-runtime";
 
-// The app version 8: every start carries it, and a worker of an older app leaves
+// The app version 9: every start carries it, and a worker of an older app leaves
 // such instances to a newer one (host.json's defaultVersion; docs/versioning.md).
-rt.registerApp({ version: 8 });
+rt.registerApp({ version: 9 });

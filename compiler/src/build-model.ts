@@ -248,16 +248,25 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
             maxParallel: num(get(node, 'maxParallel')),
           },
         ];
-      case 'waitForEvent':
+      case 'waitForEvent': {
+        // A list: the first of several events (DF209 for a name listed twice, where it is written again).
+        const list = isSeq(body) ? body : undefined;
+        const events = list ? names(list) : undefined;
+        events?.forEach((n, i) => {
+          const first = events.indexOf(n);
+          if (first < i) diagnostics.push(error('DF209', `waitForEvent lists '${n}' twice (item ${first + 1} and item ${i + 1}): each event name once`, span(list!.items[i] as Node)));
+        });
         return [
           {
             ...common,
             kind,
-            event: str(body) ?? '',
+            event: events ? events.join(' | ') : str(body) ?? '',
+            ...(events ? { events } : {}),
             eventTimeout: duration(get(node, 'timeout')),
             onTimeout: str(get(node, 'onTimeout')) === 'continue' ? 'continue' : 'fail',
           },
         ];
+      }
       case 'delay':
         return [{ ...common, kind, duration: duration(body) ?? { text: '', ms: 0, span: span(body) } }];
       case 'until':

@@ -139,6 +139,7 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
             );
           }
         }
+        if (step.timeout && !step.interval && !waitsIn(step.steps)) out.push(unreachedTimeout('repeat', step.timeout.span));
         const inside: Scope = { locals: [...scope.locals, 'loop'], visible: scope.visible, loop: { kind: 'repeat' } };
         expr(step.while, inside);
         const seen = list(step.steps, inside);
@@ -176,6 +177,7 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
         expr(step.value, scope);
         return;
       case 'try':
+        if (step.timeout && !waitsIn(step.steps)) out.push(unreachedTimeout('try', step.timeout.span));
         list(step.steps, scope);
         local(step.catch.as, step.catch.asSpan ?? step.catch.span, 'a caught error');
         list(step.catch.steps, { locals: [...scope.locals, step.catch.as], visible: scope.visible, loop: scope.loop });
@@ -196,6 +198,21 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
   const visible = list(workflow.steps, top);
   expr(workflow.output, { locals: [], visible });
   return out;
+}
+
+/** Whether any of these steps (at any depth) waits: only a wait races a scope's deadline. */
+function waitsIn(steps: Step[]): boolean {
+  return steps.some(
+    (s) =>
+      ['activity', 'workflow', 'forEach', 'parallel', 'waitForEvent', 'delay', 'until'].includes(s.kind) ||
+      (s.kind === 'repeat' && s.interval !== undefined) ||
+      childLists(s).some(waitsIn),
+  );
+}
+
+/** DF506: a try/repeat timeout that nothing inside waits on, so it can never fire. */
+function unreachedTimeout(kind: 'try' | 'repeat', span: Span): Diagnostic {
+  return warning('DF506', `this timeout never applies: nothing inside the ${kind} waits (only activities, workflows, forEach, parallel, waitForEvent, delay and until race a deadline); move it to the step that waits, or remove it`, span);
 }
 
 /** Every step id in the file; reports duplicates (ids are unique per file, whatever the nesting). */

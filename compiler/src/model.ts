@@ -60,7 +60,7 @@ export interface StepCommon {
   retry?: RetryPolicy | RetryPolicy[];
   /** Each attempt's own limit: an attempt over it fails with `Timeout` (and may be retried). */
   attemptTimeout?: Duration;
-  /** Fails the step with error `Timeout` when exceeded (activity, workflow, forEach). */
+  /** Fails the step with error `Timeout` when exceeded (activity, workflow, forEach, parallel; try and repeat: a deadline every wait inside races). */
   timeout?: Duration;
   /** An expression over `output` that becomes the step's output. */
   result?: Value;
@@ -108,7 +108,10 @@ export interface ParallelStep extends StepCommon {
 
 export interface WaitForEventStep extends StepCommon {
   kind: 'waitForEvent';
+  /** The event's name; for a list, the names joined with ' | ' (for titles and comments). */
   event: string;
+  /** `waitForEvent: [A, B]`: the names, in order; the output is `{ name, data }` of the first to come. */
+  events?: string[];
   /** How long to wait; undefined waits forever. */
   eventTimeout?: Duration;
   /** What a timeout does: fail the step with `Timeout` (default) or continue with output `null`. */

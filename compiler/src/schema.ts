@@ -52,13 +52,17 @@ const STEP_PROPERTIES: Record<string, Schema> = {
   workflow: doc('Runs another workflow of this project as a sub-orchestration and waits for its output.', { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, 'workflow: hello\ninput: { name: world }'),
   forEach: doc('Fans out over a list (an expression or a literal list) and fans in to an array of results in input order. Give the per-item body as `steps`, or as the `activity`/`workflow` shortcut.', { anyOf: [ref('expression'), { type: 'array' }] }, 'forEach: ${ input.orders }\nas: order\nmaxParallel: 10\nactivity: ChargeOrder\ninput: ${ order }'),
   parallel: doc('Runs static branches concurrently; the output is the array of each branch\'s last output.', { type: 'array', minItems: 1, items: ref('branch') }, 'parallel:\n  - steps: [ { activity: A } ]\n  - steps: [ { activity: B } ]'),
-  waitForEvent: doc('Waits for an external event with this name; its payload is the output. With `timeout`, the wait is raced with a durable timer that is cancelled when the event wins.', { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH }, 'waitForEvent: Approval\ntimeout: 24h\nonTimeout: continue'),
+  waitForEvent: doc(
+    'Waits for an external event with this name; its payload is the output. A list of names waits for the first of them to come: the output is `{ name, data }` (which event, and its payload), and the other waits end. With `timeout`, the wait is raced with a durable timer that is cancelled when an event wins.',
+    { anyOf: [{ type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH } }] },
+    'waitForEvent: Approval\ntimeout: 24h\nonTimeout: continue\n# or the first of several:\nwaitForEvent: [Approve, Reject]\ntimeout: 24h',
+  ),
   delay: doc('Waits for a duration with a durable timer (survives restarts; costs nothing while waiting).', ref('duration'), 'delay: 30s'),
   until: doc('Waits with a durable timer until a date-time (ISO 8601 string or expression).', { type: 'string', minLength: 1 }, 'until: ${ input.notBefore }'),
   switch: doc('Runs the first branch whose `if` is true, or the final `else` branch. The output is the last output of the branch taken (null when none matched).', { type: 'array', minItems: 1, items: ref('switchCase') }, 'switch:\n  - if: ${ input.total > 100 }\n    steps: [ { activity: Review } ]\n  - else: [ { activity: Approve } ]'),
   set: doc('Assigns workflow variables, read later as `vars.<name>`.', { type: 'object', minProperties: 1, propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, additionalProperties: ref('value') }, 'set:\n  total: ${ steps.charges.output.length }'),
   status: doc('Publishes a custom status for the instance (visible in its status query).', ref('value'), 'status: "charging ${ vars.count } orders"'),
-  try: doc('Runs steps; if one fails, runs `catch` instead of failing the workflow.', ref('steps'), 'try:\n  - activity: SendReceipt\ncatch:\n  as: err\n  steps:\n    - status: "failed: ${ err.message }"'),
+  try: doc('Runs steps; if one fails, runs `catch` instead of failing the workflow. With `timeout`, every wait inside races one deadline, and the catch sees error `Timeout` when it passes.', ref('steps'), 'try:\n  - activity: SendReceipt\ncatch:\n  as: err\n  steps:\n    - status: "failed: ${ err.message }"\n# one deadline for several waits:\ntimeout: 10m'),
   fail: doc('Fails the workflow (or the enclosing `try`) with an error: `{ error, message }`, or in a catch `${ err }` to fail with the caught error unchanged (rethrow).', {
     anyOf: [
       ref('expression'),
@@ -84,7 +88,7 @@ const STEP_PROPERTIES: Record<string, Schema> = {
   input: doc('The input passed to the activity or child workflow: any value; `${ }` expressions anywhere inside.', ref('value'), 'input: { id: ${ item.id }, retries: 3 }'),
   retry: doc('Retries a failed activity or child workflow: each attempt a new call, each back-off a durable timer. One policy, or a list of policies each with `on: [ErrorName, ...]` (at most one without `on`: every other error); a failure goes to the first policy that lists its name, each policy counting its own attempts. Inside a capped forEach a retrying item keeps its slot, back-offs included.', ref('retry'), 'retry: { maxAttempts: 3, interval: 5s, backoff: 2 }\n# or per error:\nretry:\n  - { on: [card-declined], maxAttempts: 2, interval: 1m }\n  - { maxAttempts: unlimited, interval: 1s, backoff: 2, maxInterval: 1m, timeout: 1h }'),
   attemptTimeout: doc('For activity and workflow (and the forEach shortcut): each attempt\'s own limit. An attempt that takes longer fails with error `Timeout` and is retried like any other error (`retry`); `timeout` still bounds the whole step. The abandoned attempt is not stopped (Durable cannot cancel it): the instance completes once it has ended.', ref('duration'), 'attemptTimeout: 30s\nretry: { maxAttempts: 3, interval: 5s }'),
-  timeout: doc('For activity, workflow, forEach and parallel: fail the step with error `Timeout` when it takes longer, retries and back-offs included; inside a forEach or parallel every wait of the body races this deadline. An activity already running is not stopped (Durable cannot cancel it): the workflow moves on, and the instance completes once it has ended. For waitForEvent: how long to wait (see `onTimeout`).', ref('duration'), 'timeout: 5m'),
+  timeout: doc('For activity, workflow, forEach, parallel, try and repeat: fail the step with error `Timeout` when it takes longer, retries and back-offs included; inside a forEach, parallel, try or repeat every wait races this deadline (a try\'s `catch` sees the `Timeout`, and runs without the deadline). An activity already running is not stopped (Durable cannot cancel it): the workflow moves on, and the instance completes once it has ended. For waitForEvent: how long to wait (see `onTimeout`).', ref('duration'), 'timeout: 5m'),
   result: doc('An expression over `output` (the step\'s raw output) that becomes the step\'s output.', ref('value'), 'result: ${ output.items }'),
   // kind-specific
   as: doc('forEach: the name of the item variable in the body (default `item`; the index is `index`).', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH, default: 'item' }, 'as: order'),
@@ -118,10 +122,10 @@ const KIND_KEYS: Record<(typeof STEP_KIND_KEYS)[number], readonly string[]> = {
   switch: [],
   set: [],
   status: [],
-  try: ['catch'],
+  try: ['catch', 'timeout'],
   fail: [],
   continueAsNew: [],
-  repeat: [],
+  repeat: ['timeout'],
   break: [],
 };
 

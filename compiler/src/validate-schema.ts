@@ -153,6 +153,7 @@ const ANY_OF_EXPECT: Record<string, string> = {
   maxAttempts: 'a whole number of at least 1, or unlimited (with a `timeout`)',
   while: 'an expression `${ ... }` or true/false',
   until: 'an expression `${ ... }` or true/false',
+  waitForEvent: 'an event name, or a list of event names (the first of them to come)',
 };
 
 /** Decides every step's kind; steps with none or two get one diagnostic and are blocked. */
@@ -323,6 +324,10 @@ function unknownKey(data: unknown, path: JsonPath, key: string, parent: Schema, 
   const where = subject(data, path, 'of');
   const article = kind && /^[aeiou]/i.test(kind) ? 'an' : 'a';
   const takes = kind ? `${article} ${kind} step takes ${allowed.join(', ')}` : `allowed keys are ${allowed.join(', ')}`;
+  // A step's `timeout` written inside its repeat or catch mapping: it belongs on the step.
+  if (key === 'timeout' && (path[path.length - 1] === 'repeat' || path[path.length - 1] === 'catch')) {
+    return error('DF101', `'timeout' does not go inside '${String(path[path.length - 1])}' of ${subject(data, path.slice(0, -1))}: write it on the step, next to \`${path[path.length - 1] === 'repeat' ? 'repeat' : 'try'}:\``, span);
+  }
   // A key of another kind (`maxParallel` on an activity step): not a typo, a misplaced key.
   if (kind && allStepKeys().includes(key)) return error('DF101', `'${key}' does not apply to ${where}: ${takes}`, span);
   let hint = didYouMean(key, allowed);

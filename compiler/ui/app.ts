@@ -25,6 +25,8 @@ interface NodeInfo {
   inForEach?: string;
   progress?: string;
   event?: string;
+  /** waitForEvent with a list: every name it waits for. */
+  events?: string[];
 }
 
 /** What a version of a workflow looks like: its events and its graph's nodes. */
@@ -738,7 +740,8 @@ async function instanceView(name: string, id: string): Promise<void> {
   const traceSlot = h('div', { className: 'trace-slot' }, h('p', { className: 'loading' }, 'Loading the trace…'));
   // The instance's version decides its graph and events; known with its first status.
   let shape: Shape | undefined;
-  const waitingNow = (): Set<string> => new Set((shape?.nodes ?? []).filter((n) => n.event && states.get(n.key) === 'running').map((n) => n.event!));
+  const waitingNow = (): Set<string> =>
+    new Set((shape?.nodes ?? []).filter((n) => (n.event || n.events) && states.get(n.key) === 'running').flatMap((n) => n.events ?? [n.event!]));
   const eventsSlot = h('div', { className: 'events-slot' }, h('p', { className: 'loading' }, 'Loading…'));
   const act = (action: string, label: string): HTMLButtonElement =>
     h(

@@ -22,7 +22,7 @@ import type * as df from 'durable-functions';
 import { toErrorInfo, WorkflowError, type ErrorInfo } from './errors';
 import { call } from './retry';
 import { delay } from './steps';
-import { cancelledATimer } from './timers';
+import { cancelledATimer, enterDeadline, leaveDeadline } from './timers';
 import { childVersion } from './version-text';
 import { scope, type Json, type Steps } from './values';
 import { WorkflowRun } from './workflow';
@@ -66,6 +66,8 @@ export interface RepeatOptions {
   until?: LoopCondition;
   /** Set when the body can run in a loop orchestration (see the file comment). */
   detach?: LoopDetach;
+  /** The step's `timeout`: every wait of the loop (intervals included) races it, and the step fails with `Timeout` at it. */
+  timeoutMs?: number;
 }
 
 export interface LoopDetach {
@@ -93,6 +95,8 @@ export interface LoopInput {
   /** The workflow's instance id (what `instanceId` means inside the body). */
   instanceId: string;
   scope: { input: Json; vars: Record<string, Json>; steps: Steps };
+  /** The deadline around the loop (its `timeout`, or an enclosing scope's; `at` as ISO text): the loop fails with Timeout at it. */
+  deadline?: { at: string; ms: number; what: string };
 }
 
 /** What a loop orchestration answers: the loop's output, or the error that ended it. */
@@ -145,8 +149,18 @@ function pick(steps: Steps, names: readonly string[]): Steps {
   return out;
 }
 
-/** A `repeat` step. */
+/** A `repeat` step; with a `timeout`, every wait of its iterations races the deadline. */
 export function* repeat(run: WorkflowRun, parent: Steps, options: RepeatOptions, body: LoopBody): Generator<df.Task, Json, Json> {
+  if (options.timeoutMs === undefined) return yield* loop(run, parent, options, body);
+  enterDeadline(run, options.timeoutMs, `repeat '${options.step}'`);
+  try {
+    return yield* loop(run, parent, options, body);
+  } finally {
+    leaveDeadline(run);
+  }
+}
+
+function* loop(run: WorkflowRun, parent: Steps, options: RepeatOptions, body: LoopBody): Generator<df.Task, Json, Json> {
   const detach = options.detach;
   const stop = yield* iterate(run, parent, options, body, { index: 0, last: null }, detach ? detach.every : Number.POSITIVE_INFINITY);
   if (stop.ended) return stop.output;
@@ -158,6 +172,8 @@ export function* repeat(run: WorkflowRun, parent: Steps, options: RepeatOptions,
     last: stop.last,
     instanceId: run.instanceId,
     scope: { input: detach!.reads.input ? run.input : null, vars: detach!.reads.vars ? run.vars : {}, steps: pick(parent, detach!.reads.steps) },
+    // The loop orchestration keeps to the deadline around the loop, so it ends when the step times out.
+    ...(run.deadline ? { deadline: { at: run.deadline.at.toISOString(), ms: run.deadline.ms, what: run.deadline.what } } : {}),
   };
   // The loop runs this version's body: its version is passed, not left to host.json's defaultVersion.
   const out = (yield* call(run, () => context.df.callSubOrchestrator(detach!.orchestrator, input, undefined, childVersion(context, run.version)), `repeat '${options.step}'`)) as LoopOutput;
@@ -183,6 +199,7 @@ export function* runLoop(context: df.OrchestrationContext, loops: Readonly<Recor
   const entry = Object.prototype.hasOwnProperty.call(loops, input.loop) ? loops[input.loop] : undefined;
   if (!entry) throw new WorkflowError('InvalidLoop', `version ${version} of this workflow has no repeat step '${input.loop}' that runs in a loop orchestration`);
   const run = WorkflowRun.restore(context, input.instanceId, input.scope, version);
+  if (input.deadline) run.deadline = { ...input.deadline, at: new Date(input.deadline.at) };
   const every = entry.options.detach?.every ?? Number.POSITIVE_INFINITY;
   try {
     const stop = yield* iterate(run, run.steps, entry.options, entry.body, input, every);

@@ -7,7 +7,7 @@
  */
 import type * as df from 'durable-functions';
 import { call, type CallOptions } from './retry';
-import { after, dateOf, sleepUntil, waitForEvent } from './timers';
+import { after, dateOf, sleepUntil, waitForEvent, waitForFirstEvent } from './timers';
 import { childVersion } from './version-text';
 import type { Json } from './values';
 import type { WorkflowRun } from './workflow';
@@ -38,4 +38,9 @@ export function* until(run: WorkflowRun, at: unknown): Generator<df.Task, null, 
 /** A `waitForEvent` step: the event's payload, or null after a timeout with `onTimeout: continue`. */
 export function* event(run: WorkflowRun, name: string, timeoutMs: number | undefined, onTimeout: 'fail' | 'continue'): Generator<df.Task, Json, unknown> {
   return yield* waitForEvent(run.context, name, timeoutMs, onTimeout, run.deadline);
+}
+
+/** A `waitForEvent: [A, B]` step: `{ name, data }` of the first event, or null after a timeout with `onTimeout: continue`. */
+export function* firstEvent(run: WorkflowRun, names: readonly string[], timeoutMs: number | undefined, onTimeout: 'fail' | 'continue'): Generator<df.Task, Json, unknown> {
+  return (yield* waitForFirstEvent(run.context, names, timeoutMs, onTimeout, run.deadline)) as Json;
 }

@@ -29,6 +29,28 @@ export function dateOf(value: unknown): Date {
   return d;
 }
 
+/** The deadline each scope deadline entered with `enterDeadline` replaced in `run.deadline`. */
+const outerOf = new WeakMap<Deadline, Deadline | undefined>();
+
+/**
+ * Enters a scope with a `timeout` (a `try` or `repeat` step): until `leaveDeadline`, every wait
+ * races the earlier of `ms` from now and the deadline already around it. The runs in flight of a
+ * window keep theirs across their yields (window.ts), so a scope may span many waits.
+ */
+export function enterDeadline(run: { context: df.OrchestrationContext; deadline?: Deadline }, ms: number, what: string): void {
+  const outer = run.deadline;
+  // A new object even when the enclosing deadline is earlier: leaving restores exactly what was there.
+  const inner = { ...earliest(deadlineIn(run.context, ms, what), outer)! };
+  outerOf.set(inner, outer);
+  run.deadline = inner;
+}
+
+/** Leaves the scope `enterDeadline` entered last (call it in a `finally`). */
+export function leaveDeadline(run: { deadline?: Deadline }): void {
+  if (!run.deadline || !outerOf.has(run.deadline)) throw new Error('internal error: leaveDeadline without enterDeadline');
+  run.deadline = outerOf.get(run.deadline);
+}
+
 /** A deadline `ms` from now for `what`; undefined when there is no such limit. */
 export function deadlineIn(context: df.OrchestrationContext, ms: number | undefined, what: string): Deadline | undefined {
   return ms === undefined ? undefined : { at: after(context, ms), ms, what };
@@ -116,6 +138,43 @@ export function* waitForEvent(
   const deadline = earliest(own, enclosing);
   const event = context.df.waitForExternalEvent(name);
   if (yield* race(context, event, deadline)) return event.result ?? null;
+  if (deadline === own && onTimeout === 'continue') return null;
+  throw timeoutError(deadline!.what, deadline!.ms);
+}
+
+/** What a wait for the first of several events yields: which event came, and its payload. */
+export interface FirstEvent {
+  name: string;
+  data: unknown;
+}
+
+/**
+ * Waits for the first of the external events `names`: one wait per name, raced together (and with
+ * a timer for `ms` or the enclosing deadline, cancelled when an event wins). The other waits are
+ * left open, as Durable leaves any wait it no longer awaits: an event of one of those names that
+ * arrives later goes to the newest wait for it, so a later wait for that name that is already
+ * waiting gets it (docs/language.md#the-first-of-several-events).
+ */
+export function* waitForFirstEvent(
+  context: df.OrchestrationContext,
+  names: readonly string[],
+  ms: number | undefined,
+  onTimeout: 'fail' | 'continue',
+  enclosing?: Deadline,
+): Generator<df.Task, FirstEvent | null, unknown> {
+  const own = deadlineIn(context, ms, `waiting for events ${names.map((n) => `'${n}'`).join(', ')}`);
+  const deadline = earliest(own, enclosing);
+  if (!passed(context, deadline)) {
+    const waits = names.map((n) => context.df.waitForExternalEvent(n));
+    const timer = deadline ? context.df.createTimer(deadline.at) : undefined;
+    // One flat compound: the waits in the order written, then the timer.
+    const won = (yield context.df.Task.any(timer ? [...waits, timer] : waits)) as df.Task;
+    const i = waits.indexOf(won);
+    if (i >= 0) {
+      cancel(context, timer);
+      return { name: names[i], data: won.result ?? null };
+    }
+  }
   if (deadline === own && onTimeout === 'continue') return null;
   throw timeoutError(deadline!.what, deadline!.ms);
 }

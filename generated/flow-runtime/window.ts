@@ -57,6 +57,8 @@ interface Fiber {
   index: number;
   body: Body;
   task?: df.Task;
+  /** The deadline its waits race: this scope's, or a `try`/`repeat` timeout's inside the body (timers.ts enterDeadline). */
+  deadline?: Deadline;
 }
 
 /**
@@ -80,8 +82,9 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
   /** Advances a body until it yields a task (it stays in flight) or ends (returns true). */
   const advance = (f: Fiber, input: { value: Json } | { error: unknown }): boolean => {
     let r: IteratorResult<df.Task, Json>;
-    // The body's waits race this scope's deadline while it runs (and the enclosing one's).
-    run.deadline = deadline;
+    // The body's waits race this scope's deadline while it runs (and the enclosing one's), or
+    // the deadline of a scope with a timeout the body is in.
+    run.deadline = f.deadline;
     try {
       r = 'error' in input ? f.body.throw(input.error) : f.body.next(input.value);
     } catch (e) {
@@ -92,6 +95,7 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
       results[f.index] = { error: toErrorInfo(e) };
       return true;
     }
+    f.deadline = run.deadline;
     run.deadline = outer;
     if (r.done) {
       done++;
@@ -104,7 +108,7 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
 
   const fill = (): void => {
     while (inflight.length < cap && next < count) {
-      const f: Fiber = { index: next, body: start(next) };
+      const f: Fiber = { index: next, body: start(next), deadline };
       next++;
       if (!advance(f, { value: undefined })) inflight.push(f);
     }

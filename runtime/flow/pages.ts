@@ -65,6 +65,8 @@ export interface FlowNode {
   inForEach?: string;
   progress?: string;
   event?: string;
+  /** waitForEvent with a list: every name it waits for. */
+  events?: string[];
 }
 
 export interface FlowData {

@@ -558,6 +558,48 @@ steps:
   - ⟨DF208⟩break: true
 ''')
 
+# --- racing and deadlines: the first of several events, timeout on try and repeat ---------------
+case('race-event-twice', 'an event listed twice in a waitForEvent list', '''dsl: 1
+steps:
+  - waitForEvent: [Approve, Reject, ⟨DF209⟩Approve]
+    timeout: 1h
+''')
+case('race-bad-values', 'an empty event list, a name that is not text, a try timeout that is not a duration', '''dsl: 1
+steps:
+  - waitForEvent: ⟨DF105⟩[]
+  - waitForEvent: [Approve, ⟨DF103⟩3]
+  - try:
+      - activity: SayHello
+    timeout: ⟨DF105⟩soon
+    catch:
+      steps:
+        - activity: SayHello
+''')
+case('race-timeout-misplaced', 'a timeout written inside the repeat or catch mapping instead of on the step', '''dsl: 1
+steps:
+  - repeat:
+      steps:
+        - activity: SayHello
+      maxIterations: 3
+      ⟨DF101⟩timeout: 1m
+  - try:
+      - activity: SayHello
+    catch:
+      ⟨DF101⟩timeout: 1m
+      steps:
+        - activity: SayHello
+''')
+case('race-timeout-never-applies', 'a try timeout with nothing inside that waits (and a break outside a loop)', '''dsl: 1
+steps:
+  - try:
+      - set: { a: 1 }
+    timeout: ⟨DF506⟩5m
+    catch:
+      steps:
+        - activity: SayHello
+  - ⟨DF208⟩break: true
+''')
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for f in os.listdir(OUT):

@@ -49,7 +49,7 @@ describe('the dashboard', () => {
     await page.waitForSelector('table.workflows tr[data-workflow]');
     // Every workflow the app has (a clone may hold a user's own beside the examples).
     const workflows = (JSON.parse(fs.readFileSync(path.join(root, 'generated/flow-ui/workflows.json'), 'utf8')) as { workflows: Array<{ name: string }> }).workflows;
-    expect(workflows.map((w) => w.name)).toEqual(expect.arrayContaining(['approval', 'hello', 'nightlyReport', 'pollJob', 'processOrders']));
+    expect(workflows.map((w) => w.name)).toEqual(expect.arrayContaining(['approval', 'hello', 'nightlyReport', 'orderReview', 'pollJob', 'processOrders']));
     expect(await page.evaluate(() => [...document.querySelectorAll('table.workflows tr[data-workflow]')].map((r) => r.getAttribute('data-workflow')))).toEqual(workflows.map((w) => w.name));
     expect(await page.locator('tr[data-workflow="processOrders"] .trigger').textContent()).toContain('POST /api/orders/process');
     expect(await page.locator('tr[data-workflow="nightlyReport"] .trigger').textContent()).toContain('schedule 0 0 3 * * *');
@@ -95,6 +95,15 @@ describe('the dashboard', () => {
 });
 
 describe('an instance', () => {
+  it('marks every event of a waitForEvent list as waited for while the race runs', async () => {
+    const id = (await call('POST', `${host.url}/api/workflows/orderReview`, { customer: 'ACME', total: 5 })).body.id as string;
+    const page = await openPage(browser, errors);
+    await page.goto(`${host.url}/api/flow#/instance/orderReview/${encodeURIComponent(id)}`);
+    await untilState(page, 'decision', 'running');
+    expect(await page.locator('.event-form select option').allTextContents()).toEqual(['Approve (waiting)', 'Reject (waiting)']);
+    await page.close();
+  });
+
   it('moves from running to completed on the page, without a reload, when the page raises the event it waits for', async () => {
     const page = await openPage(browser, errors);
     await page.goto(`${host.url}/api/flow`);

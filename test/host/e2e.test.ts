@@ -61,6 +61,15 @@ describe('the example workflows through the host', () => {
     expect(done.body.output).toEqual({ approved: true, record: 'approved by dana' });
   });
 
+  it('orderReview: takes the first of Approve or Reject, here Reject, and records it', async () => {
+    const { links } = await start('workflows/orderReview', { customer: 'ACME', total: 99 });
+    await untilStatus(links.statusQueryGetUri, ['Running']);
+    const raised = await call('POST', links.sendEventPostUri.replace('{eventName}', 'Reject'), { by: 'sam' });
+    expect(raised.status).toBe(202);
+    const done = await untilStatus(links.statusQueryGetUri, ['Completed']);
+    expect(done.body.output).toEqual({ decision: 'Reject', record: 'rejected' });
+  });
+
   it('customerReport: a singleton per customer returns the running instance instead of a second one', async () => {
     const first = await start('workflows/customerReport', { customerId: 'c-1' });
     const second = await start('workflows/customerReport', { customerId: 'c-1' });

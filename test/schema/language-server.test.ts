@@ -27,6 +27,12 @@ const lines = [
   '      steps:',
   '        - activity: SayHello',
   '      ',
+  '  - try:',
+  '      - waitForEvent: [Approve, Reject]',
+  '    timeout: 10m',
+  '    catch:',
+  '      steps:',
+  '        - activity: SayHello',
   '  - activty: SayHello',
   '  - ',
 ];
@@ -126,6 +132,15 @@ describe('yaml-language-server with the workflow schema', () => {
     };
     expect(await hover(lineOf('      maxIterations'))).toContain('Required: the most iterations the loop runs');
     expect(await hover(lineOf('      until'))).toContain('Checked after each iteration');
+  });
+
+  it("shows the list form on waitForEvent's hover, and try among timeout's steps", async () => {
+    const hover = async (line: number, character: number): Promise<string> => {
+      const h = (await conn.sendRequest('textDocument/hover', { textDocument: { uri: docUri }, position: { line, character } })) as { contents: { value: string } | string } | null;
+      return typeof h?.contents === 'string' ? h.contents : h?.contents.value ?? '';
+    };
+    expect(await hover(lineOf('      - waitForEvent'), 12)).toContain('A list of names waits for the first of them to come: the output is `{ name, data }`');
+    expect(await hover(lineOf('    timeout: 10m'), 6)).toContain('For activity, workflow, forEach, parallel, try and repeat');
   });
 
   it('reports the misspelt key as a diagnostic on its line', async () => {

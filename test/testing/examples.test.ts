@@ -42,6 +42,26 @@ describe('fanOut: a forEach capped at 10 in flight', () => {
   });
 });
 
+describe('orderReview: the first of Approve or Reject, then closing steps under one deadline', () => {
+  const order = { customer: 'ACME', total: 120 };
+
+  it('waits for both events at once, and takes the one that comes', async () => {
+    env = await createTestEnv();
+    const run = await env.start('orderReview', order);
+    expect(run.status()).toMatchObject({ customStatus: 'waiting for Approve or Reject', waitingFor: ['Approve', 'Reject'] });
+    await env.advance('3h');
+    await run.raiseEvent('Approve', { by: 'dana' });
+    expect(await run.result()).toEqual({ status: 'Completed', output: { decision: 'Approve', record: 'receipt for ACME: 120.00' } });
+    expect(env.calls('RecordDecision')).toEqual([{ approved: true, by: 'dana' }]);
+  });
+
+  it('records a rejection when nobody answers within the day', async () => {
+    env = await createTestEnv();
+    const run = await env.start('orderReview', order);
+    expect(await run.result()).toEqual({ status: 'Completed', output: { decision: 'none', record: 'rejected' } });
+  });
+});
+
 describe('customerReport: parallel branches, a status, a 2 s delay', () => {
   it('reports "building" until the delay is over, then "done"', async () => {
     env = await createTestEnv();

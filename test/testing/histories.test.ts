@@ -50,6 +50,13 @@ const SCENARIOS: Record<string, (env: TestEnv, version: number, instanceId: stri
       { version, instanceId },
     ),
   nightlyReport: async (env, version, instanceId) => env.start('nightlyReport', null, { version, instanceId }),
+  // Approved an hour in, by the first of its two events; the closing steps end well within their deadline.
+  orderReview: async (env, version, instanceId) => {
+    const run = await env.start('orderReview', { customer: 'ACME', total: 120 }, { version, instanceId });
+    await env.advance('1h');
+    await run.raiseEvent('Approve', { by: 'dana' });
+    return run;
+  },
   // A job that is done at the first poll: the loop's first iteration ends it.
   pollJob: async (env, version, instanceId) => env.start('pollJob', { job: 'nightly', takesMs: 0 }, { version, instanceId }),
   // The last of its five executions: four items carried in, the fifth from an event.

@@ -106,6 +106,7 @@ function versionGraph(w: Workflow): { nodes: Array<Record<string, unknown>>; svg
       ...(n.inForEach !== undefined ? { inForEach: n.inForEach } : {}),
       ...(n.progress !== undefined ? { progress: n.progress } : {}),
       ...(n.event !== undefined ? { event: n.event } : {}),
+      ...(n.events !== undefined ? { events: n.events } : {}),
     })),
     svg: renderSvg(graph),
   };

@@ -131,6 +131,10 @@ function kindCode(step: Step, c: StepContext): Lines {
       return [`last = yield* rt.parallel(run, steps, { ${opts.join(', ')} }, [`, ...branches, ']);'];
     }
     case 'waitForEvent':
+      // A list: the first of the events to come, as `{ name, data }` (runtime/timers.ts waitForFirstEvent).
+      if (step.events) {
+        return [`last = yield* rt.firstEvent(run, [${step.events.map(literal).join(', ')}], ${step.eventTimeout ? ms(step.eventTimeout) : 'undefined'}, ${literal(step.onTimeout)});`];
+      }
       return [
         `last = yield* rt.event(run, ${literal(step.event)}, ${step.eventTimeout ? ms(step.eventTimeout) : 'undefined'}, ${literal(step.onTimeout)});`,
       ];
@@ -152,6 +156,25 @@ function kindCode(step: Step, c: StepContext): Lines {
     case 'status':
       return [`run.setStatus(${v(step.value)});`, 'last = null;'];
     case 'try':
+      if (step.timeout) {
+        // One deadline for every wait inside; left before the catch runs (runtime/timers.ts enterDeadline).
+        const name = step.id ?? `try@${step.span.start.line}`;
+        return [
+          `// ${c.file}:${step.timeout.span.start.line} · timeout ${commentText(step.timeout.text)}: every wait of the try races one deadline`,
+          `rt.enterDeadline(run, ${ms(step.timeout)}, ${literal(`try '${name}'`)});`,
+          'try {',
+          'try {',
+          ...stepsCode(step.steps, c),
+          '} finally {',
+          'rt.leaveDeadline(run);',
+          '}',
+          '} catch (thrown) {',
+          `const ${step.catch.as} = rt.toErrorInfo(thrown);`,
+          'last = null;',
+          ...stepsCode(step.catch.steps, { ...c, hoist: undefined }),
+          '}',
+        ];
+      }
       return [
         'try {',
         ...stepsCode(step.steps, c),
@@ -197,6 +220,7 @@ function repeatOptions(step: RepeatStep, name: string, c: StepContext, hoisted: 
     `maxIterations: ${step.maxIterations}`,
     step.interval ? `intervalMs: ${ms(step.interval)}` : undefined,
     `onMaxIterations: ${literal(step.onMaxIterations)}`,
+    step.timeout ? `// ${c.file}:${step.timeout.span.start.line} · timeout: every wait of the loop races one deadline\ntimeoutMs: ${ms(step.timeout)}` : undefined,
     step.while ? `${line(step.while)}while: checked before each iteration\nwhile: ${cond(step.while, false)}` : undefined,
     step.until ? `${line(step.until)}until: checked after each iteration\nuntil: ${cond(step.until, true)}` : undefined,
   ].filter((x): x is string => x !== undefined);

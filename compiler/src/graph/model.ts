@@ -41,6 +41,8 @@ export interface GraphNode {
   progress?: string;
   /** waitForEvent: the event's name. */
   event?: string;
+  /** waitForEvent with a list: the names, in order. */
+  events?: string[];
   /** Containers: their bodies, in order. */
   sequences: GraphSequence[];
 }
@@ -137,7 +139,7 @@ function describe(step: Step): { title: string; kind: string; badges: string[] }
       };
     case 'waitForEvent':
       return {
-        title: step.event,
+        title: step.events ? `first of ${step.events.join(', ')}` : step.event,
         kind: 'wait for event',
         badges: [...(step.eventTimeout ? [`timeout ${step.eventTimeout.text} → ${step.onTimeout === 'continue' ? 'continue' : 'fail'}`] : []), ...common],
       };
@@ -152,7 +154,7 @@ function describe(step: Step): { title: string; kind: string; badges: string[] }
     case 'status':
       return { title: `status: ${clip(valueText(step.value), 40)}`, kind: 'status', badges: common };
     case 'try':
-      return { title: 'try / catch', kind: 'try', badges: common };
+      return { title: 'try / catch', kind: 'try', badges: [...durationBadge('timeout', step.timeout), ...common] };
     case 'fail':
       return { title: step.rethrow ? `fail with ${clip(valueText(step.rethrow), 40)}` : `fail ${clip(step.computedError ? valueText(step.computedError) : step.error, 40)}`, kind: 'fail', badges: common };
     case 'continueAsNew':
@@ -165,6 +167,7 @@ function describe(step: Step): { title: string; kind: string; badges: string[] }
         badges: [
           `max ${step.maxIterations} times${step.onMaxIterations === 'continue' ? ' → continue' : ''}`,
           ...durationBadge('every', step.interval),
+          ...durationBadge('timeout', step.timeout),
           ...common,
         ],
       };
@@ -224,8 +227,11 @@ function node(step: Step, key: string, path: string, w: Walk): GraphNode {
       n.sequences.push(seq(1, step.catch.steps, (j) => `${path}.catch.steps[${j}]`, `catch ${step.catch.as}`));
       break;
     case 'waitForEvent':
-      n.event = step.event;
-      w.events.add(step.event);
+      // The pages mark the events a running wait awaits.
+      if (step.events) n.events = step.events;
+      else n.event = step.event;
+      // Each event of a list can be raised from the status pages.
+      for (const e of step.events ?? [step.event]) w.events.add(e);
       break;
     default:
       break;
