@@ -3,6 +3,7 @@
 // Importing a blueprint registers its functions with the Functions host.
 import "./activities";
 import "./approval/blueprint";
+import "./bookTrip/blueprint";
 import "./customerReport/blueprint";
 import "./digest/blueprint";
 import "./fanOut/blueprint";
@@ -10,10 +11,11 @@ import "./hello/blueprint";
 import "./nightlyReport/blueprint";
 import "./pollJob/blueprint";
 import "./processOrders/blueprint";
+import "./travelDesk/blueprint";
 import "./openapi";
 import "./flow-ui/pages";
 import * as rt from "../runtime";
 
-// The app version 8: every start carries it, and a worker of an older app leaves
+// The app version 10: every start carries it, and a worker of an older app leaves
 // such instances to a newer one (host.json's defaultVersion; docs/versioning.md).
-rt.registerApp({ version: 8 });
+rt.registerApp({ version: 10 });

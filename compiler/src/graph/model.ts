@@ -41,6 +41,8 @@ export interface GraphNode {
   progress?: string;
   /** waitForEvent: the event's name. */
   event?: string;
+  /** A step that carries `compensate`: what undoes it (`activity CancelFlight`, `workflow refund`, `steps`). */
+  compensation?: string;
   /** Containers: their bodies, in order. */
   sequences: GraphSequence[];
 }
@@ -171,7 +173,16 @@ function describe(step: Step): { title: string; kind: string; badges: string[] }
     }
     case 'break':
       return { title: 'break', kind: 'break', badges: common };
+    case 'compensate':
+      return { title: 'compensate all', kind: 'compensate', badges: [...(step.onError === 'fail' ? ['on error: fail'] : []), ...common] };
   }
+}
+
+/** What undoes a step, in words: `activity CancelFlight`, `workflow refund`, `steps`. */
+export function compensationText(step: Step): string | undefined {
+  const call = step.compensate?.call;
+  if (!step.compensate) return undefined;
+  return call ? (call.kind === 'activity' ? `activity ${call.activity}` : `workflow ${call.workflow}`) : 'steps';
 }
 
 interface Walk {
@@ -189,10 +200,12 @@ function node(step: Step, key: string, path: string, w: Walk): GraphNode {
     kind: step.kind,
     title: clip(d.title, 56),
     subtitle: step.id ? `${step.id} · ${d.kind}` : d.kind,
-    badges: d.badges,
+    // Sagas: the undo shows on the step it undoes.
+    badges: step.compensate ? [...d.badges, `undo: ${clip(compensationText(step) ?? '', 40)}`] : d.badges,
     line: step.span.start.line,
     marked: w.inForEach === undefined,
     ...(w.inForEach !== undefined ? { inForEach: w.inForEach } : {}),
+    ...(step.compensate ? { compensation: compensationText(step) } : {}),
     sequences: [],
   };
   w.byStep.set(step, n);
