@@ -43,6 +43,8 @@ export interface GraphNode {
   event?: string;
   /** A step that carries `compensate`: what undoes it (`activity CancelFlight`, `workflow refund`, `steps`). */
   compensation?: string;
+  /** A step that carries `compensate`: the name its undo goes by in the instance's compensations (runtime/saga.ts): its id, or `<kind>@<line>`. */
+  saga?: string;
   /** Containers: their bodies, in order. */
   sequences: GraphSequence[];
 }
@@ -205,7 +207,7 @@ function node(step: Step, key: string, path: string, w: Walk): GraphNode {
     line: step.span.start.line,
     marked: w.inForEach === undefined,
     ...(w.inForEach !== undefined ? { inForEach: w.inForEach } : {}),
-    ...(step.compensate ? { compensation: compensationText(step) } : {}),
+    ...(step.compensate ? { compensation: compensationText(step), saga: step.id ?? `${step.kind}@${step.span.start.line}` } : {}),
     sequences: [],
   };
   w.byStep.set(step, n);
