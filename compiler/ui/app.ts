@@ -519,7 +519,13 @@ async function graphElement(w: Workflow, version = w.version): Promise<HTMLEleme
 }
 
 function legend(): HTMLElement {
-  return h('div', { className: 'legend' }, ...(['pending', 'running', 'completed', 'failed', 'skipped'] as const).map((s) => h('span', { className: `key state-${s}` }, h('i', {}), s)));
+  return h(
+    'div',
+    { className: 'legend' },
+    ...(['pending', 'running', 'completed', 'failed', 'skipped'] as const).map((s) => h('span', { className: `key state-${s}` }, h('i', {}), s)),
+    // Sagas: a step whose undo ran (runtime/saga.ts).
+    h('span', { className: 'key state-undone', title: 'a step whose compensation ran (a saga undid it)' }, h('i', {}), 'undone'),
+  );
 }
 
 // --- step states --------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ export function* bookTripV1(run: rt.WorkflowRun): Generator<df.Task, rt.Json, rt
     run.caught("0");
     const err = rt.toErrorInfo(thrown);
     last = null;
-    // workflows/bookTrip.yaml:41 · compensate
+    // workflows/bookTrip.yaml:41 · compensate all
     run.step("0.1.0");
     last = yield* rt.compensateAll(run, saga12_5, "continue");
 

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHost, type Host } from '../../host/main';
 import { call, until } from '../host/http-helpers';
-import { launch, openPage, shot, type Browser } from './browser';
+import { launch, openPage, shot, type Browser, type Page } from './browser';
 
 const root = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-flow-saga-'));
@@ -31,6 +31,14 @@ afterAll(async () => {
   await host?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/** `a b` for each element the selector finds: the values of the given attributes. */
+async function attributes(page: Page, selector: string, names: string[]): Promise<string[]> {
+  const all = page.locator(selector);
+  const out: string[] = [];
+  for (let i = 0; i < (await all.count()); i++) out.push((await Promise.all(names.map((n) => all.nth(i).getAttribute(n)))).join(' '));
+  return out;
+}
 
 const finished = (url: string) => async () => {
   const r = await call('GET', url);
@@ -62,13 +70,16 @@ describe('a saga on the status pages', () => {
     expect(await page.locator('[data-step="charge"]').getAttribute('data-compensated')).toBeNull();
     expect(await page.locator('[data-step="flight"] .badge').allTextContents()).toContain('undo: activity CancelFlight');
     // The Compensations panel, in the order they ran.
-    const panel = await page.evaluate(() => [...document.querySelectorAll('.compensation-list [data-compensation]')].map((l) => `${l.getAttribute('data-compensation')} ${l.getAttribute('data-state')}`));
-    expect(panel).toEqual(['hotel completed', 'flight completed']);
+    expect(await attributes(page, '.compensation-list [data-compensation]', ['data-compensation', 'data-state'])).toEqual(['hotel completed', 'flight completed']);
     // The trace: the undo calls are tagged with the step they undo.
-    await page.waitForFunction(() => document.querySelector('[data-episode] .issued li[data-type="ExecutionFailed"], [data-episode] .issued li[data-type="ExecutionCompleted"]') !== null, undefined, { timeout: 10_000 });
-    const tagged = await page.evaluate(() =>
-      [...document.querySelectorAll('[data-episode] .issued li[data-type="TaskScheduled"]')].map((l) => `${l.querySelector('.ename')?.textContent} ${l.querySelector('.undo-tag')?.getAttribute('data-undo') ?? '-'}`),
-    );
+    await page.waitForSelector('[data-episode] .issued li[data-type="ExecutionCompleted"]', { timeout: 10_000 });
+    const scheduled = page.locator('[data-episode] .issued li[data-type="TaskScheduled"]');
+    const tagged: string[] = [];
+    for (let i = 0; i < (await scheduled.count()); i++) {
+      const item = scheduled.nth(i);
+      const tag = item.locator('.undo-tag');
+      tagged.push(`${await item.locator('.ename').textContent()} ${(await tag.count()) ? await tag.getAttribute('data-undo') : '-'}`);
+    }
     expect(tagged).toEqual(['ReserveFlight -', 'ReserveHotel -', 'ChargeCard -', 'CancelHotel hotel', 'CancelFlight flight']);
     expect(await page.locator('.trace-compensations [data-compensation]').count()).toBe(2);
     await shot(page, 'instance-saga');

@@ -84,7 +84,7 @@ function callOptions(step: Step): string {
 
 function describe(step: Step): string {
   const name =
-    step.kind === 'activity' ? ` ${step.activity}` : step.kind === 'workflow' ? ` ${step.workflow}` : step.kind === 'waitForEvent' ? ` ${commentText(step.event)}` : '';
+    step.kind === 'activity' ? ` ${step.activity}` : step.kind === 'workflow' ? ` ${step.workflow}` : step.kind === 'waitForEvent' ? ` ${commentText(step.event)}` : step.kind === 'compensate' ? ' all' : '';
   return `${step.id ? `${step.id}: ` : ''}${step.kind}${name}`;
 }
 
