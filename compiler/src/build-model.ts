@@ -206,7 +206,8 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
       attemptTimeout: isForEach ? undefined : duration(get(node, 'attemptTimeout')),
       timeout: kind === 'waitForEvent' ? undefined : duration(get(node, 'timeout')),
       result: get(node, 'result') !== undefined ? value(get(node, 'result')) : undefined,
-      compensate: compensation(get(node, 'compensate')),
+      // In the forEach shortcut, `compensate` undoes each item's call, as `retry` retries it.
+      compensate: isForEach && get(node, 'steps') === undefined ? undefined : compensation(get(node, 'compensate')),
       span: span(node),
       kindSpan: keySpan(node, kind),
     };
@@ -220,7 +221,13 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
         let inner = steps(get(node, 'steps'));
         const call = (['activity', 'workflow'] as const).find((k) => get(node, k) !== undefined);
         if (call) {
-          const shortcut: StepCommon = { span: span(node), kindSpan: keySpan(node, call), retry: retry(get(node, 'retry')), attemptTimeout: duration(get(node, 'attemptTimeout')) };
+          const shortcut: StepCommon = {
+            span: span(node),
+            kindSpan: keySpan(node, call),
+            retry: retry(get(node, 'retry')),
+            attemptTimeout: duration(get(node, 'attemptTimeout')),
+            compensate: compensation(get(node, 'compensate')),
+          };
           inner =
             call === 'activity'
               ? [{ ...shortcut, kind: 'activity', activity: str(get(node, call)) ?? '', input }]

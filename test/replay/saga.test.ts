@@ -87,4 +87,10 @@ describe('sagas on the Azure model', () => {
     expect(r.calls.filter((c) => c.startsWith('Undo'))).toEqual(['Undo "z in round 1"', 'Undo ["x","y"]', 'Undo "round 2"']);
     expect(r.output.map((o: any) => `${o.step} ${o.undo} ${o.outcome}`)).toEqual(['single activity Undo completed', 'both steps completed']);
   });
+
+  it("undoes each item of a forEach shortcut with that item's output, newest first", async () => {
+    const r = await run(fixtures, 'shortcut', null);
+    expect(r.calls.filter((c) => c.startsWith('Undo'))).toEqual(['Undo "c-2"', 'Undo "b-1"', 'Undo "a-0"']);
+    expect(r.output.map((o: any) => o.step)).toEqual(['activity@7', 'activity@7', 'activity@7']);
+  });
 });

@@ -126,6 +126,7 @@ function describe(step: Step): { title: string; kind: string; badges: string[] }
           ...(step.maxParallel !== undefined ? [`max ${step.maxParallel} at once`] : []),
           ...retryBadge(call?.retry),
           ...durationBadge('attempt timeout', call?.attemptTimeout),
+          ...(call?.compensate ? [`undo each: ${clip(compensationText(call) ?? '', 36)}`] : []),
           ...(step.onItemError === 'continue' ? ['on item error: continue'] : []),
           ...durationBadge('timeout', step.timeout),
           ...(size > 0 ? [] : ['not partitioned']),
@@ -208,6 +209,10 @@ function node(step: Step, key: string, path: string, w: Walk): GraphNode {
     marked: w.inForEach === undefined,
     ...(w.inForEach !== undefined ? { inForEach: w.inForEach } : {}),
     ...(step.compensate ? { compensation: compensationText(step), saga: step.id ?? `${step.kind}@${step.span.start.line}` } : {}),
+    // The forEach shortcut's undo is its call's, per item: the forEach stands for the call.
+    ...(step.kind === 'forEach' && isShortcut(step) && step.steps[0].compensate
+      ? { compensation: compensationText(step.steps[0]), saga: `${step.steps[0].kind}@${step.steps[0].span.start.line}` }
+      : {}),
     sequences: [],
   };
   w.byStep.set(step, n);
