@@ -7,12 +7,18 @@ import { CheckJob, StartJob } from "../workflows/activities/jobs";
 import { ChargeOrder, RecordDecision, RequestApproval, SendReceipt } from "../workflows/activities/orders";
 import { BuildReport } from "../workflows/activities/reports";
 import { Sleep } from "../workflows/activities/timing";
+import { CancelFlight, CancelHotel, ChargeCard, ReserveFlight, ReserveHotel } from "../workflows/activities/travel";
 
 df.app.activity("BuildReport", { handler: rt.activityHandler("BuildReport", BuildReport) });
+df.app.activity("CancelFlight", { handler: rt.activityHandler("CancelFlight", CancelFlight) });
+df.app.activity("CancelHotel", { handler: rt.activityHandler("CancelHotel", CancelHotel) });
+df.app.activity("ChargeCard", { handler: rt.activityHandler("ChargeCard", ChargeCard) });
 df.app.activity("ChargeOrder", { handler: rt.activityHandler("ChargeOrder", ChargeOrder) });
 df.app.activity("CheckJob", { handler: rt.activityHandler("CheckJob", CheckJob) });
 df.app.activity("RecordDecision", { handler: rt.activityHandler("RecordDecision", RecordDecision) });
 df.app.activity("RequestApproval", { handler: rt.activityHandler("RequestApproval", RequestApproval) });
+df.app.activity("ReserveFlight", { handler: rt.activityHandler("ReserveFlight", ReserveFlight) });
+df.app.activity("ReserveHotel", { handler: rt.activityHandler("ReserveHotel", ReserveHotel) });
 df.app.activity("SayHello", { handler: rt.activityHandler("SayHello", SayHello) });
 df.app.activity("SendReceipt", { handler: rt.activityHandler("SendReceipt", SendReceipt) });
 df.app.activity("Sleep", { handler: rt.activityHandler("Sleep", Sleep) });

@@ -3,6 +3,7 @@
 // Importing a blueprint registers its functions with the Functions host.
 import "./activities";
 import "./approval/blueprint";
+import "./bookTrip/blueprint";
 import "./customerReport/blueprint";
 import "./digest/blueprint";
 import "./fanOut/blueprint";
@@ -11,10 +12,11 @@ import "./nightlyReport/blueprint";
 import "./orderReview/blueprint";
 import "./pollJob/blueprint";
 import "./processOrders/blueprint";
+import "./travelDesk/blueprint";
 import "./openapi";
 import "./flow-ui/pages";
 import * as rt from "./flow-runtime";
 
-// The app version 9: every start carries it, and a worker of an older app leaves
+// The app version 11: every start carries it, and a worker of an older app leaves
 // such instances to a newer one (host.json's defaultVersion; docs/versioning.md).
-rt.registerApp({ version: 9 });
+rt.registerApp({ version: 11 });

@@ -9,6 +9,7 @@ export * from './workflow';
 export * from './window';
 export * from './fanout';
 export * from './repeat';
+export * from './saga';
 export * from './steps';
 export * from './handlers';
 export * from './partition';

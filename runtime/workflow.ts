@@ -24,7 +24,24 @@ export interface WorkflowStatus {
    * runtime/flow/state.ts (`0-3 4.0.0 !4.0.0`). The per-workflow status API decodes it as `steps`.
    */
   flow?: string;
+  /**
+   * For the status pages: the compensations `compensate: all` steps ran, in the order they ran
+   * (the last MAX_COMPENSATIONS_SHOWN; messages cut to 200 characters, to stay far from the 16 KB
+   * a custom status may hold).
+   */
+  compensations?: CompensationMark[];
 }
+
+/** One compensation as the status pages show it. */
+export interface CompensationMark {
+  step: string;
+  undo: string;
+  state: 'running' | 'completed' | 'failed';
+  error?: { name: string; message: string };
+}
+
+/** The compensations the custom status keeps. */
+export const MAX_COMPENSATIONS_SHOWN = 40;
 
 export class WorkflowRun {
   readonly input: Json;
@@ -95,6 +112,24 @@ export class WorkflowRun {
   branchEnded(sequence: string): void {
     this.marks.end(sequence);
     this.publishMarks();
+  }
+
+  /** A `compensate: all` step starts one compensation (runtime/saga.ts). */
+  compensating(step: string, undo: string): void {
+    const list = [...(this.status.compensations ?? []), { step, undo, state: 'running' as const }].slice(-MAX_COMPENSATIONS_SHOWN);
+    this.status = { ...this.status, compensations: list };
+    this.context.df.setCustomStatus(this.status);
+  }
+
+  /** The compensation started last has ended. */
+  compensated(outcome: { outcome: 'completed' | 'failed'; error?: { name: string; message: string } }): void {
+    const list = [...(this.status.compensations ?? [])];
+    const last = list[list.length - 1];
+    if (!last) return;
+    const error = outcome.error ? { name: outcome.error.name, message: [...outcome.error.message].slice(0, 200).join('') } : undefined;
+    list[list.length - 1] = { ...last, state: outcome.outcome, ...(error ? { error } : {}) };
+    this.status = { ...this.status, compensations: list };
+    this.context.df.setCustomStatus(this.status);
   }
 
   private publishMarks(): void {

@@ -9,7 +9,7 @@ import { parseDuration } from '../../runtime/durations';
 import { errorNameProblem } from '../../runtime/errors';
 import { error, type Diagnostic, type Span } from './diagnostics';
 import { splitTemplate } from './expressions';
-import type { Duration, Expression, FailStep, RetryPolicy, Step, StepCommon, Value, Workflow } from './model';
+import type { ActivityStep, Compensation, Duration, Expression, FailStep, RetryPolicy, Step, StepCommon, Value, Workflow, WorkflowStep } from './model';
 import { MAX_NAME_LENGTH } from './names';
 import { makeSpan, rangeSpan, type ParsedFile } from './parse';
 
@@ -30,6 +30,7 @@ export const STEP_KINDS = [
   'continueAsNew',
   'repeat',
   'break',
+  'compensate',
 ] as const;
 
 export interface BuildResult {
@@ -189,7 +190,8 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
 
   const stepOf = (node: Node): Step[] => {
     if (!isMap(node)) return [];
-    const present = STEP_KINDS.filter((k) => node.items.some((p) => isScalar(p.key) && p.key.value === k));
+    // `compensate` is the kind only as `compensate: all`; a mapping is the step's undo.
+    const present = STEP_KINDS.filter((k) => node.items.some((p) => isScalar(p.key) && p.key.value === k && !(k === 'compensate' && isMap(p.value))));
     // A forEach may carry the activity/workflow shortcut: forEach is then the step's kind.
     const kind = present.includes('forEach') ? 'forEach' : present[0];
     if (!kind) return [];
@@ -204,6 +206,8 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
       attemptTimeout: isForEach ? undefined : duration(get(node, 'attemptTimeout')),
       timeout: kind === 'waitForEvent' ? undefined : duration(get(node, 'timeout')),
       result: get(node, 'result') !== undefined ? value(get(node, 'result')) : undefined,
+      // In the forEach shortcut, `compensate` undoes each item's call, as `retry` retries it.
+      compensate: isForEach && get(node, 'steps') === undefined ? undefined : compensation(get(node, 'compensate')),
       span: span(node),
       kindSpan: keySpan(node, kind),
     };
@@ -217,7 +221,13 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
         let inner = steps(get(node, 'steps'));
         const call = (['activity', 'workflow'] as const).find((k) => get(node, k) !== undefined);
         if (call) {
-          const shortcut: StepCommon = { span: span(node), kindSpan: keySpan(node, call), retry: retry(get(node, 'retry')), attemptTimeout: duration(get(node, 'attemptTimeout')) };
+          const shortcut: StepCommon = {
+            span: span(node),
+            kindSpan: keySpan(node, call),
+            retry: retry(get(node, 'retry')),
+            attemptTimeout: duration(get(node, 'attemptTimeout')),
+            compensate: compensation(get(node, 'compensate')),
+          };
           inner =
             call === 'activity'
               ? [{ ...shortcut, kind: 'activity', activity: str(get(node, call)) ?? '', input }]
@@ -331,7 +341,21 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
       }
       case 'break':
         return [{ ...common, kind }];
+      case 'compensate':
+        return [{ ...common, compensate: undefined, kind, onError: str(get(node, 'onCompensationError')) === 'fail' ? 'fail' : 'continue' }];
     }
+  };
+
+  /** A step's undo; the `activity`/`workflow` form becomes a one-step body, kept as `call` too. */
+  const compensation = (node: Node | undefined): Compensation | undefined => {
+    if (!isMap(node)) return undefined;
+    const kind = (['activity', 'workflow'] as const).find((k) => get(node, k) !== undefined);
+    if (!kind) return { steps: steps(get(node, 'steps')), span: span(node) };
+    const callCommon: StepCommon = { span: span(node), kindSpan: keySpan(node, kind), retry: retry(get(node, 'retry')) };
+    const input = get(node, 'input') !== undefined ? value(get(node, 'input')) : undefined;
+    const call: ActivityStep | WorkflowStep =
+      kind === 'activity' ? { ...callCommon, kind, activity: str(get(node, kind)) ?? '', input } : { ...callCommon, kind, workflow: str(get(node, kind)) ?? '', input };
+    return { steps: [call], call, span: span(node) };
   };
 
   const baseName = file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');

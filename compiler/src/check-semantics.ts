@@ -8,7 +8,7 @@ import { checkExpression, type ExpressionScope } from './expressions';
 import { IMPLICIT_HOOKS } from './expressions/allowlist';
 import type { Project, Step, Value, Workflow } from './model';
 import { OBJECT_MEMBER_NAMES, RESERVED_FOLDER_NAMES, reservedReason } from './names';
-import { notDetachable, notPartitionable, REPEAT_ITERATIONS_PER_HISTORY } from './partition';
+import { allSteps as allStepsOf, notDetachable, notPartitionable, REPEAT_ITERATIONS_PER_HISTORY } from './partition';
 import { overlappingPair, RESERVED_ROUTES, workflowRoutes } from './routes';
 import { didYouMean } from './suggest';
 
@@ -87,6 +87,12 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
   const one = (step: Step, scope: Scope): void => {
     expr(step.if, scope);
     expr(step.result, { ...scope, locals: [...scope.locals, 'output'] });
+    if (step.compensate) {
+      // The undo reads `output`, the step's output; a break in it ends no loop around the step.
+      const undo: Scope = { locals: [...scope.locals, 'output'], visible: scope.visible };
+      if (step.compensate.call) one(step.compensate.call, undo);
+      else list(step.compensate.steps, undo);
+    }
     switch (step.kind) {
       case 'activity':
         expr(step.input, scope);
@@ -190,9 +196,12 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
       case 'continueAsNew':
         expr(step.input, scope);
         return;
+      case 'compensate':
+        return;
     }
   };
 
+  out.push(...checkSagas(workflow.steps));
   const top: Scope = { locals: [], visible: [] };
   if (workflow.singleton?.key) expr(workflow.singleton.key, top, { onlyInput: true });
   const visible = list(workflow.steps, top);
@@ -215,6 +224,42 @@ function unreachedTimeout(kind: 'try' | 'repeat', span: Span): Diagnostic {
   return warning('DF506', `this timeout never applies: nothing inside the ${kind} waits (only activities, workflows, forEach, parallel, waitForEvent, delay and until race a deadline); move it to the step that waits, or remove it`, span);
 }
 
+/**
+ * Sagas: where `compensate` can act. An undo registers with the innermost try around its step
+ * (none: warning DF509, it never runs); `compensate: all` runs its catch's try's undos (outside a
+ * catch, or when that try registers none: DF509); an undo's own steps may not compensate or
+ * continue as new (DF218).
+ */
+function checkSagas(steps: Step[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  interface Where {
+    inTry: boolean;
+    /** In a catch: whether its try registers an undo. */
+    catchRegisters?: boolean;
+    inUndo: boolean;
+  }
+  const walk = (list: Step[], at: Where): void => {
+    for (const s of list) {
+      if (at.inUndo && (s.compensate || s.kind === 'compensate' || s.kind === 'continueAsNew')) {
+        const what = s.kind === 'continueAsNew' ? 'continue as new' : s.kind === 'compensate' ? 'run `compensate: all`' : 'carry `compensate`';
+        out.push(error('DF218', `a compensation's steps may not ${what}: they run while a catch compensates`, s.compensate && s.kind !== 'compensate' && s.kind !== 'continueAsNew' ? s.compensate.span : s.kindSpan));
+      } else if (s.compensate && !at.inTry && !at.inUndo) {
+        out.push(warning('DF509', `this compensation never runs: no try encloses the step, so no catch can \`compensate: all\``, s.compensate.span));
+      } else if (s.kind === 'compensate' && !at.inUndo) {
+        if (at.catchRegisters === undefined) out.push(warning('DF509', '`compensate: all` does nothing outside a catch: it runs the compensations registered by the steps of its try', s.kindSpan));
+        else if (!at.catchRegisters) out.push(warning('DF509', '`compensate: all` does nothing here: no step of its try carries `compensate`', s.kindSpan));
+      }
+      if (s.compensate) walk(s.compensate.steps, { inTry: false, inUndo: true });
+      if (s.kind === 'try') {
+        walk(s.steps, { ...at, inTry: true });
+        walk(s.catch.steps, { ...at, catchRegisters: allStepsOf(s.steps).some((x) => x.compensate !== undefined) });
+      } else for (const child of childLists(s)) walk(child, at);
+    }
+  };
+  walk(steps, { inTry: false, inUndo: false });
+  return out;
+}
+
 /** Every step id in the file; reports duplicates (ids are unique per file, whatever the nesting). */
 function collectIds(steps: Step[], out: Diagnostic[]): string[] {
   const seen = new Map<string, Step>();
@@ -230,6 +275,7 @@ function collectIds(steps: Step[], out: Diagnostic[]): string[] {
         } else seen.set(s.id, s);
       }
       for (const child of childLists(s)) visit(child);
+      if (s.compensate) visit(s.compensate.steps);
     }
   };
   visit(steps);
@@ -383,6 +429,7 @@ export function checkProject(project: Project): Diagnostic[] {
       for (const s of steps) {
         if (s.kind === 'workflow') found.push({ target: s.workflow, span: s.kindSpan });
         for (const c of childLists(s)) walk(c);
+        if (s.compensate) walk(s.compensate.steps);
       }
     };
     walk(w.steps);

@@ -48,6 +48,22 @@ export interface RetryPolicy {
   span: Span;
 }
 
+/**
+ * `compensate: { activity: Undo, input: ${ ... } }` (or `workflow`, or `steps`) on a step: what
+ * undoes it. Registered with the innermost enclosing `try` when the step succeeds; run by a
+ * `compensate: all` step in that try's catch (runtime/saga.ts).
+ */
+export interface Compensation {
+  /** The undo's steps; the `activity`/`workflow` form is normalised into a one-step body. */
+  steps: Step[];
+  /**
+   * The `activity`/`workflow` form: its input is evaluated when the step succeeds (it reads
+   * `output`, the step's output, and anything else in scope then), not when the undo runs.
+   */
+  call?: ActivityStep | WorkflowStep;
+  span: Span;
+}
+
 /** Keys every step may carry. */
 export interface StepCommon {
   /** Needed to read the output as `steps.<id>.output`; unique within its file. */
@@ -64,6 +80,8 @@ export interface StepCommon {
   timeout?: Duration;
   /** An expression over `output` that becomes the step's output. */
   result?: Value;
+  /** A saga's undo for this step, registered when the step succeeds (activity, workflow, forEach, parallel, switch, try, repeat). */
+  compensate?: Compensation;
   /** The whole step mapping. */
   span: Span;
   /** The kind key (e.g. `activity`), for errors about the step as a whole. */
@@ -189,7 +207,15 @@ export interface BreakStep extends StepCommon {
   kind: 'break';
 }
 
+/** In a catch: runs the compensations its try registered, newest first (runtime/saga.ts). */
+export interface CompensateStep extends StepCommon {
+  kind: 'compensate';
+  /** A compensation that fails: `continue` records it and runs the rest (default); `fail` then fails with CompensationFailed. */
+  onError: 'continue' | 'fail';
+}
+
 export type Step =
+  | CompensateStep
   | RepeatStep
   | BreakStep
   | ActivityStep

@@ -51,6 +51,8 @@ export function allSteps(steps: readonly Step[]): Step[] {
         default:
           break;
       }
+      // An undo's steps run in this orchestration too, when a catch compensates.
+      if (s.compensate) walk(s.compensate.steps);
     }
   };
   walk(steps);
@@ -81,6 +83,8 @@ export function notPartitionable(step: ForEachStep, noLocals: boolean): string |
   if (!noLocals) return 'it stands inside a forEach body, a repeat or a catch, whose names its body could read';
   const blocker = allSteps(step.steps).find((s) => WORKFLOW_ONLY.has(s.kind));
   if (blocker) return `its body has a '${blocker.kind}' step`;
+  // Undos register with the workflow's own saga (runtime/saga.ts), which a slice cannot reach.
+  if (allSteps(step.steps).some((s) => s.compensate !== undefined || s.kind === 'compensate')) return 'its body registers compensations';
   // A break stops the items after it: they must run one by one, in this orchestration.
   return ownBreaks(step.steps).length > 0 ? "its body has a 'break' step" : undefined;
 }
@@ -94,6 +98,7 @@ export function notDetachable(step: RepeatStep, noLocals: boolean): string | und
   if (!noLocals) return 'it stands inside a forEach body, a repeat or a catch, whose names its body could read';
   // Variables the body sets travel to the loop orchestration and back (runtime/repeat.ts).
   const blocker = allSteps(step.steps).find((s) => s.kind !== 'set' && WORKFLOW_ONLY.has(s.kind));
+  if (allSteps(step.steps).some((s) => s.compensate !== undefined || s.kind === 'compensate')) return 'its body registers compensations, which stay with the workflow\'s own saga';
   return blocker ? `its body has a '${blocker.kind}' step, which acts on the workflow's own instance` : undefined;
 }
 

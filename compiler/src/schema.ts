@@ -40,7 +40,7 @@ const ERROR_NAME_OR_EXPRESSION = '^(?:[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u
 const LOOP_CONDITION: Schema = { anyOf: [{ type: 'string', pattern: '\\$\\{' }, { type: 'boolean' }] };
 
 export const STEP_KIND_KEYS = [
-  'activity', 'workflow', 'forEach', 'parallel', 'waitForEvent', 'delay', 'until', 'switch', 'set', 'status', 'try', 'fail', 'continueAsNew', 'repeat', 'break',
+  'activity', 'workflow', 'forEach', 'parallel', 'waitForEvent', 'delay', 'until', 'switch', 'set', 'status', 'try', 'fail', 'continueAsNew', 'repeat', 'break', 'compensate',
 ] as const;
 
 const COMMON = ['id', 'if', 'result'] as const;
@@ -82,6 +82,12 @@ const STEP_PROPERTIES: Record<string, Schema> = {
     'repeat:\n  steps:\n    - activity: CheckJob\n      input: ${ input.jobId }\n  until: ${ loop.last.state === "done" }\n  interval: 30s\n  maxIterations: 120',
   ),
   break: doc('Ends the innermost `repeat`, or forEach that runs one item at a time (`maxParallel: 1`); with `if`, only when the condition holds. The loop\'s output is the output of the step before the break. Write `break: true`.', { const: true }, 'if: ${ steps.check.output.done }\nbreak: true'),
+  compensate: doc(
+    'Sagas. On an activity, workflow, forEach, parallel, switch, try or repeat step: what undoes it, `{ activity: Undo, input: ${ ... } }` (or `workflow`, or `steps`), registered with the innermost enclosing `try` when the step succeeds; its `input` is evaluated then and reads `output`, the step\'s output (on the forEach `activity`/`workflow` shortcut: each item\'s call, with the item\'s output). As a step of its own in a catch, `compensate: all` runs every compensation its try registered, newest first (those of parallel branches and forEach items included), each with its own `retry`; a failing one is recorded and the rest still run (`onCompensationError: fail` then fails with CompensationFailed listing each). The step\'s output lists each compensation and how it ended.',
+    { anyOf: [{ const: 'all' }, ref('compensation')] },
+    '- id: flight\n  activity: ReserveFlight\n  compensate: { activity: CancelFlight, input: "${ output.reservation }" }\n# in the catch:\n- compensate: all\n- fail: ${ err }',
+  ),
+  onCompensationError: doc('compensate: what a compensation that fails does: `continue` (default) records it in the output and runs the rest; `fail` runs the rest too, then fails the step with CompensationFailed listing each failure.', { type: 'string', enum: ['continue', 'fail'], default: 'continue' }, 'onCompensationError: fail'),
   // common
   id: doc('Names the step so later expressions can read its output as `steps.<id>.output`. Unique in the file.', { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, 'id: charge'),
   if: doc('Guard: the step runs only when this expression is true; a skipped step\'s output is null.', { anyOf: [ref('expression'), { type: 'boolean' }] }, 'if: ${ input.total > 0 }'),
@@ -112,21 +118,22 @@ const STEP_PROPERTIES: Record<string, Schema> = {
 
 /** Which keys each kind accepts besides its own kind key and the common keys. */
 const KIND_KEYS: Record<(typeof STEP_KIND_KEYS)[number], readonly string[]> = {
-  activity: ['input', 'retry', 'attemptTimeout', 'timeout'],
-  workflow: ['input', 'retry', 'attemptTimeout', 'timeout'],
-  forEach: ['as', 'maxParallel', 'partitionSize', 'onItemError', 'steps', 'activity', 'workflow', 'input', 'retry', 'attemptTimeout', 'timeout'],
-  parallel: ['maxParallel', 'timeout'],
+  activity: ['input', 'retry', 'attemptTimeout', 'timeout', 'compensate'],
+  workflow: ['input', 'retry', 'attemptTimeout', 'timeout', 'compensate'],
+  forEach: ['as', 'maxParallel', 'partitionSize', 'onItemError', 'steps', 'activity', 'workflow', 'input', 'retry', 'attemptTimeout', 'timeout', 'compensate'],
+  parallel: ['maxParallel', 'timeout', 'compensate'],
   waitForEvent: ['timeout', 'onTimeout'],
   delay: [],
   until: [],
-  switch: [],
+  switch: ['compensate'],
   set: [],
   status: [],
-  try: ['catch', 'timeout'],
+  try: ['catch', 'timeout', 'compensate'],
   fail: [],
   continueAsNew: [],
-  repeat: ['timeout'],
+  repeat: ['timeout', 'compensate'],
   break: [],
+  compensate: ['onCompensationError'],
 };
 
 const SNIPPETS: Record<(typeof STEP_KIND_KEYS)[number], unknown> = {
@@ -145,7 +152,11 @@ const SNIPPETS: Record<(typeof STEP_KIND_KEYS)[number], unknown> = {
   continueAsNew: { continueAsNew: '^\\${ ${1:input} }' },
   repeat: { id: '${1:poll}', repeat: { steps: [{ activity: '${2:CheckJob}', input: '^\\${ ${3:input.jobId} }' }], until: '^\\${ ${4:loop.last.done} }', interval: '${5:30s}', maxIterations: 100 } },
   break: { if: '^\\${ ${1:condition} }', break: true },
+  compensate: { compensate: 'all' },
 };
+
+/** A `compensate` step: the key with a value that is not a mapping (`compensate: all`). */
+const COMPENSATE_KIND: Schema = { required: ['compensate'], properties: { compensate: doc('`compensate: all`: the step that runs the compensations of its catch\'s try.', { not: { type: 'object' } }) } };
 
 function kindDefinition(kind: (typeof STEP_KIND_KEYS)[number]): Schema {
   const keys = [kind, ...COMMON, ...KIND_KEYS[kind]];
@@ -222,6 +233,19 @@ export function buildSchema(): Schema {
         },
       },
       steps: { type: 'array', items: ref('step'), description: 'A list of steps.' },
+      compensation: {
+        type: 'object', additionalProperties: false,
+        description: 'What undoes the step: an activity or workflow call (its `input` evaluated when the step succeeds), or `steps`.',
+        properties: {
+          activity: doc('The activity that undoes the step.', { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, 'activity: CancelFlight'),
+          workflow: doc('The workflow that undoes the step (a sub-orchestration).', { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, 'workflow: refund'),
+          input: doc('The undo\'s input, evaluated when the step succeeds and kept until the undo runs: `output` is the step\'s output.', ref('value'), 'input: ${ output.reservation }'),
+          retry: doc('The undo\'s own retry policy (one, or a list per error), as on an activity step.', ref('retry'), 'retry: { maxAttempts: 5, interval: 1s, backoff: 2 }'),
+          steps: doc('Steps that undo the step, run when compensating; `output` is the step\'s output, kept from when it succeeded. They may not `compensate`, `break` or `continueAsNew`.', ref('steps')),
+        },
+        oneOf: [{ required: ['activity'] }, { required: ['workflow'] }, { required: ['steps'] }],
+        defaultSnippets: [{ label: 'compensate with an activity', body: { activity: '${1:Undo}', input: '^\\${ ${2:output} }' } }],
+      },
       repeat: {
         type: 'object', additionalProperties: false, required: ['steps', 'maxIterations'],
         // `while` or `until`, not both (the compiler says so at the second one).
@@ -251,14 +275,15 @@ export function buildSchema(): Schema {
       },
       step: {
         type: 'object',
-        description: 'A step: exactly one kind key (activity, workflow, forEach, parallel, waitForEvent, delay, until, switch, set, status, try, fail, continueAsNew, repeat, break) plus common keys.',
+        description: 'A step: exactly one kind key (activity, workflow, forEach, parallel, waitForEvent, delay, until, switch, set, status, try, fail, continueAsNew, repeat, break, compensate) plus common keys.',
         properties: STEP_PROPERTIES,
         // Closed too, so editors flag a misspelt key even before the kind is known.
         additionalProperties: false,
-        anyOf: STEP_KIND_KEYS.map((k) => ({ required: [k] })),
+        anyOf: STEP_KIND_KEYS.map((k) => (k === 'compensate' ? COMPENSATE_KIND : { required: [k] })),
         // The forEach shortcut carries `activity`/`workflow` too: those kinds apply only without forEach.
         allOf: STEP_KIND_KEYS.map((k) => ({
-          if: k === 'activity' || k === 'workflow' ? { required: [k], not: { required: ['forEach'] } } : { required: [k] },
+          // `compensate` is the kind only as `compensate: all`; a mapping is another step's undo.
+          if: k === 'activity' || k === 'workflow' ? { required: [k], not: { required: ['forEach'] } } : k === 'compensate' ? COMPENSATE_KIND : { required: [k] },
           then: ref(`${k}Step`),
         })),
         defaultSnippets: STEP_KIND_KEYS.map((k) => ({ label: k, description: (STEP_PROPERTIES[k] as { description: string }).description, body: SNIPPETS[k] })),

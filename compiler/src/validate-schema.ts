@@ -76,11 +76,16 @@ function isStepPath(path: JsonPath): boolean {
   return false;
 }
 
+/** Whether `k` is a kind key of this step: `compensate` is one only as `compensate: all` (a mapping is the step's undo). */
+function isKindKey(step: Record<string, unknown>, k: Kind): boolean {
+  return k in step && !(k === 'compensate' && isObject(step.compensate));
+}
+
 /** The kind a step is, once decided: forEach wins over its activity/workflow shortcut. */
 function kindOf(step: unknown): Kind | undefined {
   if (!isObject(step)) return undefined;
   if ('forEach' in step) return 'forEach';
-  return KINDS.find((k) => k in step);
+  return KINDS.find((k) => isKindKey(step, k));
 }
 
 /** The innermost step path containing `path` (or `path` itself), if any. */
@@ -154,6 +159,7 @@ const ANY_OF_EXPECT: Record<string, string> = {
   while: 'an expression `${ ... }` or true/false',
   until: 'an expression `${ ... }` or true/false',
   waitForEvent: 'an event name, or a list of event names (the first of them to come)',
+  compensate: '`all` (in a catch) or an undo `{ activity, input }`, `{ workflow, input }` or `{ steps }`',
 };
 
 /** Decides every step's kind; steps with none or two get one diagnostic and are blocked. */
@@ -166,7 +172,7 @@ function checkKinds(data: unknown, locate: Locator): { out: Diagnostic[]; blocke
       const p = [...base, i];
       if (!isObject(step)) return;
       const keys = Object.keys(step);
-      const kinds = KINDS.filter((k) => k in step);
+      const kinds = KINDS.filter((k) => isKindKey(step, k));
       // forEach takes activity/workflow as its body shortcut, but not both.
       const effective = kinds.includes('forEach') ? kinds.filter((k) => k !== 'activity' && k !== 'workflow') : kinds;
       const forEachBoth = kinds.includes('forEach') && kinds.includes('activity') && kinds.includes('workflow');
@@ -196,6 +202,7 @@ function checkKinds(data: unknown, locate: Locator): { out: Diagnostic[]; blocke
       walk(step.try, [...p, 'try']);
       if (isObject(step.repeat)) walk(step.repeat.steps, [...p, 'repeat', 'steps']);
       if (isObject(step.catch)) walk(step.catch.steps, [...p, 'catch', 'steps']);
+      if (isObject(step.compensate)) walk(step.compensate.steps, [...p, 'compensate', 'steps']);
       if (Array.isArray(step.parallel)) step.parallel.forEach((b, j) => isObject(b) && walk(b.steps, [...p, 'parallel', j, 'steps']));
       if (Array.isArray(step.switch)) {
         step.switch.forEach((c, j) => {

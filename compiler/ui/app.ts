@@ -73,8 +73,19 @@ interface Instance {
   customStatus: unknown;
   progress: Record<string, Progress> | null;
   steps?: Record<string, 'running' | 'completed' | 'failed'> | null;
+  /** The compensations `compensate: all` steps ran, in order (runtime/saga.ts). */
+  compensations?: Compensation[] | null;
   createdAt: string;
   updatedAt: string;
+}
+
+interface Compensation {
+  /** The step it undoes: its id, or `<kind>@<line>` (the graph's `data-saga`). */
+  step: string;
+  /** What undoes it: `activity CancelFlight`, `workflow refund`, `steps`. */
+  undo: string;
+  state: 'running' | 'completed' | 'failed';
+  error?: { name: string; message: string };
 }
 
 interface InstancesPage {
@@ -513,7 +524,13 @@ async function graphElement(w: Workflow, version = w.version): Promise<HTMLEleme
 }
 
 function legend(): HTMLElement {
-  return h('div', { className: 'legend' }, ...(['pending', 'running', 'completed', 'failed', 'skipped'] as const).map((s) => h('span', { className: `key state-${s}` }, h('i', {}), s)));
+  return h(
+    'div',
+    { className: 'legend' },
+    ...(['pending', 'running', 'completed', 'failed', 'skipped'] as const).map((s) => h('span', { className: `key state-${s}` }, h('i', {}), s)),
+    // Sagas: a step whose undo ran (runtime/saga.ts).
+    h('span', { className: 'key state-undone', title: 'a step whose compensation ran (a saga undid it)' }, h('i', {}), 'undone'),
+  );
 }
 
 // --- step states --------------------------------------------------------------------------------
@@ -579,8 +596,35 @@ function paintGraph(holder: HTMLElement, shape: Shape, inst: Instance): Map<stri
       el.dataset.failed = p ? String(p.failed) : '';
       el.dataset.total = p ? String(p.total) : '';
     }
+    // Sagas: a step whose undo ran shows how the undo ended (its latest run).
+    const saga = el.dataset.saga;
+    if (saga !== undefined) {
+      const undo = (inst.compensations ?? []).filter((c) => c.step === saga).pop();
+      const mark = undo ? undo.state : '';
+      if ((el.dataset.compensated ?? '') !== mark) el.dataset.compensated = mark;
+    }
   }
   return states;
+}
+
+/** The compensations an instance ran, newest registration first, each with how it ended. */
+function compensationList(list: readonly Compensation[]): HTMLElement {
+  if (list.length === 0) return h('p', { className: 'muted' }, '—');
+  return h(
+    'ol',
+    { className: 'compensations' },
+    ...list.map((c) =>
+      h(
+        'li',
+        { 'data-compensation': c.step, 'data-state': c.state },
+        h('span', { className: 'undo-mark', 'aria-hidden': 'true' }, '↩ '),
+        h('span', { className: 'mono' }, c.step),
+        ` undone by ${c.undo}: `,
+        h('strong', {}, c.state),
+        c.error ? h('span', { className: 'edetail' }, ` — ${c.error.name}: ${c.error.message}`) : null,
+      ),
+    ),
+  );
 }
 
 // --- workflow view ------------------------------------------------------------------------------
@@ -675,7 +719,13 @@ function eventForm(w: Workflow, shape: Shape, inst: () => Instance | undefined, 
   return form;
 }
 
-function traceList(t: Trace): HTMLElement {
+function traceList(t: Trace, compensations: readonly Compensation[] = []): HTMLElement {
+  // Sagas: the calls of undos are tagged in the trace (by name: `activity CancelFlight` tags CancelFlight).
+  const undoOf = new Map<string, string[]>();
+  for (const c of compensations) {
+    const name = c.undo.replace(/^(activity|workflow) /, '');
+    if (name !== c.undo) undoOf.set(name, [...(undoOf.get(name) ?? []), c.step]);
+  }
   const events = (list: TraceEvent[], cls: string): HTMLElement =>
     h(
       'ul',
@@ -688,6 +738,7 @@ function traceList(t: Trace): HTMLElement {
           e.name ? h('span', { className: 'ename' }, e.name) : null,
           e.detail ? h('span', { className: 'edetail' }, e.detail) : null,
           e.folded ? h('span', { className: 'muted' }, ' (folded into its completion)') : null,
+          e.name && undoOf.has(e.name) ? h('span', { className: 'undo-tag', 'data-undo': undoOf.get(e.name)!.join(' ') }, `↩ compensation of ${undoOf.get(e.name)!.join(', ')}`) : null,
         ),
       ),
     );
@@ -714,6 +765,7 @@ function traceList(t: Trace): HTMLElement {
     'div',
     {},
     h('p', { className: 'muted' }, `${t.events} history events in ${t.total} episodes${t.total > t.episodes.length ? ` (the latest ${t.episodes.length} shown)` : ''}. Each episode re-ran the orchestrator from the top over the history before it, then did what was new.`),
+    compensations.length ? h('div', { className: 'trace-compensations' }, h('div', { className: 'ep-label' }, 'compensations run, in order'), compensationList(compensations)) : null,
     h('ol', { className: 'trace' }, ...items),
   );
 }
@@ -737,6 +789,7 @@ async function instanceView(name: string, id: string): Promise<void> {
   const error = h('pre', { className: 'code error-text', 'data-error': '' });
   const custom = pre('custom status');
   const progress = h('div', { className: 'progress-list' });
+  const compensations = h('div', { className: 'compensation-list' });
   const traceSlot = h('div', { className: 'trace-slot' }, h('p', { className: 'loading' }, 'Loading the trace…'));
   // The instance's version decides its graph and events; known with its first status.
   let shape: Shape | undefined;
@@ -788,6 +841,7 @@ async function instanceView(name: string, id: string): Promise<void> {
           panel('Custom status', custom),
           panel('Progress', progress),
           panel('Error', error, { className: 'card panel error-panel', hidden: true }),
+          panel('Compensations', compensations, { className: 'card panel compensations-panel', hidden: true }),
           panel('Events', eventsSlot),
           panel('Input', input),
           panel('Output', output),
@@ -832,7 +886,7 @@ async function instanceView(name: string, id: string): Promise<void> {
     const t = await request<Trace>('GET', `${BASE}/api/trace/${encodeURIComponent(w.name)}/${encodeURIComponent(id)}`, { limit: String(TRACE_EPISODES) });
     traceFor = stamp;
     traceEvery = t.events > 1000 ? 10_000 : 2000;
-    if (mine === view) traceSlot.replaceChildren(traceList(t));
+    if (mine === view) traceSlot.replaceChildren(traceList(t, inst?.compensations ?? []));
   };
 
   const refresh = async (): Promise<Instance> => {
@@ -855,6 +909,8 @@ async function instanceView(name: string, id: string): Promise<void> {
     errorPanel.hidden = !i.error;
     error.textContent = i.error ? (i.error.name ? `${i.error.name}: ${i.error.message}` : i.error.message) : '';
     progress.replaceChildren(...(Object.keys(i.progress ?? {}).length ? Object.entries(i.progress!).map(([n, p]) => bar(n, p)) : [h('p', { className: 'muted' }, '—')]));
+    compensations.closest('section')!.hidden = !i.compensations?.length;
+    compensations.replaceChildren(compensationList(i.compensations ?? []));
     const done = FINISHED.has(i.status);
     buttons.suspend.disabled = done || i.status === 'Suspended';
     buttons.resume.disabled = i.status !== 'Suspended';

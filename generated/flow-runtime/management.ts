@@ -164,7 +164,7 @@ export function instanceError(output: unknown): { name: string; message: string;
 
 /** The status a workflow user wants to see: flat, with version, progress and times (and the history when given). */
 export function friendlyStatus(s: InstanceStatus, history: boolean | unknown[]): Record<string, unknown> {
-  const custom = (s.customStatus ?? null) as { status?: unknown; progress?: unknown } | null;
+  const custom = (s.customStatus ?? null) as { status?: unknown; progress?: unknown; compensations?: unknown } | null;
   const failed = s.runtimeStatus === df.OrchestrationRuntimeStatus.Failed;
   return {
     id: s.instanceId,
@@ -176,6 +176,8 @@ export function friendlyStatus(s: InstanceStatus, history: boolean | unknown[]):
     error: failed ? instanceError(String(s.output ?? '')) : null,
     customStatus: custom?.status ?? null,
     progress: custom?.progress ?? null,
+    // The compensations `compensate: all` steps ran, in order (runtime/saga.ts).
+    compensations: custom?.compensations ?? null,
     // Each started step's state by its graph key, for the status pages (runtime/flow/state.ts).
     steps: stepStates(custom, s.runtimeStatus),
     createdAt: new Date(s.createdTime).toISOString(),

@@ -66,6 +66,9 @@ const SCENARIOS: Record<string, (env: TestEnv, version: number, instanceId: stri
     await run.raiseEvent('Item', { kind: 'e' });
     return run;
   },
+  // The saga that goes through (a history ends Completed); travelDesk's is the declined one, caught.
+  bookTrip: async (env, version, instanceId) => env.start('bookTrip', { traveller: 'ada', card: '4242' }, { version, instanceId }),
+  travelDesk: async (env, version, instanceId) => env.start('travelDesk', { traveller: 'ada', card: 'declined' }, { version, instanceId }),
 };
 
 /** Every workflow version the app keeps, from the record. */

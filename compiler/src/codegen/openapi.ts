@@ -163,6 +163,11 @@ export function openApiDocument(project: Project): Record<string, unknown> {
             error: { oneOf: [ref('InstanceError'), { type: 'null' }], description: 'Why a failed instance failed; null otherwise' },
             customStatus: {},
             progress: { type: ['object', 'null'] },
+            compensations: {
+              type: ['array', 'null'],
+              description: 'The compensations `compensate: all` steps ran, in the order they ran: the step each undoes (its id, or <kind>@<line>), what undoes it, and running, completed or failed (with the error).',
+              items: { type: 'object', properties: { step: { type: 'string' }, undo: { type: 'string' }, state: { type: 'string', enum: ['running', 'completed', 'failed'] }, error: { type: 'object' } } },
+            },
             steps: {
               type: ['object', 'null'],
               description: 'The state of each step that has started, by its graph key (see /api/flow): running, completed or failed.',

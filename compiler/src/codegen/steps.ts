@@ -5,8 +5,8 @@
  * Conventions of the generated code: `context` (the orchestration context), `run` (runtime
  * state), `steps`/`vars`/`input` (what expressions read), `last` (the previous step's output).
  */
-import type { Duration, ForEachStep, RepeatStep, RetryPolicy, Step, Value } from '../model';
-import { bodyReads, notDetachable, notPartitionable, partitionSize, REPEAT_ITERATIONS_PER_HISTORY } from '../partition';
+import type { Duration, ForEachStep, RepeatStep, RetryPolicy, Step, TryStep, Value } from '../model';
+import { allSteps, bodyReads, notDetachable, notPartitionable, partitionSize, REPEAT_ITERATIONS_PER_HISTORY } from '../partition';
 import type { NameScope } from './names';
 import { markStep } from './step-marks';
 import { commentText, literal, valueCode, type Rename } from './values';
@@ -44,6 +44,10 @@ export interface StepContext {
    * in scope: not inside a forEach body, whose item it might read, nor a catch, whose error it might).
    */
   hoist?: { orchestrator: string; bodies: HoistedBody[]; names: NameScope };
+  /** The saga (runtime/saga.ts) of the innermost try around, where `compensate` registers; none outside a try. */
+  saga?: string;
+  /** In a catch: the saga of its try, which `compensate: all` runs (`undefined` when the try registers nothing). */
+  catchSaga?: string;
 }
 
 /** Lines of code; nesting is by braces, the formatter indents. */
@@ -80,7 +84,7 @@ function callOptions(step: Step): string {
 
 function describe(step: Step): string {
   const name =
-    step.kind === 'activity' ? ` ${step.activity}` : step.kind === 'workflow' ? ` ${step.workflow}` : step.kind === 'waitForEvent' ? ` ${commentText(step.event)}` : '';
+    step.kind === 'activity' ? ` ${step.activity}` : step.kind === 'workflow' ? ` ${step.workflow}` : step.kind === 'waitForEvent' ? ` ${commentText(step.event)}` : step.kind === 'compensate' ? ' all' : '';
   return `${step.id ? `${step.id}: ` : ''}${step.kind}${name}`;
 }
 
@@ -155,35 +159,31 @@ function kindCode(step: Step, c: StepContext): Lines {
       return [...step.vars.map((x) => `vars.${x.name} = ${v(x.value)};`), 'last = null;'];
     case 'status':
       return [`run.setStatus(${v(step.value)});`, 'last = null;'];
-    case 'try':
-      if (step.timeout) {
-        // One deadline for every wait inside; left before the catch runs (runtime/timers.ts enterDeadline).
-        const name = step.id ?? `try@${step.span.start.line}`;
-        return [
-          `// ${c.file}:${step.timeout.span.start.line} · timeout ${commentText(step.timeout.text)}: every wait of the try races one deadline`,
-          `rt.enterDeadline(run, ${ms(step.timeout)}, ${literal(`try '${name}'`)});`,
-          'try {',
-          'try {',
-          ...stepsCode(step.steps, c),
-          '} finally {',
-          'rt.leaveDeadline(run);',
-          '}',
-          '} catch (thrown) {',
-          `const ${step.catch.as} = rt.toErrorInfo(thrown);`,
-          'last = null;',
-          ...stepsCode(step.catch.steps, { ...c, hoist: undefined }),
-          '}',
-        ];
-      }
+    case 'try': {
+      // A try whose steps register compensations keeps them in a saga of its own (runtime/saga.ts).
+      const saga = registers(step) ? `saga${step.span.start.line}_${step.span.start.col}` : undefined;
+      const inner = stepsCode(step.steps, saga ? { ...c, saga } : c);
+      // A timeout: one deadline for every wait inside, left before the catch runs (runtime/timers.ts enterDeadline).
+      const name = step.id ?? `try@${step.span.start.line}`;
       return [
+        ...(saga ? [`const ${saga} = new rt.Saga(${c.saga ?? ''});`] : []),
+        ...(step.timeout
+          ? [
+              `// ${c.file}:${step.timeout.span.start.line} · timeout ${commentText(step.timeout.text)}: every wait of the try races one deadline`,
+              `rt.enterDeadline(run, ${ms(step.timeout)}, ${literal(`try '${name}'`)});`,
+            ]
+          : []),
         'try {',
-        ...stepsCode(step.steps, c),
+        ...(step.timeout ? ['try {', ...inner, '} finally {', 'rt.leaveDeadline(run);', '}'] : inner),
         '} catch (thrown) {',
         `const ${step.catch.as} = rt.toErrorInfo(thrown);`,
         'last = null;',
-        ...stepsCode(step.catch.steps, { ...c, hoist: undefined }),
+        ...stepsCode(step.catch.steps, { ...c, hoist: undefined, catchSaga: saga ?? 'undefined' }),
         '}',
       ];
+    }
+    case 'compensate':
+      return [`last = yield* rt.compensateAll(run, ${c.catchSaga ?? 'undefined'}, ${literal(step.onError)});`];
     case 'fail':
       // A rethrow or a computed name is checked when it runs (runtime/errors.ts: InvalidErrorName).
       if (step.rethrow) return [`throw rt.rethrow(${v(step.rethrow)});`];
@@ -203,6 +203,44 @@ function kindCode(step: Step, c: StepContext): Lines {
       // Ends the loop body's generator; the loop around it sees the break (runtime/repeat.ts).
       return ['return rt.breakLoop(last);'];
   }
+}
+
+/** Whether a try's steps (however nested, not its catch) register a compensation. */
+function registers(step: TryStep): boolean {
+  return allSteps(step.steps).some((s) => s.compensate !== undefined);
+}
+
+/** The name a compensated step goes by in the saga's outcomes and on the status pages. */
+function sagaName(step: Step): string {
+  return step.id ?? `${step.kind}@${step.span.start.line}`;
+}
+
+/**
+ * Registers a succeeded step's undo with the saga around it. The `activity`/`workflow` form's
+ * input is evaluated now, over `output` (the step's output); the `steps` form keeps `output`
+ * and runs its steps when compensating.
+ */
+function registerCode(step: Step, c: StepContext): Lines {
+  const undo = step.compensate;
+  if (!undo || !c.saga) return [];
+  const call = undo.call;
+  const what = call ? (call.kind === 'activity' ? `activity ${call.activity}` : `workflow ${call.workflow}`) : 'steps';
+  const head = `${c.saga}.add(${literal(sagaName(step))}, ${literal(what)}, ((output: rt.Json): rt.Undo => {`;
+  const comment = `// ${c.file}:${undo.span.start.line} · compensation: ${commentText(what)}${call ? ', its input taken now' : ''}`;
+  if (call) {
+    const target = call.kind === 'activity' ? literal(call.activity) : `{ name: ${literal(call.workflow)}, version: ${c.calls[call.workflow] ?? 1} }`;
+    return [
+      comment,
+      head,
+      `const undoInput: rt.Json = ${call.input ? valueCode(call.input, c.rename) : 'null'};`,
+      'return function* (): rt.Body {',
+      `return yield* rt.${call.kind}(run, ${target}, undoInput${callOptions(call)});`,
+      '};',
+      '})(last));',
+    ];
+  }
+  const inner: StepContext = { ...c, nested: true, hoist: undefined, saga: undefined, catchSaga: undefined };
+  return [comment, head, 'return function* (): rt.Body {', 'let last: rt.Json = null;', ...stepsCode(undo.steps, inner), 'return last;', '};', '})(last));'];
 }
 
 /**
@@ -306,6 +344,8 @@ export function stepCode(step: Step, c: StepContext): Lines {
   const out: Lines = [`// ${c.file}:${step.span.start.line} · ${describe(step)}`];
   let code = kindCode(step, c);
   if (step.result) code = [...code, `last = ((output: rt.Json): rt.Json => ${valueCode(step.result, { ...c.rename })})(last);`];
+  // Sagas: the step succeeded, so its undo is registered (runtime/saga.ts).
+  if (step.compensate) code = [...code, ...registerCode(step, c)];
   // Status pages: the step reports its state as it starts (codegen/step-marks.ts).
   code = markStep(step, code);
   // A break that does not fire leaves the output as it was: it is control, not a value.

@@ -43,6 +43,10 @@ export interface GraphNode {
   event?: string;
   /** waitForEvent with a list: the names, in order. */
   events?: string[];
+  /** A step that carries `compensate`: what undoes it (`activity CancelFlight`, `workflow refund`, `steps`). */
+  compensation?: string;
+  /** A step that carries `compensate`: the name its undo goes by in the instance's compensations (runtime/saga.ts): its id, or `<kind>@<line>`. */
+  saga?: string;
   /** Containers: their bodies, in order. */
   sequences: GraphSequence[];
 }
@@ -124,6 +128,7 @@ function describe(step: Step): { title: string; kind: string; badges: string[] }
           ...(step.maxParallel !== undefined ? [`max ${step.maxParallel} at once`] : []),
           ...retryBadge(call?.retry),
           ...durationBadge('attempt timeout', call?.attemptTimeout),
+          ...(call?.compensate ? [`undo each: ${clip(compensationText(call) ?? '', 36)}`] : []),
           ...(step.onItemError === 'continue' ? ['on item error: continue'] : []),
           ...durationBadge('timeout', step.timeout),
           ...(size > 0 ? [] : ['not partitioned']),
@@ -174,7 +179,16 @@ function describe(step: Step): { title: string; kind: string; badges: string[] }
     }
     case 'break':
       return { title: 'break', kind: 'break', badges: common };
+    case 'compensate':
+      return { title: 'compensate all', kind: 'compensate', badges: [...(step.onError === 'fail' ? ['on error: fail'] : []), ...common] };
   }
+}
+
+/** What undoes a step, in words: `activity CancelFlight`, `workflow refund`, `steps`. */
+export function compensationText(step: Step): string | undefined {
+  const call = step.compensate?.call;
+  if (!step.compensate) return undefined;
+  return call ? (call.kind === 'activity' ? `activity ${call.activity}` : `workflow ${call.workflow}`) : 'steps';
 }
 
 interface Walk {
@@ -192,10 +206,16 @@ function node(step: Step, key: string, path: string, w: Walk): GraphNode {
     kind: step.kind,
     title: clip(d.title, 56),
     subtitle: step.id ? `${step.id} · ${d.kind}` : d.kind,
-    badges: d.badges,
+    // Sagas: the undo shows on the step it undoes.
+    badges: step.compensate ? [...d.badges, `undo: ${clip(compensationText(step) ?? '', 40)}`] : d.badges,
     line: step.span.start.line,
     marked: w.inForEach === undefined,
     ...(w.inForEach !== undefined ? { inForEach: w.inForEach } : {}),
+    ...(step.compensate ? { compensation: compensationText(step), saga: step.id ?? `${step.kind}@${step.span.start.line}` } : {}),
+    // The forEach shortcut's undo is its call's, per item: the forEach stands for the call.
+    ...(step.kind === 'forEach' && isShortcut(step) && step.steps[0].compensate
+      ? { compensation: compensationText(step.steps[0]), saga: `${step.steps[0].kind}@${step.steps[0].span.start.line}` }
+      : {}),
     sequences: [],
   };
   w.byStep.set(step, n);

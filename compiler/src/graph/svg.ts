@@ -100,6 +100,7 @@ function attributes(p: Placed): string {
     n.inForEach !== undefined ? ` data-in="${xml(n.inForEach)}"` : '',
     n.progress !== undefined ? ` data-progress="${xml(n.progress)}"` : '',
     n.event !== undefined ? ` data-event="${xml(n.event)}"` : '',
+    n.saga !== undefined ? ` data-saga="${xml(n.saga)}"` : '',
   ].join('');
   const container = p.sequences.length ? ' container' : '';
   return `class="node kind-${n.kind}${container}" data-step="${xml(n.step)}" data-key="${xml(n.key)}" data-kind="${n.kind}"${extra} transform="translate(${p.x} ${p.y})"`;

@@ -131,6 +131,8 @@ function stepShape(step: Step, calls: Readonly<Record<string, number>>): ShapeSt
   if (step.attemptTimeout) plain('attemptTimeout', step.attemptTimeout.ms, step.attemptTimeout.span);
   plain('timeout', ms(step.timeout), step.timeout?.span);
   value('result', step.result);
+  // An undo's calls are part of what a catch replays.
+  if (step.compensate) list('compensate', step.compensate.steps);
   switch (step.kind) {
     case 'activity':
       plain('activity', step.activity, step.kindSpan);
@@ -206,6 +208,9 @@ function stepShape(step: Step, calls: Readonly<Record<string, number>>): ShapeSt
       list('body', step.steps);
       break;
     case 'break':
+      break;
+    case 'compensate':
+      plain('onCompensationError', step.onError);
       break;
   }
   return { key: key(step), label: label(step), kind: step.kind, fields, lists, span: step.span, kindSpan: step.kindSpan, at: step.idSpan ?? step.kindSpan, fieldSpans };
