@@ -54,6 +54,8 @@ export const CODES = {
   DF206: 'name clashes with a reserved name',
   DF207: 'step output referenced without .output',
   DF208: 'loop misuse: a break outside a repeat or sequential forEach, or a repeat with both while and until',
+  DF215: 'duration too long (over 1000 years)',
+  DF216: 'date or duration helper called with wrong arguments',
   DF301: 'expression syntax error',
   DF302: 'unknown name in expression',
   DF303: 'construct not allowed in expressions',

@@ -53,8 +53,8 @@ const STEP_PROPERTIES: Record<string, Schema> = {
   forEach: doc('Fans out over a list (an expression or a literal list) and fans in to an array of results in input order. Give the per-item body as `steps`, or as the `activity`/`workflow` shortcut.', { anyOf: [ref('expression'), { type: 'array' }] }, 'forEach: ${ input.orders }\nas: order\nmaxParallel: 10\nactivity: ChargeOrder\ninput: ${ order }'),
   parallel: doc('Runs static branches concurrently; the output is the array of each branch\'s last output.', { type: 'array', minItems: 1, items: ref('branch') }, 'parallel:\n  - steps: [ { activity: A } ]\n  - steps: [ { activity: B } ]'),
   waitForEvent: doc('Waits for an external event with this name; its payload is the output. With `timeout`, the wait is raced with a durable timer that is cancelled when the event wins.', { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH }, 'waitForEvent: Approval\ntimeout: 24h\nonTimeout: continue'),
-  delay: doc('Waits for a duration with a durable timer (survives restarts; costs nothing while waiting).', ref('duration'), 'delay: 30s'),
-  until: doc('Waits with a durable timer until a date-time (ISO 8601 string or expression).', { type: 'string', minLength: 1 }, 'until: ${ input.notBefore }'),
+  delay: doc('Waits for a duration with a durable timer (survives restarts; costs nothing while waiting). The duration may come from data: `delay: ${ input.remindIn }` (a duration string or milliseconds).', ref('duration'), 'delay: 30s'),
+  until: doc('Waits with a durable timer until a date-time: ISO 8601 text (`2026-03-01T09:00:00Z`; without an offset it is UTC) or, from an expression, epoch milliseconds; a date already past does not wait. Anything else fails with error `InvalidDate`.', { type: 'string', minLength: 1 }, 'until: ${ addDuration(now, \'1h\') }'),
   switch: doc('Runs the first branch whose `if` is true, or the final `else` branch. The output is the last output of the branch taken (null when none matched).', { type: 'array', minItems: 1, items: ref('switchCase') }, 'switch:\n  - if: ${ input.total > 100 }\n    steps: [ { activity: Review } ]\n  - else: [ { activity: Approve } ]'),
   set: doc('Assigns workflow variables, read later as `vars.<name>`.', { type: 'object', minProperties: 1, propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, additionalProperties: ref('value') }, 'set:\n  total: ${ steps.charges.output.length }'),
   status: doc('Publishes a custom status for the instance (visible in its status query).', ref('value'), 'status: "charging ${ vars.count } orders"'),
@@ -197,9 +197,10 @@ export function buildSchema(): Schema {
       value: { description: 'Any value; strings may contain `${ ... }` expressions.' },
       duration: {
         type: 'string',
-        pattern: '^(\\d+(ms|s|m|h|d)|P(?!$)(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?)$',
-        description: 'A duration: 500ms, 30s, 5m, 2h, 7d, or ISO 8601 like PT5M.',
-        examples: ['30s', '5m', '24h', 'PT5M'],
+        // A literal, or `${ ... }` computed when the step runs (checked then: InvalidDuration).
+        pattern: '^(\\d+(ms|s|m|h|d)|P(?!$)(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?)$|\\$\\{',
+        description: 'A duration: 500ms, 30s, 5m, 2h, 7d, or ISO 8601 like PT5M (at most 365000d). Or from data: `${ ... }` yielding such a string or a number of milliseconds, checked when the step runs (error `InvalidDuration` names the value and the step).',
+        examples: ['30s', '5m', '24h', 'PT5M', '${ input.remindIn }'],
       },
       retry: {
         description: 'One retry policy, or a list of them each handling the errors its `on` lists.',
