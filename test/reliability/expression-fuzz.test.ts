@@ -83,7 +83,7 @@ const FUNCTIONS = [
   'String', 'Number', 'Boolean', 'parseInt', 'parseFloat', 'isNaN', 'encodeURIComponent', 'JSON.parse', 'JSON.stringify', 'Object.keys', 'Object.values',
   'Object.entries', 'Object.fromEntries', 'Object.assign', 'Object.getPrototypeOf', 'Object.defineProperty', 'Array.from', 'Array.of', 'Array.isArray',
   'Math.max', 'Math.min', 'Math.abs', 'Math.random', 'Reflect.get', 'Function', 'eval', 'setTimeout', 'require', 'Date.now', 'Symbol.for', 'rt.key',
-  'rt.newKey', 'run.now', 'String.fromCharCode', 'String.raw', 'Number.isInteger',
+  'rt.newKey', 'run.now', 'String.fromCharCode', 'String.raw', 'Number.isInteger', 'addDuration', 'durationMs', 'toEpochMs', 'fromEpochMs', 'rt.duration',
 ];
 const PARAMS = ['x', 'y', 'k', 'v', 'acc', 'rt', 'run', 'steps', 'input', 'vars', 'context', 'arguments', 'eval', 'constructor', 'r\\u0074', 'item', 'index', 'output', 'last'];
 const PATTERNS = ['/a+/g', '/(a+)+$/', '/^[a-z]+(-[a-z]+)*$/', '/(x|xy)*z/', '/\\s*,\\s*/', '/./gu', '/(/', '/a/v', '"(a+)+"', '"a.c"', 'input.p', 'input.s'];
@@ -94,7 +94,7 @@ const FUNCTION_VALUES = [
   '"".match', 'input.s.match', 'input.list.map', 'Object.fromEntries', 'Math.max', 'String', 'Boolean', 'JSON.stringify', 'JSON.parse', 'input.s[input.k]',
   'input.s["ma" + "tch"]', 'input.s[`mat${"ch"}`]', '[].concat', '/(a+)+$/.test', '/a/.exec', 'x => x', '(x) => input.p', 'input.list.values().next',
   'vars.o.hasOwnProperty', 'vars.v.toString', 'input?.s?.match', 'input.s[input.p]', 'steps.a.output[input.k]', 'item[input.k]', '({}).valueOf',
-  'input.s.search.bind(input.p)', 'Array.from', 'Array.of', 'parseInt',
+  'input.s.search.bind(input.p)', 'Array.from', 'Array.of', 'parseInt', 'addDuration', 'toEpochMs',
 ];
 /** Allowed method names a planted function would be called under. */
 const PLANT_AT = ['map', 'includes', 'concat', 'join', 'at', 'slice', 'toFixed', 'padStart', 'replace', 'split', 'filter', 'reduce', 'match', 'some'];
@@ -255,7 +255,8 @@ const FORBIDDEN_MEMBERS = new Set(['constructor', '__proto__', 'prototype', '__d
 const HOOKS = new Set(['toString', 'valueOf', 'toJSON', 'toLocaleString', 'then']);
 const FREE = new Set(['input', 'steps', 'vars', 'item', 'index', ...ALLOWED_GLOBAL_FUNCTIONS, ...ALLOWED_GLOBAL_VALUES]);
 // listSource, spread and sized: the allocation limits (runtime/limits.ts).
-const RUNTIME_CALLS = new Set(['key', 'newKey', 'entries', 'notFunction', 'listSource', 'spread', 'sized']);
+// addDuration, durationMs, toEpochMs, fromEpochMs: the date helpers (runtime/dates.ts).
+const RUNTIME_CALLS = new Set(['key', 'newKey', 'entries', 'notFunction', 'listSource', 'spread', 'sized', 'addDuration', 'durationMs', 'toEpochMs', 'fromEpochMs']);
 /** The functions the builtin prototypes of an expression's values hold, read off this engine. */
 const PROTO_FUNCTIONS = ((): Set<string> => {
   const arrayIterator = Object.getPrototypeOf([][Symbol.iterator]()) as object;
@@ -569,7 +570,7 @@ describe(`expression fuzz (EXPR_FUZZ_SEED=${SEED}, ${CASES} cases)`, () => {
           } catch (e) {
             stats.threw++;
             // Ordinary failures only (a trap passes through, so nothing is hidden by catching here).
-            expect(e instanceof Error ? e.name : typeof e, `${where}: ${String(e)}`).toMatch(/^(TypeError|RangeError|SyntaxError|ForbiddenKey|LimitExceeded|URIError)$/);
+            expect(e instanceof Error ? e.name : typeof e, `${where}: ${String(e)}`).toMatch(/^(TypeError|RangeError|SyntaxError|ForbiddenKey|LimitExceeded|URIError|InvalidDuration|InvalidDate)$/);
           }
         }
       } finally {

@@ -524,6 +524,9 @@ function callProblem(call: ts.CallExpression, isFree: (name: string) => boolean)
   if (ts.isIdentifier(callee)) {
     if (isFree(callee.text) && (callee.text === 'Date' || ALLOWED_GLOBAL_FUNCTIONS.includes(callee.text))) return undefined; // Date: reported as a name
     if (isFree(callee.text) && Object.prototype.hasOwnProperty.call(DATE_FUNCTIONS, callee.text)) return dateCallProblem(call, callee.text);
+    // A misspelt helper; a parameter that shadows one (`d => durationMs(d)` with `durationMs` a parameter) gets the usual message.
+    const hint = Object.prototype.hasOwnProperty.call(DATE_FUNCTIONS, callee.text) ? '' : didYouMean(callee.text, Object.keys(DATE_FUNCTIONS));
+    if (hint) return { code: 'DF304', message: `'${callee.text}(...)' is not an allowed function${hint}`, node: callee };
     return {
       code: 'DF304',
       message: `'${callee.text}(...)' is not an allowed function; allowed: ${CALLABLE.join(', ')}, ${NAMESPACES.map((n) => `${n}.*`).join(', ')} (see the lists) and pure methods such as map, filter, join`,
