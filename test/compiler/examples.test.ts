@@ -15,7 +15,7 @@ describe('example workflows', () => {
 
   it('include the seed scenarios', () => {
     const names = result.project.workflows.map((w) => w.name).sort();
-    expect(names).toEqual(['approval', 'customerReport', 'digest', 'fanOut', 'hello', 'nightlyReport', 'pollJob', 'processOrders']);
+    expect(names).toEqual(['approval', 'customerReport', 'digest', 'fanOut', 'hello', 'nightlyReport', 'pollJob', 'processOrders', 'reminder']);
     const fanOut = result.project.workflows.find((w) => w.name === 'fanOut')!;
     const forEach = fanOut.steps.find((s) => s.kind === 'forEach');
     expect(forEach?.kind === 'forEach' && forEach.maxParallel).toBe(10);
