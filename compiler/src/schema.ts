@@ -225,10 +225,10 @@ export function buildSchema(): Schema {
         not: { required: ['while', 'until'] },
         properties: {
           steps: doc('The steps of one iteration; ids inside are visible inside only (and in `until`). `loop.index` and `loop.last` are readable here.', ref('steps')),
-          while: doc('Checked before each iteration (the first included, after the `interval` for the others): the loop ends when it is false. `loop.index` is the iteration about to run, `loop.last` the output of the one before (null before the first).', LOOP_CONDITION, 'while: ${ now < input.deadline }'),
+          while: doc('Checked before each iteration (the first included, after the `interval` for the others): the loop ends when it is false. `loop.index` is the iteration about to run, `loop.last` the output of the one before (null before the first).', LOOP_CONDITION, 'while: ${ toEpochMs(now) < toEpochMs(input.deadline) }'),
           until: doc('Checked after each iteration: the loop ends when it is true. `loop.index` and `loop.last` are the iteration that just ran and its output; the ids of its steps are visible.', LOOP_CONDITION, 'until: ${ loop.last.state === "done" }'),
           maxIterations: doc('Required: the most iterations the loop runs. A loop that would run one more fails with error `MaxIterations` (a `catch` sees it), or ends quietly with `onMaxIterations: continue`.', { type: 'integer', minimum: 1, examples: [100] }, 'maxIterations: 100'),
-          interval: doc('A durable delay between two iterations (none before the first).', ref('duration'), 'interval: 30s'),
+          interval: doc('A durable delay between two iterations (none before the first). From data (`${ ... }`) it is computed before each interval and may read `loop` (`loop.index`: the iteration about to run).', ref('duration'), 'interval: 30s'),
           onMaxIterations: doc('What reaching maxIterations does: `fail` (default) fails the step with error `MaxIterations`; `continue` ends the loop with the last iteration\'s output.', { type: 'string', enum: ['fail', 'continue'], default: 'fail' }, 'onMaxIterations: continue'),
         },
       },
