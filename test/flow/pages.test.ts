@@ -47,7 +47,7 @@ describe('the dashboard', () => {
     const first = await page.goto(`${host.url}/api/flow`);
     expect(first?.status()).toBe(200);
     await page.waitForSelector('table.workflows tr[data-workflow]');
-    expect(await page.locator('table.workflows tr[data-workflow]').count()).toBe(8);
+    expect(await page.locator('table.workflows tr[data-workflow]').count()).toBe(9);
     expect(await page.locator('tr[data-workflow="processOrders"] .trigger').textContent()).toContain('POST /api/orders/process');
     expect(await page.locator('tr[data-workflow="nightlyReport"] .trigger').textContent()).toContain('schedule 0 0 3 * * *');
 
