@@ -76,6 +76,7 @@ export const CODES = {
   DF503: 'partitionSize that cannot apply',
   DF504: 'HTTP starter that answers GET',
   DF505: 'a repeat that may outgrow one history',
+  DF508: 'now compared as text',
   DF601: 'an edit that changes what instances replay: a new version',
   DF602: 'version record problem',
   DF603: 'versions recorded for a workflow that no longer exists',

@@ -581,7 +581,7 @@ steps:
   - activity: SayHello
     input: ${ [1].map(⟨DF304⟩durationMs) }
 ''')
-case('duration-expressions', 'durations from data are checked as expressions, in the scope of their step', '''dsl: 1
+case('duration-expressions', 'durations from data are checked as expressions, in the scope of their step; now compared as text', '''dsl: 1
 input:
   type: object
   properties:
@@ -597,6 +597,7 @@ steps:
   - repeat:
       maxIterations: 3
       interval: ${ loop.index * 1000 }
+      while: ${ ⟨DF508⟩now < input.deadline }
       steps:
         - activity: SayHello
 ''')

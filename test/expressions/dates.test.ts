@@ -46,6 +46,15 @@ describe('the checker', () => {
     expect(check(source)).toEqual([expected]);
   });
 
+  it('warns (DF508) where now is compared as text, at the comparison; not where epoch ms are', () => {
+    const d = checkExpression({ source: 'now < input.deadline', span: { file: 'workflows/w.yaml', start: { line: 3, col: 7 }, end: { line: 3, col: 27 } } }, scope);
+    expect(d.map((x) => [x.code, x.severity, x.span.start.col, x.span.end.col])).toEqual([['DF508', 'warning', 7, 27]]);
+    expect(d[0].message).toContain('compare epoch milliseconds: toEpochMs(now) < toEpochMs(...)');
+    expect(check("input.at >= now")[0]).toMatch(/^DF508 7 /);
+    expect(check('toEpochMs(now) < toEpochMs(input.deadline)')).toEqual([]);
+    expect(check('now === input.at')).toEqual([]);
+  });
+
   it.each(['input.list.map(toEpochMs)', '{ f: addDuration }', '[durationMs][0]("5m")', 'input.f ?? fromEpochMs'])(
     'refuses %s: a helper is a function, called only where it is written (DF304)',
     (source) => {

@@ -6,7 +6,7 @@
 import { ts } from 'ts-morph';
 import { parseIsoDate } from '../../../runtime/dates';
 import { parseDuration } from '../../../runtime/durations';
-import { error, type Diagnostic, type DiagnosticCode, type Span } from '../diagnostics';
+import { error, warning, type Diagnostic, type DiagnosticCode, type Span } from '../diagnostics';
 import type { Expression } from '../model';
 import { didYouMean } from '../suggest';
 import { reservedReason } from '../names';
@@ -30,6 +30,11 @@ import {
 } from './allowlist';
 import { isReference, isStepsRoot, parseExpression, withParameters, WRAP_OFFSET } from './parse';
 import { regexProblem } from './regex';
+
+/** `<`, `<=`, `>`, `>=`: what DF508 looks for around `now`. */
+const RELATIONAL: ReadonlySet<ts.SyntaxKind> = new Set([
+  ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken,
+]);
 
 /** Regular expression flags accepted (the `v` flag needs a newer target than the generated code's). */
 const REGEX_FLAGS = /^[dgimsuy]*$/;
@@ -152,6 +157,21 @@ export function checkExpression(expression: Expression, scope: ExpressionScope):
     }
     if (key && ts.isPropertyAssignment(node) && ts.isComputedPropertyName(node.name) && FORBIDDEN_PROPERTIES.includes(key.text)) {
       return report('DF305', `'${key.text}' is not allowed as a computed object key: it is a key of the prototype chain`, key.node);
+    }
+
+    // `now < input.deadline` compares ISO text: right only when both sides have one form and zone.
+    if (ts.isBinaryExpression(node) && RELATIONAL.has(node.operatorToken.kind) && !bound.has('now')) {
+      const now = [node.left, node.right].find((side) => ts.isIdentifier(side) && side.text === 'now');
+      if (now) {
+        const start = node.getStart(file);
+        out.push(
+          warning(
+            'DF508',
+            `'now' is ISO text, so '${node.operatorToken.getText(file)}' compares it as text: right only when the other side has the same form and zone (2026-03-01T10:00:00+02:00 sorts after 2026-03-01T09:00:00Z, yet is earlier); compare epoch milliseconds: toEpochMs(now) ${node.operatorToken.getText(file)} toEpochMs(...)`,
+            subSpan(span, source, start - WRAP_OFFSET, Math.max(1, node.getEnd() - start)),
+          ),
+        );
+      }
     }
 
     /** A call argument already reported, not visited again. */
