@@ -55,6 +55,12 @@ describe('the checker', () => {
     expect(check('now === input.at')).toEqual([]);
   });
 
+  it('refuses a parameter named like a helper (DF206), as it refuses one named String', () => {
+    expect(check('input.list.map(durationMs => durationMs)')).toEqual([
+      "DF206 22 'durationMs' is a global function or value of expressions and cannot name an arrow function parameter: choose another name",
+    ]);
+  });
+
   it.each(['input.list.map(toEpochMs)', '{ f: addDuration }', '[durationMs][0]("5m")', 'input.f ?? fromEpochMs'])(
     'refuses %s: a helper is a function, called only where it is written (DF304)',
     (source) => {
