@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkExpression, translateExpression, type ExpressionScope } from '../../compiler/src/expressions';
 import { checkSources } from '../../compiler/src/front-end';
+import { backoffMs } from '../../runtime/retry';
 import * as rt from '../../runtime/values';
 
 const scope: ExpressionScope = { locals: [], visibleSteps: [], allSteps: [] };
@@ -168,5 +169,11 @@ describe('the runtime', () => {
     // Epoch ms compare as numbers: ISO text with an offset does not compare as text.
     expect('2026-03-01T10:00:00+02:00' < '2026-03-01T09:00:00Z').toBe(false);
     expect(rt.toEpochMs('2026-03-01T10:00:00+02:00') < rt.toEpochMs('2026-03-01T09:00:00Z')).toBe(true);
+  });
+
+  it('an exponential back-off stops growing at the longest duration, never reaching Infinity (an invalid timer date)', () => {
+    expect(backoffMs({ intervalMs: 1000, backoff: 2 }, 3)).toBe(4000);
+    expect(backoffMs({ intervalMs: 1000, backoff: 2 }, 2000)).toBe(rt.MAX_DURATION_MS);
+    expect(backoffMs({ intervalMs: 1000, backoff: 2, maxIntervalMs: 60_000 }, 2000)).toBe(60_000);
   });
 });
