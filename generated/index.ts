@@ -12,11 +12,12 @@ import "./nightlyReport/blueprint";
 import "./orderReview/blueprint";
 import "./pollJob/blueprint";
 import "./processOrders/blueprint";
+import "./reminder/blueprint";
 import "./travelDesk/blueprint";
 import "./openapi";
 import "./flow-ui/pages";
 import * as rt from "./flow-runtime";
 
-// The app version 11: every start carries it, and a worker of an older app leaves
+// The app version 12: every start carries it, and a worker of an older app leaves
 // such instances to a newer one (host.json's defaultVersion; docs/versioning.md).
-rt.registerApp({ version: 11 });
+rt.registerApp({ version: 12 });

@@ -4,7 +4,8 @@
  * extension would schedule it again (durable-js#574), so no timer is ever re-raced.
  */
 import type * as df from 'durable-functions';
-import { timeoutError, WorkflowError } from './errors';
+import { instant } from './dates';
+import { timeoutError } from './errors';
 
 /** A point in orchestration time by which some scope must finish, and what to call it then. */
 export interface Deadline {
@@ -20,11 +21,12 @@ export function after(context: df.OrchestrationContext, ms: number): Date {
   return new Date(context.df.currentUtcDateTime.getTime() + ms);
 }
 
-/** A date from an `until` value (ISO string, epoch ms, or Date). */
-export function dateOf(value: unknown): Date {
-  const d = value instanceof Date ? value : new Date(value as string | number);
-  if (Number.isNaN(d.getTime())) throw new WorkflowError('InvalidDate', `until: '${String(value)}' is not a date-time`);
-  return d;
+/**
+ * A date from an `until` value: ISO 8601 text (a date-time without an offset is UTC), epoch ms,
+ * or a Date; anything else, or a date past what a durable timer holds, fails with `InvalidDate`.
+ */
+export function dateOf(value: unknown, what = 'until'): Date {
+  return new Date(instant(value, what));
 }
 
 /** The deadline each scope deadline entered with `enterDeadline` replaced in `run.deadline`. */

@@ -5,6 +5,7 @@
  */
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
+import { MAX_DURATION_MS } from '../../runtime/dates';
 import { parseDuration } from '../../runtime/durations';
 import { errorNameProblem } from '../../runtime/errors';
 import { error, type Diagnostic, type Span } from './diagnostics';
@@ -103,7 +104,13 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
   const duration = (node: Node | undefined): Duration | undefined => {
     if (node === undefined) return undefined;
     const t = str(node) ?? '';
+    // A duration from data: checked as an expression, computed and validated when the step runs.
+    if (t.includes('${')) return { text: t, ms: 0, span: span(node), value: value(node) };
     const ms = parseDuration(t);
+    if (ms !== undefined && ms > MAX_DURATION_MS) {
+      diagnostics.push(error('DF215', `'${t}' is longer than 1000 years (365000d), the longest duration: a durable timer must fire before the year 10000`, span(node)));
+      return { text: t, ms: 0, span: span(node) };
+    }
     if (ms === undefined) {
       diagnostics.push(error('DF204', `'${t}' is not a duration: write 500ms, 30s, 5m, 2h, 7d or ISO 8601 like PT5M`, span(node)));
       return { text: t, ms: 0, span: span(node) };

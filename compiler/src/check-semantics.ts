@@ -6,7 +6,7 @@
 import { error, warning, type Diagnostic, type Span } from './diagnostics';
 import { checkExpression, type ExpressionScope } from './expressions';
 import { IMPLICIT_HOOKS } from './expressions/allowlist';
-import type { Project, Step, Value, Workflow } from './model';
+import type { Duration, Project, Step, Value, Workflow } from './model';
 import { OBJECT_MEMBER_NAMES, RESERVED_FOLDER_NAMES, reservedReason } from './names';
 import { allSteps as allStepsOf, notDetachable, notPartitionable, REPEAT_ITERATIONS_PER_HISTORY } from './partition';
 import { overlappingPair, RESERVED_ROUTES, workflowRoutes } from './routes';
@@ -86,6 +86,8 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
 
   const one = (step: Step, scope: Scope): void => {
     expr(step.if, scope);
+    // Durations from data read the scope the step starts in (a repeat's interval: below).
+    for (const d of durations(step)) expr(d.value, scope);
     expr(step.result, { ...scope, locals: [...scope.locals, 'output'] });
     if (step.compensate) {
       // The undo reads `output`, the step's output; a break in it ends no loop around the step.
@@ -148,6 +150,7 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
         if (step.timeout && !step.interval && !waitsIn(step.steps)) out.push(unreachedTimeout('repeat', step.timeout.span));
         const inside: Scope = { locals: [...scope.locals, 'loop'], visible: scope.visible, loop: { kind: 'repeat' } };
         expr(step.while, inside);
+        expr(step.interval?.value, inside);
         const seen = list(step.steps, inside);
         // `until` runs after the iteration: it sees the ids of the iteration's steps.
         expr(step.until, { ...inside, visible: seen });
@@ -297,6 +300,13 @@ export function childLists(s: Step): Step[][] {
     default:
       return [];
   }
+}
+
+/** A step's durations, but a repeat's interval (which reads the loop): timeouts, retry intervals, a delay. */
+function durations(step: Step): Duration[] {
+  const policies = Array.isArray(step.retry) ? step.retry : step.retry ? [step.retry] : [];
+  const own = step.kind === 'waitForEvent' ? step.eventTimeout : step.kind === 'delay' ? step.duration : undefined;
+  return [step.attemptTimeout, step.timeout, own, ...policies.flatMap((r) => [r.interval, r.maxInterval, r.timeout])].filter((d): d is Duration => d !== undefined);
 }
 
 export function expressionsOf(value: Value): Array<import('./model').Expression> {

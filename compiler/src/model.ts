@@ -26,10 +26,13 @@ export interface Expression {
 }
 
 export interface Duration {
-  /** As written: `30s`, `PT5M`. */
+  /** As written: `30s`, `PT5M`, `${ input.remindIn }`. */
   text: string;
+  /** The milliseconds of a literal; 0 for a duration from data (`value`). */
   ms: number;
   span: Span;
+  /** `${ ... }`: a duration from data, computed when the step runs (runtime/dates.ts `duration`). */
+  value?: Value;
 }
 
 export interface RetryPolicy {

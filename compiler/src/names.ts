@@ -9,7 +9,7 @@
  * Module-level names the code generator invents (hoisted bodies) come from a scope that hands
  * out unused names (codegen/names.ts).
  */
-import { ALLOWED_GLOBAL_FUNCTIONS, ALLOWED_GLOBAL_VALUES, ALLOWED_NAMESPACE_MEMBERS, FIXED_NAMES } from './expressions/allowlist';
+import { ALLOWED_GLOBAL_FUNCTIONS, ALLOWED_GLOBAL_VALUES, ALLOWED_NAMESPACE_MEMBERS, DATE_FUNCTIONS, FIXED_NAMES } from './expressions/allowlist';
 
 /**
  * What generated code declares or reads in the scopes where user expressions run: the runtime
@@ -33,6 +33,7 @@ const JS_RESERVED: readonly string[] = [
 /** The globals expressions may use, and `Date`, which they may not (a local named so would hide why). */
 const EXPRESSION_GLOBALS: readonly string[] = [
   ...ALLOWED_GLOBAL_FUNCTIONS, ...ALLOWED_GLOBAL_VALUES, ...Object.keys(ALLOWED_NAMESPACE_MEMBERS), 'Date', 'globalThis',
+  ...Object.keys(DATE_FUNCTIONS),
 ];
 
 /** Names no workflow may declare: generated names, the fixed expression names, JS reserved words, the globals. */

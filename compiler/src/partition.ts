@@ -123,7 +123,7 @@ function expressionSources(node: unknown, out: string[] = []): string[] {
 
 /** What a body reads from the workflow scope: `input`, `vars`, and which `steps.<id>`. */
 export function bodyReads(step: ForEachStep | RepeatStep): { input: boolean; vars: boolean; steps: string[] } {
-  const sources = expressionSources(step.kind === 'repeat' ? [step.steps, step.while, step.until] : step.steps);
+  const sources = expressionSources(step.kind === 'repeat' ? [step.steps, step.while, step.until, step.interval] : step.steps);
   // A free name, not a property (`x.input`) nor part of a longer name.
   const free = (name: string): RegExp => new RegExp(`(?<![.\\w$])${name}(?![\\w$])`);
   const stepIds = new Set<string>();

@@ -57,8 +57,8 @@ const STEP_PROPERTIES: Record<string, Schema> = {
     { anyOf: [{ type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH } }] },
     'waitForEvent: Approval\ntimeout: 24h\nonTimeout: continue\n# or the first of several:\nwaitForEvent: [Approve, Reject]\ntimeout: 24h',
   ),
-  delay: doc('Waits for a duration with a durable timer (survives restarts; costs nothing while waiting).', ref('duration'), 'delay: 30s'),
-  until: doc('Waits with a durable timer until a date-time (ISO 8601 string or expression).', { type: 'string', minLength: 1 }, 'until: ${ input.notBefore }'),
+  delay: doc('Waits for a duration with a durable timer (survives restarts; costs nothing while waiting). The duration may come from data: `delay: ${ input.remindIn }` (a duration string or milliseconds).', ref('duration'), 'delay: 30s'),
+  until: doc('Waits with a durable timer until a date-time: ISO 8601 text (`2026-03-01T09:00:00Z`; without an offset it is UTC) or, from an expression, epoch milliseconds; a date already past does not wait. Anything else fails with error `InvalidDate`.', { type: 'string', minLength: 1 }, 'until: ${ addDuration(now, \'1h\') }'),
   switch: doc('Runs the first branch whose `if` is true, or the final `else` branch. The output is the last output of the branch taken (null when none matched).', { type: 'array', minItems: 1, items: ref('switchCase') }, 'switch:\n  - if: ${ input.total > 100 }\n    steps: [ { activity: Review } ]\n  - else: [ { activity: Approve } ]'),
   set: doc('Assigns workflow variables, read later as `vars.<name>`.', { type: 'object', minProperties: 1, propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH }, additionalProperties: ref('value') }, 'set:\n  total: ${ steps.charges.output.length }'),
   status: doc('Publishes a custom status for the instance (visible in its status query).', ref('value'), 'status: "charging ${ vars.count } orders"'),
@@ -212,9 +212,10 @@ export function buildSchema(): Schema {
       value: { description: 'Any value; strings may contain `${ ... }` expressions.' },
       duration: {
         type: 'string',
-        pattern: '^(\\d+(ms|s|m|h|d)|P(?!$)(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?)$',
-        description: 'A duration: 500ms, 30s, 5m, 2h, 7d, or ISO 8601 like PT5M.',
-        examples: ['30s', '5m', '24h', 'PT5M'],
+        // A literal, or `${ ... }` computed when the step runs (checked then: InvalidDuration).
+        pattern: '^(\\d+(ms|s|m|h|d)|P(?!$)(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?)$|\\$\\{',
+        description: 'A duration: 500ms, 30s, 5m, 2h, 7d, or ISO 8601 like PT5M (at most 365000d). Or from data: `${ ... }` yielding such a string or a number of milliseconds, checked when the step runs (error `InvalidDuration` names the value and the step).',
+        examples: ['30s', '5m', '24h', 'PT5M', '${ input.remindIn }'],
       },
       retry: {
         description: 'One retry policy, or a list of them each handling the errors its `on` lists.',
@@ -252,10 +253,10 @@ export function buildSchema(): Schema {
         not: { required: ['while', 'until'] },
         properties: {
           steps: doc('The steps of one iteration; ids inside are visible inside only (and in `until`). `loop.index` and `loop.last` are readable here.', ref('steps')),
-          while: doc('Checked before each iteration (the first included, after the `interval` for the others): the loop ends when it is false. `loop.index` is the iteration about to run, `loop.last` the output of the one before (null before the first).', LOOP_CONDITION, 'while: ${ now < input.deadline }'),
+          while: doc('Checked before each iteration (the first included, after the `interval` for the others): the loop ends when it is false. `loop.index` is the iteration about to run, `loop.last` the output of the one before (null before the first).', LOOP_CONDITION, 'while: ${ toEpochMs(now) < toEpochMs(input.deadline) }'),
           until: doc('Checked after each iteration: the loop ends when it is true. `loop.index` and `loop.last` are the iteration that just ran and its output; the ids of its steps are visible.', LOOP_CONDITION, 'until: ${ loop.last.state === "done" }'),
           maxIterations: doc('Required: the most iterations the loop runs. A loop that would run one more fails with error `MaxIterations` (a `catch` sees it), or ends quietly with `onMaxIterations: continue`.', { type: 'integer', minimum: 1, examples: [100] }, 'maxIterations: 100'),
-          interval: doc('A durable delay between two iterations (none before the first).', ref('duration'), 'interval: 30s'),
+          interval: doc('A durable delay between two iterations (none before the first). From data (`${ ... }`) it is computed before each interval and may read `loop` (`loop.index`: the iteration about to run).', ref('duration'), 'interval: 30s'),
           onMaxIterations: doc('What reaching maxIterations does: `fail` (default) fails the step with error `MaxIterations`; `continue` ends the loop with the last iteration\'s output.', { type: 'string', enum: ['fail', 'continue'], default: 'fail' }, 'onMaxIterations: continue'),
         },
       },

@@ -262,7 +262,7 @@ export function validateSchema(data: unknown, locate: Locator): Diagnostic[] {
       case 'type': {
         const expected = String((e.params as { type: string }).type);
         const words = isDuration(parent)
-          ? 'a duration like 30s, 5m or PT5M'
+          ? 'a duration like 30s, 5m or PT5M (or ${ ... })'
           : expected
               .split(',')
               .map((t) => TYPE_WORDS[t] ?? t)
@@ -380,7 +380,7 @@ function collapse(list: Diagnostic[], errors: ErrorObject[]): Diagnostic[] {
 
 function describeConstraint(e: ErrorObject, path: JsonPath, parent: Schema, value: unknown): string {
   const got = `got ${typeName(value)}`;
-  if (isDuration(parent)) return `must be a duration like 30s, 5m or PT5M; ${got}`;
+  if (isDuration(parent)) return `must be a duration like 30s, 5m or PT5M, or \${ ... } computed when the step runs; ${got}`;
   const p = e.params as Record<string, unknown>;
   const key = path[path.length - 1];
   switch (e.keyword) {

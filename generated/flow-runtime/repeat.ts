@@ -61,6 +61,8 @@ export interface RepeatOptions {
   step: string;
   maxIterations: number;
   intervalMs?: number;
+  /** `interval: ${ ... }`: the delay computed before each interval (`loop.index` is the next iteration's), in ms. */
+  interval?: (loop: Loop, steps: Steps, run: WorkflowRun) => number;
   onMaxIterations: 'fail' | 'continue';
   while?: LoopCondition;
   until?: LoopCondition;
@@ -127,7 +129,8 @@ function* iterate(run: WorkflowRun, parent: Steps, options: RepeatOptions, body:
         throw maxIterationsError(options);
       }
       if (ran >= limit) return { ended: false, index, last };
-      if (options.intervalMs !== undefined && options.intervalMs > 0) yield* delay(run, options.intervalMs);
+      const intervalMs = options.interval ? options.interval({ index, last }, parent, run) : options.intervalMs;
+      if (intervalMs !== undefined && intervalMs > 0) yield* delay(run, intervalMs);
     }
     if (options.while && !options.while({ index, last }, parent, run)) return { ended: true, output: last, iterations: index };
     const steps = scope(parent);

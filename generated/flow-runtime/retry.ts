@@ -12,6 +12,7 @@
  * and every back-off a plain createTimer, so both sides number them the same way.
  */
 import type * as df from 'durable-functions';
+import { MAX_DURATION_MS } from './dates';
 import { timeoutError, toErrorInfo } from './errors';
 import { cancel, deadlineIn, earliest, race } from './timers';
 import type { Json } from './values';
@@ -49,7 +50,8 @@ export interface CallOptions {
 
 /** The back-off after attempt `attempt` (1-based) failed. */
 export function backoffMs(policy: RetryPolicy, attempt: number): number {
-  const ms = policy.intervalMs * (policy.backoff ?? 1) ** (attempt - 1);
+  // Capped at the longest duration: a long exponential back-off would overflow a timer's date.
+  const ms = Math.min(policy.intervalMs * (policy.backoff ?? 1) ** (attempt - 1), MAX_DURATION_MS);
   return policy.maxIntervalMs !== undefined ? Math.min(ms, policy.maxIntervalMs) : ms;
 }
 

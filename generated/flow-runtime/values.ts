@@ -4,6 +4,8 @@
 
 // The allocation limits (listSource, spread, sized) are expression helpers too.
 export * from './limits';
+// The duration and date helpers (`rt.duration`, `rt.addDuration`, ...) too.
+export * from './dates';
 
 /** User data is JSON of any shape: expressions are checked by the compiler, not by the type system. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -19,7 +19,7 @@ describe('example workflows', () => {
 
   it('include the seed scenarios', () => {
     const names = result.project.workflows.map((w) => w.name).sort();
-    expect(names).toEqual(expect.arrayContaining(['approval', 'bookTrip', 'customerReport', 'digest', 'fanOut', 'hello', 'nightlyReport', 'orderReview', 'pollJob', 'processOrders', 'travelDesk']));
+    expect(names).toEqual(expect.arrayContaining(['approval', 'bookTrip', 'customerReport', 'digest', 'fanOut', 'hello', 'nightlyReport', 'orderReview', 'pollJob', 'processOrders', 'reminder', 'travelDesk']));
     const fanOut = result.project.workflows.find((w) => w.name === 'fanOut')!;
     const forEach = fanOut.steps.find((s) => s.kind === 'forEach');
     expect(forEach?.kind === 'forEach' && forEach.maxParallel).toBe(10);

@@ -557,6 +557,50 @@ steps:
         - ⟨DF502⟩activity: SayHello
   - ⟨DF208⟩break: true
 ''')
+case('duration-too-long', 'durations longer than 1000 years, the longest a durable timer allows here', '''dsl: 1
+steps:
+  - delay: ⟨DF215⟩400000d
+  - activity: SayHello
+    retry:
+      maxAttempts: 3
+      interval: 1s
+      maxInterval: ⟨DF215⟩P400000D
+''')
+case('duration-helpers', 'date and duration helpers with wrong arguments, or passed as values', '''dsl: 1
+steps:
+  - activity: SayHello
+    input: ${ ⟨DF216⟩durationMs() }
+  - activity: SayHello
+    input: ${ durationMs(⟨DF216⟩'5 minutes') }
+  - activity: SayHello
+    input: ${ addDuration(now, ⟨DF216⟩'1 hour') }
+  - activity: SayHello
+    input: ${ toEpochMs(⟨DF216⟩'March 1, 2026') }
+  - activity: SayHello
+    input: ${ fromEpochMs(⟨DF216⟩'2026-03-01') }
+  - activity: SayHello
+    input: ${ [1].map(⟨DF304⟩durationMs) }
+''')
+case('duration-expressions', 'durations from data are checked as expressions, in the scope of their step; now compared as text', '''dsl: 1
+input:
+  type: object
+  properties:
+    remindIn: { type: string }
+steps:
+  - delay: ${ ⟨DF302⟩inptu.remindIn }
+  - waitForEvent: Answer
+    timeout: ${ ⟨DF302⟩loop.index }
+  - activity: SayHello
+    retry:
+      maxAttempts: 3
+      interval: ${ ⟨DF303⟩Date.now() % 1000 }
+  - repeat:
+      maxIterations: 3
+      interval: ${ loop.index * 1000 }
+      while: ${ ⟨DF508⟩now < input.deadline }
+      steps:
+        - activity: SayHello
+''')
 
 # --- racing and deadlines: the first of several events, timeout on try and repeat ---------------
 case('race-event-twice', 'an event listed twice in a waitForEvent list', '''dsl: 1

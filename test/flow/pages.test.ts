@@ -49,7 +49,7 @@ describe('the dashboard', () => {
     await page.waitForSelector('table.workflows tr[data-workflow]');
     // Every workflow the app has (a clone may hold a user's own beside the examples).
     const workflows = (JSON.parse(fs.readFileSync(path.join(root, 'generated/flow-ui/workflows.json'), 'utf8')) as { workflows: Array<{ name: string }> }).workflows;
-    expect(workflows.map((w) => w.name)).toEqual(expect.arrayContaining(['approval', 'hello', 'nightlyReport', 'orderReview', 'pollJob', 'processOrders', 'travelDesk']));
+    expect(workflows.map((w) => w.name)).toEqual(expect.arrayContaining(['approval', 'hello', 'nightlyReport', 'orderReview', 'pollJob', 'processOrders', 'reminder', 'travelDesk']));
     expect(await page.evaluate(() => [...document.querySelectorAll('table.workflows tr[data-workflow]')].map((r) => r.getAttribute('data-workflow')))).toEqual(workflows.map((w) => w.name));
     expect(await page.locator('tr[data-workflow="processOrders"] .trigger').textContent()).toContain('POST /api/orders/process');
     expect(await page.locator('tr[data-workflow="nightlyReport"] .trigger').textContent()).toContain('schedule 0 0 3 * * *');

@@ -98,6 +98,28 @@ describe('the example workflows through the host', () => {
     expect(done.body.output).toBe("Orchestrator function 'pollJob' failed: JobFailed: job build-2 ran out of disk");
   });
 
+  it('reminder: a delay from the input, then an acknowledgement; the due time from addDuration is the timer\'s', async () => {
+    const { links } = await start('workflows/reminder', { to: 'dana', remindIn: 500 });
+    const history = async (): Promise<Array<{ EventType: string; FireAt?: string }>> => (await call('GET', `${links.statusQueryGetUri}&showHistory=true`)).body.historyEvents;
+    // Waiting for Ack once the greeting went out (the event's timer is the second).
+    for (let i = 0; i < 200 && (await history()).filter((e) => e.EventType === 'TimerCreated').length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    const raised = await call('POST', links.sendEventPostUri.replace('{eventName}', 'Ack'), { by: 'dana' });
+    expect(raised.status).toBe(202);
+    const done = await untilStatus(links.statusQueryGetUri, ['Completed']);
+    const timers = (await history()).filter((e) => e.EventType === 'TimerCreated').map((e) => new Date(e.FireAt!).toISOString());
+    expect(timers[0]).toBe(done.body.output.dueAt);
+    expect(done.body.output).toMatchObject({ to: 'dana', acknowledged: true, onTime: true });
+    expect(done.body.output.answeredAfterMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reminder: a duration in the input that is not one fails the instance with InvalidDuration, naming it', async () => {
+    const { links } = await start('workflows/reminder', { to: 'dana', remindIn: 'soon' });
+    const done = await untilStatus(links.statusQueryGetUri, ['Failed']);
+    expect(done.body.output).toBe(
+      "Orchestrator function 'reminder' failed: InvalidDuration: addDuration: \"soon\" is not a duration: write 500ms, 30s, 5m, 2h, 7d, ISO 8601 like PT5M, or a number of milliseconds",
+    );
+  });
+
   it('processOrders: fan-out with retries, vars, try and a sub-workflow, on its custom route', async () => {
     const { links } = await start('orders/process', { customer: 'ACME', orders: [{ id: 'a', amount: 10 }, { id: 'b', amount: 2.5 }] });
     const done = await untilStatus(links.statusQueryGetUri, ['Completed']);

@@ -59,6 +59,13 @@ const SCENARIOS: Record<string, (env: TestEnv, version: number, instanceId: stri
   },
   // A job that is done at the first poll: the loop's first iteration ends it.
   pollJob: async (env, version, instanceId) => env.start('pollJob', { job: 'nightly', takesMs: 0 }, { version, instanceId }),
+  // A reminder 90 s after the start (a delay from input), acknowledged at once.
+  reminder: async (env, version, instanceId) => {
+    const run = await env.start('reminder', { to: 'dana', remindIn: '90s', ackWithin: 120_000 }, { version, instanceId });
+    await env.advance('90s');
+    await run.raiseEvent('Ack', { by: 'dana' });
+    return run;
+  },
   // The last of its five executions: four items carried in, the fifth from an event.
   digest: async (env, version, instanceId) => {
     const run = await env.start('digest', { customer: 'ACME', items: ['a', 'b', 'c', 'd'] }, { version, instanceId });

@@ -53,18 +53,29 @@ export interface StepContext {
 /** Lines of code; nesting is by braces, the formatter indents. */
 type Lines = string[];
 
-function ms(d: Duration): string {
-  return String(d.ms);
+/**
+ * A duration in ms: a literal's number, or for a duration from data (`${ ... }`) its value
+ * checked when the step runs: `rt.duration(value, "<key> of step '<name>' (file:line)")`.
+ */
+function ms(d: Duration, c: StepContext, what: string): string {
+  if (!d.value) return String(d.ms);
+  return `rt.duration(${valueCode(d.value, c.rename)}, ${literal(`${what} (${c.file}:${d.span.start.line})`)})`;
+}
+
+/** The step as errors name it: `step 'wait'`, or `the delay step` without an id (the line follows). */
+function stepName(step: Step): string {
+  return step.id ? `step '${step.id}'` : `the ${step.kind} step`;
 }
 
 /** One retry policy as an rt.RetryPolicy literal (no `maxAttempts`: unlimited). */
-function retryCode(r: RetryPolicy): string {
+function retryCode(r: RetryPolicy, c: StepContext, step: Step): string {
+  const of = ` of ${stepName(step)}`;
   const fields = [
     r.maxAttempts !== 'unlimited' ? `maxAttempts: ${r.maxAttempts}` : undefined,
-    `intervalMs: ${ms(r.interval)}`,
+    `intervalMs: ${ms(r.interval, c, `retry.interval${of}`)}`,
     r.backoff !== 1 ? `backoff: ${r.backoff}` : undefined,
-    r.maxInterval ? `maxIntervalMs: ${ms(r.maxInterval)}` : undefined,
-    r.timeout ? `timeoutMs: ${ms(r.timeout)}` : undefined,
+    r.maxInterval ? `maxIntervalMs: ${ms(r.maxInterval, c, `retry.maxInterval${of}`)}` : undefined,
+    r.timeout ? `timeoutMs: ${ms(r.timeout, c, `retry.timeout${of}`)}` : undefined,
     r.nonRetryable.length ? `nonRetryable: [${r.nonRetryable.map(literal).join(', ')}]` : undefined,
     r.on ? `on: [${r.on.map(literal).join(', ')}]` : undefined,
   ].filter(Boolean);
@@ -72,12 +83,12 @@ function retryCode(r: RetryPolicy): string {
 }
 
 /** The step's retry, attempt timeout and timeout as rt.CallOptions, or nothing when it has none. */
-function callOptions(step: Step): string {
-  const retry = Array.isArray(step.retry) ? `[${step.retry.map(retryCode).join(', ')}]` : step.retry ? retryCode(step.retry) : undefined;
+function callOptions(step: Step, c: StepContext): string {
+  const retry = Array.isArray(step.retry) ? `[${step.retry.map((r) => retryCode(r, c, step)).join(', ')}]` : step.retry ? retryCode(step.retry, c, step) : undefined;
   const fields = [
     retry ? `retry: ${retry}` : undefined,
-    step.attemptTimeout ? `attemptTimeoutMs: ${ms(step.attemptTimeout)}` : undefined,
-    step.timeout ? `timeoutMs: ${ms(step.timeout)}` : undefined,
+    step.attemptTimeout ? `attemptTimeoutMs: ${ms(step.attemptTimeout, c, `attemptTimeout of ${stepName(step)}`)}` : undefined,
+    step.timeout ? `timeoutMs: ${ms(step.timeout, c, `timeout of ${stepName(step)}`)}` : undefined,
   ].filter(Boolean);
   return fields.length ? `, { ${fields.join(', ')} }` : '';
 }
@@ -93,7 +104,7 @@ function describe(step: Step): string {
  * the input may be omitted when there are no options.
  */
 function callCode(fn: string, target: string, input: Value | undefined, step: Step, c: StepContext): string {
-  const options = callOptions(step);
+  const options = callOptions(step, c);
   const inputCode = input ? `, ${valueCode(input, c.rename)}` : options ? ', null' : '';
   return `last = yield* rt.${fn}(run, ${target}${inputCode}${options});`;
 }
@@ -119,7 +130,7 @@ function kindCode(step: Step, c: StepContext): Lines {
         `items: ${v(step.items)}`,
         step.maxParallel !== undefined ? `maxParallel: ${step.maxParallel}` : undefined,
         `onItemError: ${literal(step.onItemError)}`,
-        step.timeout ? `timeoutMs: ${ms(step.timeout)}` : undefined,
+        step.timeout ? `timeoutMs: ${ms(step.timeout, c, `timeout of ${stepName(step)}`)}` : undefined,
         hoisted ? `partition: ${hoisted.options}` : undefined,
       ].filter(Boolean);
       if (hoisted) return [`last = yield* rt.forEach(run, steps, { ${opts.join(', ')} }, ${hoisted.fn});`];
@@ -131,19 +142,19 @@ function kindCode(step: Step, c: StepContext): Lines {
         const fn = body(b.steps, c, 'steps: rt.Steps', true);
         return [...fn.slice(0, -1), '},'];
       });
-      const opts = [step.maxParallel !== undefined ? `maxParallel: ${step.maxParallel}` : undefined, step.timeout ? `timeoutMs: ${ms(step.timeout)}` : undefined].filter(Boolean);
+      const opts = [step.maxParallel !== undefined ? `maxParallel: ${step.maxParallel}` : undefined, step.timeout ? `timeoutMs: ${ms(step.timeout, c, `timeout of ${stepName(step)}`)}` : undefined].filter(Boolean);
       return [`last = yield* rt.parallel(run, steps, { ${opts.join(', ')} }, [`, ...branches, ']);'];
     }
     case 'waitForEvent':
       // A list: the first of the events to come, as `{ name, data }` (runtime/timers.ts waitForFirstEvent).
       if (step.events) {
-        return [`last = yield* rt.firstEvent(run, [${step.events.map(literal).join(', ')}], ${step.eventTimeout ? ms(step.eventTimeout) : 'undefined'}, ${literal(step.onTimeout)});`];
+        return [`last = yield* rt.firstEvent(run, [${step.events.map(literal).join(', ')}], ${step.eventTimeout ? ms(step.eventTimeout, c, `timeout of ${stepName(step)}`) : 'undefined'}, ${literal(step.onTimeout)});`];
       }
       return [
-        `last = yield* rt.event(run, ${literal(step.event)}, ${step.eventTimeout ? ms(step.eventTimeout) : 'undefined'}, ${literal(step.onTimeout)});`,
+        `last = yield* rt.event(run, ${literal(step.event)}, ${step.eventTimeout ? ms(step.eventTimeout, c, `timeout of ${stepName(step)}`) : 'undefined'}, ${literal(step.onTimeout)});`,
       ];
     case 'delay':
-      return [`last = yield* rt.delay(run, ${ms(step.duration)});`];
+      return [`last = yield* rt.delay(run, ${ms(step.duration, c, `delay of ${stepName(step)}`)});`];
     case 'until':
       return [`last = yield* rt.until(run, ${v(step.at)});`];
     case 'switch': {
@@ -170,7 +181,7 @@ function kindCode(step: Step, c: StepContext): Lines {
         ...(step.timeout
           ? [
               `// ${c.file}:${step.timeout.span.start.line} · timeout ${commentText(step.timeout.text)}: every wait of the try races one deadline`,
-              `rt.enterDeadline(run, ${ms(step.timeout)}, ${literal(`try '${name}'`)});`,
+              `rt.enterDeadline(run, ${ms(step.timeout, c, `timeout of ${stepName(step)}`)}, ${literal(`try '${name}'`)});`,
             ]
           : []),
         'try {',
@@ -234,7 +245,7 @@ function registerCode(step: Step, c: StepContext): Lines {
       head,
       `const undoInput: rt.Json = ${call.input ? valueCode(call.input, c.rename) : 'null'};`,
       'return function* (): rt.Body {',
-      `return yield* rt.${call.kind}(run, ${target}, undoInput${callOptions(call)});`,
+      `return yield* rt.${call.kind}(run, ${target}, undoInput${callOptions(call, c)});`,
       '};',
       '})(last));',
     ];
@@ -253,12 +264,18 @@ function repeatOptions(step: RepeatStep, name: string, c: StepContext, hoisted: 
   const cond = (x: Value, iteration: boolean): string =>
     hoisted ? `(${params(iteration)}): unknown => { const { input, vars } = run; return ${valueCode(x, c.rename)}; }` : `(${params(iteration)}): unknown => ${valueCode(x, c.rename)}`;
   const line = (x: Value): string => `// ${c.file}:${x.span.start.line} · `;
+  const interval = (d: Duration): string => {
+    const code = ms(d, c, `interval of repeat '${name}'`);
+    return hoisted ? `(${params(false)}): number => { const { input, vars } = run; return ${code}; }` : `(${params(false)}): number => ${code}`;
+  };
   return [
     `step: ${literal(name)}`,
     `maxIterations: ${step.maxIterations}`,
-    step.interval ? `intervalMs: ${ms(step.interval)}` : undefined,
+    step.interval && !step.interval.value ? `intervalMs: ${ms(step.interval, c, '')}` : undefined,
+    // A duration from data: computed before each interval, from the scope around the loop.
+    step.interval?.value ? `interval: ${interval(step.interval)}` : undefined,
     `onMaxIterations: ${literal(step.onMaxIterations)}`,
-    step.timeout ? `// ${c.file}:${step.timeout.span.start.line} · timeout: every wait of the loop races one deadline\ntimeoutMs: ${ms(step.timeout)}` : undefined,
+    step.timeout ? `// ${c.file}:${step.timeout.span.start.line} · timeout: every wait of the loop races one deadline\ntimeoutMs: ${ms(step.timeout, c, `timeout of ${stepName(step)}`)}` : undefined,
     step.while ? `${line(step.while)}while: checked before each iteration\nwhile: ${cond(step.while, false)}` : undefined,
     step.until ? `${line(step.until)}until: checked after each iteration\nuntil: ${cond(step.until, true)}` : undefined,
   ].filter((x): x is string => x !== undefined);

@@ -14,6 +14,20 @@ export const ALLOWED_GLOBAL_FUNCTIONS: readonly string[] = [
   'Boolean', 'Number', 'String', 'decodeURIComponent', 'encodeURIComponent', 'isFinite', 'isNaN', 'parseFloat', 'parseInt',
 ];
 
+/**
+ * The date and duration helpers (runtime/dates.ts), called like the functions above and never
+ * passed; the translation calls the runtime's (`rt.addDuration(...)`). Each takes exactly the
+ * parameters listed, as `duration` (a duration string, or milliseconds) or `date` (ISO 8601
+ * text, or epoch milliseconds); a literal argument is checked when the workflow compiles (DF216).
+ * Deterministic: they read no clock and no time zone (`now` is the replay clock).
+ */
+export const DATE_FUNCTIONS: Readonly<Record<string, readonly ('date' | 'duration' | 'ms')[]>> = {
+  addDuration: ['date', 'duration'],
+  durationMs: ['duration'],
+  fromEpochMs: ['ms'],
+  toEpochMs: ['date'],
+};
+
 /** Global values that are not functions. */
 export const ALLOWED_GLOBAL_VALUES: readonly string[] = ['undefined', 'NaN', 'Infinity'];
 

@@ -4,7 +4,9 @@
  * replays and must compute the same value every time.
  */
 import { ts } from 'ts-morph';
-import { error, type Diagnostic, type DiagnosticCode, type Span } from '../diagnostics';
+import { parseIsoDate } from '../../../runtime/dates';
+import { parseDuration } from '../../../runtime/durations';
+import { error, warning, type Diagnostic, type DiagnosticCode, type Span } from '../diagnostics';
 import type { Expression } from '../model';
 import { didYouMean } from '../suggest';
 import { reservedReason } from '../names';
@@ -17,6 +19,7 @@ import {
   BUILTIN_METHOD_NAMES,
   builtinMethodNames,
   CALLBACK_ARGUMENTS,
+  DATE_FUNCTIONS,
   FIXED_NAMES,
   FUNCTION_ARGUMENT_TAKERS,
   FORBIDDEN_PROPERTIES,
@@ -27,6 +30,11 @@ import {
 } from './allowlist';
 import { isReference, isStepsRoot, parseExpression, withParameters, WRAP_OFFSET } from './parse';
 import { regexProblem } from './regex';
+
+/** `<`, `<=`, `>`, `>=`: what DF508 looks for around `now`. */
+const RELATIONAL: ReadonlySet<ts.SyntaxKind> = new Set([
+  ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken,
+]);
 
 /** Regular expression flags accepted (the `v` flag needs a newer target than the generated code's). */
 const REGEX_FLAGS = /^[dgimsuy]*$/;
@@ -43,7 +51,9 @@ export interface ExpressionScope {
 }
 
 const NAMESPACES = Object.keys(ALLOWED_NAMESPACE_MEMBERS);
-const GLOBALS: ReadonlySet<string> = new Set([...ALLOWED_GLOBAL_FUNCTIONS, ...ALLOWED_GLOBAL_VALUES, ...NAMESPACES]);
+/** The plain functions an expression may call by name: the allowed globals and the date helpers. */
+const CALLABLE: readonly string[] = [...ALLOWED_GLOBAL_FUNCTIONS, ...Object.keys(DATE_FUNCTIONS)];
+const GLOBALS: ReadonlySet<string> = new Set([...CALLABLE, ...ALLOWED_GLOBAL_VALUES, ...NAMESPACES]);
 const NOW_HINT = 'use `now` (the replay-safe current time, an ISO string)';
 /** Names of builtin methods: the list, and whatever else the compiling engine's prototypes hold. */
 export const METHOD_NAMES: ReadonlySet<string> = new Set([...BUILTIN_METHOD_NAMES, ...builtinMethodNames()]);
@@ -149,6 +159,21 @@ export function checkExpression(expression: Expression, scope: ExpressionScope):
       return report('DF305', `'${key.text}' is not allowed as a computed object key: it is a key of the prototype chain`, key.node);
     }
 
+    // `now < input.deadline` compares ISO text: right only when both sides have one form and zone.
+    if (ts.isBinaryExpression(node) && RELATIONAL.has(node.operatorToken.kind) && !bound.has('now')) {
+      const now = [node.left, node.right].find((side) => ts.isIdentifier(side) && side.text === 'now');
+      if (now) {
+        const start = node.getStart(file);
+        out.push(
+          warning(
+            'DF508',
+            `'now' is ISO text, so '${node.operatorToken.getText(file)}' compares it as text: right only when the other side has the same form and zone (2026-03-01T10:00:00+02:00 sorts after 2026-03-01T09:00:00Z, yet is earlier); compare epoch milliseconds: toEpochMs(now) ${node.operatorToken.getText(file)} toEpochMs(...)`,
+            subSpan(span, source, start - WRAP_OFFSET, Math.max(1, node.getEnd() - start)),
+          ),
+        );
+      }
+    }
+
     /** A call argument already reported, not visited again. */
     let skip: ts.Node | undefined;
     if (ts.isCallExpression(node)) {
@@ -227,7 +252,7 @@ export function checkExpression(expression: Expression, scope: ExpressionScope):
   const functionRead = (node: ts.Node, bound: ReadonlySet<string>): Problem | undefined => {
     const called = isCallee(node);
     if (ts.isIdentifier(node)) {
-      if (called || !isReference(node) || !isGlobal(node.text, bound) || !ALLOWED_GLOBAL_FUNCTIONS.includes(node.text)) return undefined;
+      if (called || !isReference(node) || !isGlobal(node.text, bound) || !CALLABLE.includes(node.text)) return undefined;
       if (ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node) return undefined; // String.fromCharCode
       return { code: 'DF304', message: functionAsValue(node.text), node };
     }
@@ -518,9 +543,13 @@ function callProblem(call: ts.CallExpression, isFree: (name: string) => boolean)
   const callee = call.expression;
   if (ts.isIdentifier(callee)) {
     if (isFree(callee.text) && (callee.text === 'Date' || ALLOWED_GLOBAL_FUNCTIONS.includes(callee.text))) return undefined; // Date: reported as a name
+    if (isFree(callee.text) && Object.prototype.hasOwnProperty.call(DATE_FUNCTIONS, callee.text)) return dateCallProblem(call, callee.text);
+    // A misspelt helper; a parameter that shadows one (`d => durationMs(d)` with `durationMs` a parameter) gets the usual message.
+    const hint = Object.prototype.hasOwnProperty.call(DATE_FUNCTIONS, callee.text) ? '' : didYouMean(callee.text, Object.keys(DATE_FUNCTIONS));
+    if (hint) return { code: 'DF304', message: `'${callee.text}(...)' is not an allowed function${hint}`, node: callee };
     return {
       code: 'DF304',
-      message: `'${callee.text}(...)' is not an allowed function; allowed: ${ALLOWED_GLOBAL_FUNCTIONS.join(', ')}, ${NAMESPACES.map((n) => `${n}.*`).join(', ')} (see the lists) and pure methods such as map, filter, join`,
+      message: `'${callee.text}(...)' is not an allowed function; allowed: ${CALLABLE.join(', ')}, ${NAMESPACES.map((n) => `${n}.*`).join(', ')} (see the lists) and pure methods such as map, filter, join`,
       node: callee,
     };
   }
@@ -542,6 +571,33 @@ function callProblem(call: ts.CallExpression, isFree: (name: string) => boolean)
     return { code: 'DF304', message: `'.${method}(...)' is not an allowed method`, node: call };
   }
   return { code: 'DF304', message: 'only named functions and methods may be called', node: callee };
+}
+
+/**
+ * A call of a date helper: its parameters written out (no spread), and a literal argument a value
+ * it takes (`durationMs('5 minutes')` would only fail when it runs): DF216.
+ */
+function dateCallProblem(call: ts.CallExpression, name: string): Problem | undefined {
+  const params = DATE_FUNCTIONS[name];
+  const usage = `${name}(${params.map((p) => (p === 'ms' ? 'milliseconds' : p)).join(', ')})`;
+  if (call.arguments.length !== params.length || call.arguments.some((a) => ts.isSpreadElement(a))) {
+    return { code: 'DF216', message: `${usage} takes ${params.length} argument${params.length === 1 ? '' : 's'}, written out`, node: call };
+  }
+  for (const [i, arg] of call.arguments.entries()) {
+    const kind = params[i];
+    const literal = ts.isStringLiteralLike(arg) ? arg.text : undefined;
+    const number = ts.isNumericLiteral(arg) ? Number(arg.text) : undefined;
+    if (kind === 'duration' && literal !== undefined && parseDuration(literal) === undefined) {
+      return { code: 'DF216', message: `'${literal}' is not a duration (${usage}): write 500ms, 30s, 5m, 2h, 7d, ISO 8601 like PT5M, or a number of milliseconds`, node: arg };
+    }
+    if (kind === 'date' && literal !== undefined && parseIsoDate(literal) === undefined) {
+      return { code: 'DF216', message: `'${literal}' is not an ISO 8601 date-time (${usage}): write 2026-03-01T09:00:00Z, or a date like 2026-03-01`, node: arg };
+    }
+    if (kind === 'ms' && (literal !== undefined || (number !== undefined && !Number.isFinite(number)))) {
+      return { code: 'DF216', message: `${usage} takes a number of milliseconds since 1970-01-01 UTC${literal !== undefined ? `; for ISO text use toEpochMs('${literal}')` : ''}`, node: arg };
+    }
+  }
+  return undefined;
 }
 
 /** The names an arrow function's parameters bind (destructured ones too), as identifiers. */

@@ -1,5 +1,6 @@
 /** Translating a checked expression into the TypeScript of the generated orchestrator. */
 import { ts } from 'ts-morph';
+import { DATE_FUNCTIONS } from './allowlist';
 import { readsMethodName } from './check';
 import { isReference, isStepsRoot, parseExpression, withParameters } from './parse';
 
@@ -109,6 +110,11 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
       if (renames(name, bound)) edits.push({ start: node.name.getStart(file), end: node.name.getEnd(), text: `${name}: ${rename[name]}` });
       return;
     }
+    if (ts.isIdentifier(node) && isReference(node) && !bound.has(node.text) && isDateHelperCall(node)) {
+      // `addDuration(t, d)`: the runtime's helper (runtime/dates.ts); the checker allows it only called.
+      edits.push({ start: node.getStart(file), end: node.getEnd(), text: `${runtime}.${node.text}` });
+      return;
+    }
     if (ts.isIdentifier(node) && isReference(node) && renames(node.text, bound)) {
       edits.push({ start: node.getStart(file), end: node.getEnd(), text: replacement(node.text) });
       return;
@@ -149,6 +155,11 @@ export function translateExpression(source: string, rename: Readonly<Record<stri
   for (const e of edits.sort((a, b) => b.start - a.start || order(a) - order(b))) text = text.slice(0, e.start - start) + e.text + text.slice(e.end - start);
   // An object literal at the very left would read as a block after `=>` or at a statement start.
   return needsParens(expr) || text.startsWith('{') ? `(${text})` : text;
+}
+
+/** The callee of a call to a date helper (`durationMs` in `durationMs('5m')`). */
+function isDateHelperCall(node: ts.Identifier): boolean {
+  return Object.prototype.hasOwnProperty.call(DATE_FUNCTIONS, node.text) && ts.isCallExpression(node.parent) && node.parent.expression === node;
 }
 
 /** `Object.fromEntries(...)`, with `Object` the global (not a parameter). */

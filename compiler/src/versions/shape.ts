@@ -68,13 +68,14 @@ export function canonicalValue(v: Value): unknown {
   }
 }
 
-const ms = (d: Duration | undefined): number | null => (d ? d.ms : null);
+/** A duration's shape: its milliseconds, or the canonical expression of a duration from data. */
+const ms = (d: Duration | undefined): unknown => (d ? (d.value ? canonicalValue(d.value) : d.ms) : null);
 
 function retryShape(r: RetryPolicy | RetryPolicy[] | undefined): unknown {
   if (!r) return null;
   if (Array.isArray(r)) return r.map(retryShape);
   // `on` only when written, so a policy's shape is the same as before lists of policies existed.
-  return { maxAttempts: r.maxAttempts, interval: r.interval.ms, backoff: r.backoff, maxInterval: ms(r.maxInterval), timeout: ms(r.timeout), nonRetryable: r.nonRetryable, ...(r.on ? { on: r.on } : {}) };
+  return { maxAttempts: r.maxAttempts, interval: ms(r.interval), backoff: r.backoff, maxInterval: ms(r.maxInterval), timeout: ms(r.timeout), nonRetryable: r.nonRetryable, ...(r.on ? { on: r.on } : {}) };
 }
 
 /** The name a forEach is known by at run time: in progress reports and to the slices that run its body. */
@@ -128,7 +129,7 @@ function stepShape(step: Step, calls: Readonly<Record<string, number>>): ShapeSt
   plain('id', step.id, step.idSpan);
   value('if', step.if);
   plain('retry', retryShape(step.retry), Array.isArray(step.retry) ? step.retry[0]?.span : step.retry?.span);
-  if (step.attemptTimeout) plain('attemptTimeout', step.attemptTimeout.ms, step.attemptTimeout.span);
+  if (step.attemptTimeout) plain('attemptTimeout', ms(step.attemptTimeout), step.attemptTimeout.span);
   plain('timeout', ms(step.timeout), step.timeout?.span);
   value('result', step.result);
   // An undo's calls are part of what a catch replays.
@@ -163,7 +164,7 @@ function stepShape(step: Step, calls: Readonly<Record<string, number>>): ShapeSt
       plain('onTimeout', step.onTimeout);
       break;
     case 'delay':
-      plain('duration', step.duration.ms, step.duration.span);
+      plain('duration', ms(step.duration), step.duration.span);
       break;
     case 'until':
       value('at', step.at);
