@@ -58,6 +58,8 @@ function hms(ms: number): string {
 
 export class WorkerPool {
   private readonly workers: Worker[] = [];
+  /** Where the search for the least busy worker starts: the one after the last chosen. */
+  private turn = 0;
   private nextId = 1;
   private closed = false;
 
@@ -141,7 +143,15 @@ export class WorkerPool {
 
   async run(name: string, input: unknown, invocationId: string): Promise<unknown> {
     if (this.closed) throw new WorkerCrashError('the worker pool is closed', false);
-    const w = this.workers.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
+    // The least busy worker; among equally busy ones, the next in turn (activities that come one
+    // at a time would otherwise all go to the first).
+    const n = this.workers.length;
+    let w = this.workers[this.turn % n];
+    for (let k = 1; k < n; k++) {
+      const b = this.workers[(this.turn + k) % n];
+      if (b.jobs.size < w.jobs.size) w = b;
+    }
+    this.turn = (this.workers.indexOf(w) + 1) % n;
     await w.ready;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
