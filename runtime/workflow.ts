@@ -4,6 +4,7 @@
  */
 import type * as df from 'durable-functions';
 import { StepMarks } from './flow/state';
+import { LateWork, type LateOutcome } from './late';
 import type { Deadline } from './timers';
 import type { Json, Steps } from './values';
 
@@ -24,6 +25,11 @@ export interface WorkflowStatus {
    * runtime/flow/state.ts (`0-3 4.0.0 !4.0.0`). The per-workflow status API decodes it as `steps`.
    */
   flow?: string;
+  /**
+   * Work a timeout, a decided quorum or a failed branch abandoned (activities and child
+   * workflows), and how each ended after that (runtime/late.ts). Absent when there is none.
+   */
+  late?: LateOutcome[];
 }
 
 export class WorkflowRun {
@@ -41,8 +47,12 @@ export class WorkflowRun {
   readonly version: number;
   /** The latest version the app has: what a `continueAsNew` moves to. */
   readonly latest: number;
+  /** Set by a `continueAsNew` step: the execution ends there (runtime/versions.ts). */
+  continued = false;
   private status: WorkflowStatus = { status: null };
   private readonly marks = new StepMarks();
+  /** Abandoned work whose late outcome the status records (runtime/late.ts). */
+  readonly late = new LateWork();
 
   /** `options.input` replaces the execution's input (a versioned orchestrator unwraps it first). */
   constructor(
@@ -82,7 +92,16 @@ export class WorkflowRun {
   /** A step starts (generated code: one call per step, with the step's graph key). */
   step(key: string): void {
     this.marks.start(key);
+    this.late.harvest();
     this.publishMarks();
+  }
+
+  /** Publishes the abandoned work and the outcomes it has had so far (runtime/late.ts). */
+  publishLate(): void {
+    this.late.harvest();
+    if (this.late.records.length === 0) return;
+    this.status = { ...this.status, late: this.late.records.map((r) => ({ ...r })) };
+    this.context.df.setCustomStatus(this.status);
   }
 
   /** A try step's catch begins: the steps of its body that were running failed. */
@@ -98,7 +117,8 @@ export class WorkflowRun {
   }
 
   private publishMarks(): void {
-    this.status = { ...this.status, flow: this.marks.encode() };
+    const late = this.late.records.length > 0 ? { late: this.late.records.map((r) => ({ ...r })) } : {};
+    this.status = { ...this.status, flow: this.marks.encode(), ...late };
     this.context.df.setCustomStatus(this.status);
   }
 }
