@@ -5,9 +5,11 @@ import * as rt from "../runtime";
 import { SayHello } from "../workflows/activities/greetings";
 import { CheckJob, StartJob } from "../workflows/activities/jobs";
 import { ChargeOrder, RecordDecision, RequestApproval, SendReceipt } from "../workflows/activities/orders";
+import { AuditWrite, WriteReplica } from "../workflows/activities/replicas";
 import { BuildReport } from "../workflows/activities/reports";
 import { Sleep } from "../workflows/activities/timing";
 
+df.app.activity("AuditWrite", { handler: rt.activityHandler("AuditWrite", AuditWrite) });
 df.app.activity("BuildReport", { handler: rt.activityHandler("BuildReport", BuildReport) });
 df.app.activity("ChargeOrder", { handler: rt.activityHandler("ChargeOrder", ChargeOrder) });
 df.app.activity("CheckJob", { handler: rt.activityHandler("CheckJob", CheckJob) });
@@ -17,3 +19,4 @@ df.app.activity("SayHello", { handler: rt.activityHandler("SayHello", SayHello) 
 df.app.activity("SendReceipt", { handler: rt.activityHandler("SendReceipt", SendReceipt) });
 df.app.activity("Sleep", { handler: rt.activityHandler("Sleep", Sleep) });
 df.app.activity("StartJob", { handler: rt.activityHandler("StartJob", StartJob) });
+df.app.activity("WriteReplica", { handler: rt.activityHandler("WriteReplica", WriteReplica) });

@@ -10,10 +10,11 @@ import "./hello/blueprint";
 import "./nightlyReport/blueprint";
 import "./pollJob/blueprint";
 import "./processOrders/blueprint";
+import "./replicate/blueprint";
 import "./openapi";
 import "./flow-ui/pages";
 import * as rt from "../runtime";
 
-// The app version 8: every start carries it, and a worker of an older app leaves
+// The app version 9: every start carries it, and a worker of an older app leaves
 // such instances to a newer one (host.json's defaultVersion; docs/versioning.md).
-rt.registerApp({ version: 8 });
+rt.registerApp({ version: 9 });

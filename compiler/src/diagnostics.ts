@@ -54,6 +54,7 @@ export const CODES = {
   DF206: 'name clashes with a reserved name',
   DF207: 'step output referenced without .output',
   DF208: 'loop misuse: a break outside a repeat or sequential forEach, or a repeat with both while and until',
+  DF212: 'a quorum (succeedWhen.atLeast) larger than the branches or items there are',
   DF301: 'expression syntax error',
   DF302: 'unknown name in expression',
   DF303: 'construct not allowed in expressions',
