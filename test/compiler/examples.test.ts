@@ -15,7 +15,7 @@ describe('example workflows', () => {
 
   it('include the seed scenarios', () => {
     const names = result.project.workflows.map((w) => w.name).sort();
-    expect(names).toEqual(['approval', 'customerReport', 'digest', 'fanOut', 'hello', 'nightlyReport', 'pollJob', 'processOrders']);
+    expect(names).toEqual(['approval', 'customerReport', 'digest', 'fanOut', 'hello', 'nightlyReport', 'pollJob', 'processOrders', 'replicate']);
     const fanOut = result.project.workflows.find((w) => w.name === 'fanOut')!;
     const forEach = fanOut.steps.find((s) => s.kind === 'forEach');
     expect(forEach?.kind === 'forEach' && forEach.maxParallel).toBe(10);
@@ -25,7 +25,7 @@ describe('example workflows', () => {
 
   it('find every activity the examples use', () => {
     expect([...result.project.activities.keys()]).toEqual([
-      'BuildReport', 'ChargeOrder', 'CheckJob', 'RecordDecision', 'RequestApproval', 'SayHello', 'SendReceipt', 'Sleep', 'StartJob',
+      'AuditWrite', 'BuildReport', 'ChargeOrder', 'CheckJob', 'RecordDecision', 'RequestApproval', 'SayHello', 'SendReceipt', 'Sleep', 'StartJob', 'WriteReplica',
     ]);
     expect(result.project.activities.get('Sleep')).toBe('workflows/activities/timing.ts');
   });
