@@ -70,6 +70,8 @@ interface Instance {
   customStatus: unknown;
   progress: Record<string, Progress> | null;
   steps?: Record<string, 'running' | 'completed' | 'failed'> | null;
+  /** Abandoned work and how it ended after that, when there is any (runtime/late.ts). */
+  late?: LateOutcome[];
   createdAt: string;
   updatedAt: string;
 }
@@ -713,6 +715,28 @@ function traceList(t: Trace): HTMLElement {
   );
 }
 
+/** Work a timeout, a decided quorum or a failed branch abandoned, as the custom status carries it (runtime/late.ts). */
+interface LateOutcome {
+  what: string;
+  by: 'timeout' | 'quorum' | 'failure';
+  abandonedAt: string;
+  outcome?: 'Completed' | 'Failed';
+  error?: string;
+}
+
+const ABANDONED_BY: Record<LateOutcome['by'], string> = { timeout: 'its timeout', quorum: 'the quorum was decided', failure: 'its step failed' };
+
+/** The abandoned work of an instance and how each ended: "finished after its timeout: Failed: <error>". */
+function lateList(late: unknown): HTMLElement | undefined {
+  if (!Array.isArray(late) || late.length === 0) return undefined;
+  const items = (late as LateOutcome[]).map((r) => {
+    const after = ABANDONED_BY[r.by] ?? String(r.by);
+    const how = r.outcome === undefined ? `still running after ${after}` : `finished after ${after}: ${r.outcome}${r.outcome === 'Failed' && r.error ? `: ${r.error}` : ''}`;
+    return h('li', { 'data-late': r.outcome ?? 'Running', className: r.outcome === 'Failed' ? 'late-failed' : '' }, h('span', { className: 'ename' }, String(r.what)), ' ', h('span', { className: 'late-how' }, how), h('span', { className: 'muted' }, ' · abandoned '), time(String(r.abandonedAt)));
+  });
+  return h('div', {}, h('p', { className: 'muted' }, 'Work the workflow stopped waiting for; its results were ignored and did not change the outcome.'), h('ul', { className: 'late-list' }, ...items));
+}
+
 function panel(title: string, content: HTMLElement, attrs: Record<string, unknown> = {}): HTMLElement {
   return h('section', { className: 'card panel', ...attrs }, h('h2', {}, title), content);
 }
@@ -732,6 +756,7 @@ async function instanceView(name: string, id: string): Promise<void> {
   const error = h('pre', { className: 'code error-text', 'data-error': '' });
   const custom = pre('custom status');
   const progress = h('div', { className: 'progress-list' });
+  const late = h('div', { className: 'late-slot' });
   const traceSlot = h('div', { className: 'trace-slot' }, h('p', { className: 'loading' }, 'Loading the trace…'));
   // The instance's version decides its graph and events; known with its first status.
   let shape: Shape | undefined;
@@ -782,6 +807,7 @@ async function instanceView(name: string, id: string): Promise<void> {
           panel('Custom status', custom),
           panel('Progress', progress),
           panel('Error', error, { className: 'card panel error-panel', hidden: true }),
+          panel('Abandoned work', late, { className: 'card panel late-panel', hidden: true }),
           panel('Events', eventsSlot),
           panel('Input', input),
           panel('Output', output),
@@ -848,6 +874,9 @@ async function instanceView(name: string, id: string): Promise<void> {
     const errorPanel = error.closest('section')!;
     errorPanel.hidden = !i.error;
     error.textContent = i.error?.text ?? i.error?.message ?? '';
+    const lateNow = lateList(i.late);
+    late.closest('section')!.hidden = !lateNow;
+    late.replaceChildren(...(lateNow ? [lateNow] : []));
     progress.replaceChildren(...(Object.keys(i.progress ?? {}).length ? Object.entries(i.progress!).map(([n, p]) => bar(n, p)) : [h('p', { className: 'muted' }, '—')]));
     const done = FINISHED.has(i.status);
     buttons.suspend.disabled = done || i.status === 'Suspended';

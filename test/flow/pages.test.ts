@@ -47,7 +47,7 @@ describe('the dashboard', () => {
     const first = await page.goto(`${host.url}/api/flow`);
     expect(first?.status()).toBe(200);
     await page.waitForSelector('table.workflows tr[data-workflow]');
-    expect(await page.locator('table.workflows tr[data-workflow]').count()).toBe(8);
+    expect(await page.locator('table.workflows tr[data-workflow]').count()).toBe(9);
     expect(await page.locator('tr[data-workflow="processOrders"] .trigger').textContent()).toContain('POST /api/orders/process');
     expect(await page.locator('tr[data-workflow="nightlyReport"] .trigger').textContent()).toContain('schedule 0 0 3 * * *');
 
@@ -160,6 +160,29 @@ describe('an instance', () => {
     expect(await stateOf(page, 'steps[4].catch.steps[0]')).toBe('skipped');
     expect(await stateOf(page, 'greeting')).toBe('completed');
     await shot(page, 'instance-foreach');
+    await page.close();
+  }, 60_000);
+
+  it('lists the work a quorum and a timeout abandoned, and how it ended after that (issue 23)', async () => {
+    const page = await openPage(browser, errors);
+    // north is slow and down: the quorum of 2 is reached without it, and it fails later; the
+    // audit outlives its 1 s timeout and completes later. The instance completes all the same.
+    const input = { record: { id: 1 }, ms: [5, 10, 2500], down: [false, false, true], auditMs: 3000 };
+    const id = (await call('POST', `${host.url}/api/workflows/replicate`, input)).body.id as string;
+    await page.goto(`${host.url}/api/flow#/instance/replicate/${id}`);
+    await page.waitForSelector('.late-panel:not([hidden]) li[data-late="Running"]', { timeout: 20_000 });
+    expect(await page.locator('.badge-slot [data-status]').textContent()).toBe('Running');
+    await page.waitForSelector('.badge-slot [data-status="Completed"]', { timeout: 30_000 });
+    await page.waitForSelector('.late-panel li[data-late="Completed"]', { timeout: 10_000 });
+    const lines = (await page.locator('.late-panel li').allTextContents()).map((t) => t.replace(/ · abandoned .*$/, ''));
+    expect(lines).toEqual([
+      "activity 'WriteReplica' finished after the quorum was decided: Failed: ReplicaDown: replica north is down",
+      "activity 'AuditWrite' finished after its timeout: Completed",
+    ]);
+    expect(await page.locator('pre[aria-label="output"]').textContent()).toContain('"east"');
+    await shot(page, 'instance-late-outcomes');
+    const api = await call('GET', `${host.url}/api/workflows/replicate/instances/${id}`);
+    expect(api.body).toMatchObject({ status: 'Completed', output: { acknowledged: ['east', 'west'] } });
     await page.close();
   }, 60_000);
 
