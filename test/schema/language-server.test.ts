@@ -21,6 +21,8 @@ const lines = [
   '  - forEach: ${ [1, 2] }',
   '    maxParallel: 2',
   '    activity: SayHello',
+  '    succeedWhen:',
+  '      atLeast: 1',
   '  - repeat:',
   '      maxIterations: 3',
   '      until: ${ loop.last }',
@@ -126,6 +128,15 @@ describe('yaml-language-server with the workflow schema', () => {
     };
     expect(await hover(lineOf('      maxIterations'))).toContain('Required: the most iterations the loop runs');
     expect(await hover(lineOf('      until'))).toContain('Checked after each iteration');
+  });
+
+  it("shows succeedWhen's and atLeast's descriptions on hover", async () => {
+    const hover = async (line: number, character: number): Promise<string> => {
+      const h = (await conn.sendRequest('textDocument/hover', { textDocument: { uri: docUri }, position: { line, character } })) as { contents: { value: string } | string } | null;
+      return typeof h?.contents === 'string' ? h.contents : h?.contents.value ?? '';
+    };
+    expect(await hover(lineOf('    succeedWhen'), 6)).toContain('parallel and forEach: a quorum');
+    expect(await hover(lineOf('      atLeast'), 8)).toContain('How many branches (parallel) or items (forEach) must succeed');
   });
 
   it('reports the misspelt key as a diagnostic on its line', async () => {
