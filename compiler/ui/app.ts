@@ -672,7 +672,26 @@ function eventForm(w: Workflow, shape: Shape, inst: () => Instance | undefined, 
   return form;
 }
 
-function traceList(t: Trace): HTMLElement {
+/**
+ * The trace's completions that are abandoned work ending late, matched to the instance's late
+ * records (runtime/late.ts): the first completion of that activity or child, ending that way,
+ * recorded after it was abandoned (the history does not say which call a completion answers).
+ */
+function lateEvents(t: Trace, late: LateOutcome[] | undefined): Map<TraceEvent, LateOutcome> {
+  const out = new Map<TraceEvent, LateOutcome>();
+  const consumed = t.episodes.flatMap((e) => e.consumed);
+  for (const r of [...(late ?? [])].filter((x) => x.outcome).sort((a, b) => a.abandonedAt.localeCompare(b.abandonedAt))) {
+    const m = /^(activity|workflow) '(.*)'$/.exec(r.what);
+    if (!m) continue;
+    const type = m[1] === 'activity' ? (r.outcome === 'Failed' ? 'TaskFailed' : 'TaskCompleted') : r.outcome === 'Failed' ? 'SubOrchestrationInstanceFailed' : 'SubOrchestrationInstanceCompleted';
+    const e = consumed.find((x) => !out.has(x) && x.type === type && x.name === m[2] && x.at > r.abandonedAt);
+    if (e) out.set(e, r);
+  }
+  return out;
+}
+
+function traceList(t: Trace, late?: LateOutcome[]): HTMLElement {
+  const lateOnes = lateEvents(t, late);
   const events = (list: TraceEvent[], cls: string): HTMLElement =>
     h(
       'ul',
@@ -685,6 +704,7 @@ function traceList(t: Trace): HTMLElement {
           e.name ? h('span', { className: 'ename' }, e.name) : null,
           e.detail ? h('span', { className: 'edetail' }, e.detail) : null,
           e.folded ? h('span', { className: 'muted' }, ' (folded into its completion)') : null,
+          lateOnes.has(e) ? h('span', { className: 'late-note', 'data-late-event': lateOnes.get(e)!.by }, ` finished after ${ABANDONED_BY[lateOnes.get(e)!.by] ?? 'it was abandoned'}: result ignored`) : null,
         ),
       ),
     );
@@ -852,7 +872,7 @@ async function instanceView(name: string, id: string): Promise<void> {
     const t = await request<Trace>('GET', `${BASE}/api/trace/${encodeURIComponent(w.name)}/${encodeURIComponent(id)}`, { limit: String(TRACE_EPISODES) });
     traceFor = stamp;
     traceEvery = t.events > 1000 ? 10_000 : 2000;
-    if (mine === view) traceSlot.replaceChildren(traceList(t));
+    if (mine === view) traceSlot.replaceChildren(traceList(t, inst.late));
   };
 
   const refresh = async (): Promise<Instance> => {

@@ -180,6 +180,10 @@ describe('an instance', () => {
       "activity 'AuditWrite' finished after its timeout: Completed",
     ]);
     expect(await page.locator('pre[aria-label="output"]').textContent()).toContain('"east"');
+    // The replay trace marks the two late completions, and only them.
+    await page.waitForSelector('.trace [data-late-event="timeout"]', { timeout: 10_000 });
+    const marked = await page.evaluate(() => [...document.querySelectorAll('.trace li[data-type]')].filter((l) => l.querySelector('[data-late-event]')).map((l) => `${l.getAttribute('data-type')} ${l.querySelector('.ename')?.textContent}`));
+    expect(marked).toEqual(['TaskFailed WriteReplica', 'TaskCompleted AuditWrite']);
     await shot(page, 'instance-late-outcomes');
     const api = await call('GET', `${host.url}/api/workflows/replicate/instances/${id}`);
     expect(api.body).toMatchObject({ status: 'Completed', output: { acknowledged: ['east', 'west'] } });
