@@ -32,6 +32,13 @@
  * A `timeout` is a deadline every wait inside the bodies races with a timer of its own
  * (`run.deadline`, set while a body runs; see steps.ts), so the window wakes at the deadline, and
  * then fails the step with `Timeout`.
+ *
+ * A quorum (`atLeast`, `succeedWhen` in the language) is checked after every harvest, so it is
+ * decided in the episode that delivers the deciding result. When the window ends early (quorum
+ * decided, deadline passed, a body failed), the bodies still in flight are abandoned through
+ * runtime/late.ts: their timers cancelled, their activities and children left to end on their own
+ * and recorded. Each wait the window yields stands for the tasks of all its bodies (`standsFor`),
+ * so an enclosing window that abandons this one reaches them too.
  */
 import type * as df from 'durable-functions';
 import { timeoutError, toErrorInfo, wireText, WorkflowError } from './errors';
@@ -146,7 +153,8 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
     try {
       step();
     } catch (e) {
-      abandonAll(toErrorInfo(e).name === 'Timeout' ? 'timeout' : 'failure');
+      // This scope's deadline, or a body that failed (its siblings are abandoned by that failure).
+      abandonAll(passed(context, deadline) ? 'timeout' : 'failure');
       throw e;
     }
   };
