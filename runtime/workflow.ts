@@ -30,7 +30,16 @@ export interface WorkflowStatus {
    * workflows), and how each ended after that (runtime/late.ts). Absent when there is none.
    */
   late?: LateOutcome[];
+  /** How many earlier records `late` leaves out (it keeps the latest LATE_SHOWN). */
+  lateOmitted?: number;
 }
+
+/**
+ * The most abandoned-work records the custom status carries (the latest ones): a loop that
+ * abandons an attempt every iteration must not outgrow the 16 KB the extension allows a custom
+ * status (a record is ~150 bytes).
+ */
+export const LATE_SHOWN = 30;
 
 export class WorkflowRun {
   readonly input: Json;
@@ -100,7 +109,7 @@ export class WorkflowRun {
   publishLate(): void {
     this.late.harvest();
     if (this.late.records.length === 0) return;
-    this.status = { ...this.status, late: this.late.records.map((r) => ({ ...r })) };
+    this.status = { ...this.status, ...this.lateStatus() };
     this.context.df.setCustomStatus(this.status);
   }
 
@@ -116,9 +125,16 @@ export class WorkflowRun {
     this.publishMarks();
   }
 
+  /** The latest LATE_SHOWN late records and how many it leaves out (nothing when there are none). */
+  private lateStatus(): Pick<WorkflowStatus, 'late' | 'lateOmitted'> {
+    const all = this.late.records;
+    if (all.length === 0) return {};
+    const shown = all.slice(-LATE_SHOWN).map((r) => ({ ...r }));
+    return all.length > LATE_SHOWN ? { late: shown, lateOmitted: all.length - LATE_SHOWN } : { late: shown };
+  }
+
   private publishMarks(): void {
-    const late = this.late.records.length > 0 ? { late: this.late.records.map((r) => ({ ...r })) } : {};
-    this.status = { ...this.status, flow: this.marks.encode(), ...late };
+    this.status = { ...this.status, flow: this.marks.encode(), ...this.lateStatus() };
     this.context.df.setCustomStatus(this.status);
   }
 }

@@ -72,6 +72,8 @@ interface Instance {
   steps?: Record<string, 'running' | 'completed' | 'failed'> | null;
   /** Abandoned work and how it ended after that, when there is any (runtime/late.ts). */
   late?: LateOutcome[];
+  /** Earlier records the status leaves out (it keeps the latest). */
+  lateOmitted?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -747,14 +749,15 @@ interface LateOutcome {
 const ABANDONED_BY: Record<LateOutcome['by'], string> = { timeout: 'its timeout', quorum: 'the quorum was decided', failure: 'its step failed' };
 
 /** The abandoned work of an instance and how each ended: "finished after its timeout: Failed: <error>". */
-function lateList(late: unknown): HTMLElement | undefined {
+function lateList(late: unknown, omitted?: number): HTMLElement | undefined {
   if (!Array.isArray(late) || late.length === 0) return undefined;
   const items = (late as LateOutcome[]).map((r) => {
     const after = ABANDONED_BY[r.by] ?? String(r.by);
     const how = r.outcome === undefined ? `still running after ${after}` : `finished after ${after}: ${r.outcome}${r.outcome === 'Failed' && r.error ? `: ${r.error}` : ''}`;
     return h('li', { 'data-late': r.outcome ?? 'Running', className: r.outcome === 'Failed' ? 'late-failed' : '' }, h('span', { className: 'ename' }, String(r.what)), ' ', h('span', { className: 'late-how' }, how), h('span', { className: 'muted' }, ' · abandoned '), time(String(r.abandonedAt)));
   });
-  return h('div', {}, h('p', { className: 'muted' }, 'Work the workflow stopped waiting for; its results were ignored and did not change the outcome.'), h('ul', { className: 'late-list' }, ...items));
+  const more = typeof omitted === 'number' && omitted > 0 ? h('p', { className: 'muted' }, `and ${omitted} earlier, not kept`) : null;
+  return h('div', {}, h('p', { className: 'muted' }, 'Work the workflow stopped waiting for; its results were ignored and did not change the outcome.'), h('ul', { className: 'late-list' }, ...items), more);
 }
 
 function panel(title: string, content: HTMLElement, attrs: Record<string, unknown> = {}): HTMLElement {
@@ -894,7 +897,7 @@ async function instanceView(name: string, id: string): Promise<void> {
     const errorPanel = error.closest('section')!;
     errorPanel.hidden = !i.error;
     error.textContent = i.error?.text ?? i.error?.message ?? '';
-    const lateNow = lateList(i.late);
+    const lateNow = lateList(i.late, i.lateOmitted);
     late.closest('section')!.hidden = !lateNow;
     late.replaceChildren(...(lateNow ? [lateNow] : []));
     progress.replaceChildren(...(Object.keys(i.progress ?? {}).length ? Object.entries(i.progress!).map(([n, p]) => bar(n, p)) : [h('p', { className: 'muted' }, '—')]));

@@ -162,3 +162,18 @@ describe('late outcome after a step timeout', () => {
     expect(await run.replayCheck()).toEqual([]);
   });
 });
+
+describe('many abandoned calls', () => {
+  it('keeps the latest 30 records in the custom status (it must stay under 16 KB) and counts the rest', async () => {
+    const run = harness.start('many', {});
+    // Newest first: each iteration's second branch decides its quorum, the first is abandoned.
+    const state = await run.runToCompletion({ order: 'lifo' });
+    expect(run.outcome).toMatchObject({ status: 'Completed', output: 'done' });
+    const status = state.customStatus as { late: Late[]; lateOmitted: number };
+    expect(status.late).toHaveLength(30);
+    expect(status.lateOmitted).toBe(5);
+    expect(status.late.every((r) => r.by === 'quorum' && r.outcome === 'Completed')).toBe(true);
+    expect(JSON.stringify(state.customStatus).length).toBeLessThan(16 * 1024);
+    expect(await run.replayCheck()).toEqual([]);
+  });
+});

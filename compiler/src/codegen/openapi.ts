@@ -157,6 +157,7 @@ export function openApiDocument(project: Project): Record<string, unknown> {
                 },
               },
             },
+            lateOmitted: { type: 'integer', description: 'How many earlier abandoned-work records `late` leaves out: it keeps the latest 30.' },
             createdAt: { type: 'string', format: 'date-time' },
             updatedAt: { type: 'string', format: 'date-time' },
             history: { type: 'array' },
