@@ -5,10 +5,12 @@ import * as rt from "./flow-runtime";
 import { SayHello } from "../workflows/activities/greetings";
 import { CheckJob, StartJob } from "../workflows/activities/jobs";
 import { ChargeOrder, RecordDecision, RequestApproval, SendReceipt } from "../workflows/activities/orders";
+import { AuditWrite, WriteReplica } from "../workflows/activities/replicas";
 import { BuildReport } from "../workflows/activities/reports";
 import { Sleep } from "../workflows/activities/timing";
 import { CancelFlight, CancelHotel, ChargeCard, ReserveFlight, ReserveHotel } from "../workflows/activities/travel";
 
+df.app.activity("AuditWrite", { handler: rt.activityHandler("AuditWrite", AuditWrite) });
 df.app.activity("BuildReport", { handler: rt.activityHandler("BuildReport", BuildReport) });
 df.app.activity("CancelFlight", { handler: rt.activityHandler("CancelFlight", CancelFlight) });
 df.app.activity("CancelHotel", { handler: rt.activityHandler("CancelHotel", CancelHotel) });
@@ -23,3 +25,4 @@ df.app.activity("SayHello", { handler: rt.activityHandler("SayHello", SayHello) 
 df.app.activity("SendReceipt", { handler: rt.activityHandler("SendReceipt", SendReceipt) });
 df.app.activity("Sleep", { handler: rt.activityHandler("Sleep", Sleep) });
 df.app.activity("StartJob", { handler: rt.activityHandler("StartJob", StartJob) });
+df.app.activity("WriteReplica", { handler: rt.activityHandler("WriteReplica", WriteReplica) });

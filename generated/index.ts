@@ -13,11 +13,12 @@ import "./orderReview/blueprint";
 import "./pollJob/blueprint";
 import "./processOrders/blueprint";
 import "./reminder/blueprint";
+import "./replicate/blueprint";
 import "./travelDesk/blueprint";
 import "./openapi";
 import "./flow-ui/pages";
 import * as rt from "./flow-runtime";
 
-// The app version 12: every start carries it, and a worker of an older app leaves
+// The app version 13: every start carries it, and a worker of an older app leaves
 // such instances to a newer one (host.json's defaultVersion; docs/versioning.md).
-rt.registerApp({ version: 12 });
+rt.registerApp({ version: 13 });

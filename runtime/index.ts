@@ -23,3 +23,4 @@ export * from './versions';
 export * from './flow/state';
 export * from './flow/trace';
 export * from './flow/pages';
+export * from './late';

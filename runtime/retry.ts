@@ -94,6 +94,9 @@ export function* call(run: WorkflowRun, start: () => df.Task, what: string, opti
     const limit = earliest(own, deadline);
     let error: unknown;
     if (!(yield* race(context, task, limit))) {
+      // The attempt goes on without us: its late outcome is recorded (runtime/late.ts).
+      run.late.abandon(run, task, 'timeout');
+      run.publishLate();
       if (limit !== own) throw timeoutError(deadline!.what, deadline!.ms);
       error = timeoutError(own!.what, own!.ms);
     } else if (!task.isFaulted) {

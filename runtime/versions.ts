@@ -23,6 +23,7 @@ import type * as df from 'durable-functions';
 import { WorkflowError } from './errors';
 import type { PartitionBody } from './partition';
 import { runSlice } from './partition';
+import { settleLate } from './late';
 import { isLoopInput, runLoop, type LoopEntry } from './repeat';
 import { cancelledATimer } from './timers';
 import type { Json } from './values';
@@ -74,7 +75,18 @@ export function* runVersion(context: df.OrchestrationContext, table: WorkflowVer
   const { version, input } = startedVersion(durableVersion, context.df.getInput(), table.latest);
   const body = Object.prototype.hasOwnProperty.call(table.versions, version) ? table.versions[version] : undefined;
   if (!body) throw unknownVersion(`this instance of '${table.workflow}'`, version, durableVersion, Object.keys(table.versions).map(Number).sort((a, b) => a - b));
-  return yield* body(new WorkflowRun(context, { version, latest: table.latest, input }));
+  const run = new WorkflowRun(context, { version, latest: table.latest, input });
+  let output: Json;
+  try {
+    output = yield* body(run);
+  } catch (e) {
+    if (!run.continued) yield* settleLate(run);
+    throw e;
+  }
+  // Abandoned work still running keeps the instance Running anyway (runtime/late.ts): wait for it
+  // here, where its outcome can still be recorded.
+  if (!run.continued) yield* settleLate(run);
+  return output;
 }
 
 /**
@@ -118,6 +130,7 @@ export function* runSliceVersion(
  */
 export function* continueAsNew(run: WorkflowRun, input: Json): Generator<df.Task, void, unknown> {
   const { context } = run;
+  run.continued = true;
   if (cancelledATimer(context)) yield context.df.createTimer(context.df.currentUtcDateTime);
   const durable = readVersion(context.df.version)?.workflow;
   const onLatest = durable === run.latest || (durable === 'latest' && run.version === run.latest);

@@ -32,9 +32,17 @@
  * A `timeout` is a deadline every wait inside the bodies races with a timer of its own
  * (`run.deadline`, set while a body runs; see steps.ts), so the window wakes at the deadline, and
  * then fails the step with `Timeout`.
+ *
+ * A quorum (`atLeast`, `succeedWhen` in the language) is checked after every harvest, so it is
+ * decided in the episode that delivers the deciding result. When the window ends early (quorum
+ * decided, deadline passed, a body failed), the bodies still in flight are abandoned through
+ * runtime/late.ts: their timers cancelled, their activities and children left to end on their own
+ * and recorded. Each wait the window yields stands for the tasks of all its bodies (`standsFor`),
+ * so an enclosing window that abandons this one reaches them too.
  */
 import type * as df from 'durable-functions';
-import { timeoutError, toErrorInfo } from './errors';
+import { timeoutError, toErrorInfo, wireText, WorkflowError } from './errors';
+import { standsFor } from './late';
 import { after, cancel, earliest, passed, type Deadline } from './timers';
 import { ended, link, watch, yielded } from './watch';
 import type { Json } from './values';
@@ -49,6 +57,15 @@ export interface WindowOptions {
   onProgress?: (p: Progress) => void;
   /** This scope's deadline: every wait in the bodies races it, and the step fails with `Timeout` at it. */
   deadline?: Deadline;
+  /**
+   * `succeedWhen: { atLeast }` (a whole number, 1 to the number of bodies; fanout.ts checks it):
+   * the window ends as soon as this many bodies have succeeded, or fails with `QuorumNotReached`
+   * as soon as so many have failed that it cannot be reached; a failing body does not fail it.
+   * Bodies still running then are abandoned (runtime/late.ts).
+   */
+  atLeast?: number;
+  /** The step, for error messages: `parallel`, `forEach 'charges'`. */
+  what?: string;
 }
 
 interface Fiber {
@@ -76,6 +93,8 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
   let next = 0;
   let done = 0;
   let failed = 0;
+  const quorum = options.atLeast;
+  let firstError: string | undefined;
 
   /** Advances a body until it yields a task (it stays in flight) or ends (returns true). */
   const advance = (f: Fiber, input: { value: Json } | { error: unknown }): boolean => {
@@ -89,8 +108,10 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
       run.deadline = outer;
       done++;
       failed++;
-      if (options.onItemError === 'fail') throw e;
-      results[f.index] = { error: toErrorInfo(e) };
+      // With a quorum, a failing body only counts against it (its slot stays null unless onItemError: continue).
+      if (options.onItemError === 'fail' && quorum === undefined) throw e;
+      firstError ??= wireText(toErrorInfo(e));
+      if (options.onItemError === 'continue') results[f.index] = { error: toErrorInfo(e) };
       return true;
     }
     f.deadline = run.deadline;
@@ -104,8 +125,15 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
     return false;
   };
 
+  /** With a quorum: 'reached', 'lost', or undefined while it is still open. */
+  const decided = (): 'reached' | 'lost' | undefined => {
+    if (quorum === undefined) return undefined;
+    if (done - failed >= quorum) return 'reached';
+    return count - failed < quorum ? 'lost' : undefined;
+  };
+
   const fill = (): void => {
-    while (inflight.length < cap && next < count) {
+    while (inflight.length < cap && next < count && decided() === undefined) {
       const f: Fiber = { index: next, body: start(next), deadline };
       next++;
       if (!advance(f, { value: undefined })) inflight.push(f);
@@ -117,8 +145,26 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
     if (passed(context, deadline)) throw timeoutError(deadline!.what, deadline!.ms);
   };
 
+  /** Abandons every body still in flight (runtime/late.ts): cancels its timers, records its late outcomes. */
+  const abandonAll = (by: 'timeout' | 'quorum' | 'failure'): void => {
+    for (const f of inflight) run.late.abandon(run, f.task, by);
+    inflight.length = 0;
+    run.publishLate();
+  };
+
+  /** Runs `step`; when it fails the window (a failed body, the deadline), the bodies still in flight are abandoned. */
+  const guarded = (step: () => void): void => {
+    try {
+      step();
+    } catch (e) {
+      // This scope's deadline, or a body that failed (its siblings are abandoned by that failure).
+      abandonAll(passed(context, deadline) ? 'timeout' : 'failure');
+      throw e;
+    }
+  };
+
   /** Advances every body whose task has ended, in start order, and refills the free slots. */
-  const harvest = (): void => {
+  const harvest = (): void => guarded(() => {
     for (let i = 0; i < inflight.length; ) {
       const f = inflight[i];
       const t = f.task!;
@@ -132,7 +178,7 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
     }
     checkDeadline();
     fill();
-  };
+  });
 
   /** A timer that is cancelled as it is created: in a Task.any, it ends that compound at once on the extension's side. */
   const gate = (): df.Task => {
@@ -141,10 +187,12 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
     return timer;
   };
 
-  checkDeadline();
-  fill();
+  guarded(() => {
+    checkDeadline();
+    fill();
+  });
   report();
-  while (inflight.length > 0) {
+  while (inflight.length > 0 && decided() === undefined) {
     // A body can yield a task that has ended already (one it yielded before): nothing to wait for.
     if (inflight.some((f) => ended(f.task!))) {
       harvest();
@@ -166,6 +214,8 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
       wait = context.df.Task.any([...fresh, gate()]);
       link(wait, older);
     }
+    // An enclosing window that abandons this one reaches every body in flight through the wait.
+    standsFor(wait, () => inflight.map((f) => f.task!));
     try {
       yield wait;
     } catch {
@@ -173,6 +223,12 @@ export function* runWindow(run: WorkflowRun, count: number, start: (index: numbe
     }
     harvest();
     report();
+  }
+  const outcome = decided();
+  // The quorum is decided: the bodies still running are abandoned, their results ignored.
+  if (outcome !== undefined) abandonAll('quorum');
+  if (outcome === 'lost') {
+    throw new WorkflowError('QuorumNotReached', `${options.what ?? 'the step'}: at least ${quorum} of ${count} had to succeed, but ${failed} failed${firstError ? ` (first: ${firstError})` : ''}`);
   }
   return results;
 }

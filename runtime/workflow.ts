@@ -4,6 +4,7 @@
  */
 import type * as df from 'durable-functions';
 import { StepMarks } from './flow/state';
+import { LateWork, type LateOutcome } from './late';
 import type { Deadline } from './timers';
 import type { Json, Steps } from './values';
 
@@ -25,12 +26,20 @@ export interface WorkflowStatus {
    */
   flow?: string;
   /**
+   * Work a timeout, a decided quorum or a failed branch abandoned (activities and child
+   * workflows), and how each ended after that (runtime/late.ts). Absent when there is none.
+   */
+  late?: LateOutcome[];
+  /** How many earlier records `late` leaves out (it keeps the latest LATE_SHOWN). */
+  lateOmitted?: number;
+  /**
    * For the status pages: the compensations `compensate: all` steps ran, in the order they ran
    * (the last MAX_COMPENSATIONS_SHOWN; messages cut to 200 characters, to stay far from the 16 KB
    * a custom status may hold).
    */
   compensations?: CompensationMark[];
 }
+
 
 /** One compensation as the status pages show it. */
 export interface CompensationMark {
@@ -42,6 +51,14 @@ export interface CompensationMark {
 
 /** The compensations the custom status keeps. */
 export const MAX_COMPENSATIONS_SHOWN = 40;
+
+
+/**
+ * The most abandoned-work records the custom status carries (the latest ones): a loop that
+ * abandons an attempt every iteration must not outgrow the 16 KB the extension allows a custom
+ * status (a record is ~150 bytes).
+ */
+export const LATE_SHOWN = 30;
 
 export class WorkflowRun {
   readonly input: Json;
@@ -58,8 +75,12 @@ export class WorkflowRun {
   readonly version: number;
   /** The latest version the app has: what a `continueAsNew` moves to. */
   readonly latest: number;
+  /** Set by a `continueAsNew` step: the execution ends there (runtime/versions.ts). */
+  continued = false;
   private status: WorkflowStatus = { status: null };
   private readonly marks = new StepMarks();
+  /** Abandoned work whose late outcome the status records (runtime/late.ts). */
+  readonly late = new LateWork();
 
   /** `options.input` replaces the execution's input (a versioned orchestrator unwraps it first). */
   constructor(
@@ -99,7 +120,16 @@ export class WorkflowRun {
   /** A step starts (generated code: one call per step, with the step's graph key). */
   step(key: string): void {
     this.marks.start(key);
+    this.late.harvest();
     this.publishMarks();
+  }
+
+  /** Publishes the abandoned work and the outcomes it has had so far (runtime/late.ts). */
+  publishLate(): void {
+    this.late.harvest();
+    if (this.late.records.length === 0) return;
+    this.status = { ...this.status, ...this.lateStatus() };
+    this.context.df.setCustomStatus(this.status);
   }
 
   /** A try step's catch begins: the steps of its body that were running failed. */
@@ -132,8 +162,16 @@ export class WorkflowRun {
     this.context.df.setCustomStatus(this.status);
   }
 
+  /** The latest LATE_SHOWN late records and how many it leaves out (nothing when there are none). */
+  private lateStatus(): Pick<WorkflowStatus, 'late' | 'lateOmitted'> {
+    const all = this.late.records;
+    if (all.length === 0) return {};
+    const shown = all.slice(-LATE_SHOWN).map((r) => ({ ...r }));
+    return all.length > LATE_SHOWN ? { late: shown, lateOmitted: all.length - LATE_SHOWN } : { late: shown };
+  }
+
   private publishMarks(): void {
-    this.status = { ...this.status, flow: this.marks.encode() };
+    this.status = { ...this.status, flow: this.marks.encode(), ...this.lateStatus() };
     this.context.df.setCustomStatus(this.status);
   }
 }

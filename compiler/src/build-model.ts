@@ -10,7 +10,7 @@ import { parseDuration } from '../../runtime/durations';
 import { errorNameProblem } from '../../runtime/errors';
 import { error, type Diagnostic, type Span } from './diagnostics';
 import { splitTemplate } from './expressions';
-import type { ActivityStep, Compensation, Duration, Expression, FailStep, RetryPolicy, Step, StepCommon, Value, Workflow, WorkflowStep } from './model';
+import type { ActivityStep, Compensation, Duration, Expression, FailStep, Quorum, RetryPolicy, Step, StepCommon, Value, Workflow, WorkflowStep } from './model';
 import { MAX_NAME_LENGTH } from './names';
 import { makeSpan, rangeSpan, type ParsedFile } from './parse';
 
@@ -116,6 +116,13 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
       return { text: t, ms: 0, span: span(node) };
     }
     return { text: t, ms, span: span(node) };
+  };
+
+  /** `succeedWhen: { atLeast }` (the schema has checked its shape). */
+  const quorum = (node: Node | undefined): Quorum | undefined => {
+    if (!isMap(node)) return undefined;
+    const atLeast = get(node, 'atLeast');
+    return { atLeast: value(atLeast ?? undefined), span: span(node) };
   };
 
   const names = (node: Node | undefined): string[] =>
@@ -251,6 +258,7 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
             onItemError: str(get(node, 'onItemError')) === 'continue' ? 'continue' : 'fail',
             partitionSize: num(get(node, 'partitionSize')),
             steps: inner,
+            succeedWhen: quorum(get(node, 'succeedWhen')),
           },
         ];
       }
@@ -263,6 +271,7 @@ export function buildWorkflow(parsed: ParsedFile): BuildResult {
               ? body.items.map((b) => ({ steps: isMap(b) ? steps(get(b, 'steps')) : [], span: span(b as Node) }))
               : [],
             maxParallel: num(get(node, 'maxParallel')),
+            succeedWhen: quorum(get(node, 'succeedWhen')),
           },
         ];
       case 'waitForEvent': {

@@ -6,7 +6,7 @@
 import { error, warning, type Diagnostic, type Span } from './diagnostics';
 import { checkExpression, type ExpressionScope } from './expressions';
 import { IMPLICIT_HOOKS } from './expressions/allowlist';
-import type { Duration, Project, Step, Value, Workflow } from './model';
+import type { Duration, Project, Quorum, Step, Value, Workflow } from './model';
 import { OBJECT_MEMBER_NAMES, RESERVED_FOLDER_NAMES, reservedReason } from './names';
 import { allSteps as allStepsOf, notDetachable, notPartitionable, REPEAT_ITERATIONS_PER_HISTORY } from './partition';
 import { overlappingPair, RESERVED_ROUTES, workflowRoutes } from './routes';
@@ -84,6 +84,16 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
     return visible;
   };
 
+  /** `succeedWhen.atLeast`: its expression, and a literal that more than `count` bodies would need (DF212). */
+  const quorum = (q: Quorum | undefined, count: number | undefined, what: string, scope: Scope): void => {
+    if (!q) return;
+    expr(q.atLeast, scope);
+    const n = q.atLeast.kind === 'literal' ? q.atLeast.value : undefined;
+    if (typeof n === 'number' && count !== undefined && n > count) {
+      out.push(error('DF212', `succeedWhen.atLeast is ${n} but there are only ${count} ${what}: the quorum can never be reached (the step would always fail with QuorumNotReached)`, q.atLeast.span));
+    }
+  };
+
   const one = (step: Step, scope: Scope): void => {
     expr(step.if, scope);
     // Durations from data read the scope the step starts in (a repeat's interval: below).
@@ -115,6 +125,7 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
         return;
       case 'forEach': {
         expr(step.items, scope);
+        quorum(step.succeedWhen, step.items.kind === 'array' ? listLength(step.items) : undefined, 'items in this forEach list', scope);
         local(step.as, step.asSpan ?? step.kindSpan, 'a forEach item');
         if (step.maxParallel === undefined && isLargeList(step.items)) {
           out.push(
@@ -129,6 +140,7 @@ export function checkWorkflow(workflow: Workflow, project: Project): Diagnostic[
         return;
       }
       case 'parallel':
+        quorum(step.succeedWhen, step.branches.length, 'branches in this parallel', scope);
         for (const b of step.branches) list(b.steps, { ...scope, loop: { kind: 'parallel' } });
         return;
       case 'repeat': {

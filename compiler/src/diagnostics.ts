@@ -58,6 +58,7 @@ export const CODES = {
   DF218: 'compensation misuse: an undo that compensates or continues as new',
   DF215: 'duration too long (over 1000 years)',
   DF216: 'date or duration helper called with wrong arguments',
+  DF212: 'a quorum (succeedWhen.atLeast) larger than the branches or items there are',
   DF301: 'expression syntax error',
   DF302: 'unknown name in expression',
   DF303: 'construct not allowed in expressions',

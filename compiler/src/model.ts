@@ -119,12 +119,22 @@ export interface ForEachStep extends StepCommon {
   partitionSize?: number;
   /** The per-item body. The `activity:`/`workflow:` shortcut is normalised into a one-step body. */
   steps: Step[];
+  succeedWhen?: Quorum;
+}
+
+/** `succeedWhen: { atLeast }` on a parallel or forEach step. */
+export interface Quorum {
+  /** A whole number, or an expression checked when the step runs. */
+  atLeast: Value;
+  /** The `succeedWhen` mapping. */
+  span: Span;
 }
 
 export interface ParallelStep extends StepCommon {
   kind: 'parallel';
   branches: Array<{ steps: Step[]; span: Span }>;
   maxParallel?: number;
+  succeedWhen?: Quorum;
 }
 
 export interface WaitForEventStep extends StepCommon {

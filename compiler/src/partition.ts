@@ -81,6 +81,8 @@ export function ownBreaks(steps: readonly Step[]): Step[] {
 /** Why this forEach's body cannot run in a slice orchestration, or undefined when it can. */
 export function notPartitionable(step: ForEachStep, noLocals: boolean): string | undefined {
   if (!noLocals) return 'it stands inside a forEach body, a repeat or a catch, whose names its body could read';
+  // A quorum is decided over every item at once, in this orchestration (runtime/fanout.ts).
+  if (step.succeedWhen) return 'it has a quorum (succeedWhen), decided over all its items at once';
   const blocker = allSteps(step.steps).find((s) => WORKFLOW_ONLY.has(s.kind));
   if (blocker) return `its body has a '${blocker.kind}' step`;
   // Undos register with the workflow's own saga (runtime/saga.ts), which a slice cannot reach.

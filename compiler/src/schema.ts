@@ -104,6 +104,11 @@ const STEP_PROPERTIES: Record<string, Schema> = {
     { type: 'integer', minimum: 0, default: DEFAULT_PARTITION_SIZE },
     `partitionSize: ${DEFAULT_PARTITION_SIZE}`,
   ),
+  succeedWhen: doc(
+    'parallel and forEach: a quorum. `atLeast: N` (a whole number, or an expression computing one) ends the step as soon as N branches or items have succeeded, with their outputs in order and `null` for those that did not finish; a failing branch does not fail the step, but once so many have failed that N cannot be reached the step fails with `QuorumNotReached`. Branches still running are abandoned: their activities are not stopped (Durable cannot cancel them), their results are ignored, and how they end shows in the status pages ("finished after the quorum was decided").',
+    ref('succeedWhen'),
+    'parallel:\n  - steps: [ { activity: AskReplicaA } ]\n  - steps: [ { activity: AskReplicaB } ]\n  - steps: [ { activity: AskReplicaC } ]\nsucceedWhen: { atLeast: 2 }',
+  ),
   onItemError: doc('forEach: `fail` (default) fails the step on the first failed item; `continue` puts `{ error: { name, message } }` in that item\'s slot and goes on.', { type: 'string', enum: ['fail', 'continue'], default: 'fail' }, 'onItemError: continue'),
   onTimeout: doc('waitForEvent: what a timeout does: `fail` (default) fails the step with error `Timeout`; `continue` goes on with output null.', { type: 'string', enum: ['fail', 'continue'], default: 'fail' }, 'onTimeout: continue'),
   steps: doc('forEach: the per-item body.', ref('steps')),
@@ -120,8 +125,8 @@ const STEP_PROPERTIES: Record<string, Schema> = {
 const KIND_KEYS: Record<(typeof STEP_KIND_KEYS)[number], readonly string[]> = {
   activity: ['input', 'retry', 'attemptTimeout', 'timeout', 'compensate'],
   workflow: ['input', 'retry', 'attemptTimeout', 'timeout', 'compensate'],
-  forEach: ['as', 'maxParallel', 'partitionSize', 'onItemError', 'steps', 'activity', 'workflow', 'input', 'retry', 'attemptTimeout', 'timeout', 'compensate'],
-  parallel: ['maxParallel', 'timeout', 'compensate'],
+  forEach: ['as', 'maxParallel', 'partitionSize', 'onItemError', 'steps', 'activity', 'workflow', 'input', 'retry', 'attemptTimeout', 'timeout', 'succeedWhen', 'compensate'],
+  parallel: ['maxParallel', 'timeout', 'succeedWhen', 'compensate'],
   waitForEvent: ['timeout', 'onTimeout'],
   delay: [],
   until: [],
@@ -246,6 +251,12 @@ export function buildSchema(): Schema {
         },
         oneOf: [{ required: ['activity'] }, { required: ['workflow'] }, { required: ['steps'] }],
         defaultSnippets: [{ label: 'compensate with an activity', body: { activity: '${1:Undo}', input: '^\\${ ${2:output} }' } }],
+      },
+      succeedWhen: {
+        type: 'object', additionalProperties: false, required: ['atLeast'],
+        properties: {
+          atLeast: doc('How many branches (parallel) or items (forEach) must succeed: a whole number from 1 up, or an expression computing one when the step runs (a value that is not one fails the step with `InvalidQuorum`; more than there are fails it with `QuorumNotReached`).', { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '\\$\\{' }] }, 'atLeast: ${ input.quorum }'),
+        },
       },
       repeat: {
         type: 'object', additionalProperties: false, required: ['steps', 'maxIterations'],

@@ -75,6 +75,10 @@ interface Instance {
   steps?: Record<string, 'running' | 'completed' | 'failed'> | null;
   /** The compensations `compensate: all` steps ran, in order (runtime/saga.ts). */
   compensations?: Compensation[] | null;
+  /** Abandoned work and how it ended after that, when there is any (runtime/late.ts). */
+  late?: LateOutcome[];
+  /** Earlier records the status leaves out (it keeps the latest). */
+  lateOmitted?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -719,7 +723,26 @@ function eventForm(w: Workflow, shape: Shape, inst: () => Instance | undefined, 
   return form;
 }
 
-function traceList(t: Trace, compensations: readonly Compensation[] = []): HTMLElement {
+/**
+ * The trace's completions that are abandoned work ending late, matched to the instance's late
+ * records (runtime/late.ts): the first completion of that activity or child, ending that way,
+ * recorded after it was abandoned (the history does not say which call a completion answers).
+ */
+function lateEvents(t: Trace, late: LateOutcome[] | undefined): Map<TraceEvent, LateOutcome> {
+  const out = new Map<TraceEvent, LateOutcome>();
+  const consumed = t.episodes.flatMap((e) => e.consumed);
+  for (const r of [...(late ?? [])].filter((x) => x.outcome).sort((a, b) => a.abandonedAt.localeCompare(b.abandonedAt))) {
+    const m = /^(activity|workflow) '(.*)'$/.exec(r.what);
+    if (!m) continue;
+    const type = m[1] === 'activity' ? (r.outcome === 'Failed' ? 'TaskFailed' : 'TaskCompleted') : r.outcome === 'Failed' ? 'SubOrchestrationInstanceFailed' : 'SubOrchestrationInstanceCompleted';
+    const e = consumed.find((x) => !out.has(x) && x.type === type && x.name === m[2] && x.at > r.abandonedAt);
+    if (e) out.set(e, r);
+  }
+  return out;
+}
+
+function traceList(t: Trace, compensations: readonly Compensation[] = [], late?: LateOutcome[]): HTMLElement {
+  const lateOnes = lateEvents(t, late);
   // Sagas: the calls of undos are tagged in the trace (by name: `activity CancelFlight` tags CancelFlight).
   const undoOf = new Map<string, string[]>();
   for (const c of compensations) {
@@ -739,6 +762,7 @@ function traceList(t: Trace, compensations: readonly Compensation[] = []): HTMLE
           e.detail ? h('span', { className: 'edetail' }, e.detail) : null,
           e.folded ? h('span', { className: 'muted' }, ' (folded into its completion)') : null,
           e.name && undoOf.has(e.name) ? h('span', { className: 'undo-tag', 'data-undo': undoOf.get(e.name)!.join(' ') }, `↩ compensation of ${undoOf.get(e.name)!.join(', ')}`) : null,
+          lateOnes.has(e) ? h('span', { className: 'late-note', 'data-late-event': lateOnes.get(e)!.by }, ` finished after ${ABANDONED_BY[lateOnes.get(e)!.by] ?? 'it was abandoned'}: result ignored`) : null,
         ),
       ),
     );
@@ -770,6 +794,29 @@ function traceList(t: Trace, compensations: readonly Compensation[] = []): HTMLE
   );
 }
 
+/** Work a timeout, a decided quorum or a failed branch abandoned, as the custom status carries it (runtime/late.ts). */
+interface LateOutcome {
+  what: string;
+  by: 'timeout' | 'quorum' | 'failure';
+  abandonedAt: string;
+  outcome?: 'Completed' | 'Failed';
+  error?: string;
+}
+
+const ABANDONED_BY: Record<LateOutcome['by'], string> = { timeout: 'its timeout', quorum: 'the quorum was decided', failure: 'its step failed' };
+
+/** The abandoned work of an instance and how each ended: "finished after its timeout: Failed: <error>". */
+function lateList(late: unknown, omitted?: number): HTMLElement | undefined {
+  if (!Array.isArray(late) || late.length === 0) return undefined;
+  const items = (late as LateOutcome[]).map((r) => {
+    const after = ABANDONED_BY[r.by] ?? String(r.by);
+    const how = r.outcome === undefined ? `still running after ${after}` : `finished after ${after}: ${r.outcome}${r.outcome === 'Failed' && r.error ? `: ${r.error}` : ''}`;
+    return h('li', { 'data-late': r.outcome ?? 'Running', className: r.outcome === 'Failed' ? 'late-failed' : '' }, h('span', { className: 'ename' }, String(r.what)), ' ', h('span', { className: 'late-how' }, how), h('span', { className: 'muted' }, ' · abandoned '), time(String(r.abandonedAt)));
+  });
+  const more = typeof omitted === 'number' && omitted > 0 ? h('p', { className: 'muted' }, `and ${omitted} earlier, not kept`) : null;
+  return h('div', {}, h('p', { className: 'muted' }, 'Work the workflow stopped waiting for; its results were ignored and did not change the outcome.'), h('ul', { className: 'late-list' }, ...items), more);
+}
+
 function panel(title: string, content: HTMLElement, attrs: Record<string, unknown> = {}): HTMLElement {
   return h('section', { className: 'card panel', ...attrs }, h('h2', {}, title), content);
 }
@@ -790,6 +837,7 @@ async function instanceView(name: string, id: string): Promise<void> {
   const custom = pre('custom status');
   const progress = h('div', { className: 'progress-list' });
   const compensations = h('div', { className: 'compensation-list' });
+  const late = h('div', { className: 'late-slot' });
   const traceSlot = h('div', { className: 'trace-slot' }, h('p', { className: 'loading' }, 'Loading the trace…'));
   // The instance's version decides its graph and events; known with its first status.
   let shape: Shape | undefined;
@@ -842,6 +890,7 @@ async function instanceView(name: string, id: string): Promise<void> {
           panel('Progress', progress),
           panel('Error', error, { className: 'card panel error-panel', hidden: true }),
           panel('Compensations', compensations, { className: 'card panel compensations-panel', hidden: true }),
+          panel('Abandoned work', late, { className: 'card panel late-panel', hidden: true }),
           panel('Events', eventsSlot),
           panel('Input', input),
           panel('Output', output),
@@ -886,7 +935,7 @@ async function instanceView(name: string, id: string): Promise<void> {
     const t = await request<Trace>('GET', `${BASE}/api/trace/${encodeURIComponent(w.name)}/${encodeURIComponent(id)}`, { limit: String(TRACE_EPISODES) });
     traceFor = stamp;
     traceEvery = t.events > 1000 ? 10_000 : 2000;
-    if (mine === view) traceSlot.replaceChildren(traceList(t, inst?.compensations ?? []));
+    if (mine === view) traceSlot.replaceChildren(traceList(t, inst?.compensations ?? [], inst?.late));
   };
 
   const refresh = async (): Promise<Instance> => {
@@ -908,6 +957,9 @@ async function instanceView(name: string, id: string): Promise<void> {
     const errorPanel = error.closest('section')!;
     errorPanel.hidden = !i.error;
     error.textContent = i.error ? (i.error.name ? `${i.error.name}: ${i.error.message}` : i.error.message) : '';
+    const lateNow = lateList(i.late, i.lateOmitted);
+    late.closest('section')!.hidden = !lateNow;
+    late.replaceChildren(...(lateNow ? [lateNow] : []));
     progress.replaceChildren(...(Object.keys(i.progress ?? {}).length ? Object.entries(i.progress!).map(([n, p]) => bar(n, p)) : [h('p', { className: 'muted' }, '—')]));
     compensations.closest('section')!.hidden = !i.compensations?.length;
     compensations.replaceChildren(compensationList(i.compensations ?? []));

@@ -22,6 +22,22 @@ export interface ForEachOptions {
   timeoutMs?: number;
   /** Set when the body can run in slice orchestrations: lists longer than `size` are partitioned. */
   partition?: PartitionOptions;
+  /** `succeedWhen: { atLeast }`, as written or computed: checked by `quorumOf` when the step runs. */
+  atLeast?: unknown;
+}
+
+/**
+ * The `succeedWhen.atLeast` of a step with `count` bodies, checked when the step runs (it may be
+ * computed): a whole number from 1 up. More than `count` can never be reached: `QuorumNotReached` at once.
+ */
+export function quorumOf(atLeast: unknown, count: number, what: string): number | undefined {
+  if (atLeast === undefined) return undefined;
+  if (typeof atLeast !== 'number' || !Number.isInteger(atLeast) || atLeast < 1) {
+    const shown = typeof atLeast === 'object' && atLeast !== null ? (Array.isArray(atLeast) ? 'a list' : 'an object') : JSON.stringify(atLeast) ?? String(atLeast);
+    throw new WorkflowError('InvalidQuorum', `${what}: succeedWhen.atLeast must be a whole number from 1 up, got ${shown}`);
+  }
+  if (atLeast > count) throw new WorkflowError('QuorumNotReached', `${what}: at least ${atLeast} had to succeed, but there are only ${count}`);
+  return atLeast;
 }
 
 /**
@@ -39,7 +55,9 @@ export function* forEach(
   }
   const items: Json[] = options.items;
   const deadline = deadlineIn(run.context, options.timeoutMs, `forEach '${options.step}'`);
-  const partition = options.partition;
+  const atLeast = quorumOf(options.atLeast, items.length, `forEach '${options.step}'`);
+  // A quorum is decided over every item at once, so a forEach with one runs in this orchestration.
+  const partition = atLeast === undefined ? options.partition : undefined;
   if (partition && partition.size > 0 && items.length > partition.size) {
     return yield* runPartitioned({
       run,
@@ -68,6 +86,8 @@ export function* forEach(
     onItemError: options.onItemError,
     onProgress: (p) => run.progress(options.step, broke === undefined ? p : { ...p, done: Math.min(p.done, broke + 1), total: broke + 1 }),
     deadline,
+    atLeast,
+    what: `forEach '${options.step}'`,
   });
   return broke === undefined ? results : results.slice(0, broke + 1);
 }
@@ -80,7 +100,7 @@ export function* forEach(
 export function* parallel(
   run: WorkflowRun,
   parent: Steps,
-  options: { step?: string; maxParallel?: number; timeoutMs?: number },
+  options: { step?: string; maxParallel?: number; timeoutMs?: number; atLeast?: unknown },
   branches: ReadonlyArray<(steps: Steps) => Body>,
 ): Generator<df.Task, Json[], Json> {
   const deadline = deadlineIn(run.context, options.timeoutMs, 'parallel');
@@ -90,5 +110,6 @@ export function* parallel(
     if (key !== undefined) run.branchEnded(`${key}.${i}`);
     return output;
   };
-  return yield* runWindow(run, branches.length, branch, { maxParallel: options.maxParallel, onItemError: 'fail', deadline });
+  const atLeast = quorumOf(options.atLeast, branches.length, 'parallel');
+  return yield* runWindow(run, branches.length, branch, { maxParallel: options.maxParallel, onItemError: 'fail', deadline, atLeast, what: 'parallel' });
 }

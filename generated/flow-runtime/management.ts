@@ -164,7 +164,7 @@ export function instanceError(output: unknown): { name: string; message: string;
 
 /** The status a workflow user wants to see: flat, with version, progress and times (and the history when given). */
 export function friendlyStatus(s: InstanceStatus, history: boolean | unknown[]): Record<string, unknown> {
-  const custom = (s.customStatus ?? null) as { status?: unknown; progress?: unknown; compensations?: unknown } | null;
+  const custom = (s.customStatus ?? null) as { status?: unknown; progress?: unknown; compensations?: unknown; late?: unknown; lateOmitted?: unknown } | null;
   const failed = s.runtimeStatus === df.OrchestrationRuntimeStatus.Failed;
   return {
     id: s.instanceId,
@@ -180,6 +180,9 @@ export function friendlyStatus(s: InstanceStatus, history: boolean | unknown[]):
     compensations: custom?.compensations ?? null,
     // Each started step's state by its graph key, for the status pages (runtime/flow/state.ts).
     steps: stepStates(custom, s.runtimeStatus),
+    // Abandoned work and how it ended after that (runtime/late.ts), when there is any.
+    ...(Array.isArray(custom?.late) && custom.late.length > 0 ? { late: custom.late } : {}),
+    ...(typeof custom?.lateOmitted === 'number' ? { lateOmitted: custom.lateOmitted } : {}),
     createdAt: new Date(s.createdTime).toISOString(),
     updatedAt: new Date(s.lastUpdatedTime).toISOString(),
     ...(Array.isArray(history) ? { history } : history ? { history: s.history ?? [] } : {}),

@@ -19,7 +19,7 @@ describe('example workflows', () => {
 
   it('include the seed scenarios', () => {
     const names = result.project.workflows.map((w) => w.name).sort();
-    expect(names).toEqual(expect.arrayContaining(['approval', 'bookTrip', 'customerReport', 'digest', 'fanOut', 'hello', 'nightlyReport', 'orderReview', 'pollJob', 'processOrders', 'reminder', 'travelDesk']));
+    expect(names).toEqual(expect.arrayContaining(['approval', 'bookTrip', 'customerReport', 'digest', 'fanOut', 'hello', 'nightlyReport', 'orderReview', 'pollJob', 'processOrders', 'reminder', 'replicate', 'travelDesk']));
     const fanOut = result.project.workflows.find((w) => w.name === 'fanOut')!;
     const forEach = fanOut.steps.find((s) => s.kind === 'forEach');
     expect(forEach?.kind === 'forEach' && forEach.maxParallel).toBe(10);
@@ -29,7 +29,7 @@ describe('example workflows', () => {
 
   it('find every activity the examples use', () => {
     const activities = [...result.project.activities.keys()];
-    expect(activities).toEqual(expect.arrayContaining(['BuildReport', 'ChargeOrder', 'RecordDecision', 'RequestApproval', 'SayHello', 'SendReceipt', 'Sleep', 'StartJob', 'CheckJob', 'CancelFlight', 'CancelHotel', 'ChargeCard', 'ReserveFlight', 'ReserveHotel']));
+    expect(activities).toEqual(expect.arrayContaining(['BuildReport', 'ChargeOrder', 'RecordDecision', 'RequestApproval', 'SayHello', 'SendReceipt', 'Sleep', 'StartJob', 'CheckJob', 'CancelFlight', 'CancelHotel', 'ChargeCard', 'ReserveFlight', 'ReserveHotel', 'AuditWrite', 'WriteReplica']));
     expect(result.project.activities.get('Sleep')).toBe('workflows/activities/timing.ts');
   });
 });

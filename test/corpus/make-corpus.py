@@ -541,6 +541,39 @@ steps:
         - activity: SayHello
         - break: ⟨DF104⟩false
 ''')
+case('quorum-too-large', 'a quorum larger than the branches of its parallel, and than a literal forEach list', """dsl: 1
+steps:
+  - parallel:
+      - steps: [ { activity: SayHello } ]
+      - steps: [ { activity: SayHello } ]
+    succeedWhen: { atLeast: ⟨DF212⟩3 }
+  - forEach: [1, 2]
+    activity: SayHello
+    succeedWhen: { atLeast: ⟨DF212⟩5 }
+""")
+case('quorum-bad-values', 'a quorum of 0, one that is neither a number nor an expression, and a misspelt key', """dsl: 1
+steps:
+  - parallel:
+      - steps: [ { activity: SayHello } ]
+    succeedWhen: { atLeast: ⟨DF105⟩0 }
+  - parallel:
+      - steps: [ { activity: SayHello } ]
+    succeedWhen: { atLeast: ⟨DF103⟩many }
+  - parallel:
+      - steps: [ { activity: SayHello } ]
+    succeedWhen: { ⟨DF101⟩atleast: 1 }
+""")
+case('quorum-on-activity', 'succeedWhen on a step that is not a parallel or forEach', """dsl: 1
+steps:
+  - activity: SayHello
+    ⟨DF101⟩succeedWhen: { atLeast: 1 }
+""")
+case('quorum-unknown-name', 'a quorum expression that reads an unknown name', """dsl: 1
+steps:
+  - parallel:
+      - steps: [ { activity: SayHello } ]
+    succeedWhen: { atLeast: "${ ⟨DF302⟩quorum }" }
+""")
 case('loop-name-outside', 'loop read outside a repeat', '''dsl: 1
 steps:
   - activity: SayHello

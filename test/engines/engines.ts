@@ -68,7 +68,12 @@ export function bothEngines(appDir: () => string): Map<EngineName, Engine> {
   return engines;
 }
 
-/** What both engines must agree on about a finished (or waiting) instance. */
+/**
+ * What both engines must agree on about a finished (or waiting) instance. The times abandoned work
+ * was abandoned at (runtime/late.ts) are each engine's own clock, so they are left out.
+ */
 export function summary(status: Record<string, unknown>): Record<string, unknown> {
-  return { runtimeStatus: status.runtimeStatus, output: status.output, customStatus: status.customStatus ?? null };
+  const custom = status.customStatus as { late?: Array<Record<string, unknown>> } | null | undefined;
+  const late = Array.isArray(custom?.late) ? { late: custom.late.map(({ abandonedAt: _at, ...rest }) => rest) } : {};
+  return { runtimeStatus: status.runtimeStatus, output: status.output, customStatus: custom && typeof custom === 'object' ? { ...custom, ...late } : (custom ?? null) };
 }

@@ -222,6 +222,50 @@ steps:
     input: { n: "\${ item }" }
 output: \${ steps.big.output }
 `,
+  // A quorum of 2 of 3 branches, branch 0 long: the step ends at the second success, and the next
+  // step runs while branch 0 still runs (its late result is recorded, not used).
+  quorumLate: `dsl: 1
+steps:
+  - id: votes
+    parallel:
+      - steps: [ { activity: Work, input: { n: 0 } } ]
+      - steps: [ { activity: Work, input: { n: 1 } } ]
+      - steps: [ { activity: Work, input: { n: 2 } } ]
+    succeedWhen: { atLeast: 2 }
+  - activity: Note
+    input: quorum reached
+output: \${ steps.votes.output }
+`,
+  // A quorum that cannot be reached: two of three branches fail while branch 0 runs long.
+  quorumLost: `dsl: 1
+steps:
+  - id: tried
+    try:
+      - parallel:
+          - steps: [ { activity: Work, input: { n: 0 } } ]
+          - steps: [ { activity: Work, input: { n: 1, fail: always } } ]
+          - steps: [ { activity: Work, input: { n: 2, fail: always } } ]
+        succeedWhen: { atLeast: 2 }
+    catch:
+      as: err
+      steps:
+        - activity: Note
+          input: "caught \${ err.name }"
+output: \${ steps.tried.output }
+`,
+  // A forEach quorum over items of very different durations (item 0 long), cap 3, three needed.
+  quorumItems: `dsl: 1
+steps:
+  - id: each
+    forEach: '\${ [0,1,2,3,4,5,6] }'
+    maxParallel: 3
+    succeedWhen: { atLeast: 3 }
+    activity: Work
+    input: { n: "\${ item }" }
+  - activity: Note
+    input: items quorum reached
+output: \${ steps.each.output }
+`,
   // waitForEvent with a timeout inside a forEach: three events come, two items time out.
   eventsInForEach: `dsl: 1
 steps:
@@ -545,6 +589,67 @@ const CASES: Case[] = [
       actedOn(h, ['slice 1 done', sliceDone(1)], ['slice 2 started', (e) => e === slices[2]]);
       actedOn(h, ['slice 2 done', sliceDone(2)], ['slice 3 started', (e) => e === slices[3]]);
       expect(episodeWhere(h, 'slice 3 done', sliceDone(3))).toBeLessThan(episodeWhere(h, 'slice 0 done', sliceDone(0)));
+    },
+  },
+  {
+    name: 'replicate (example: a quorum of 2 replicas of 3, the slowest abandoned)',
+    scenario: {
+      workflow: 'replicate',
+      input: { record: { id: 1 } },
+      activities: { WriteReplica: (i: { replica: string }) => ({ replica: i.replica, ack: true }), AuditWrite: () => ({ audited: true }) },
+      late: (m) => m.name === 'WriteReplica' && (m.input as { replica?: string } | undefined)?.replica === 'north',
+    },
+    maxRuns: once,
+    check: (r) => expect(r.instance.output).toEqual({ acknowledged: ['east', 'west'] }),
+  },
+  {
+    name: 'a quorum of branches (issue 22): the step ends when the second success arrives, beside a long branch',
+    scenario: { workflow: 'quorumLate', input: null, late: longWork(0) },
+    maxRuns: once,
+    check: (r) => {
+      expect(r.instance.output).toEqual([null, 10, 20]);
+      const h = r.history('run');
+      const second = Math.max(episodeWhere(h, 'branch 1 done', resultOf(h, 'Work', { n: 1 })), episodeWhere(h, 'branch 2 done', resultOf(h, 'Work', { n: 2 })));
+      const next = episodeWhere(h, 'the next step', scheduled('Note', 'quorum reached'));
+      expect(next - second, 'the next step follows the second success at once').toBeGreaterThanOrEqual(0);
+      expect(next - second, 'the next step follows the second success at once').toBeLessThanOrEqual(1);
+      expect(episodeWhere(h, 'Note done', resultOf(h, 'Note', 'quorum reached'))).toBeLessThan(episodeWhere(h, 'branch 0 done', resultOf(h, 'Work', { n: 0 })));
+      // the instance completed only once the abandoned branch had ended, its result unused
+      expect(h.findIndex(resultOf(h, 'Work', { n: 0 }))).toBeLessThan(h.findIndex((e) => e.EventType === EventType.ExecutionCompleted));
+    },
+  },
+  {
+    name: 'a quorum that cannot be reached (issue 22): QuorumNotReached when the second failure arrives, not when the long branch ends',
+    scenario: { workflow: 'quorumLost', input: null, late: longWork(0) },
+    maxRuns: once,
+    check: (r) => {
+      expect(r.instance.output).toBe('caught QuorumNotReached');
+      const h = r.history('run');
+      const second = Math.max(episodeWhere(h, 'branch 1 failed', resultOf(h, 'Work', { n: 1, fail: 'always' })), episodeWhere(h, 'branch 2 failed', resultOf(h, 'Work', { n: 2, fail: 'always' })));
+      const caught = episodeWhere(h, 'the catch', scheduled('Note', 'caught QuorumNotReached'));
+      expect(caught - second).toBeGreaterThanOrEqual(0);
+      expect(caught - second).toBeLessThanOrEqual(1);
+      expect(episodeWhere(h, 'the catch done', resultOf(h, 'Note', 'caught QuorumNotReached'))).toBeLessThan(episodeWhere(h, 'branch 0 done', resultOf(h, 'Work', { n: 0 })));
+    },
+  },
+  {
+    name: 'a quorum of forEach items of very different durations (issue 22): done at the third success, no item started after it',
+    scenario: { workflow: 'quorumItems', input: null, late: longWork(0) },
+    caps: { Work: 3 },
+    maxRuns: once,
+    check: (r) => {
+      const out = r.instance.output as Array<number | null>;
+      expect(out[0]).toBeNull();
+      expect(out.filter((x) => x !== null)).toHaveLength(3);
+      const h = r.history('run');
+      const next = episodeWhere(h, 'the next step', scheduled('Note', 'items quorum reached'));
+      const successes = [1, 2, 3, 4, 5, 6].filter((n) => out[n] !== null).map((n) => episodeWhere(h, `item ${n} done`, resultOf(h, 'Work', { n })));
+      const third = Math.max(...successes);
+      expect(next - third).toBeGreaterThanOrEqual(0);
+      expect(next - third).toBeLessThanOrEqual(1);
+      const lastStart = Math.max(...h.filter((e) => e.EventType === EventType.TaskScheduled && e.Name === 'Work').map((e) => episodeWhere(h, 'Work scheduled', (x) => x === e)));
+      expect(lastStart, 'no item starts after the quorum').toBeLessThanOrEqual(third);
+      expect(episodeWhere(h, 'Note done', resultOf(h, 'Note', 'items quorum reached'))).toBeLessThan(episodeWhere(h, 'item 0 done', resultOf(h, 'Work', { n: 0 })));
     },
   },
 ];

@@ -49,7 +49,7 @@ describe('the dashboard', () => {
     await page.waitForSelector('table.workflows tr[data-workflow]');
     // Every workflow the app has (a clone may hold a user's own beside the examples).
     const workflows = (JSON.parse(fs.readFileSync(path.join(root, 'generated/flow-ui/workflows.json'), 'utf8')) as { workflows: Array<{ name: string }> }).workflows;
-    expect(workflows.map((w) => w.name)).toEqual(expect.arrayContaining(['approval', 'hello', 'nightlyReport', 'orderReview', 'pollJob', 'processOrders', 'reminder', 'travelDesk']));
+    expect(workflows.map((w) => w.name)).toEqual(expect.arrayContaining(['approval', 'hello', 'nightlyReport', 'orderReview', 'pollJob', 'processOrders', 'reminder', 'replicate', 'travelDesk']));
     expect(await page.evaluate(() => [...document.querySelectorAll('table.workflows tr[data-workflow]')].map((r) => r.getAttribute('data-workflow')))).toEqual(workflows.map((w) => w.name));
     expect(await page.locator('tr[data-workflow="processOrders"] .trigger').textContent()).toContain('POST /api/orders/process');
     expect(await page.locator('tr[data-workflow="nightlyReport"] .trigger').textContent()).toContain('schedule 0 0 3 * * *');
@@ -172,6 +172,33 @@ describe('an instance', () => {
     expect(await stateOf(page, 'steps[4].catch.steps[0]')).toBe('skipped');
     expect(await stateOf(page, 'greeting')).toBe('completed');
     await shot(page, 'instance-foreach');
+    await page.close();
+  }, 60_000);
+
+  it('lists the work a quorum and a timeout abandoned, and how it ended after that (issue 23)', async () => {
+    const page = await openPage(browser, errors);
+    // north is slow and down: the quorum of 2 is reached without it, and it fails later; the
+    // audit outlives its 1 s timeout and completes later. The instance completes all the same.
+    const input = { record: { id: 1 }, ms: [5, 10, 2500], down: [false, false, true], auditMs: 3000 };
+    const id = (await call('POST', `${host.url}/api/workflows/replicate`, input)).body.id as string;
+    await page.goto(`${host.url}/api/flow#/instance/replicate/${id}`);
+    await page.waitForSelector('.late-panel:not([hidden]) li[data-late="Running"]', { timeout: 20_000 });
+    expect(await page.locator('.badge-slot [data-status]').textContent()).toBe('Running');
+    await page.waitForSelector('.badge-slot [data-status="Completed"]', { timeout: 30_000 });
+    await page.waitForSelector('.late-panel li[data-late="Completed"]', { timeout: 10_000 });
+    const lines = (await page.locator('.late-panel li').allTextContents()).map((t) => t.replace(/ · abandoned .*$/, ''));
+    expect(lines).toEqual([
+      "activity 'WriteReplica' finished after the quorum was decided: Failed: ReplicaDown: replica north is down",
+      "activity 'AuditWrite' finished after its timeout: Completed",
+    ]);
+    expect(await page.locator('pre[aria-label="output"]').textContent()).toContain('"east"');
+    // The replay trace marks the two late completions, and only them.
+    await page.waitForSelector('.trace [data-late-event="timeout"]', { timeout: 10_000 });
+    const marked = await page.evaluate(() => [...document.querySelectorAll('.trace li[data-type]')].filter((l) => l.querySelector('[data-late-event]')).map((l) => `${l.getAttribute('data-type')} ${l.querySelector('.ename')?.textContent}`));
+    expect(marked).toEqual(['TaskFailed WriteReplica', 'TaskCompleted AuditWrite']);
+    await shot(page, 'instance-late-outcomes');
+    const api = await call('GET', `${host.url}/api/workflows/replicate/instances/${id}`);
+    expect(api.body).toMatchObject({ status: 'Completed', output: { acknowledged: ['east', 'west'] } });
     await page.close();
   }, 60_000);
 

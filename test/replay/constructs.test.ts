@@ -89,8 +89,14 @@ describe('switch, fail, try/catch with retries, timers, step timeout, event time
     expect(slow.input).toBe('slow');
     const [timer] = run.timers.values();
     run.fireTimer(timer.taskId);
+    await run.deliver();
+    // The abandoned activity keeps the instance Running (as DurableTask.Core does); the
+    // orchestrator fails once it has ended, recording how it ended (runtime/late.ts).
+    expect(run.outcome?.status).toBe('Running');
+    run.complete(slow.taskId, 'late');
     const state = await run.deliver();
     expect(state.error).toContain("activity 'Record' did not finish within 30000 ms");
+    expect((state.customStatus as { late?: unknown }).late).toEqual([expect.objectContaining({ what: "activity 'Record'", by: 'timeout', outcome: 'Completed' })]);
   });
 });
 

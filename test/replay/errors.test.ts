@@ -137,13 +137,16 @@ describe('retry policies per error on the Azure model', () => {
     expect(instance.pendingActivities().map((a) => a.taskId)).toEqual([0, 3]);
     instance.complete(3, 'second');
     await instance.deliver();
-    // the orchestrator is done, but the abandoned attempt is still open: the extension waits for it
-    expect(instance.state?.isDone).toBe(true);
+    // the steps are done, but the abandoned attempt is still open: the extension waits for it, and
+    // the orchestrator waits with it to record how it ends (runtime/late.ts)
+    expect(instance.state?.isDone).toBe(false);
     expect(instance.outcome?.status).toBe('Running');
+    expect((instance.state?.customStatus as { late?: unknown }).late).toEqual([expect.objectContaining({ what: "activity 'Echo'", by: 'timeout' })]);
     instance.complete(0, 'first, late');
     await instance.deliver();
     expect(instance.outcome?.status).toBe('Completed');
     expect(instance.state?.output).toBe('second');
+    expect((instance.state?.customStatus as { late?: unknown }).late).toEqual([expect.objectContaining({ what: "activity 'Echo'", by: 'timeout', outcome: 'Completed' })]);
     expect(await instance.replayCheck()).toEqual([]);
   });
 
@@ -160,12 +163,14 @@ describe('retry policies per error on the Azure model', () => {
     expect(attemptTimer.fireAt).toBe('2026-01-01T00:01:01.000Z');
     instance.fireTimer(attemptTimer.timerId);
     await instance.deliver();
-    expect(instance.state?.error).toContain("Timeout: activity 'Echo' attempt 2 did not finish within 30000 ms");
-    // the instance fails once both abandoned attempts have ended (open tasks block completion)
+    // the instance fails once both abandoned attempts have ended (open tasks block completion);
+    // the orchestrator waits for them too, to record how they end (runtime/late.ts)
     expect(instance.outcome?.status).toBe('Running');
+    expect((instance.state?.customStatus as { late?: unknown[] }).late).toHaveLength(2);
     instance.complete(0, 'late');
     instance.complete(3, 'late');
     await instance.deliver();
+    expect(instance.state?.error).toContain("Timeout: activity 'Echo' attempt 2 did not finish within 30000 ms");
     expect(instance.outcome).toMatchObject({ status: 'Failed', reason: "Orchestrator function 'attempts' failed: Timeout: activity 'Echo' attempt 2 did not finish within 30000 ms" });
   });
 });

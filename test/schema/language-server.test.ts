@@ -21,6 +21,8 @@ const lines = [
   '  - forEach: ${ [1, 2] }',
   '    maxParallel: 2',
   '    activity: SayHello',
+  '    succeedWhen:',
+  '      atLeast: 1',
   '  - repeat:',
   '      maxIterations: 3',
   '      until: ${ loop.last }',
@@ -134,13 +136,15 @@ describe('yaml-language-server with the workflow schema', () => {
     expect(await hover(lineOf('      until'))).toContain('Checked after each iteration');
   });
 
-  it("shows the list form on waitForEvent's hover, and try among timeout's steps", async () => {
+  it("shows the list form on waitForEvent's hover, try among timeout's steps, and succeedWhen's and atLeast's descriptions", async () => {
     const hover = async (line: number, character: number): Promise<string> => {
       const h = (await conn.sendRequest('textDocument/hover', { textDocument: { uri: docUri }, position: { line, character } })) as { contents: { value: string } | string } | null;
       return typeof h?.contents === 'string' ? h.contents : h?.contents.value ?? '';
     };
     expect(await hover(lineOf('      - waitForEvent'), 12)).toContain('A list of names waits for the first of them to come: the output is `{ name, data }`');
     expect(await hover(lineOf('    timeout: 10m'), 6)).toContain('For activity, workflow, forEach, parallel, try and repeat');
+    expect(await hover(lineOf('    succeedWhen'), 6)).toContain('parallel and forEach: a quorum');
+    expect(await hover(lineOf('      atLeast'), 8)).toContain('How many branches (parallel) or items (forEach) must succeed');
   });
 
   it('reports the misspelt key as a diagnostic on its line', async () => {

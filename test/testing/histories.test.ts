@@ -66,6 +66,8 @@ const SCENARIOS: Record<string, (env: TestEnv, version: number, instanceId: stri
     await run.raiseEvent('Ack', { by: 'dana' });
     return run;
   },
+  // Two replicas acknowledge; the third is abandoned by the quorum and ends after it (recorded late).
+  replicate: async (env, version, instanceId) => env.start('replicate', { record: { id: 7 }, ms: [1, 2, 200], auditMs: 1 }, { version, instanceId }),
   // The last of its five executions: four items carried in, the fifth from an event.
   digest: async (env, version, instanceId) => {
     const run = await env.start('digest', { customer: 'ACME', items: ['a', 'b', 'c', 'd'] }, { version, instanceId });

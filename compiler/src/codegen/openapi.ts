@@ -173,6 +173,21 @@ export function openApiDocument(project: Project): Record<string, unknown> {
               description: 'The state of each step that has started, by its graph key (see /api/flow): running, completed or failed.',
               additionalProperties: { type: 'string', enum: ['running', 'completed', 'failed'] },
             },
+            late: {
+              type: 'array',
+              description: 'Present when a timeout, a decided quorum or a failed branch abandoned activities or child workflows: each with how it ended after that (outcome absent while it still runs). The workflow\'s own outcome never depends on them.',
+              items: {
+                type: 'object',
+                properties: {
+                  what: { type: 'string' },
+                  by: { type: 'string', enum: ['timeout', 'quorum', 'failure'] },
+                  abandonedAt: { type: 'string', format: 'date-time' },
+                  outcome: { type: 'string', enum: ['Completed', 'Failed'] },
+                  error: { type: 'string' },
+                },
+              },
+            },
+            lateOmitted: { type: 'integer', description: 'How many earlier abandoned-work records `late` leaves out: it keeps the latest 30.' },
             createdAt: { type: 'string', format: 'date-time' },
             updatedAt: { type: 'string', format: 'date-time' },
             history: { type: 'array' },

@@ -48,11 +48,13 @@ export function markStep(step: Step, code: readonly string[]): string[] {
   if (key === undefined) return [...code];
   const out = [`run.step(${literal(key)});`, ...code];
   if (step.kind === 'parallel') {
-    // `last = yield* rt.parallel(run, steps, { <options> }, [` (steps.ts): the key goes first among the options.
-    const call = /^(last = yield\* rt\.parallel\(run, steps, \{)(.*)(\}, \[)$/.exec(out[1]);
-    if (!call) throw new Error(`internal error: unexpected parallel call ${JSON.stringify(out[1])}`);
+    // `last = yield* rt.parallel(run, steps, { <options> }, [` (steps.ts), after a quorum's comment
+    // if it has one: the key goes first among the options.
+    const line = out[1].startsWith('//') ? 2 : 1;
+    const call = /^(last = yield\* rt\.parallel\(run, steps, \{)(.*)(\}, \[)$/.exec(out[line]);
+    if (!call) throw new Error(`internal error: unexpected parallel call ${JSON.stringify(out[line])}`);
     const options = call[2].trim();
-    out[1] = `${call[1]} step: ${literal(key)}${options ? `, ${options}` : ''} ${call[3]}`;
+    out[line] = `${call[1]} step: ${literal(key)}${options ? `, ${options}` : ''} ${call[3]}`;
   }
   if (step.kind === 'try') {
     const at = ownCatch(out) + 1;

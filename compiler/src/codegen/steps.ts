@@ -5,7 +5,7 @@
  * Conventions of the generated code: `context` (the orchestration context), `run` (runtime
  * state), `steps`/`vars`/`input` (what expressions read), `last` (the previous step's output).
  */
-import type { Duration, ForEachStep, RepeatStep, RetryPolicy, Step, TryStep, Value } from '../model';
+import type { Duration, ForEachStep, Quorum, RepeatStep, RetryPolicy, Step, TryStep, Value } from '../model';
 import { allSteps, bodyReads, notDetachable, notPartitionable, partitionSize, REPEAT_ITERATIONS_PER_HISTORY } from '../partition';
 import type { NameScope } from './names';
 import { markStep } from './step-marks';
@@ -115,6 +115,13 @@ function body(steps: Step[], c: StepContext, params: string, keepHoist = false):
   return [`function* (${params}): rt.Body {`, 'let last: rt.Json = null;', ...stepsCode(steps, inner), 'return last;', '}'];
 }
 
+/** The line comment over a step with a quorum: where it is written and what it does. */
+function quorumComment(q: Quorum | undefined, what: string, c: StepContext): string | undefined {
+  if (!q) return undefined;
+  const n = q.atLeast.kind === 'literal' ? String(q.atLeast.value) : q.atLeast.kind === 'expr' ? `\${ ${commentText(q.atLeast.expr.source)} }` : 'N';
+  return `// ${c.file}:${q.span.start.line} · succeedWhen: done once ${n} ${what} have succeeded (the rest are abandoned); QuorumNotReached once that cannot happen`;
+}
+
 function kindCode(step: Step, c: StepContext): Lines {
   const v = (x: Value): string => valueCode(x, c.rename);
   switch (step.kind) {
@@ -132,10 +139,13 @@ function kindCode(step: Step, c: StepContext): Lines {
         `onItemError: ${literal(step.onItemError)}`,
         step.timeout ? `timeoutMs: ${ms(step.timeout, c, `timeout of ${stepName(step)}`)}` : undefined,
         hoisted ? `partition: ${hoisted.options}` : undefined,
+        step.succeedWhen ? `atLeast: ${v(step.succeedWhen.atLeast)}` : undefined,
       ].filter(Boolean);
+      // A forEach with a quorum is never hoisted (compiler/src/partition.ts): its body is inline.
+      const quorum = quorumComment(step.succeedWhen, 'items', c);
       if (hoisted) return [`last = yield* rt.forEach(run, steps, { ${opts.join(', ')} }, ${hoisted.fn});`];
       const fn = body(step.steps, c, `${step.as}: rt.Json, index: number, steps: rt.Steps`);
-      return [`last = yield* rt.forEach(run, steps, { ${opts.join(', ')} }, ${fn[0]}`, ...fn.slice(1, -1), '});'];
+      return [...(quorum ? [quorum] : []), `last = yield* rt.forEach(run, steps, { ${opts.join(', ')} }, ${fn[0]}`, ...fn.slice(1, -1), '});'];
     }
     case 'parallel': {
       const branches = step.branches.flatMap((b) => {
@@ -143,7 +153,9 @@ function kindCode(step: Step, c: StepContext): Lines {
         return [...fn.slice(0, -1), '},'];
       });
       const opts = [step.maxParallel !== undefined ? `maxParallel: ${step.maxParallel}` : undefined, step.timeout ? `timeoutMs: ${ms(step.timeout, c, `timeout of ${stepName(step)}`)}` : undefined].filter(Boolean);
-      return [`last = yield* rt.parallel(run, steps, { ${opts.join(', ')} }, [`, ...branches, ']);'];
+      if (step.succeedWhen) opts.push(`atLeast: ${v(step.succeedWhen.atLeast)}`);
+      const quorum = quorumComment(step.succeedWhen, 'branches', c);
+      return [...(quorum ? [quorum] : []), `last = yield* rt.parallel(run, steps, { ${opts.join(', ')} }, [`, ...branches, ']);'];
     }
     case 'waitForEvent':
       // A list: the first of the events to come, as `{ name, data }` (runtime/timers.ts waitForFirstEvent).

@@ -17,7 +17,7 @@
  * for a repeat's steps, which run once per iteration: the repeat reports the iterations done out
  * of maxIterations as its progress (its node stands as their `inForEach`).
  */
-import type { Duration, ForEachStep, RetryPolicy, Step, StepKind, Value, Workflow } from '../model';
+import type { Duration, ForEachStep, Quorum, RetryPolicy, Step, StepKind, Value, Workflow } from '../model';
 import { partitionSize } from '../partition';
 
 export interface GraphNode {
@@ -104,6 +104,11 @@ function durationBadge(prefix: string, d: Duration | undefined): string[] {
   return d ? [`${prefix} ${d.text}`] : [];
 }
 
+/** `succeedWhen: { atLeast }`: `at least 2 must succeed`. */
+function quorumBadge(q: Quorum | undefined): string[] {
+  return q ? [`at least ${clip(valueText(q.atLeast), 24)} must succeed`] : [];
+}
+
 /** The forEach `activity:`/`workflow:` shortcut: its one body step stands where the forEach does. */
 export function isShortcut(step: ForEachStep): boolean {
   const [only] = step.steps;
@@ -131,6 +136,7 @@ function describe(step: Step): { title: string; kind: string; badges: string[] }
           ...(call?.compensate ? [`undo each: ${clip(compensationText(call) ?? '', 36)}`] : []),
           ...(step.onItemError === 'continue' ? ['on item error: continue'] : []),
           ...durationBadge('timeout', step.timeout),
+          ...quorumBadge(step.succeedWhen),
           ...(size > 0 ? [] : ['not partitioned']),
           ...common,
         ],
@@ -140,7 +146,7 @@ function describe(step: Step): { title: string; kind: string; badges: string[] }
       return {
         title: `${step.branches.length} branch${step.branches.length === 1 ? '' : 'es'}`,
         kind: 'parallel',
-        badges: [...(step.maxParallel !== undefined ? [`max ${step.maxParallel} at once`] : []), ...durationBadge('timeout', step.timeout), ...common],
+        badges: [...(step.maxParallel !== undefined ? [`max ${step.maxParallel} at once`] : []), ...durationBadge('timeout', step.timeout), ...quorumBadge(step.succeedWhen), ...common],
       };
     case 'waitForEvent':
       return {
