@@ -61,7 +61,8 @@ describe('a saga on the status pages', () => {
     const page = await openPage(browser, errors);
     await page.goto(`${host.url}/api/flow#/instance/bookTrip/${id}`);
     await page.waitForSelector('.badge-slot [data-status="Failed"]', { timeout: 20_000 });
-    expect(await page.locator('pre[data-error]').textContent()).toBe(`Orchestrator function 'bookTrip' failed: "card-declined": the card was declined for 600`);
+    // The panel shows the error as a catch sees it: its name, whole, and its message.
+    expect(await page.locator('pre[data-error]').textContent()).toBe('card-declined: the card was declined for 600');
     // The graph: both reservations completed and were undone; the charge failed.
     await page.waitForSelector('[data-step="hotel"][data-compensated="completed"]', { timeout: 20_000 });
     expect(await page.locator('[data-step="flight"]').getAttribute('data-compensated')).toBe('completed');
