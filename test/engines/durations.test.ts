@@ -53,6 +53,17 @@ const WORKFLOWS: Record<string, string> = {
     '  dueInMs: ${ toEpochMs(vars.dueAt) - toEpochMs(vars.startedAt) }',
     '',
   ].join('\n'),
+  echo: [
+    'dsl: 1',
+    'steps:',
+    '  - id: tick',
+    '    activity: Tick',
+    '    input: ${ input }',
+    'output:',
+    '  direct: ${ input }',
+    '  viaActivity: ${ steps.tick.output }',
+    '',
+  ].join('\n'),
 };
 
 let app: string;
@@ -119,6 +130,27 @@ describe('durations and dates from data on both engines', () => {
       eventTimeoutFromData: true,
       untilAtEpochMs: true,
     });
+  }, 240_000);
+
+  it('date-like strings in input, output and an activity\'s input and result arrive byte for byte, as the Functions host leaves them', async () => {
+    // The Functions host parses a worker's JSON with DateParseHandling.None; Newtonsoft's default
+    // would rewrite these (.990Z -> .99Z, .000Z -> Z, +02:00 -> the machine's offset).
+    const dates = {
+      trailingZero: '2026-12-07T14:47:11.990Z',
+      wholeSecond: '2026-12-07T14:47:11.000Z',
+      offset: '2026-12-07T14:47:11+02:00',
+      sevenDigits: '2026-12-07T14:47:11.1234560Z',
+      list: ['2026-12-07T00:00:00Z', '2026-12-07T00:00:00.100Z'],
+    };
+    for (const [name, engine] of engines) {
+      const done = await finish(engine, 'echo', dates);
+      expect({ engine: name, status: done.runtimeStatus, output: done.output, input: done.input }).toEqual({
+        engine: name,
+        status: 'Completed',
+        output: { direct: dates, viaActivity: dates },
+        input: dates,
+      });
+    }
   }, 240_000);
 
   it('an invalid duration from input fails with InvalidDuration, naming the value and the step, on both', async () => {

@@ -20,16 +20,27 @@ namespace DurableFlow.ExtensionHost
         private static Uri nodeUrl;
         private static string secret;
 
+        // How the Functions host reads a worker's JSON (TypedData.Json): dates stay strings.
+        private static readonly JsonSerializerSettings WorkerJson = new JsonSerializerSettings { DateParseHandling = DateParseHandling.None };
+
         internal static void Configure(string url, string key)
         {
             nodeUrl = new Uri(url);
             secret = key ?? string.Empty;
         }
 
-        public static async Task<string> Orchestrate(string name, string context)
+        // The Functions host hands the extension a Node worker's JSON return value already parsed,
+        // and parsed with DateParseHandling.None (azure-functions-host, RpcMessageConversionExtensions
+        // ToObject: `_datetimeSerializerSettings`), so the orchestrator's state reaches the shim as a
+        // JObject whose date-like strings are untouched. Returned as text instead, the shim would
+        // JObject.Parse it (TaskOrchestrationShim.ParseOOProcResult) with Newtonsoft's default date
+        // parsing and rewrite every ISO date string in the output and in activity inputs
+        // ("…:11.990Z" -> "…:11.99Z"), which Azure does not do.
+        public static async Task<object> Orchestrate(string name, string context)
         {
             JToken result = await CallAsync("orchestration", name, context).ConfigureAwait(false);
-            return result.Type == JTokenType.String ? result.Value<string>() : result.ToString(Formatting.None);
+            // A string return value reaches the extension as a string (TypedData.String), as from a worker.
+            return result.Type == JTokenType.String ? result.Value<string>() : result;
         }
 
         public static async Task<object> RunActivity(string name, IDurableActivityContext context)
@@ -58,7 +69,7 @@ namespace DurableFlow.ExtensionHost
             if (reply.Value<bool>("ok"))
             {
                 string result = reply.Value<string>("result");
-                return result == null ? JValue.CreateNull() : JToken.Parse(result);
+                return result == null ? JValue.CreateNull() : JsonConvert.DeserializeObject<JToken>(result, WorkerJson);
             }
             throw new Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException("Failure", reply.Value<string>("message") ?? string.Empty, reply.Value<string>("stack") ?? string.Empty);
         }

@@ -1,9 +1,10 @@
 // One WebJobs function per orchestrator and activity of the Node app, emitted at start-up from
 // the app's registrations (as the Functions host emits its script functions). Each is the shape
 // the extension treats as an out-of-process worker's:
-//   [FunctionName("<name>")] static Task<string> F([OrchestrationTrigger] string context)
-//     -> the JSON context a Node worker receives (OrchestrationContextToString), and its string
-//        result goes through the extension's OutOfProcOrchestrationShim;
+//   [FunctionName("<name>")] static Task<object> F([OrchestrationTrigger] string context)
+//     -> the JSON context a Node worker receives (OrchestrationContextToString), and its result,
+//        a JObject as the Functions host makes of a worker's JSON, goes through the extension's
+//        OutOfProcOrchestrationShim;
 //   [FunctionName("<name>")] static Task<object> F([ActivityTrigger] IDurableActivityContext context)
 //     -> the activity's input as JSON, and its JSON output.
 using System;
