@@ -47,6 +47,8 @@ interface LibTask {
   actionObj?: { actionType?: number; functionName?: string };
   cancel?: () => void;
   isCanceled?: boolean;
+  /** Set once the task was yielded to durable-functions, which then records its action. */
+  alreadyScheduled?: boolean;
 }
 
 /** durable-functions' ActionType numbers. */
@@ -99,7 +101,9 @@ export class LateWork {
         for (const c of lib.children) visit(c as unknown as df.Task);
         return;
       }
-      if ((type === CALL_ACTIVITY || type === CALL_SUB_ORCHESTRATOR) && !ended(t)) {
+      // A call never yielded (a branch failed in the pass that created it) was never scheduled:
+      // it will not run, and waiting for its outcome would keep the instance Running forever.
+      if ((type === CALL_ACTIVITY || type === CALL_SUB_ORCHESTRATOR) && !ended(t) && lib.alreadyScheduled === true) {
         const kind = type === CALL_ACTIVITY ? 'activity' : 'workflow';
         this.tracked.push({ task: t, record: { what: `${kind} '${lib.actionObj?.functionName ?? '?'}'`, by, abandonedAt: run.now() } });
       }

@@ -5,6 +5,7 @@
  */
 import { InvocationContext } from '@azure/functions';
 import type { Action } from './actions';
+import { roundTripDates } from './extension/newtonsoft-dates';
 import type { HistoryEvent } from './history';
 
 export interface OrchestratorState {
@@ -57,10 +58,33 @@ export async function runEpisode(handler: OrchestratorHandler, req: EpisodeReque
     const message = e instanceof Error ? e.message : String(e);
     const at = message.indexOf(OUT_OF_PROC_LABEL);
     if (at < 0) throw e;
-    raw = JSON.parse(message.slice(at + OUT_OF_PROC_LABEL.length));
+    // The extension reads this text with JObject.Parse (TaskOrchestrationShim.ParseOOProcResult),
+    // Newtonsoft's default date handling included: date-like strings in the custom status and in
+    // the calls' inputs come out as Newtonsoft writes dates (a returned state arrives parsed by
+    // the Functions host with DateParseHandling.None, untouched).
+    raw = readAsTheExtensionDoes(JSON.parse(message.slice(at + OUT_OF_PROC_LABEL.length)));
     errorStack = e instanceof Error ? e.stack?.slice(e.stack.indexOf('\n    at ') + 1) : undefined;
   }
   const state = raw as { isDone: boolean; actions: unknown[]; output?: unknown; error?: string; customStatus?: unknown };
   const actions = (Array.isArray(state.actions?.[0]) ? (state.actions as Action[][]).flat() : (state.actions as Action[])) ?? [];
   return { isDone: state.isDone, actions, output: state.output, error: state.error, errorStack, customStatus: state.customStatus };
+}
+
+/** A failed episode's state after the extension's JObject.Parse: the payloads it stores, with dates rewritten. */
+function readAsTheExtensionDoes(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object') return raw;
+  const state = raw as { actions?: unknown; customStatus?: unknown };
+  const action = (a: unknown): unknown => {
+    if (Array.isArray(a)) return a.map(action);
+    if (a === null || typeof a !== 'object') return a;
+    const copy = { ...(a as Record<string, unknown>) };
+    if ('input' in copy) copy.input = roundTripDates(copy.input);
+    if (Array.isArray(copy.compoundActions)) copy.compoundActions = copy.compoundActions.map(action);
+    return copy;
+  };
+  return {
+    ...state,
+    ...(state.customStatus !== undefined ? { customStatus: roundTripDates(state.customStatus) } : {}),
+    ...(Array.isArray(state.actions) ? { actions: state.actions.map(action) } : {}),
+  };
 }

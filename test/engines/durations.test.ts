@@ -64,6 +64,55 @@ const WORKFLOWS: Record<string, string> = {
     '  viaActivity: ${ steps.tick.output }',
     '',
   ].join('\n'),
+  stamped: [
+    'dsl: 1',
+    'steps:',
+    '  - status: ${ input }',
+    '  - fail: { error: Stopped, message: stopped on purpose }',
+    '',
+  ].join('\n'),
+};
+
+WORKFLOWS.stampedCall = [
+  'dsl: 1',
+  'steps:',
+  '  - parallel:',
+  '      - steps:',
+  '          - activity: Tick',
+  '            input: ${ input }',
+  '      - steps:',
+  '          - fail: { error: Stopped, message: stopped on purpose }',
+  '',
+].join('\n');
+
+/** Strings Newtonsoft may read as dates, and near misses it must leave alone. */
+const DATE_LIKE = {
+  trailingZero: '2026-12-07T14:47:11.990Z',
+  wholeSecond: '2026-12-07T14:47:11.000Z',
+  noFraction: '2026-12-07T14:47:11Z',
+  lowerZ: '2026-12-07T14:47:11.5z',
+  east: '2026-12-07T14:47:11+02:00',
+  west: '2026-12-07T14:47:11.250-05:30',
+  eastNoColon: '2026-12-07T14:47:11+0200',
+  noZone: '2026-12-07T14:47:11.120',
+  sevenDigits: '2026-12-07T14:47:11.1234560Z',
+  eightDigits: '2026-12-07T14:47:11.12345678Z',
+  midnight24: '2026-12-07T24:00:00Z',
+  badDay: '2026-02-30T10:00:00Z',
+  yearZero: '0000-01-01T00:00:00Z',
+  noSeconds: '2026-12-07T14:47Z',
+  leadingSpace: ' 2026-12-07T14:47:11Z',
+  msEpoch: '/Date(0)/',
+  msOffset: '/Date(1700000000000+0200)/',
+  msBad: '/Date(abc)/',
+  notLeap: '2025-02-29T10:00:00Z',
+  leapMax: '2024-02-29T23:59:59.9999999Z',
+  after24: '2026-12-07T24:00:01Z',
+  emptyFraction: '2026-12-07T14:47:11.Z',
+  trailingJunk: '2026-12-07T14:47:11Zx',
+  spaceForT: '2026-12-07 14:47:11Z',
+  year99: '0099-03-01T00:00:00Z',
+  nested: { list: ['2026-12-07T00:00:00.100Z', 'plain', 3], deep: { at: '2026-01-01T00:00:00.000Z' } },
 };
 
 let app: string;
@@ -151,6 +200,39 @@ describe('durations and dates from data on both engines', () => {
         input: dates,
       });
     }
+  }, 240_000);
+
+  it('a failed instance\'s custom status has its date-like strings as Newtonsoft writes them, as on Azure', async () => {
+    // The extension reads a failed orchestrator's state out of the error text with JObject.Parse
+    // (TaskOrchestrationShim.ParseOOProcResult): Newtonsoft's default date handling applies there.
+    const out: Record<string, unknown> = {};
+    for (const [name, engine] of engines) {
+      const done = await finish(engine, 'stamped', DATE_LIKE);
+      expect(done.runtimeStatus).toBe('Failed');
+      out[name] = done.customStatus?.status;
+    }
+    expect(out.embedded).toEqual(out.extension);
+    // Not the same strings as sent: Newtonsoft rewrote them (these two as examples).
+    expect((out.extension as typeof DATE_LIKE).trailingZero).toBe('2026-12-07T14:47:11.99Z');
+    expect((out.extension as typeof DATE_LIKE).east).toBe('2026-12-07T12:47:11+00:00');
+  }, 240_000);
+
+  it('a parallel whose branch fails in the pass that starts the others fails at once, with nothing left running (it once stayed Running forever)', async () => {
+    // The first branch's activity was created but never yielded, so never scheduled: there is
+    // no late outcome to wait for (runtime/late.ts).
+    const out: Record<string, unknown> = {};
+    for (const [name, engine] of engines) {
+      const done = await finish(engine, 'stampedCall', { at: '2026-12-07T14:47:11.990Z' });
+      const got = await call('GET', `${engine.url}/runtime/webhooks/durabletask/instances/${done.instanceId}?showHistory=true`);
+      out[name] = {
+        status: done.runtimeStatus,
+        output: done.output,
+        late: done.customStatus?.late ?? null,
+        calls: (got.body.historyEvents as Array<{ EventType: string }>).filter((e) => e.EventType.startsWith('Task')).length,
+      };
+    }
+    expect(out.embedded).toEqual(out.extension);
+    expect(out.extension).toEqual({ status: 'Failed', output: "Orchestrator function 'stampedCall' failed: Stopped: stopped on purpose", late: null, calls: 0 });
   }, 240_000);
 
   it('an invalid duration from input fails with InvalidDuration, naming the value and the step, on both', async () => {
