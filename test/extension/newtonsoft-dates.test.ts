@@ -57,4 +57,9 @@ describe('Newtonsoft date handling', () => {
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(JSON.stringify(out)).toBe('{"a":["2026-01-01T00:00:00Z",1,true,null],"__proto__":{"at":"2026-01-01T00:00:00.1Z"}}');
   });
+
+  it('answers a value nested deeper than it can walk with the value as it is, never a throw', () => {
+    const deep = JSON.parse(`${'['.repeat(20_000)}"2026-01-01T00:00:00.000Z"${']'.repeat(20_000)}`);
+    expect(roundTripDates(deep)).toBe(deep);
+  });
 });

@@ -170,17 +170,30 @@ function writeNewtonsoftDate(d: NetDate): string {
   return out;
 }
 
-/** A JSON value as it comes out of JObject.Parse and back: date-like strings rewritten, the rest as it was. */
+/**
+ * A JSON value as it comes out of JObject.Parse and back: date-like strings rewritten, the rest as
+ * it was. A value nested too deep for this walk is returned as it is, never a crash (how the
+ * extension treats such depth is not modelled here).
+ */
 export function roundTripDates(value: unknown): unknown {
+  try {
+    return walk(value);
+  } catch (e) {
+    if (e instanceof RangeError) return value;
+    throw e;
+  }
+}
+
+function walk(value: unknown): unknown {
   if (typeof value === 'string') {
     const d = readAsNewtonsoftDate(value);
     return d ? writeNewtonsoftDate(d) : value;
   }
-  if (Array.isArray(value)) return value.map(roundTripDates);
+  if (Array.isArray(value)) return value.map(walk);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     // defineProperty: a key "__proto__" from JSON stays a key, never the object's prototype.
-    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: roundTripDates(v), enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: walk(v), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return value;
