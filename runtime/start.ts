@@ -54,8 +54,30 @@ export async function readInput(request: HttpRequest): Promise<{ ok: true; input
   }
 }
 
+/**
+ * The most levels of objects and arrays an input may nest: the Durable Task extension reads JSON
+ * with Newtonsoft's default MaxDepth of 64 and its start API answers 400 "Invalid JSON content"
+ * past it (seen on the real extension), so the starter says so itself, on every engine.
+ */
+export const MAX_INPUT_DEPTH = 64;
+
+/** Whether `value` nests more than `limit` objects and arrays (iterative: hostile input may be deep). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Runs the workflow's validator; the 400 answer (with every violation) when the input does not match. */
 export function checkInput(options: Pick<StarterOptions, 'workflow' | 'validate'>, input: Json): HttpResponseInit | undefined {
+  if (nestedDeeperThan(input, MAX_INPUT_DEPTH)) {
+    return jsonError(400, 'InvalidInput', `the input of '${options.workflow}' nests objects and arrays more than ${MAX_INPUT_DEPTH} levels deep, which the Durable Task extension refuses (Newtonsoft's MaxDepth); flatten it`);
+  }
   if (versionEnvelope(input)) {
     return jsonError(400, 'InvalidInput', `the input of '${options.workflow}' has the shape durable-flow reserves for carrying a version across continueAsNew ({ "${VERSION_KEY}", "input" }); wrap it in another object`);
   }
