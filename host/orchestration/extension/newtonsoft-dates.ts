@@ -13,6 +13,8 @@
  * (WEBSITE_TIME_ZONE unset): local times are written with `+00:00`.
  */
 
+import { MAX_DATE_MS, MIN_DATE_MS } from '../../../runtime/dates';
+
 const TICKS_PER_MS = 10_000;
 const MAX_FRACTION_DIGITS = 7;
 
@@ -25,19 +27,11 @@ interface NetDate {
   kind: Kind;
 }
 
-const MIN_MS = Date.UTC(2000, 0, 1) - 730_119 * 86_400_000; // 0001-01-01T00:00:00Z
-const MAX_MS = MIN_MS + 3_652_059 * 86_400_000 - 1; // 9999-12-31T23:59:59.999Z
-
-function daysInMonth(year: number, month: number): number {
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  return month === 2 ? (leap ? 29 : 28) : [31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
-}
-
-function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+/** The epoch ms of a calendar date at midnight UTC, or undefined for a day the month does not have. */
+function dayMs(year: number, month: number, day: number): number | undefined {
   const d = new Date(0);
   d.setUTCFullYear(year, month - 1, day); // setUTCFullYear: no 1900 offset for years below 100
-  d.setUTCHours(hour, minute, second, 0);
-  return d.getTime();
+  return d.getUTCMonth() === month - 1 ? d.getTime() : undefined;
 }
 
 /** DateTimeParser.Parse, then DateTimeUtils.TryParseDateTimeIso's conversion. */
@@ -62,7 +56,8 @@ function parseIso(s: string): NetDate | undefined {
   const month = two(5);
   if (month === undefined || month < 1 || month > 12 || !at(7, '-')) return undefined;
   const day = two(8);
-  if (day === undefined || day < 1 || day > daysInMonth(year, month) || !at(10, 'T')) return undefined;
+  const midnight = day === undefined || day < 1 ? undefined : dayMs(year, month, day);
+  if (midnight === undefined || !at(10, 'T')) return undefined;
   const hour = two(11);
   const minute = two(14);
   const second = two(17);
@@ -112,8 +107,8 @@ function parseIso(s: string): NetDate | undefined {
   }
   if (i !== len) return undefined;
 
-  // 24:00:00 is midnight of the next day.
-  let ms = utcMs(year, month, day, hour === 24 ? 0 : hour, minute, second) + (hour === 24 ? 86_400_000 : 0);
+  // 24:00:00 (minutes and seconds 0) is midnight of the next day.
+  let ms = midnight + ((hour * 60 + minute) * 60 + second) * 1000;
   ms += Math.floor(fraction / TICKS_PER_MS);
   const ticks = fraction % TICKS_PER_MS;
   if (zone === 'utc') return { ms, ticks, kind: 'utc' };
@@ -122,8 +117,8 @@ function parseIso(s: string): NetDate | undefined {
   // clamped at DateTime's range as Newtonsoft does when the offset takes it past either end.
   const offset = (zoneHour * 60 + zoneMinute) * 60_000;
   ms = zone === 'west' ? ms + offset : ms - offset;
-  if (ms > MAX_MS) return { ms: MAX_MS, ticks: TICKS_PER_MS - 1, kind: 'local' };
-  if (ms < MIN_MS) return { ms: MIN_MS, ticks: 0, kind: 'local' };
+  if (ms > MAX_DATE_MS) return { ms: MAX_DATE_MS, ticks: TICKS_PER_MS - 1, kind: 'local' };
+  if (ms < MIN_DATE_MS) return { ms: MIN_DATE_MS, ticks: 0, kind: 'local' };
   return { ms, ticks, kind: 'local' };
 }
 
@@ -145,7 +140,7 @@ function parseMicrosoft(s: string): NetDate | undefined {
   if (!/^-?\d+$/.test(digits)) return undefined;
   const ms = Number(digits);
   // Outside DateTime's range .NET throws; such strings are left as they are (a guess).
-  if (!Number.isSafeInteger(ms) || ms < MIN_MS || ms > MAX_MS) return undefined;
+  if (!Number.isSafeInteger(ms) || ms < MIN_DATE_MS || ms > MAX_DATE_MS) return undefined;
   return { ms, ticks: 0, kind };
 }
 
