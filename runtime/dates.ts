@@ -54,9 +54,10 @@ function durationOf(value: unknown, negative: boolean): number | string {
  * A duration key's value computed when the step runs (`delay: ${ input.remindIn }`): a duration
  * string or a number of milliseconds, at most MAX_DURATION_MS. `what` names the key and the step
  * (`delay of step 'wait' (workflows/x.yaml:12)`); anything else fails with `InvalidDuration`.
+ * `negative` lets a negative number through (addDuration goes back with one).
  */
-export function duration(value: unknown, what: string): number {
-  const ms = durationOf(value, false);
+export function duration(value: unknown, what: string, negative = false): number {
+  const ms = durationOf(value, negative);
   if (typeof ms === 'string') throw new WorkflowError('InvalidDuration', `${what}: ${shown(value)} ${ms}`);
   return ms;
 }
@@ -140,7 +141,6 @@ export function fromEpochMs(n: unknown): string {
  */
 export function addDuration(t: unknown, d: unknown): string {
   const at = instant(t, 'addDuration');
-  const ms = durationOf(d, true);
-  if (typeof ms === 'string') throw new WorkflowError('InvalidDuration', `addDuration: ${shown(d)} ${ms}`);
+  const ms = duration(d, 'addDuration', true);
   return new Date(instant(at + ms, 'addDuration (the result)')).toISOString();
 }

@@ -3,4 +3,3 @@
  * them). This module stays the entry bin/durable-flow.js loads.
  */
 export { main, COMMANDS } from './cli/index';
-export { createdLine } from './cli/compile-pass';

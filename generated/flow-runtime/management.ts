@@ -173,7 +173,7 @@ export function friendlyStatus(s: InstanceStatus, history: boolean | unknown[]):
     status: s.runtimeStatus,
     input: instanceInput(s),
     output: failed ? null : s.output ?? null,
-    error: failed ? instanceError(String(s.output ?? '')) : null,
+    error: failed ? instanceError(s.output) : null,
     customStatus: custom?.status ?? null,
     progress: custom?.progress ?? null,
     // The compensations `compensate: all` steps ran, in order (runtime/saga.ts).

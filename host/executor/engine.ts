@@ -83,7 +83,7 @@ export class Engine {
   private readonly finishWaiters = new Map<string, Set<() => void>>();
   private readonly clock: Clock;
   private known: KnownFunctions;
-  private runner: EpisodeRunner;
+  private readonly runner: EpisodeRunner;
 
   constructor(
     private readonly store: Store,
@@ -104,10 +104,9 @@ export class Engine {
    * changed. Work already running finishes on the old ones; instances a version check held back
    * are looked at again under the new settings.
    */
-  appReloaded(parts: { workers?: WorkerPool; runEpisode?: EpisodeRunner; versioning?: EngineOptions['versioning'] }): void {
+  appReloaded(parts: { workers?: WorkerPool; versioning?: EngineOptions['versioning'] }): void {
     this.known = knownFunctions(this.api);
     this.workers = parts.workers;
-    if (parts.runEpisode) this.runner = parts.runEpisode;
     this.options = { ...this.options, versioning: parts.versioning };
     this.rejected.clear();
     this.kick();

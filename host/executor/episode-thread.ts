@@ -9,8 +9,7 @@
  * copy is missing or differs (a restart, an episode whose outcome the host discarded), the thread
  * asks for the whole history once.
  */
-import * as path from 'node:path';
-import { loadApp } from '../functions/core-api';
+import { loadApp, preloadLibraries } from '../functions/core-api';
 import { orchestratorEvent, readByOrchestrator, routing, type HistoryEvent } from '../orchestration/history';
 import { episodeRecord, planEpisode } from '../orchestration/plan';
 import { knownFunctions, runEpisodeInline, type EpisodeInput } from './episode-runner';
@@ -33,13 +32,7 @@ const maxReplyChars = Number(maxReply);
 const standby = mode === 'standby';
 let api = standby ? undefined : loadApp(entry);
 let known = api ? knownFunctions(api) : { activities: [], orchestrators: [] };
-if (standby) {
-  try {
-    require(require.resolve('durable-functions', { paths: [path.dirname(entry)] }));
-  } catch {
-    // the app brings its own, or none: it is loaded with the app
-  }
-}
+if (standby) preloadLibraries(entry);
 const histories = new Map<string, { executionId: string; input: unknown; orchestrator: HistoryEvent[]; events: HistoryEvent[] }>();
 
 async function run(req: EpisodeRequest): Promise<EpisodeReply> {

@@ -108,6 +108,18 @@ export function appEntry(fileOrFolder: string): string {
 let appModules = new Set<string>();
 
 /** Loads an app entry module (or app folder) with the stand-in in place and returns its registrations. */
+/**
+ * A standby process (`durable-flow dev`: the next app's, started ahead) loads the libraries the
+ * app will need now, so a reload costs only the app's own load.
+ */
+export function preloadLibraries(entry: string): void {
+  try {
+    require(require.resolve('durable-functions', { paths: [path.dirname(entry)] }));
+  } catch {
+    // the app brings its own, or none: it is loaded with the app
+  }
+}
+
 export function loadApp(entry: string): CoreApi {
   const api = installCoreApi();
   const before = new Set(Object.keys(require.cache));

@@ -4,8 +4,7 @@
  * (process.exit in an activity, a crash), the host replaces it and re-queues its work.
  */
 import { InvocationContext } from '@azure/functions';
-import * as path from 'node:path';
-import { loadApp, type CoreApi } from '../functions/core-api';
+import { loadApp, preloadLibraries, type CoreApi } from '../functions/core-api';
 
 export interface WorkRequest {
   id: number;
@@ -21,11 +20,7 @@ export type WorkReply = { id: number; ok: true; result: unknown } | { id: number
 const standby = process.argv[3] === '--standby';
 let api: CoreApi | undefined;
 if (standby) {
-  try {
-    require(require.resolve('durable-functions', { paths: [path.dirname(process.argv[2])] }));
-  } catch {
-    // the app brings its own, or none: it is loaded with the app
-  }
+  preloadLibraries(process.argv[2]);
   process.once('message', () => {
     api = loadApp(process.argv[2]);
     send({ ready: true });

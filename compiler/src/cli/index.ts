@@ -3,10 +3,9 @@
  * (args.ts, node's util.parseArgs), `--help` for each, `--version`, "did you mean" for a mistyped
  * command or option, and usage errors on one line of standard error with exit status 2.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { optionsHelp, parse, UsageError } from './args';
 import type { Command } from './command';
+import { packageJson } from '../package/root';
 import { didYouMean } from '../suggest';
 import { check } from './commands/check';
 import { checkPaths } from './commands/check-paths';
@@ -35,15 +34,12 @@ export const COMMANDS: readonly Command[] = [
   checkPaths,
 ];
 
-/** This package's version, from the package.json above this module (source or built). */
+/** This package's version, from its package.json (source or built). */
 export function packageVersion(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file)) {
-      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'durable-flow' && pkg.version) return pkg.version;
-    }
-    if (path.dirname(dir) === dir) return 'unknown';
+  try {
+    return packageJson().version;
+  } catch {
+    return 'unknown';
   }
 }
 

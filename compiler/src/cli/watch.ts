@@ -77,7 +77,6 @@ export function watchProject(root: string, onChanges: (changes: Change[]) => voi
  */
 export function merge(first: Change['event'], then: Change['event']): Change['event'] | undefined {
   if (first === 'added') return then === 'removed' ? undefined : 'added';
-  if (first === 'removed') return then === 'removed' ? 'removed' : 'changed';
   return then === 'removed' ? 'removed' : 'changed';
 }
 

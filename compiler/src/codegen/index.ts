@@ -412,14 +412,6 @@ export function appVersionOf(project: Project): number {
   return project.appVersion ?? project.workflows.reduce((sum, w) => sum + versionsOf(project, w).at(-1)!.version, 0);
 }
 
-/** The runtime's module from generated/ (the workflow modules import it from one folder deeper). */
-function runtimeFromIndex(runtime: string): string {
-  if (!runtime.startsWith('../')) return runtime;
-  const up = runtime.slice(3);
-  // `../flow-runtime` from generated/<name>/ is `./flow-runtime` from generated/.
-  return up.startsWith('.') ? up : `./${up}`;
-}
-
 function indexStatements(project: Project, runtime: string): StatementStructures[] {
   const names = project.workflows.map((w) => w.name).sort();
   return [
@@ -435,7 +427,7 @@ function indexStatements(project: Project, runtime: string): StatementStructures
     ...names.map((n): StatementStructures => ({ kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${n}/blueprint` })),
     { kind: StructureKind.ImportDeclaration, moduleSpecifier: './openapi' },
     { kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${FLOW_UI}/pages` },
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: runtimeFromIndex(runtime), namespaceImport: 'rt' },
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: runtimeFromRoot(runtime), namespaceImport: 'rt' },
     lines([
       '',
       `// The app version ${appVersionOf(project)}: every start carries it, and a worker of an older app leaves`,

@@ -3,6 +3,7 @@ import { choice } from '../args';
 import { ROOT, rootOf, type Command } from '../command';
 import { compileOnce, FrontEndCache, GenerateCache } from '../compile-pass';
 import { DistBuilder } from '../dist-builder';
+import { untilSignal } from '../host-options';
 import { describeChanges, watchProject, type Change } from '../watch';
 
 export const compile: Command = {
@@ -29,7 +30,7 @@ export const compile: Command = {
  * Compiles, then again after every batch of changes, until SIGINT/SIGTERM; `onBuilt` runs after
  * each compile that built dist/ (dev reloads its host there). Resolves with exit status 0.
  */
-export async function watchCompile(root: string, o: { format: 'text' | 'json'; build: boolean }, onBuilt: (seen?: number) => Promise<void> | void, signal?: AbortSignal): Promise<number> {
+export async function watchCompile(root: string, o: { format: 'text' | 'json'; build: boolean }, onBuilt: (seen?: number) => Promise<void> | void): Promise<number> {
   // With --format json, standard output carries only the diagnostics' JSON, one document per compile.
   const status = (text: string): void => void (o.format === 'json' ? process.stderr : process.stdout).write(text);
   const cache = new FrontEndCache();
@@ -58,11 +59,7 @@ export async function watchCompile(root: string, o: { format: 'text' | 'json'; b
   running = running.then(() => pass().catch(report));
   await running;
   status(`watching workflows/ for changes (Ctrl+C to stop)\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-    signal?.addEventListener('abort', () => resolve());
-  });
+  await untilSignal();
   await watching.close();
   await running;
   return 0;
