@@ -76,7 +76,21 @@ export async function startDotnetSide(options: DotnetStart): Promise<DotnetSide>
     `${JSON.stringify({ functions: options.functions, nodeUrl: options.nodeUrl, secret: options.secret, publicOrigin: options.publicOrigin, hostJson: options.hostJson ?? {}, port: 0, verbose: options.verbose, parentPid: process.pid })}\n`,
   );
   child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (c: string) => c.split('\n').filter(Boolean).forEach((l) => options.log(`[extension] ${l}`)));
+  // The last lines it wrote, for the error when it dies before it is ready (the log may be off).
+  const tail: string[] = [];
+  const remember = (l: string): void => {
+    tail.push(l);
+    if (tail.length > 20) tail.shift();
+  };
+  child.stderr!.on('data', (c: string) =>
+    c
+      .split('\n')
+      .filter(Boolean)
+      .forEach((l) => {
+        remember(l);
+        options.log(`[extension] ${l}`);
+      }),
+  );
   const ready = await new Promise<{ port: number; client: Record<string, unknown> }>((resolve, reject) => {
     let buffer = '';
     const timer = setTimeout(() => fail(new Error('the .NET side did not start within 120 s')), 120_000);
@@ -95,10 +109,15 @@ export async function startDotnetSide(options: DotnetStart): Promise<DotnetSide>
         if (line.startsWith('READY ')) {
           clearTimeout(timer);
           resolve(JSON.parse(line.slice('READY '.length)) as { port: number; client: Record<string, unknown> });
-        } else if (line) options.log(`[extension] ${line}`);
+        } else if (line) {
+          remember(line);
+          options.log(`[extension] ${line}`);
+        }
       }
     });
-    child.once('exit', (code) => fail(new Error(`the .NET side exited (${code}) before it was ready`)));
+    child.once('exit', (code, signal) =>
+      fail(new Error(`the .NET side exited (${code ?? signal}) before it was ready${tail.length ? `; its last lines:\n${tail.join('\n')}` : ''}`)),
+    );
   });
   return {
     ...ready,
